@@ -1,0 +1,100 @@
+#include "base/log.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace pse::log {
+namespace {
+
+std::atomic<Level> g_level{Level::info};
+
+constexpr std::string_view level_name(Level level) {
+  switch (level) {
+    case Level::debug: return "debug";
+    case Level::info: return "info";
+    case Level::warn: return "warn";
+    case Level::error: return "error";
+  }
+  return "info";
+}
+
+void append_timestamp(std::string& out) {
+  const auto now = std::chrono::system_clock::now();
+  const auto seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[40];
+  const auto size = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+                                  utc.tm_min, utc.tm_sec, static_cast<int>(millis));
+  out.append(buffer, static_cast<std::size_t>(size));
+}
+
+}  // namespace
+
+void set_level(Level level) noexcept { g_level.store(level, std::memory_order_relaxed); }
+
+bool parse_level(std::string_view text, Level& out) noexcept {
+  for (Level level : {Level::debug, Level::info, Level::warn, Level::error}) {
+    if (text == level_name(level)) {
+      out = level;
+      return true;
+    }
+  }
+  return false;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+          out += escaped;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
+  if (level < g_level.load(std::memory_order_relaxed)) return;
+  std::string line;
+  line.reserve(128);
+  line += "{\"ts\":\"";
+  append_timestamp(line);
+  line += "\",\"level\":\"";
+  line += level_name(level);
+  line += "\",\"msg\":";
+  append_json_string(line, message);
+  for (const Field& field : fields) {
+    line.push_back(',');
+    append_json_string(line, field.key);
+    line.push_back(':');
+    if (const auto* text = std::get_if<std::string_view>(&field.value)) {
+      append_json_string(line, *text);
+    } else if (const auto* number = std::get_if<std::int64_t>(&field.value)) {
+      line += std::to_string(*number);
+    } else {
+      line += std::get<bool>(field.value) ? "true" : "false";
+    }
+  }
+  line += "}\n";
+  // One fwrite per line: stdio locks the stream, so concurrent lines never interleave.
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace pse::log

@@ -1,0 +1,13 @@
+// The admin listener's endpoints (loopback by default, no TLS): liveness, readiness and
+// Prometheus metrics, for the platform operator's probes and scrapers.
+#pragma once
+
+#include "broker/http_types.hpp"
+#include "broker/metrics.hpp"
+
+namespace pse::broker {
+
+/// GET /healthz (alive), GET /readyz (503 while draining), GET /metrics (Prometheus text).
+HttpResponse admin_response(const HttpRequest& request, const Metrics& metrics, bool ready);
+
+}  // namespace pse::broker

@@ -1,0 +1,147 @@
+#include "broker/broker.hpp"
+
+#include "base/config_error.hpp"
+#include "base/log.hpp"
+#include "broker/api_router.hpp"
+#include "broker/net/admin_session.hpp"
+#include "broker/net/https_session.hpp"
+#include "broker/net/listener.hpp"
+#include "broker/net/server_state.hpp"
+#include "broker/net/tls_context.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <thread>
+#include <vector>
+
+namespace pse::broker {
+namespace asio = boost::asio;
+
+struct Broker::Impl {
+  explicit Impl(BrokerConfig c) : config(std::move(c)) {
+    state.trust_domain = config.trust_domain;
+    state.limits = config.limits;
+    state.handler = &router;
+    state.set_organisations(
+        std::make_shared<const policy::OrganisationRegistry>(policy::load_organisations(config.orgs_file)));
+    state.set_tls_context(make_server_tls_context(config.tls));
+  }
+
+  void start(bool handle_signals) {
+    https = std::make_shared<Listener>(io, config.listen, "mtls", [this](asio::ip::tcp::socket socket) {
+      if (state.metrics.open_connections() >= static_cast<std::int64_t>(state.limits.max_connections)) {
+        state.metrics.connection_refused_at_capacity();
+        return;  // the socket closes as it goes out of scope
+      }
+      std::make_shared<HttpsSession>(std::move(socket), state)->start();
+    });
+    admin = std::make_shared<Listener>(io, config.admin, "admin", [this](asio::ip::tcp::socket socket) {
+      std::make_shared<AdminSession>(std::move(socket), state)->start();
+    });
+    https->start();
+    admin->start();
+    if (handle_signals) watch_signals();
+    for (unsigned i = 0; i < config.threads; ++i) threads.emplace_back([this] { io.run(); });
+  }
+
+  void watch_signals() {
+    signals.add(SIGTERM);
+    signals.add(SIGINT);
+    signals.add(SIGHUP);
+    signals.async_wait([this](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        reload();
+        watch_signals();
+      } else {
+        log::info("signal received, draining", {{"signal", signal}});
+        begin_drain();
+      }
+    });
+  }
+
+  void begin_drain() {
+    if (state.draining.exchange(true)) return;
+    log::info("draining", {{"connections", state.sessions.size()},
+                           {"timeout_ms", state.limits.drain_timeout.count()}});
+    https->stop();
+    state.sessions.drain_all();
+    drain_deadline = std::chrono::steady_clock::now() + state.limits.drain_timeout;
+    check_drained();
+  }
+
+  // Polls until every session has gone or the deadline passes; then stops the io_context.
+  void check_drained() {
+    const std::size_t remaining = state.sessions.size();
+    if (remaining > 0 && std::chrono::steady_clock::now() < drain_deadline) {
+      drain_timer.expires_after(std::chrono::milliseconds(20));
+      drain_timer.async_wait([this](boost::system::error_code ec) {
+        if (!ec) check_drained();
+      });
+      return;
+    }
+    if (remaining > 0) log::warn("drain timeout, closing connections", {{"connections", remaining}});
+    log::info("stopped");
+    admin->stop();
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    io.stop();
+  }
+
+  bool reload() {
+    try {
+      auto orgs = std::make_shared<const policy::OrganisationRegistry>(policy::load_organisations(config.orgs_file));
+      auto tls = make_server_tls_context(config.tls);
+      state.set_organisations(std::move(orgs));
+      state.set_tls_context(std::move(tls));
+      log::info("reloaded TLS material and organisations");
+      return true;
+    } catch (const ConfigError& e) {
+      log::error("reload failed, keeping the previous configuration", {{"detail", e.what()}});
+      return false;
+    }
+  }
+
+  void wait() {
+    for (auto& thread : threads) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+
+  // Order matters: the state outlives the io_context, whose destruction releases the sessions.
+  BrokerConfig config;
+  ApiRouter router;
+  ServerState state;
+  asio::io_context io{static_cast<int>(config.threads)};
+  asio::signal_set signals{io};
+  asio::steady_timer drain_timer{io};
+  std::chrono::steady_clock::time_point drain_deadline;
+  std::shared_ptr<Listener> https;
+  std::shared_ptr<Listener> admin;
+  std::vector<std::thread> threads;
+};
+
+Broker::Broker(BrokerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Broker::~Broker() {
+  if (!impl_->threads.empty()) {
+    impl_->io.stop();
+    impl_->wait();
+  }
+}
+
+void Broker::start(bool handle_signals) { impl_->start(handle_signals); }
+std::uint16_t Broker::port() const { return impl_->https->port(); }
+std::uint16_t Broker::admin_port() const { return impl_->admin->port(); }
+void Broker::request_drain() {
+  asio::post(impl_->io, [impl = impl_.get()] { impl->begin_drain(); });
+}
+void Broker::wait() { impl_->wait(); }
+bool Broker::reload() { return impl_->reload(); }
+const Metrics& Broker::metrics() const { return impl_->state.metrics; }
+
+}  // namespace pse::broker

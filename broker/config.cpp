@@ -1,0 +1,120 @@
+#include "broker/config.hpp"
+
+#include "base/log.hpp"
+#include "base/yaml_reader.hpp"
+
+#include <arpa/inet.h>
+
+#include <limits>
+
+namespace pse::broker {
+namespace {
+
+bool is_numeric_address(const std::string& text) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+bool is_valid_trust_domain(const std::string& text) {
+  if (text.empty() || text.size() > 253) return false;
+  for (char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return text.front() != '.' && text.back() != '.' && text.front() != '-';
+}
+
+Endpoint read_endpoint(YamlMap& parent, const std::string& key, const std::string& default_address,
+                       std::uint16_t default_port) {
+  Endpoint endpoint{default_address, default_port};
+  auto node = parent.optional_node(key);
+  if (!node) return endpoint;
+  YamlMap map(*node, parent.file(), key);
+  endpoint.address = map.string_or("address", default_address);
+  if (!is_numeric_address(endpoint.address)) {
+    map.fail((*node)["address"], key + ".address '" + endpoint.address +
+                                      "' is not a numeric IPv4 or IPv6 address");
+  }
+  endpoint.port = static_cast<std::uint16_t>(map.integer_or("port", default_port, 0, 65535));
+  map.finish();
+  return endpoint;
+}
+
+std::filesystem::path existing_file(YamlMap& map, const YAML::Node& node, const std::string& key) {
+  const std::string value = map.required_string(key);
+  auto path = resolve_relative_to(map.file(), value);
+  if (!std::filesystem::is_regular_file(path)) {
+    map.fail(node[key], key + " file not found: " + path.string());
+  }
+  return path;
+}
+
+std::chrono::milliseconds millis(YamlMap& map, const std::string& key, std::chrono::milliseconds fallback) {
+  return std::chrono::milliseconds(map.integer_or(key, fallback.count(), 1, 3'600'000));
+}
+
+TlsConfig read_tls(YamlMap& parent) {
+  YAML::Node node = parent.required_node("tls");
+  YamlMap map(node, parent.file(), "tls");
+  TlsConfig tls;
+  tls.ca_file = existing_file(map, node, "ca");
+  tls.cert_file = existing_file(map, node, "cert");
+  tls.key_file = existing_file(map, node, "key");
+  tls.crl_file = existing_file(map, node, "crl");
+  const std::string version = map.string_or("min_version", "1.3");
+  if (version == "1.3") {
+    tls.min_version = TlsVersion::v1_3;
+  } else if (version == "1.2") {
+    tls.min_version = TlsVersion::v1_2;
+  } else {
+    map.fail(node["min_version"], "tls.min_version must be \"1.2\" or \"1.3\", got '" + version + "'");
+  }
+  map.finish();
+  return tls;
+}
+
+Limits read_limits(YamlMap& parent) {
+  Limits limits;
+  auto node = parent.optional_node("limits");
+  if (!node) return limits;
+  YamlMap map(*node, parent.file(), "limits");
+  limits.max_connections = static_cast<std::uint32_t>(map.integer_or("max_connections", limits.max_connections, 1, 1'000'000));
+  limits.header_bytes = static_cast<std::uint32_t>(map.integer_or("header_bytes", limits.header_bytes, 1024, 1024 * 1024));
+  limits.body_bytes = static_cast<std::uint64_t>(
+      map.integer_or("body_bytes", static_cast<std::int64_t>(limits.body_bytes), 0, 1LL << 30));
+  limits.handshake_timeout = millis(map, "handshake_timeout_ms", limits.handshake_timeout);
+  limits.idle_timeout = millis(map, "idle_timeout_ms", limits.idle_timeout);
+  limits.request_timeout = millis(map, "request_timeout_ms", limits.request_timeout);
+  limits.drain_timeout = millis(map, "drain_timeout_ms", limits.drain_timeout);
+  map.finish();
+  return limits;
+}
+
+}  // namespace
+
+BrokerConfig load_broker_config(const std::filesystem::path& file) {
+  YAML::Node root = load_yaml_file(file);
+  YamlMap top(root, file, "broker.yaml");
+  BrokerConfig config;
+  config.source = file;
+  config.trust_domain = top.string_or("trust_domain", config.trust_domain);
+  if (!is_valid_trust_domain(config.trust_domain)) {
+    top.fail(root["trust_domain"], "trust_domain '" + config.trust_domain +
+                                       "' must be a lowercase DNS name (letters, digits, '.', '-')");
+  }
+  config.listen = read_endpoint(top, "listen", "127.0.0.1", 8443);
+  config.admin = read_endpoint(top, "admin", "127.0.0.1", 9090);
+  config.tls = read_tls(top);
+  config.limits = read_limits(top);
+  config.orgs_file = existing_file(top, root, "orgs");
+  config.threads = static_cast<unsigned>(top.integer_or("threads", 2, 1, 256));
+  config.log_level = top.string_or("log_level", "info");
+  log::Level level;
+  if (!log::parse_level(config.log_level, level)) {
+    top.fail(root["log_level"], "log_level must be debug, info, warn or error, got '" + config.log_level + "'");
+  }
+  top.finish();
+  return config;
+}
+
+}  // namespace pse::broker

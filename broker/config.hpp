@@ -1,0 +1,53 @@
+// The broker's configuration (config/broker.yaml), loaded into typed, validated values.
+// Paths in the file are relative to the file's own directory.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace pse::broker {
+
+struct Endpoint {
+  std::string address;  ///< numeric IPv4 or IPv6 address
+  std::uint16_t port = 0;  ///< 0 = any free port (tests)
+};
+
+enum class TlsVersion { v1_2, v1_3 };
+
+struct TlsConfig {
+  std::filesystem::path ca_file;      ///< the platform CA; client certificates must chain to it
+  std::filesystem::path cert_file;    ///< the broker's server certificate
+  std::filesystem::path key_file;
+  std::filesystem::path crl_file;     ///< the platform CRL, checked on every handshake
+  TlsVersion min_version = TlsVersion::v1_3;
+};
+
+struct Limits {
+  std::uint32_t max_connections = 1024;
+  std::uint32_t header_bytes = 8 * 1024;
+  std::uint64_t body_bytes = 1024 * 1024;
+  std::chrono::milliseconds handshake_timeout{5'000};
+  std::chrono::milliseconds idle_timeout{30'000};     ///< keep-alive connection with no request
+  std::chrono::milliseconds request_timeout{30'000};  ///< reading one request, headers and body
+  std::chrono::milliseconds drain_timeout{10'000};    ///< SIGTERM: time given to requests in flight
+};
+
+struct BrokerConfig {
+  std::filesystem::path source;  ///< the file this was loaded from
+  std::string trust_domain = "pse.gouv.qc.ca";
+  Endpoint listen;
+  Endpoint admin;
+  TlsConfig tls;
+  Limits limits;
+  std::filesystem::path orgs_file;
+  unsigned threads = 2;
+  std::string log_level = "info";
+};
+
+/// Loads and validates broker.yaml; throws pse::ConfigError (file, line, reason). Checks that
+/// the files it names exist, but not their contents (the TLS layer does that at start-up).
+BrokerConfig load_broker_config(const std::filesystem::path& file);
+
+}  // namespace pse::broker

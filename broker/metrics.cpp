@@ -1,0 +1,76 @@
+#include "broker/metrics.hpp"
+
+namespace pse::broker {
+
+void Metrics::connection_accepted() noexcept {
+  accepted_.fetch_add(1, std::memory_order_relaxed);
+  open_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::connection_closed() noexcept { open_.fetch_sub(1, std::memory_order_relaxed); }
+
+void Metrics::connection_refused_at_capacity() noexcept {
+  refused_at_capacity_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::size_t Metrics::handshake_index(std::string_view reason) noexcept {
+  for (std::size_t i = 0; i < kHandshakeReasons.size(); ++i) {
+    if (kHandshakeReasons[i] == reason) return i;
+  }
+  return kHandshakeReasons.size() - 1;  // "other"
+}
+
+void Metrics::handshake_failed(std::string_view reason) noexcept {
+  handshake_failures_[handshake_index(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::request_completed(int status) noexcept {
+  if (status >= 100 && status < static_cast<int>(requests_by_status_.size())) {
+    requests_by_status_[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+std::uint64_t Metrics::handshake_failures(std::string_view reason) const noexcept {
+  return handshake_failures_[handshake_index(reason)].load(std::memory_order_relaxed);
+}
+
+std::uint64_t Metrics::requests_with_status(int status) const noexcept {
+  if (status < 100 || status >= static_cast<int>(requests_by_status_.size())) return 0;
+  return requests_by_status_[static_cast<std::size_t>(status)].load(std::memory_order_relaxed);
+}
+
+std::string Metrics::render_prometheus() const {
+  std::string out;
+  out.reserve(2048);
+  auto line = [&out](std::string_view text) {
+    out += text;
+    out += '\n';
+  };
+  line("# HELP pse_connections_open Client connections currently open on the mTLS listener.");
+  line("# TYPE pse_connections_open gauge");
+  line("pse_connections_open " + std::to_string(open_.load(std::memory_order_relaxed)));
+  line("# HELP pse_connections_accepted_total Client connections accepted on the mTLS listener.");
+  line("# TYPE pse_connections_accepted_total counter");
+  line("pse_connections_accepted_total " + std::to_string(accepted_.load(std::memory_order_relaxed)));
+  line("# HELP pse_connections_refused_total Connections closed at once because max_connections was reached.");
+  line("# TYPE pse_connections_refused_total counter");
+  line("pse_connections_refused_total " +
+       std::to_string(refused_at_capacity_.load(std::memory_order_relaxed)));
+  line("# HELP pse_handshake_failures_total Failed TLS handshakes by reason.");
+  line("# TYPE pse_handshake_failures_total counter");
+  for (std::size_t i = 0; i < kHandshakeReasons.size(); ++i) {
+    line("pse_handshake_failures_total{reason=\"" + std::string(kHandshakeReasons[i]) + "\"} " +
+         std::to_string(handshake_failures_[i].load(std::memory_order_relaxed)));
+  }
+  line("# HELP pse_requests_total HTTP requests answered on the mTLS listener, by status.");
+  line("# TYPE pse_requests_total counter");
+  for (std::size_t status = 100; status < requests_by_status_.size(); ++status) {
+    const auto count = requests_by_status_[status].load(std::memory_order_relaxed);
+    if (count > 0) {
+      line("pse_requests_total{status=\"" + std::to_string(status) + "\"} " + std::to_string(count));
+    }
+  }
+  return out;
+}
+
+}  // namespace pse::broker

@@ -1,0 +1,44 @@
+// The broker's operational counters, rendered in the Prometheus text format on the admin
+// listener's /metrics. Updated lock-free from any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pse::broker {
+
+class Metrics {
+ public:
+  /// Handshake failure labels: reason codes (certificate_revoked, unknown_org…) plus
+  /// "tls_protocol" (not TLS, wrong version, no shared cipher) and "timeout".
+  static constexpr std::array<std::string_view, 11> kHandshakeReasons = {
+      "certificate_required", "certificate_untrusted", "certificate_expired",
+      "certificate_not_yet_valid", "certificate_revoked", "certificate_invalid",
+      "identity_missing", "unknown_org", "tls_protocol", "timeout", "other"};
+
+  void connection_accepted() noexcept;
+  void connection_closed() noexcept;
+  void connection_refused_at_capacity() noexcept;
+  void handshake_failed(std::string_view reason) noexcept;
+  void request_completed(int status) noexcept;
+
+  std::int64_t open_connections() const noexcept { return open_.load(std::memory_order_relaxed); }
+  std::uint64_t handshake_failures(std::string_view reason) const noexcept;
+  std::uint64_t requests_with_status(int status) const noexcept;
+
+  std::string render_prometheus() const;
+
+ private:
+  static std::size_t handshake_index(std::string_view reason) noexcept;
+
+  std::atomic<std::int64_t> open_{0};
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> refused_at_capacity_{0};
+  std::array<std::atomic<std::uint64_t>, kHandshakeReasons.size()> handshake_failures_{};
+  std::array<std::atomic<std::uint64_t>, 600> requests_by_status_{};  // index = HTTP status
+};
+
+}  // namespace pse::broker

@@ -1,0 +1,70 @@
+// State shared by the listeners and every session of one broker. Owned by the Broker; outlives
+// the io_context so that sessions destroyed with it can still unregister.
+#pragma once
+
+#include "broker/config.hpp"
+#include "broker/http_types.hpp"
+#include "broker/metrics.hpp"
+#include "policy/organisations.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace pse::broker {
+
+/// Live sessions, so that a drain can reach the idle ones.
+class SessionRegistry {
+ public:
+  using Drain = std::function<void()>;
+
+  void add(const void* session, Drain drain) {
+    std::lock_guard lock(mutex_);
+    sessions_.emplace(session, std::move(drain));
+  }
+  void remove(const void* session) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(session);
+  }
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+  }
+  void drain_all() const {
+    std::unordered_map<const void*, Drain> copy;
+    {
+      std::lock_guard lock(mutex_);
+      copy = sessions_;
+    }
+    for (const auto& [session, drain] : copy) drain();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<const void*, Drain> sessions_;
+};
+
+struct ServerState {
+  std::string trust_domain;
+  Limits limits;
+  Metrics metrics;
+  SessionRegistry sessions;
+  RequestHandler* handler = nullptr;
+  std::atomic<bool> draining{false};
+
+  /// Swapped whole on reload (SIGHUP); each session keeps the snapshot it started with.
+  std::shared_ptr<boost::asio::ssl::context> tls_context() const { return std::atomic_load(&tls_); }
+  std::shared_ptr<const policy::OrganisationRegistry> organisations() const { return std::atomic_load(&orgs_); }
+  void set_tls_context(std::shared_ptr<boost::asio::ssl::context> context) { std::atomic_store(&tls_, std::move(context)); }
+  void set_organisations(std::shared_ptr<const policy::OrganisationRegistry> orgs) { std::atomic_store(&orgs_, std::move(orgs)); }
+
+ private:
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  std::shared_ptr<const policy::OrganisationRegistry> orgs_;
+};
+
+}  // namespace pse::broker

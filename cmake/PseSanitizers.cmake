@@ -1,0 +1,5 @@
+if(PSE_SANITIZE)
+  set(pse_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_compile_options(${pse_sanitize_flags})
+  add_link_options(${pse_sanitize_flags})
+endif()

@@ -1,0 +1,68 @@
+// pse/reason.hpp — the one vocabulary of outcomes shared by the broker, the SDK and the CLIs.
+//
+// Every refusal PSE gives carries a stable snake_case reason code. On the wire it is the
+// `code` of the error object:
+//
+//     {"error": {"code": "consent_revoked", "message": "..."}}
+//
+// Codes are part of the API contract: a code, once published, keeps its meaning and its HTTP
+// status. Integrators should branch on `Reason`, never on the human message.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace pse {
+
+enum class Reason {
+  // Transport and identity (mutual TLS).
+  certificate_required,       ///< the client sent no certificate
+  certificate_untrusted,      ///< not issued by the platform CA
+  certificate_expired,        ///< past its notAfter
+  certificate_not_yet_valid,  ///< before its notBefore
+  certificate_revoked,        ///< listed in the platform CRL
+  certificate_invalid,        ///< any other verification failure (bad signature, bad CRL…)
+  identity_missing,           ///< no spiffe://<trust-domain>/org/<id> URI SAN
+  unknown_org,                ///< the certificate names an organisation absent from orgs.yaml
+
+  // HTTP request handling.
+  malformed_request,
+  payload_too_large,
+  headers_too_large,
+  not_found,
+  method_not_allowed,
+  request_timeout,
+  too_many_connections,
+  shutting_down,
+  internal_error,
+
+  // Exchange decisions (policy, consent, routing) — used from the policy issue on.
+  unknown_category,
+  no_rule,
+  purpose_not_allowed,
+  clearance_insufficient,
+  rule_expired,
+  consent_missing,
+  consent_revoked,
+  consent_expired,
+  purpose_not_consented,
+  mandate_invalid,
+  not_consent_authority,
+  provider_unavailable,
+  provider_timeout,
+  rate_limited,
+};
+
+/// The wire spelling of a reason, e.g. "consent_revoked".
+std::string_view to_string(Reason reason) noexcept;
+
+/// The HTTP status a reason is answered with (403, 404, 429, 503…).
+int http_status(Reason reason) noexcept;
+
+/// A short English description, suitable as the default `message`.
+std::string_view describe(Reason reason) noexcept;
+
+/// Parses a wire spelling back; std::nullopt for a code this SDK version does not know.
+std::optional<Reason> reason_from_string(std::string_view code) noexcept;
+
+}  // namespace pse
