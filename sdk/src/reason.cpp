@@ -44,6 +44,8 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::not_consent_authority, "not_consent_authority", 403, "only a consent authority may do this"},
     ReasonInfo{Reason::provider_unavailable, "provider_unavailable", 503, "the provider is not connected"},
     ReasonInfo{Reason::provider_timeout, "provider_timeout", 504, "the provider did not answer in time"},
+    ReasonInfo{Reason::unknown_field, "unknown_field", 400, "a requested field is not part of the data category"},
+    ReasonInfo{Reason::field_not_permitted, "field_not_permitted", 403, "the rule does not permit this field for this purpose"},
     ReasonInfo{Reason::rate_limited, "rate_limited", 429, "rate limit exceeded"},
 };
 

@@ -50,6 +50,8 @@ enum class Reason {
   not_consent_authority,
   provider_unavailable,
   provider_timeout,
+  unknown_field,        ///< a requested field is not in the category (policy issue)
+  field_not_permitted,  ///< a requested field is not among those the rule permits
   rate_limited,
 };
 
