@@ -1,0 +1,57 @@
+#include "broker_fixture.hpp"
+
+namespace pse::testing {
+
+TempDir* BrokerTest::dir_ = nullptr;
+TestPki* BrokerTest::pki_ = nullptr;
+ClientIdentity BrokerTest::ramq_;
+ClientIdentity BrokerTest::etat_civil_;
+
+void BrokerTest::SetUpTestSuite() {
+  if (pki_ != nullptr) return;
+  dir_ = new TempDir();
+  pki_ = new TestPki(dir_->path() / "pki");
+  ramq_ = pki_->issue_org("ramq");
+  etat_civil_ = pki_->issue_org("etat-civil");
+}
+
+void BrokerTest::TearDownTestSuite() {
+  delete pki_;
+  delete dir_;
+  pki_ = nullptr;
+  dir_ = nullptr;
+}
+
+broker::BrokerConfig BrokerTest::base_config() const {
+  broker::BrokerConfig config;
+  config.listen = {"127.0.0.1", 0};
+  config.admin = {"127.0.0.1", 0};
+  config.tls.ca_file = pki_->ca();
+  config.tls.crl_file = pki_->crl();
+  config.tls.cert_file = pki_->server_cert();
+  config.tls.key_file = pki_->server_key();
+  config.orgs_file = PSE_SOURCE_DIR "/config/orgs.yaml";
+  config.threads = 2;
+  return config;
+}
+
+void BrokerTest::start_broker(const std::function<void(broker::BrokerConfig&)>& adjust) {
+  broker::BrokerConfig config = base_config();
+  if (adjust) adjust(config);
+  broker_ = std::make_unique<broker::Broker>(std::move(config));
+  broker_->start();
+}
+
+void BrokerTest::TearDown() {
+  if (broker_) {
+    broker_->request_drain();
+    broker_->wait();
+    broker_.reset();
+  }
+}
+
+HttpResult BrokerTest::get(const ClientIdentity& who, const std::string& target) const {
+  return https_request(broker_->port(), pki_->ca(), who, "GET", target);
+}
+
+}  // namespace pse::testing

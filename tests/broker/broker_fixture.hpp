@@ -1,0 +1,38 @@
+// A real broker on ephemeral ports with a PKI made by pse-pki, shared by the broker's
+// integration tests.
+#pragma once
+
+#include "broker/broker.hpp"
+#include "broker/config.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_pki.hpp"
+#include "support/tls_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+namespace pse::testing {
+
+class BrokerTest : public ::testing::Test {
+ protected:
+  // One PKI for the whole test program: issuing certificates is the slow part.
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+
+  /// Starts a broker; `adjust` may change the configuration first.
+  void start_broker(const std::function<void(broker::BrokerConfig&)>& adjust = {});
+  void TearDown() override;
+
+  broker::BrokerConfig base_config() const;
+  HttpResult get(const ClientIdentity& who, const std::string& target) const;
+
+  static TempDir* dir_;
+  static TestPki* pki_;
+  static ClientIdentity ramq_;
+  static ClientIdentity etat_civil_;
+  std::unique_ptr<broker::Broker> broker_;
+};
+
+}  // namespace pse::testing

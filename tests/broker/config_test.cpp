@@ -1,0 +1,114 @@
+#include "broker/config.hpp"
+
+#include "base/config_error.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace pse::broker {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+class BrokerConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"ca.crt", "crl.pem", "broker.crt", "broker.key", "orgs.yaml"}) dir_.write(name, "x");
+  }
+
+  static constexpr const char* kTls =
+      "tls:\n  ca: ca.crt\n  crl: crl.pem\n  cert: broker.crt\n  key: broker.key\n";
+
+  BrokerConfig load(const std::string& yaml) { return load_broker_config(dir_.write("broker.yaml", yaml)); }
+
+  ConfigError error(const std::string& yaml) {
+    try {
+      load(yaml);
+    } catch (const ConfigError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "expected an error for:\n" << yaml;
+    return ConfigError("", 0, "");
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(BrokerConfigTest, MinimalFileGetsSafeDefaults) {
+  BrokerConfig config = load(std::string(kTls) + "orgs: orgs.yaml\n");
+  EXPECT_EQ(config.trust_domain, "pse.gouv.qc.ca");
+  EXPECT_EQ(config.listen.address, "127.0.0.1");
+  EXPECT_EQ(config.listen.port, 8443);
+  EXPECT_EQ(config.admin.port, 9090);
+  EXPECT_EQ(config.tls.min_version, TlsVersion::v1_3);
+  EXPECT_EQ(config.tls.ca_file, dir_ / "ca.crt");  // relative to the config file
+  EXPECT_EQ(config.limits.body_bytes, 1024u * 1024u);
+  EXPECT_EQ(config.limits.handshake_timeout, std::chrono::milliseconds(5000));
+}
+
+TEST_F(BrokerConfigTest, ShippedDevelopmentConfigParses) {
+  // The shipped file names the dev PKI, which may not exist here: only a missing file may fail.
+  try {
+    BrokerConfig config = load_broker_config(PSE_SOURCE_DIR "/config/broker.yaml");
+    EXPECT_EQ(config.listen.port, 8443);
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.reason(), HasSubstr("file not found")) << e.what();
+  }
+}
+
+TEST_F(BrokerConfigTest, ReadsEverySetting) {
+  BrokerConfig config = load(std::string(kTls) +
+                             "  min_version: \"1.2\"\n"
+                             "trust_domain: test.example\n"
+                             "listen: {address: '::1', port: 0}\n"
+                             "admin: {address: 127.0.0.2, port: 9999}\n"
+                             "orgs: orgs.yaml\n"
+                             "limits: {max_connections: 10, header_bytes: 4096, body_bytes: 10,"
+                             " handshake_timeout_ms: 1, idle_timeout_ms: 2, request_timeout_ms: 3, drain_timeout_ms: 4}\n"
+                             "threads: 4\nlog_level: debug\n");
+  EXPECT_EQ(config.tls.min_version, TlsVersion::v1_2);
+  EXPECT_EQ(config.trust_domain, "test.example");
+  EXPECT_EQ(config.listen.address, "::1");
+  EXPECT_EQ(config.admin.port, 9999);
+  EXPECT_EQ(config.limits.max_connections, 10u);
+  EXPECT_EQ(config.limits.drain_timeout, std::chrono::milliseconds(4));
+  EXPECT_EQ(config.threads, 4u);
+}
+
+TEST_F(BrokerConfigTest, UnknownKeysAreErrorsWithTheirLine) {
+  auto e = error(std::string(kTls) + "orgs: orgs.yaml\nlisten:\n  address: 127.0.0.1\n  prot: 8443\n");
+  EXPECT_EQ(e.line(), 9);
+  EXPECT_THAT(e.reason(), HasSubstr("unknown key 'prot' in listen"));
+  EXPECT_THAT(error(std::string(kTls) + "orgs: orgs.yaml\nverbose: true\n").reason(), HasSubstr("unknown key 'verbose'"));
+}
+
+TEST_F(BrokerConfigTest, BadValuesAreErrors) {
+  const std::string base = std::string(kTls) + "orgs: orgs.yaml\n";
+  EXPECT_THAT(error(base + "listen: {address: localhost}\n").reason(), HasSubstr("not a numeric IPv4 or IPv6"));
+  EXPECT_THAT(error(base + "listen: {address: 300.1.1.1}\n").reason(), HasSubstr("not a numeric"));
+  EXPECT_THAT(error(base + "listen: {port: 70000}\n").reason(), HasSubstr("between 0 and 65535"));
+  EXPECT_THAT(error(base + "listen: {port: http}\n").reason(), HasSubstr("must be an integer"));
+  EXPECT_THAT(error(base + "threads: 0\n").reason(), HasSubstr("between 1 and 256"));
+  EXPECT_THAT(error(base + "log_level: loud\n").reason(), HasSubstr("log_level"));
+  EXPECT_THAT(error(base + "trust_domain: Bad_Domain\n").reason(), HasSubstr("trust_domain"));
+  EXPECT_THAT(error(base + "limits: {body_bytes: -1}\n").reason(), HasSubstr("between"));
+  EXPECT_THAT(error(base + "listen: 8443\n").reason(), HasSubstr("must be a mapping"));
+  auto version = error(std::string(kTls) + "  min_version: \"1.1\"\norgs: orgs.yaml\n");
+  EXPECT_EQ(version.line(), 6);
+  EXPECT_THAT(version.reason(), HasSubstr("min_version"));
+}
+
+TEST_F(BrokerConfigTest, MissingFilesAreNamed) {
+  auto e = error("tls:\n  ca: nowhere.crt\n  crl: crl.pem\n  cert: broker.crt\n  key: broker.key\norgs: orgs.yaml\n");
+  EXPECT_EQ(e.line(), 2);
+  EXPECT_THAT(e.reason(), HasSubstr("ca file not found"));
+  EXPECT_THAT(e.reason(), HasSubstr("nowhere.crt"));
+  EXPECT_THAT(error(std::string(kTls)).reason(), HasSubstr("orgs is required"));
+  EXPECT_THAT(error("orgs: orgs.yaml\n").reason(), HasSubstr("tls is required"));
+  EXPECT_THAT(error("tls:\n  ca: ca.crt\norgs: orgs.yaml\n").reason(), HasSubstr("tls.cert is required"));
+}
+
+}  // namespace
+}  // namespace pse::broker

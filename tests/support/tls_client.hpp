@@ -1,0 +1,57 @@
+// A blocking HTTPS client with an optional client certificate, for integration tests against
+// a real broker. Every operation is bounded by socket timeouts, so a test cannot hang.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace pse::testing {
+
+struct ClientIdentity {
+  std::filesystem::path cert;
+  std::filesystem::path key;
+};
+
+struct HttpResult {
+  bool answered = false;  ///< an HTTP response was read
+  int status = 0;
+  std::string body;
+  std::string error;      ///< transport/TLS error text when not answered
+};
+
+class TlsClient {
+ public:
+  TlsClient(std::uint16_t port, std::filesystem::path ca_file, std::optional<ClientIdentity> identity,
+            bool tls12_only = false);
+  ~TlsClient();
+
+  /// TCP connect and TLS handshake. False (with error()) when either fails.
+  bool connect();
+  /// One request on the open connection (keep-alive).
+  HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
+                     std::size_t extra_header_bytes = 0);
+  /// Writes raw bytes after the handshake and returns everything read until the server closes.
+  std::string raw(const std::string& bytes);
+  /// True when the server has closed the connection (reads EOF or an error within `wait_ms`).
+  bool closed_by_server(int wait_ms);
+
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string error_;
+};
+
+/// Convenience: connect, one request, close.
+HttpResult https_request(std::uint16_t port, const std::filesystem::path& ca_file,
+                         std::optional<ClientIdentity> identity, const std::string& method,
+                         const std::string& target, const std::string& body = {});
+
+/// A plain HTTP GET on loopback (admin listener).
+HttpResult http_get(std::uint16_t port, const std::string& target);
+
+}  // namespace pse::testing
