@@ -1,0 +1,55 @@
+#include "policy/classification.hpp"
+
+#include <utility>
+
+namespace pse::policy {
+
+const FieldDefinition* Category::find_field(std::string_view name) const {
+  for (const auto& field : fields) {
+    if (field.name == name) return &field;
+  }
+  return nullptr;
+}
+
+Classification::Classification(std::array<std::string, kHighestLevel + 1> level_labels,
+                               std::vector<Category> categories)
+    : level_labels_(std::move(level_labels)) {
+  for (auto& category : categories) {
+    std::string id = category.id;
+    by_id_.emplace(std::move(id), std::move(category));
+  }
+}
+
+const Category* Classification::find(std::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &it->second;
+}
+
+const std::string& Classification::label(int level) const {
+  static const std::string unknown = "?";
+  if (level < 0 || level > kHighestLevel) return unknown;
+  return level_labels_[static_cast<std::size_t>(level)];
+}
+
+bool is_valid_identifier(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 64) return false;
+  if (name.front() < 'a' || name.front() > 'z') return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+bool is_valid_category_id(std::string_view id) noexcept {
+  if (id.empty() || id.size() > 128) return false;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = id.find('.', start);
+    const std::string_view part = id.substr(start, dot == std::string_view::npos ? id.npos : dot - start);
+    if (!is_valid_identifier(part)) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+}  // namespace pse::policy
