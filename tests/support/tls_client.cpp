@@ -8,6 +8,8 @@
 #include <boost/beast/http.hpp>
 
 #include <openssl/ssl.h>
+
+#include <chrono>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -126,6 +128,21 @@ HttpResult https_request(std::uint16_t port, const std::filesystem::path& ca_fil
     return result;
   }
   return client.request(method, target, body);
+}
+
+int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  beast::error_code ec;
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return 0;
+  set_socket_timeouts(socket, wait_ms);
+  const auto started = std::chrono::steady_clock::now();
+  char byte;
+  socket.read_some(asio::buffer(&byte, 1), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return -1;
+  return static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
 }
 
 HttpResult http_get(std::uint16_t port, const std::string& target) {

@@ -51,6 +51,10 @@ HttpResult https_request(std::uint16_t port, const std::filesystem::path& ca_fil
                          std::optional<ClientIdentity> identity, const std::string& method,
                          const std::string& target, const std::string& body = {});
 
+/// Opens a TCP connection, sends nothing, and returns how long the server took to close it
+/// (-1 when it was still open after `wait_ms`).
+int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms);
+
 /// A plain HTTP GET on loopback (admin listener).
 HttpResult http_get(std::uint16_t port, const std::string& target);
 
