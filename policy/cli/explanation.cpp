@@ -106,10 +106,12 @@ std::string describe_rate_limit(const RateLimit& limit) {
 }
 
 std::string describe_validity(const ValidityPeriod& validity) {
-  if (validity.from == Instant::min() && validity.until == Instant::max()) return "always";
-  const std::string from = validity.from == Instant::min() ? "the beginning" : format_instant(validity.from);
-  const std::string until = validity.until == Instant::max() ? "no end" : format_instant(validity.until);
-  return "from " + from + " until " + until + " (exclusive)";
+  const bool has_start = validity.from != Instant::min();
+  const bool has_end = validity.until != Instant::max();
+  if (!has_start && !has_end) return "always";
+  if (!has_end) return "from " + format_instant(validity.from) + ", with no end";
+  const std::string until = "until " + format_instant(validity.until) + " (exclusive)";
+  return has_start ? "from " + format_instant(validity.from) + " " + until : until;
 }
 
 std::vector<std::string> explain(const PolicySnapshot& snapshot, const DecisionRequest& request,

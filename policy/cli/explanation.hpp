@@ -18,7 +18,7 @@ std::vector<std::string> explain(const PolicySnapshot& snapshot, const DecisionR
 /// "600 per minute".
 std::string describe_rate_limit(const RateLimit& limit);
 
-/// "2024-01-01T00:00:00Z → 2028-12-31T23:59:59Z", or "always" for an unbounded window.
+/// "from 2024-07-01T00:00:00Z until 2027-07-01T00:00:00Z (exclusive)", or "always".
 std::string describe_validity(const ValidityPeriod& validity);
 
 }  // namespace pse::policy::cli
