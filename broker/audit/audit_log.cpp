@@ -1,0 +1,257 @@
+#include "broker/audit/audit_log.hpp"
+
+#include "base/config_error.hpp"
+#include "broker/audit/sqlite_audit_store.hpp"
+
+#include <algorithm>
+
+namespace pse::audit {
+
+Result<InclusionProof> build_inclusion_proof(AuditStore& store, std::uint64_t seq, std::uint64_t tree_size) {
+  if (seq >= tree_size) {
+    return make_error(AuditErrorCode::invalid_argument,
+                      "entry " + std::to_string(seq) + " is not in a tree of " + std::to_string(tree_size));
+  }
+  auto leaves = store.read_leaf_hashes(0, tree_size);
+  if (!leaves) return leaves.error();
+  InclusionProof proof;
+  proof.seq = seq;
+  proof.tree_size = tree_size;
+  proof.leaf_hash = (*leaves)[seq];
+  proof.path = inclusion_proof(*leaves, seq);
+  return proof;
+}
+
+Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_t old_size,
+                                                 std::uint64_t new_size) {
+  if (old_size > new_size) {
+    return make_error(AuditErrorCode::invalid_argument, "the old tree must not be larger than the new one");
+  }
+  auto leaves = store.read_leaf_hashes(0, new_size);
+  if (!leaves) return leaves.error();
+  return ConsistencyProof{old_size, new_size, consistency_proof(*leaves, old_size)};
+}
+
+std::unique_ptr<AuditLog> AuditLog::open(const AuditConfig& config) {
+  SigningKey signing_key = load_signing_key(config.key_dir / signing_key_file);
+  SubjectHashKey subject_key = load_subject_hash_key(config.key_dir / subject_key_file);
+  auto writer = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::writer);
+  if (!writer) throw ConfigError(config.database, 0, writer.error().message);
+  auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
+  if (!reader) throw ConfigError(config.database, 0, reader.error().message);
+  return open(std::move(writer).value(), std::move(reader).value(), std::move(signing_key),
+              std::move(subject_key), AuditLogOptions{config.max_batch_entries, config.max_pending_entries});
+}
+
+std::unique_ptr<AuditLog> AuditLog::open(std::unique_ptr<AuditStore> writer_store,
+                                         std::unique_ptr<AuditStore> reader_store, SigningKey signing_key,
+                                         SubjectHashKey subject_key, AuditLogOptions options) {
+  auto state = writer_store->load_writer_state();
+  if (!state) throw ConfigError("audit store", 0, state.error().message);
+  if (state->latest_head && !verify_tree_head(*state->latest_head, signing_key.public_key())) {
+    throw ConfigError("audit store", 0,
+                      "the latest tree head is not signed by this signing key; run pse-audit verify");
+  }
+  options.max_batch_entries = std::max<std::size_t>(options.max_batch_entries, 1);
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(writer_store), std::move(reader_store),
+                                                std::move(signing_key), std::move(subject_key), options,
+                                                std::move(state).value()));
+}
+
+AuditLog::AuditLog(std::unique_ptr<AuditStore> writer_store, std::unique_ptr<AuditStore> reader_store,
+                   SigningKey signing_key, SubjectHashKey subject_key, AuditLogOptions options,
+                   WriterState state)
+    : writer_store_(std::move(writer_store)),
+      reader_store_(std::move(reader_store)),
+      signing_key_(std::move(signing_key)),
+      subject_key_(std::move(subject_key)),
+      options_(options),
+      frontier_(std::move(state.frontier)),
+      last_head_(state.latest_head),
+      published_head_(state.latest_head) {
+  writer_ = std::thread([this] { run_writer(); });
+}
+
+AuditLog::~AuditLog() { close(); }
+
+void AuditLog::close() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    closing_ = true;
+  }
+  queue_ready_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void AuditLog::append(AuditRecord record, Completion on_durable) {
+  if (auto valid = validate(record); !valid) {
+    on_durable(valid.error());
+    return;
+  }
+  // The subject is hashed here, on the caller's thread: the clear id never reaches the queue,
+  // and the writer thread stays free for what only it can do.
+  AuditEntry entry;
+  entry.time = record.time != 0 ? record.time : now_micros();
+  entry.request_id = std::move(record.request_id);
+  entry.consumer = std::move(record.consumer);
+  entry.provider = std::move(record.provider);
+  entry.category = std::move(record.category);
+  entry.purpose = std::move(record.purpose);
+  entry.decision = record.decision;
+  entry.reason = std::move(record.reason);
+  entry.rule_id = std::move(record.rule_id);
+  entry.basis_type = record.basis_type;
+  entry.basis = std::move(record.basis);
+  entry.permitted_fields = std::move(record.permitted_fields);
+  entry.payload_hash = record.payload_hash;
+  entry.subject_hash = subject_key_.hash(record.subject_id);
+
+  std::optional<AuditError> refusal;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (failure_) {
+      refusal = *failure_;
+    } else if (closing_) {
+      refusal = make_error(AuditErrorCode::closed, "the audit log is closed");
+    } else if (queue_.size() >= options_.max_pending_entries) {
+      refusal = make_error(AuditErrorCode::overloaded, "the audit log has too many pending entries");
+    } else {
+      queue_.push_back(Pending{std::move(entry), std::move(on_durable)});
+    }
+  }
+  if (refusal) {
+    on_durable(std::move(*refusal));
+    return;
+  }
+  queue_ready_.notify_one();
+}
+
+std::future<AuditLog::AppendResult> AuditLog::append(AuditRecord record) {
+  auto promise = std::make_shared<std::promise<AppendResult>>();
+  auto future = promise->get_future();
+  append(std::move(record), [promise](AppendResult result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+Result<SignedTreeHead> AuditLog::sign_tree_head() {
+  std::future<Result<SignedTreeHead>> future;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (failure_) return *failure_;
+    if (closing_) return make_error(AuditErrorCode::closed, "the audit log is closed");
+    head_requests_.emplace_back();
+    future = head_requests_.back().get_future();
+  }
+  queue_ready_.notify_one();
+  return future.get();
+}
+
+std::optional<SignedTreeHead> AuditLog::latest_tree_head() const {
+  std::lock_guard lock(head_mutex_);
+  return published_head_;
+}
+
+Result<InclusionProof> AuditLog::prove_inclusion(std::uint64_t seq, std::uint64_t tree_size) {
+  const auto head = latest_tree_head();
+  if (!head || tree_size > head->tree_size) {
+    return make_error(AuditErrorCode::invalid_argument, "no signed tree head covers that size yet");
+  }
+  std::lock_guard lock(reader_mutex_);
+  return build_inclusion_proof(*reader_store_, seq, tree_size);
+}
+
+Result<ConsistencyProof> AuditLog::prove_consistency(std::uint64_t old_size, std::uint64_t new_size) {
+  const auto head = latest_tree_head();
+  if (!head || new_size > head->tree_size) {
+    return make_error(AuditErrorCode::invalid_argument, "no signed tree head covers that size yet");
+  }
+  std::lock_guard lock(reader_mutex_);
+  return build_consistency_proof(*reader_store_, old_size, new_size);
+}
+
+void AuditLog::run_writer() {
+  std::vector<Pending> batch;
+  std::vector<HeadRequest> head_requests;
+  while (true) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [this] { return !queue_.empty() || !head_requests_.empty() || closing_; });
+      if (queue_.empty() && head_requests_.empty()) return;  // closing, and everything is committed
+      // Take everything queued: whatever arrived during the previous commit goes together.
+      batch.swap(queue_);
+      head_requests.swap(head_requests_);
+    }
+    for (std::size_t begin = 0; begin < batch.size(); begin += options_.max_batch_entries) {
+      commit_batch(batch, begin, std::min(batch.size(), begin + options_.max_batch_entries));
+    }
+    batch.clear();
+    for (HeadRequest& request : head_requests) {
+      // Always a new head, so that "on demand" also means "with a fresh time".
+      request.set_value(commit_head_only());
+    }
+    head_requests.clear();
+  }
+}
+
+SignedTreeHead AuditLog::next_head() {
+  SignedTreeHead head;
+  head.tree_size = frontier_.size();
+  head.root = frontier_.root();
+  // Head times never go backwards, even if the clock does.
+  head.time = std::max(now_micros(), last_head_ ? last_head_->time : 0);
+  if (last_head_) head.previous = tree_head_digest(*last_head_);
+  audit::sign_tree_head(head, signing_key_);
+  return head;
+}
+
+void AuditLog::publish_head(const SignedTreeHead& head) {
+  last_head_ = head;
+  std::lock_guard lock(head_mutex_);
+  published_head_ = head;
+}
+
+void AuditLog::commit_batch(std::vector<Pending>& batch, std::size_t begin, std::size_t end) {
+  std::optional<AuditError> failure;
+  {
+    std::lock_guard lock(queue_mutex_);
+    failure = failure_;
+  }
+  if (!failure) {
+    batch_entries_.clear();
+    batch_leaf_hashes_.clear();
+    const MerkleFrontier before = frontier_;
+    for (std::size_t i = begin; i < end; ++i) {
+      AuditEntry& entry = batch[i].entry;
+      entry.seq = frontier_.size();
+      const Hash leaf = entry_leaf_hash(entry);
+      frontier_.append(leaf);
+      batch_leaf_hashes_.push_back(leaf);
+      batch_entries_.push_back(std::move(entry));
+    }
+    const SignedTreeHead head = next_head();
+    if (auto status = writer_store_->commit(batch_entries_, batch_leaf_hashes_, frontier_, head); status) {
+      publish_head(head);
+      for (std::size_t i = begin; i < end; ++i) batch[i].on_durable(batch_entries_[i - begin].seq);
+      return;
+    } else {
+      frontier_ = before;
+      failure = make_error(AuditErrorCode::store_failed, "audit commit failed: " + status.error().message);
+      std::lock_guard lock(queue_mutex_);
+      failure_ = failure;
+    }
+  }
+  for (std::size_t i = begin; i < end; ++i) batch[i].on_durable(*failure);
+}
+
+Result<SignedTreeHead> AuditLog::commit_head_only() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (failure_) return *failure_;
+  }
+  const SignedTreeHead head = next_head();
+  if (auto status = writer_store_->commit_head(head); !status) return status.error();
+  publish_head(head);
+  return head;
+}
+
+}  // namespace pse::audit

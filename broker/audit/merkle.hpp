@@ -1,0 +1,75 @@
+// The Merkle tree of RFC 9162 §2.1 (the same tree as RFC 6962 Certificate Transparency).
+//
+//   leaf hash  = SHA-256(0x00 ‖ entry bytes)
+//   node hash  = SHA-256(0x01 ‖ left ‖ right)
+//   MTH({})    = SHA-256("")
+//   MTH(D[n])  = node(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two below n
+//
+// The 0x00/0x01 prefixes keep a leaf from ever being read as an interior node (second
+// pre-image resistance). Appends use MerkleFrontier — the roots of the perfect subtrees that
+// make up the tree, one per set bit of its size — so adding an entry and computing the root
+// both cost O(log n) and the writer never re-reads old entries.
+//
+// Proofs are built from the leaf hashes of the range they cover and checked with the
+// algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2, which anyone can run without our code.
+#pragma once
+
+#include "broker/audit/hash.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pse::audit {
+
+Hash leaf_hash(std::span<const std::uint8_t> entry_bytes);
+Hash node_hash(const Hash& left, const Hash& right);
+/// The root of the empty tree, SHA-256 of nothing.
+Hash empty_tree_root();
+
+/// The right edge of a tree: enough to append in O(log n) and to compute the root.
+class MerkleFrontier {
+ public:
+  MerkleFrontier() = default;
+
+  void append(const Hash& leaf);
+  std::uint64_t size() const noexcept { return size_; }
+  Hash root() const;
+
+  /// Size then the subtree roots, for storing the writer's state between runs.
+  std::string serialize() const;
+  static std::optional<MerkleFrontier> deserialize(std::string_view bytes);
+
+  bool operator==(const MerkleFrontier&) const = default;
+
+ private:
+  std::uint64_t size_ = 0;
+  // Roots of the perfect subtrees, largest (leftmost) first; one per set bit of size_.
+  std::vector<Hash> subtrees_;
+};
+
+/// MTH over the given leaf hashes (O(n)).
+Hash merkle_root(std::span<const Hash> leaves);
+
+/// RFC 9162 §2.1.3.1 PATH(index, D[leaves.size()]): siblings from the leaf up.
+std::vector<Hash> inclusion_proof(std::span<const Hash> leaves, std::uint64_t index);
+
+/// RFC 9162 §2.1.4.1 PROOF(old_size, D[leaves.size()]).
+std::vector<Hash> consistency_proof(std::span<const Hash> leaves, std::uint64_t old_size);
+
+/// RFC 9162 §2.1.3.2: the root the proof leads to, or std::nullopt when the proof is malformed
+/// for that index and size (wrong length, index out of range).
+std::optional<Hash> root_from_inclusion_proof(std::uint64_t index, std::uint64_t tree_size,
+                                              const Hash& leaf, std::span<const Hash> proof);
+
+bool verify_inclusion(std::uint64_t index, std::uint64_t tree_size, const Hash& leaf,
+                      std::span<const Hash> proof, const Hash& root);
+
+/// RFC 9162 §2.1.4.2: true when the tree of `old_size` with `old_root` is a prefix of the
+/// tree of `new_size` with `new_root`.
+bool verify_consistency(std::uint64_t old_size, std::uint64_t new_size, const Hash& old_root,
+                        const Hash& new_root, std::span<const Hash> proof);
+
+}  // namespace pse::audit

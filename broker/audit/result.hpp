@@ -1,0 +1,64 @@
+// Errors as values for the audit log's hot path.
+//
+// Appends, proofs and reads report failure through Result<T> instead of exceptions: the broker
+// calls them on every exchange and must turn a failure into a precise refusal, never a crash.
+// Exceptions are kept for open-time problems (bad configuration, unreadable keys), where
+// ConfigError gives the file and the reason.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace pse::audit {
+
+enum class AuditErrorCode {
+  invalid_entry,    ///< the record cannot be encoded (e.g. a field name with a comma)
+  overloaded,       ///< the append queue is full; the caller should refuse and retry later
+  closed,           ///< the log is closing or closed
+  store_failed,     ///< the store could not commit; the log refuses further appends
+  not_found,        ///< no such entry or tree head
+  invalid_argument, ///< e.g. a proof asked for a tree size beyond the log
+  corrupt,          ///< stored data does not decode or does not match its signed tree head
+};
+
+std::string_view to_string(AuditErrorCode code) noexcept;
+
+struct AuditError {
+  AuditErrorCode code;
+  std::string message;
+};
+
+/// Either a value or an AuditError. `Result<void>` is spelled `Status`.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(AuditError error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const noexcept { return std::holds_alternative<T>(state_); }
+  explicit operator bool() const noexcept { return ok(); }
+
+  T& value() & { return std::get<T>(state_); }
+  const T& value() const& { return std::get<T>(state_); }
+  T&& value() && { return std::get<T>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const AuditError& error() const { return std::get<AuditError>(state_); }
+
+ private:
+  std::variant<T, AuditError> state_;
+};
+
+struct Ok {};
+using Status = Result<Ok>;
+
+inline AuditError make_error(AuditErrorCode code, std::string message) {
+  return AuditError{code, std::move(message)};
+}
+
+}  // namespace pse::audit

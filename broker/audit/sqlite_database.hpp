@@ -1,0 +1,79 @@
+// Thin RAII over the SQLite C API: a connection and its prepared statements.
+//
+// Only what the audit store needs. Failures come back as AuditError values carrying SQLite's
+// message; nothing here throws.
+#pragma once
+
+#include "broker/audit/hash.hpp"
+#include "broker/audit/result.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace pse::audit {
+
+class SqliteStatement {
+ public:
+  SqliteStatement() = default;
+  SqliteStatement(sqlite3* database, sqlite3_stmt* statement) : database_(database), statement_(statement) {}
+  SqliteStatement(SqliteStatement&& other) noexcept;
+  SqliteStatement& operator=(SqliteStatement&& other) noexcept;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement();
+
+  // Parameters are 1-based, as in SQLite.
+  void bind(int index, std::int64_t value);
+  void bind(int index, std::string_view text);
+  void bind_blob(int index, std::span<const std::uint8_t> bytes);
+  void bind_null(int index);
+
+  /// true: a row is available; false: done. Errors come back as store_failed.
+  Result<bool> step();
+  /// Runs to completion (for statements that return no rows).
+  Status run();
+  void reset();
+
+  bool is_null(int column) const;
+  std::int64_t integer(int column) const;
+  std::string text(int column) const;
+  std::string blob(int column) const;
+  /// A 32-byte blob column; std::nullopt for NULL or another size.
+  std::optional<Hash> hash(int column) const;
+
+ private:
+  sqlite3* database_ = nullptr;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+class SqliteDatabase {
+ public:
+  enum class Mode { read_write_create, read_only };
+
+  static Result<SqliteDatabase> open(const std::filesystem::path& file, Mode mode);
+
+  SqliteDatabase(SqliteDatabase&& other) noexcept;
+  SqliteDatabase& operator=(SqliteDatabase&& other) noexcept;
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+  ~SqliteDatabase();
+
+  /// Runs one or more statements that return nothing.
+  Status execute(std::string_view sql);
+  Result<SqliteStatement> prepare(std::string_view sql);
+  std::string last_error() const;
+
+ private:
+  explicit SqliteDatabase(sqlite3* database) : database_(database) {}
+  sqlite3* database_ = nullptr;
+};
+
+}  // namespace pse::audit
