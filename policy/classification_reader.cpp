@@ -68,6 +68,8 @@ FieldDefinition read_field(const YAML::Node& node, const std::filesystem::path& 
 Category read_category(const YAML::Node& node, const std::filesystem::path& file,
                        const Labels& labels, const OrganisationRegistry* organisations) {
   YamlMap map(node, file, "category");
+  reject_unknown_keys(node, file, "category",
+                      {"id", "owner", "description", "personal_information", "impact", "fields"});
   Category category;
   category.line = line_of(node);
   category.id = map.required_string("id");
@@ -138,6 +140,9 @@ Classification read_classification(const YAML::Node& root, const std::filesystem
     if (list.size() == 0) top.fail(list, "categories must not be empty");
   } catch (const ConfigError& error) {
     errors.push_back(error);
+    return {};
+  } catch (const YAML::Exception& error) {
+    errors.emplace_back(file, line_of(root), "unexpected YAML structure: " + error.msg);
     return {};
   }
 

@@ -85,6 +85,9 @@ std::vector<std::string> read_identifier_list(YamlMap& map, const YAML::Node& no
 
 PolicyRule read_rule(const YAML::Node& node, const std::filesystem::path& file) {
   YamlMap map(node, file, "rule");
+  reject_unknown_keys(node, file, "rule",
+                      {"id", "description", "consumer", "provider", "category", "purposes", "basis", "legal_reference",
+                       "fields", "valid_from", "valid_until", "rate_limit", "obligations"});
   PolicyRule rule;
   rule.file = file.string();
   rule.line = line_of(node);
@@ -154,6 +157,9 @@ std::vector<PolicyRule> read_policies(const YAML::Node& root, const std::filesys
     if (!list.IsSequence()) top.fail(list, "rules must be a list");
   } catch (const ConfigError& error) {
     errors.push_back(error);
+    return {};
+  } catch (const YAML::Exception& error) {
+    errors.emplace_back(file, line_of(root), "unexpected YAML structure: " + error.msg);
     return {};
   }
   std::vector<PolicyRule> rules;

@@ -41,4 +41,18 @@ std::optional<YAML::Node> parse_yaml_document(std::string_view text,
   return root;
 }
 
+void reject_unknown_keys(const YAML::Node& mapping, const std::filesystem::path& file, const std::string& what,
+                         std::initializer_list<std::string_view> known) {
+  if (!mapping.IsMap()) return;  // the typed reader reports the shape
+  for (const auto& entry : mapping) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+    bool found = false;
+    for (std::string_view name : known) found = found || name == key;
+    if (found) continue;
+    std::string list;
+    for (std::string_view name : known) list += (list.empty() ? "" : ", ") + std::string(name);
+    throw ConfigError(file, line_of(entry.first), "unknown key '" + key + "' in " + what + " (known: " + list + ")");
+  }
+}
+
 }  // namespace pse::policy

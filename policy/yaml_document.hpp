@@ -10,7 +10,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,5 +26,11 @@ std::optional<YAML::Node> read_yaml_document(const std::filesystem::path& file,
 std::optional<YAML::Node> parse_yaml_document(std::string_view text,
                                               const std::filesystem::path& file,
                                               std::vector<ConfigError>& errors);
+
+/// Throws ConfigError for the first key of `mapping` not in `known`, listing the known ones.
+/// Called before reading an entry, so that a misspelt key (`consumr:`) is reported as such
+/// rather than as the required key it was meant to be.
+void reject_unknown_keys(const YAML::Node& mapping, const std::filesystem::path& file, const std::string& what,
+                         std::initializer_list<std::string_view> known);
 
 }  // namespace pse::policy

@@ -1,0 +1,154 @@
+// The pse-policy binary, run as a child process: exit codes, output, --help everywhere.
+#include "policy_fixture.hpp"
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+
+namespace pse::policy {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::PolicyConfigDirectory;
+
+struct ChildRun {
+  int exit_code = -1;
+  std::string output;  ///< stdout and stderr together
+};
+
+ChildRun pse_policy(const std::string& arguments) {
+  const std::string command = std::string(PSE_POLICY_BINARY) + " " + arguments + " 2>&1";
+  ChildRun run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::array<char, 4096> buffer{};
+  std::size_t count = 0;
+  while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), count);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+const std::string kShippedConfig = "--config-dir " PSE_SOURCE_DIR "/config";
+
+TEST(PsePolicyCli, HelpForEveryCommand) {
+  for (const char* arguments : {"--help", "validate --help", "explain --help", "test --help"}) {
+    ChildRun run = pse_policy(arguments);
+    EXPECT_EQ(run.exit_code, 0) << arguments;
+    EXPECT_THAT(run.output, HasSubstr("usage: pse-policy")) << arguments;
+  }
+}
+
+TEST(PsePolicyCli, UsageErrorsExitTwo) {
+  for (const char* arguments : {"", "frobnicate", "validate --colour blue", "explain --consumer afe",
+                                "explain --consumer a --provider b --category c --purpose p --at yesterday",
+                                "explain --consumer a --provider b --category c --purpose p --fields a,,b", "test",
+                                "validate --config-dir"}) {
+    ChildRun run = pse_policy(arguments);
+    EXPECT_EQ(run.exit_code, 2) << arguments << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr("usage:")) << arguments;
+  }
+}
+
+TEST(PsePolicyCli, ValidateTheShippedConfig) {
+  ChildRun run = pse_policy("validate " + kShippedConfig);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("configuration OK"));
+}
+
+TEST(PsePolicyCli, ValidateReportsEveryProblemWithFileAndLine) {
+  PolicyConfigDirectory directory;
+  directory.write_policies(
+      "rules:\n  - id: a\n    colour: blue\n  - {id: b, consumer: alpha, provider: beta, category: test.record, "
+      "purposes: [x], basis: maybe, fields: [name]}\n");
+  ChildRun run = pse_policy("validate --config-dir " + directory.path().string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.output, HasSubstr("policies.yaml:3: unknown key 'colour'"));
+  EXPECT_THAT(run.output, HasSubstr("policies.yaml:4: rule 'b': basis must be"));
+  EXPECT_THAT(run.output, Not(HasSubstr("configuration OK")));
+
+  ChildRun missing = pse_policy("validate --config-dir /nonexistent-pse-config");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.output, HasSubstr("/nonexistent-pse-config/orgs.yaml: cannot open file"));
+}
+
+TEST(PsePolicyCli, ExplainAnAllowedExchange) {
+  ChildRun run = pse_policy("explain " + kShippedConfig +
+                       " --consumer afe --provider ramq --category health.insurance_coverage"
+                       " --purpose student_aid_eligibility --fields coverage_status,health_insurance_number"
+                       " --at 2026-03-01");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("decision     allow"));
+  EXPECT_THAT(run.output, HasSubstr("rule         afe-coverage-check"));
+  EXPECT_THAT(run.output, HasSubstr("refused      health_insurance_number (clearance_insufficient)"));
+  EXPECT_THAT(run.output, HasSubstr("the classification wins over any rule"));
+}
+
+TEST(PsePolicyCli, ExplainWhyNoRuleMatchedAsJson) {
+  ChildRun run = pse_policy("explain --json " + kShippedConfig +
+                       " --consumer afe --provider revenu-quebec --category tax.income_assessment"
+                       " --purpose debt_collection --at 2026-03-01");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const boost::json::object json = boost::json::parse(run.output).as_object();
+  EXPECT_EQ(json.at("decision").as_string(), "deny");
+  EXPECT_EQ(json.at("reason").as_string(), "purpose_not_allowed");
+  EXPECT_TRUE(json.at("rule").is_null());
+  EXPECT_EQ(json.at("request").at("at").as_string(), "2026-03-01T00:00:00Z");
+  const std::string why = boost::json::serialize(json.at("explanation"));
+  EXPECT_THAT(why, HasSubstr("none allows purpose 'debt_collection'"));
+  EXPECT_THAT(why, HasSubstr("afe-income-2024"));
+}
+
+TEST(PsePolicyCli, ExplainOnABrokenConfigExitsTwo) {
+  PolicyConfigDirectory directory;
+  directory.write_classification("categories: [\n");
+  ChildRun run = pse_policy("explain --config-dir " + directory.path().string() +
+                       " --consumer alpha --provider beta --category test.record --purpose eligibility");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.output, HasSubstr("classification.yaml"));
+}
+
+TEST(PsePolicyCli, TestTheShippedCases) {
+  ChildRun run = pse_policy("test " PSE_SOURCE_DIR "/config/policy-tests/shipped-policies.yaml " + kShippedConfig);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr(" passed, 0 failed"));
+}
+
+TEST(PsePolicyCli, FailingCasesExitOneWithADiff) {
+  ChildRun run = pse_policy("test " PSE_SOURCE_DIR "/tests/policy/data/failing-cases.yaml " + kShippedConfig);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("PASS  RAMQ registers a newborn"));
+  EXPECT_THAT(run.output, HasSubstr("FAIL  AFE wrongly expects the health insurance number"));
+  EXPECT_THAT(run.output, HasSubstr("- fields: [coverage_status, health_insurance_number]"));
+  EXPECT_THAT(run.output, HasSubstr("+ fields: [coverage_status]"));
+  EXPECT_THAT(run.output, HasSubstr("- reason: no_rule"));
+  EXPECT_THAT(run.output, HasSubstr("+ reason: purpose_not_allowed"));
+  EXPECT_THAT(run.output, HasSubstr("1 passed, 2 failed"));
+}
+
+TEST(PsePolicyCli, AMalformedCaseFileExitsTwo) {
+  pse::testing::TempDir directory;
+  const auto file = directory.write("cases.yaml", "cases:\n  - name: x\n    request: {consumer: a}\n");
+  ChildRun run = pse_policy("test " + file.string() + " " + kShippedConfig);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.output, HasSubstr("cases.yaml:3"));
+  const auto no_time = directory.write("no-time.yaml",
+      "cases:\n  - name: x\n    request: {consumer: a, provider: b, category: c, purpose: p}\n"
+      "    expect: {decision: deny}\n");
+  EXPECT_THAT(pse_policy("test " + no_time.string() + " " + kShippedConfig).output, HasSubstr("has no time"));
+  const auto bad_reason = directory.write("bad-reason.yaml",
+      "at: 2026-01-01\ncases:\n  - name: x\n    request: {consumer: a, provider: b, category: c, purpose: p}\n"
+      "    expect: {decision: deny, reason: nope}\n");
+  ChildRun bad = pse_policy("test " + bad_reason.string() + " " + kShippedConfig);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("'nope' is not a reason code"));
+}
+
+}  // namespace
+}  // namespace pse::policy
