@@ -1,0 +1,30 @@
+// A citizen's register of communications: every communication of their personal information
+// recorded in the audit log, with recipient, category, purpose, basis and time — what
+// Québec's Access Act calls the « registre des communications ».
+//
+// French by default, English on request. Only allowed exchanges are communications; refused
+// requests are counted separately, since no information left the provider.
+#pragma once
+
+#include "broker/audit/audit_entry.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pse::audit_cli {
+
+enum class Language { french, english };
+
+struct ReportRequest {
+  std::string subject_id;
+  std::optional<std::string> since_text;  ///< as the officer typed it, for the heading
+  std::optional<std::string> until_text;
+  audit::TimeMicros produced_at = 0;
+  Language language = Language::french;
+};
+
+/// `entries` are the subject's entries in sequence order, allowed and denied.
+std::string access_report(const ReportRequest& request, const std::vector<audit::AuditEntry>& entries);
+
+}  // namespace pse::audit_cli
