@@ -52,6 +52,7 @@ enum class Reason {
   provider_timeout,
   unknown_field,        ///< a requested field is not in the category (policy issue)
   field_not_permitted,  ///< a requested field is not among those the rule permits
+  record_not_current,   ///< the consent or mandate was revoked or amended since (409)
   rate_limited,
 };
 

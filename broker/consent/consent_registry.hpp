@@ -1,0 +1,113 @@
+// The consent registry: the citizen's control over who receives their information.
+//
+// Grants, amendments and revocations of consents, and mandates, recorded by a consent
+// authority on the citizen's behalf. Every write is validated, made durable in the store, then
+// applied to the in-memory index — so a revocation is effective for the very next exchange —
+// and answered with a signed consent receipt. Expiry is decided at check time from the
+// record's dates, never by a sweeper that might lag.
+#pragma once
+
+#include "broker/audit/audit_keys.hpp"
+#include "broker/consent/consent_index.hpp"
+#include "broker/consent/consent_store.hpp"
+
+#include <pse/result.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pse::consent {
+
+struct ConsentSettings {
+  /// The longest a consent may run (expires_at - now at grant time).
+  std::chrono::seconds max_validity = std::chrono::days(366);
+};
+
+/// The names a consent may use, as the platform's configuration knows them.
+struct Vocabulary {
+  std::function<bool(std::string_view)> is_organisation;
+  std::function<bool(std::string_view)> is_category;
+};
+
+struct GrantRequest {
+  std::string subject_id;  ///< in clear, as the consent authority knows the citizen; only its hash is kept
+  GivenBy given_by;
+  std::string provider;  ///< org id or "*"
+  std::string consumer;
+  std::vector<std::string> categories;
+  Purpose purpose;
+  Notice notice;
+  std::string collection_method;
+  Instant expires_at{};
+};
+
+struct MandateRequest {
+  std::string mandator_id;   ///< the citizen, in clear
+  std::string mandatary_id;  ///< the person acting for them, in clear
+  std::vector<std::string> categories;
+  std::vector<std::string> purposes;
+  std::optional<Instant> valid_from;  ///< default: now
+  Instant valid_until{};
+};
+
+struct ConsentOutcome {
+  Consent consent;
+  std::string receipt;  ///< signed JWS, see receipt.hpp
+};
+
+struct MandateOutcome {
+  Mandate mandate;
+  std::string receipt;
+};
+
+class ConsentRegistry {
+ public:
+  /// Rebuilds the index from the store. Throws ConfigError when the store cannot be read.
+  ConsentRegistry(std::unique_ptr<ConsentStore> store, audit::SubjectHashKey subject_key,
+                  audit::SigningKey signing_key, Vocabulary vocabulary, ConsentSettings settings = {});
+
+  Result<ConsentOutcome> grant(const GrantRequest& request, std::string_view recorded_by, Instant now);
+  /// A new version of consent `id`, which must be current (not revoked, not already amended).
+  Result<ConsentOutcome> amend(std::string_view id, const GrantRequest& request, std::string_view recorded_by,
+                               Instant now);
+  /// `subject_id` must be the consent's subject: it guards against revoking by a mistyped id.
+  Result<ConsentOutcome> revoke(std::string_view id, std::string_view subject_id, std::string_view method,
+                                std::string_view recorded_by, Instant now);
+
+  Result<MandateOutcome> grant_mandate(const MandateRequest& request, std::string_view recorded_by, Instant now);
+  Result<MandateOutcome> revoke_mandate(std::string_view id, std::string_view mandator_id, std::string_view method,
+                                        std::string_view recorded_by, Instant now);
+
+  /// Every record of the subject, oldest first, including revoked and superseded ones.
+  Result<std::vector<Consent>> consents_of(std::string_view subject_id);
+  Result<Consent> consent(std::string_view id);
+
+  /// The hot-path check, from memory only.
+  ConsentCheck check(std::string_view subject_id, std::string_view consumer, std::string_view provider,
+                     std::string_view category, std::string_view purpose, Instant at) const;
+  ConsentCheck check(const ConsentQuery& query) const { return index_.check(query); }
+
+  SubjectHash hash_subject(std::string_view subject_id) const { return subject_key_.hash(subject_id); }
+  const audit::PublicKey& receipt_public_key() const { return signing_key_.public_key(); }
+  std::size_t indexed_consents() const { return index_.size(); }
+
+ private:
+  std::optional<Error> validate(const GrantRequest& request, Instant now);
+  Result<ConsentOutcome> record(const GrantRequest& request, std::string previous_id, std::string_view recorded_by,
+                                Instant now);
+
+  std::unique_ptr<ConsentStore> store_;
+  audit::SubjectHashKey subject_key_;
+  audit::SigningKey signing_key_;
+  Vocabulary vocabulary_;
+  ConsentSettings settings_;
+  ConsentIndex index_;
+  std::mutex write_mutex_;  // writes are rare; one at a time keeps store and index in the same order
+};
+
+}  // namespace pse::consent

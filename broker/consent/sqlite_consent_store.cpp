@@ -1,0 +1,305 @@
+#include "broker/consent/sqlite_consent_store.hpp"
+
+#include "base/config_error.hpp"
+
+#include <sstream>
+
+namespace pse::consent {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS consents (
+  id TEXT PRIMARY KEY,
+  schema_version INTEGER NOT NULL,
+  subject_hash BLOB NOT NULL,
+  given_by TEXT NOT NULL,
+  mandate_id TEXT NOT NULL,
+  relationship TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  consumer TEXT NOT NULL,
+  categories TEXT NOT NULL,
+  purpose_code TEXT NOT NULL,
+  purpose_fr TEXT NOT NULL,
+  purpose_en TEXT NOT NULL,
+  notice_reference TEXT NOT NULL,
+  notice_version TEXT NOT NULL,
+  notice_language TEXT NOT NULL,
+  collection_method TEXT NOT NULL,
+  granted_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  previous_id TEXT UNIQUE REFERENCES consents(id),
+  recorded_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS consents_by_subject ON consents(subject_hash);
+CREATE TABLE IF NOT EXISTS consent_revocations (
+  consent_id TEXT PRIMARY KEY REFERENCES consents(id),
+  revoked_at INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  recorded_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mandates (
+  id TEXT PRIMARY KEY,
+  mandator_hash BLOB NOT NULL,
+  mandatary_hash BLOB NOT NULL,
+  categories TEXT NOT NULL,
+  purposes TEXT NOT NULL,
+  valid_from INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mandate_revocations (
+  mandate_id TEXT PRIMARY KEY REFERENCES mandates(id),
+  revoked_at INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  recorded_by TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS consents_append_only_u BEFORE UPDATE ON consents
+  BEGIN SELECT RAISE(ABORT, 'consents are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS consents_append_only_d BEFORE DELETE ON consents
+  BEGIN SELECT RAISE(ABORT, 'consents are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS consent_revocations_append_only_u BEFORE UPDATE ON consent_revocations
+  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS consent_revocations_append_only_d BEFORE DELETE ON consent_revocations
+  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS mandates_append_only_u BEFORE UPDATE ON mandates
+  BEGIN SELECT RAISE(ABORT, 'mandates are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS mandates_append_only_d BEFORE DELETE ON mandates
+  BEGIN SELECT RAISE(ABORT, 'mandates are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS mandate_revocations_append_only_u BEFORE UPDATE ON mandate_revocations
+  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS mandate_revocations_append_only_d BEFORE DELETE ON mandate_revocations
+  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+)sql";
+
+constexpr const char* kConsentColumns =
+    "c.id, c.schema_version, c.subject_hash, c.given_by, c.mandate_id, c.relationship, c.provider, "
+    "c.consumer, c.categories, c.purpose_code, c.purpose_fr, c.purpose_en, c.notice_reference, "
+    "c.notice_version, c.notice_language, c.collection_method, c.granted_at, c.expires_at, "
+    "c.previous_id, c.recorded_by, r.revoked_at, r.method, n.id";
+
+constexpr const char* kConsentJoins =
+    " FROM consents c LEFT JOIN consent_revocations r ON r.consent_id = c.id"
+    " LEFT JOIN consents n ON n.previous_id = c.id";
+
+Error store_error(const audit::AuditError& error) { return make_error(Reason::internal_error, error.message); }
+
+std::int64_t seconds(Instant instant) { return instant.time_since_epoch().count(); }
+Instant instant(std::int64_t seconds) { return Instant(std::chrono::seconds(seconds)); }
+
+// Lists are kept as comma-separated text: categories and purpose codes never contain commas
+// (the registry validates them against the classification and the purpose-code syntax).
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) items.push_back(item);
+  return items;
+}
+
+SubjectHash subject_hash(const audit::SqliteStatement& row, int column) {
+  return row.hash(column).value_or(SubjectHash{});
+}
+
+Consent consent_from_row(const audit::SqliteStatement& row) {
+  Consent c;
+  c.id = row.text(0);
+  c.schema_version = static_cast<int>(row.integer(1));
+  c.subject = subject_hash(row, 2);
+  c.given_by.kind = giver_kind_from_string(row.text(3)).value_or(GiverKind::subject);
+  c.given_by.mandate_id = row.text(4);
+  c.given_by.relationship = row.text(5);
+  c.provider = row.text(6);
+  c.consumer = row.text(7);
+  c.categories = split(row.text(8));
+  c.purpose = {row.text(9), row.text(10), row.text(11)};
+  c.notice = {row.text(12), row.text(13), row.text(14)};
+  c.collection_method = row.text(15);
+  c.granted_at = instant(row.integer(16));
+  c.expires_at = instant(row.integer(17));
+  c.previous_id = row.is_null(18) ? std::string() : row.text(18);
+  c.recorded_by = row.text(19);
+  if (!row.is_null(20)) {
+    c.revoked_at = instant(row.integer(20));
+    c.revocation_method = row.text(21);
+  }
+  if (!row.is_null(22)) c.superseded_by = row.text(22);
+  return c;
+}
+
+Mandate mandate_from_row(const audit::SqliteStatement& row) {
+  Mandate m;
+  m.id = row.text(0);
+  m.mandator = subject_hash(row, 1);
+  m.mandatary = subject_hash(row, 2);
+  m.categories = split(row.text(3));
+  m.purposes = split(row.text(4));
+  m.valid_from = instant(row.integer(5));
+  m.valid_until = instant(row.integer(6));
+  m.recorded_by = row.text(7);
+  if (!row.is_null(8)) {
+    m.revoked_at = instant(row.integer(8));
+    m.revocation_method = row.text(9);
+  }
+  return m;
+}
+
+constexpr const char* kMandateSelect =
+    "SELECT m.id, m.mandator_hash, m.mandatary_hash, m.categories, m.purposes, m.valid_from, "
+    "m.valid_until, m.recorded_by, r.revoked_at, r.method FROM mandates m "
+    "LEFT JOIN mandate_revocations r ON r.mandate_id = m.id";
+
+}  // namespace
+
+SqliteConsentStore::SqliteConsentStore(const std::filesystem::path& file) : file_(file) {
+  auto opened = audit::SqliteDatabase::open(file, audit::SqliteDatabase::Mode::read_write_create);
+  if (!opened) throw ConfigError(file, 0, opened.error().message);
+  database_ = std::make_unique<audit::SqliteDatabase>(std::move(opened.value()));
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    if (auto status = database_->execute(pragma); !status) throw ConfigError(file, 0, status.error().message);
+  }
+  if (auto status = database_->execute(kSchema); !status) throw ConfigError(file, 0, status.error().message);
+}
+
+Status SqliteConsentStore::run(const std::string& sql, const std::function<void(audit::SqliteStatement&)>& bind) {
+  std::lock_guard lock(mutex_);
+  auto statement = database_->prepare(sql);
+  if (!statement) return store_error(statement.error());
+  bind(*statement);
+  if (auto status = statement->run(); !status) return store_error(status.error());
+  return Done{};
+}
+
+Status SqliteConsentStore::insert_consent(const Consent& c) {
+  return run(
+      "INSERT INTO consents VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+      [&](audit::SqliteStatement& s) {
+        s.bind(1, c.id);
+        s.bind(2, std::int64_t{c.schema_version});
+        s.bind_blob(3, c.subject);
+        s.bind(4, to_string(c.given_by.kind));
+        s.bind(5, c.given_by.mandate_id);
+        s.bind(6, c.given_by.relationship);
+        s.bind(7, c.provider);
+        s.bind(8, c.consumer);
+        s.bind(9, join(c.categories));
+        s.bind(10, c.purpose.code);
+        s.bind(11, c.purpose.text_fr);
+        s.bind(12, c.purpose.text_en);
+        s.bind(13, c.notice.reference);
+        s.bind(14, c.notice.version);
+        s.bind(15, c.notice.language);
+        s.bind(16, c.collection_method);
+        s.bind(17, seconds(c.granted_at));
+        s.bind(18, seconds(c.expires_at));
+        if (c.previous_id.empty()) {
+          s.bind_null(19);
+        } else {
+          s.bind(19, c.previous_id);
+        }
+        s.bind(20, c.recorded_by);
+      });
+}
+
+Status SqliteConsentStore::insert_consent_revocation(const Revocation& r) {
+  return run("INSERT INTO consent_revocations VALUES (?1, ?2, ?3, ?4)", [&](audit::SqliteStatement& s) {
+    s.bind(1, r.record_id);
+    s.bind(2, seconds(r.revoked_at));
+    s.bind(3, r.method);
+    s.bind(4, r.recorded_by);
+  });
+}
+
+Status SqliteConsentStore::insert_mandate(const Mandate& m) {
+  return run("INSERT INTO mandates VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", [&](audit::SqliteStatement& s) {
+    s.bind(1, m.id);
+    s.bind_blob(2, m.mandator);
+    s.bind_blob(3, m.mandatary);
+    s.bind(4, join(m.categories));
+    s.bind(5, join(m.purposes));
+    s.bind(6, seconds(m.valid_from));
+    s.bind(7, seconds(m.valid_until));
+    s.bind(8, m.recorded_by);
+  });
+}
+
+Status SqliteConsentStore::insert_mandate_revocation(const Revocation& r) {
+  return run("INSERT INTO mandate_revocations VALUES (?1, ?2, ?3, ?4)", [&](audit::SqliteStatement& s) {
+    s.bind(1, r.record_id);
+    s.bind(2, seconds(r.revoked_at));
+    s.bind(3, r.method);
+    s.bind(4, r.recorded_by);
+  });
+}
+
+Result<std::vector<Consent>> SqliteConsentStore::select_consents(
+    const std::string& where, const std::function<void(audit::SqliteStatement&)>& bind) {
+  std::lock_guard lock(mutex_);
+  auto statement = database_->prepare(std::string("SELECT ") + kConsentColumns + kConsentJoins + where);
+  if (!statement) return store_error(statement.error());
+  bind(*statement);
+  std::vector<Consent> consents;
+  while (true) {
+    auto row = statement->step();
+    if (!row) return store_error(row.error());
+    if (!*row) break;
+    consents.push_back(consent_from_row(*statement));
+  }
+  return consents;
+}
+
+Result<std::optional<Consent>> SqliteConsentStore::consent(std::string_view id) {
+  auto found = select_consents(" WHERE c.id = ?1", [&](audit::SqliteStatement& s) { s.bind(1, id); });
+  if (!found) return found.error();
+  if (found->empty()) return std::optional<Consent>();
+  return std::optional<Consent>(std::move(found->front()));
+}
+
+Result<std::vector<Consent>> SqliteConsentStore::consents_of(const SubjectHash& subject) {
+  return select_consents(" WHERE c.subject_hash = ?1 ORDER BY c.rowid",
+                         [&](audit::SqliteStatement& s) { s.bind_blob(1, subject); });
+}
+
+Result<std::optional<Mandate>> SqliteConsentStore::mandate(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  auto statement = database_->prepare(std::string(kMandateSelect) + " WHERE m.id = ?1");
+  if (!statement) return store_error(statement.error());
+  statement->bind(1, id);
+  auto row = statement->step();
+  if (!row) return store_error(row.error());
+  if (!*row) return std::optional<Mandate>();
+  return std::optional<Mandate>(mandate_from_row(*statement));
+}
+
+Status SqliteConsentStore::load_current(const std::function<void(const Mandate&)>& on_mandate,
+                                        const std::function<void(const Consent&)>& on_consent) {
+  std::lock_guard lock(mutex_);
+  auto mandates = database_->prepare(kMandateSelect);
+  if (!mandates) return store_error(mandates.error());
+  while (true) {
+    auto row = mandates->step();
+    if (!row) return store_error(row.error());
+    if (!*row) break;
+    on_mandate(mandate_from_row(*mandates));
+  }
+  auto consents = database_->prepare(std::string("SELECT ") + kConsentColumns + kConsentJoins +
+                                     " WHERE n.id IS NULL ORDER BY c.rowid");
+  if (!consents) return store_error(consents.error());
+  while (true) {
+    auto row = consents->step();
+    if (!row) return store_error(row.error());
+    if (!*row) break;
+    on_consent(consent_from_row(*consents));
+  }
+  return Done{};
+}
+
+}  // namespace pse::consent

@@ -1,0 +1,63 @@
+// A consent registry on a real SQLite file in a temporary directory, with fresh keys.
+#pragma once
+
+#include "broker/consent/consent_registry.hpp"
+#include "broker/consent/sqlite_consent_store.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+namespace pse::consent {
+
+inline Instant at(const char* text) { return policy::parse_instant(text)->instant; }
+
+class ConsentRegistryTest : public ::testing::Test {
+ protected:
+  ConsentRegistryTest()
+      : subject_key_(audit::SubjectHashKey::generate()), signing_key_(audit::SigningKey::generate()) {
+    open();
+  }
+
+  void open() {
+    registry_.reset();
+    Vocabulary vocabulary{
+        [](std::string_view org) { return kOrgs.contains(std::string(org)); },
+        [](std::string_view category) { return kCategories.contains(std::string(category)); },
+    };
+    registry_ = std::make_unique<ConsentRegistry>(std::make_unique<SqliteConsentStore>(dir_ / "consents.db"),
+                                                  subject_key_, signing_key_, vocabulary);
+  }
+
+  static GrantRequest birth_for_pension(const std::string& subject = "QC-0001") {
+    GrantRequest r;
+    r.subject_id = subject;
+    r.provider = "etat-civil";
+    r.consumer = "retraite-quebec";
+    r.categories = {"identity.birth"};
+    r.purpose = {"pension.eligibility", "Vérifier l'admissibilité à la rente", "Check pension eligibility"};
+    r.notice = {"AVIS-RQ-2026-03", "1.2", "fr"};
+    r.collection_method = "web-form";
+    r.expires_at = at("2027-06-01");
+    return r;
+  }
+
+  ConsentCheck check(const std::string& subject, const std::string& purpose, Instant when,
+                     const std::string& provider = "etat-civil", const std::string& category = "identity.birth") {
+    return registry_->check(subject, "retraite-quebec", provider, category, purpose, when);
+  }
+
+  inline static const std::set<std::string> kOrgs = {"etat-civil", "retraite-quebec", "ramq", "services-quebec"};
+  inline static const std::set<std::string> kCategories = {"identity.birth", "identity.address", "health.insurance_coverage"};
+  const Instant now_ = at("2026-11-22T10:00:00Z");
+
+  testing::TempDir dir_;
+  audit::SubjectHashKey subject_key_;
+  audit::SigningKey signing_key_;
+  std::unique_ptr<ConsentRegistry> registry_;
+};
+
+}  // namespace pse::consent
