@@ -9,6 +9,8 @@ namespace {
 
 constexpr std::size_t max_entry_problems = 100;
 constexpr std::uint64_t progress_every = 65536;
+// Signatures checked at most when looking for the newest authentic head after tampering.
+constexpr std::uint64_t max_signature_search = 10000;
 
 std::string size_text(std::uint64_t size) { return std::to_string(size); }
 
@@ -27,14 +29,15 @@ class ChainChecker {
     const std::uint64_t covered_from = previous_ ? previous_->tree_size : 0;
     if (!stored.well_formed) {
       problems_.push_back({covered_from, "tree head #" + std::to_string(count_) + " is malformed"});
+      if (!first_break_) first_break_ = count_ - 1;
       previous_.reset();
       previous_malformed_ = true;
       return;
     }
     const SignedTreeHead& head = stored.head;
     const Hash expected_previous = previous_ ? tree_head_digest(*previous_) : Hash{};
-    if (head.previous != expected_previous && !previous_malformed_ && !chain_broken_) {
-      chain_broken_ = true;
+    if (head.previous != expected_previous && !previous_malformed_ && !first_break_) {
+      first_break_ = count_ - 1;
       report_broken_link(head);
     }
     if (previous_ && head.tree_size < previous_->tree_size) {
@@ -50,12 +53,42 @@ class ChainChecker {
     summaries_.push_back({head.tree_size, head.root});
   }
 
-  /// The newest head's signature authenticates the whole chain.
-  void finish() {
-    if (previous_ && !verify_tree_head(*previous_, key_)) {
-      problems_.push_back({before_previous_size_, "the latest tree head (size " + size_text(previous_->tree_size) +
-                                                      ") is not validly signed: forged or altered"});
+  /// A valid signature on a head authenticates it and, through the digests, every head before
+  /// it up to the first broken link. Normally that is the newest head, one signature for the
+  /// whole chain. Otherwise the newest authentic head before the break is searched for, and
+  /// everything after it is in doubt.
+  Status finish(AuditStore& store) {
+    if (count_ == 0) return Ok{};
+    const std::uint64_t last = count_ - 1;
+    if (!first_break_ && previous_ && verify_tree_head(*previous_, key_)) return Ok{};
+    if (first_break_ == 0U) {
+      problems_.push_back({0, "the first tree head does not start the chain"});
+      return Ok{};
     }
+    const std::uint64_t search_from = first_break_ ? *first_break_ - 1 : last;
+    std::vector<SignedTreeHead> candidates;  // heads [search_from - window, search_from]
+    const std::uint64_t window_start = search_from >= max_signature_search ? search_from - max_signature_search + 1 : 0;
+    std::uint64_t index = 0;
+    auto status = store.read_tree_heads([&](const StoredTreeHead& stored) {
+      if (index >= window_start && index <= search_from) {
+        candidates.push_back(stored.well_formed ? stored.head : SignedTreeHead{});
+      }
+      return ++index <= search_from;
+    });
+    if (!status) return status;
+    std::uint64_t authentic_size = 0;
+    bool found = false;
+    for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+      if (verify_tree_head(*it, key_)) {
+        authentic_size = it->tree_size;
+        found = true;
+        break;
+      }
+    }
+    problems_.push_back({authentic_size, found ? "no validly signed tree head vouches for the log beyond size " +
+                                                     size_text(authentic_size)
+                                               : std::string("no tree head is validly signed by this key")});
+    return Ok{};
   }
 
   std::uint64_t count() const noexcept { return count_; }
@@ -84,7 +117,7 @@ class ChainChecker {
   std::optional<SignedTreeHead> previous_;
   std::uint64_t before_previous_size_ = 0;
   bool previous_malformed_ = false;
-  bool chain_broken_ = false;
+  std::optional<std::uint64_t> first_break_;  // index of the first head whose link is broken
   std::vector<HeadSummary> summaries_;
 };
 
@@ -153,7 +186,7 @@ Result<VerifyReport> verify_log(AuditStore& store, const PublicKey& key, const V
       !status) {
     return status.error();
   }
-  chain.finish();
+  if (auto status = chain.finish(store); !status) return status.error();
   report.tree_heads = chain.count();
   report.latest_head = chain.latest();
 
