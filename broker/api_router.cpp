@@ -1,8 +1,13 @@
 #include "broker/api_router.hpp"
 
+#include "base/worker_thread.hpp"
+#include "broker/consent_routes.hpp"
+#include "broker/http_target.hpp"
 #include "policy/organisations.hpp"
 
 #include <boost/json.hpp>
+
+#include <memory>
 
 namespace pse::broker {
 namespace {
@@ -20,19 +25,33 @@ HttpResponse whoami(const policy::Organisation& caller) {
   return HttpResponse{200, "application/json", boost::json::serialize(body)};
 }
 
-std::string_view path_of(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
-
 }  // namespace
 
+ApiRouter::ApiRouter(ConsentRoutes& consents, WorkerThread& store_worker)
+    : consents_(consents), store_worker_(store_worker) {}
+
 void ApiRouter::handle(const policy::Organisation& caller, HttpRequest request, Respond respond) {
-  const std::string_view path = path_of(request.target);
-  if (path == "/v1/whoami") {
+  auto target = parse_target(request.target);
+  if (!target) return respond(error_response(Reason::malformed_request, "malformed request target"));
+
+  if (target->matches({"v1", "whoami"})) {
     if (request.method != "GET") return respond(error_response(Reason::method_not_allowed));
     return respond(whoami(caller));
   }
-  respond(error_response(Reason::not_found, "no such endpoint: " + std::string(path)));
+
+  if (ConsentRoutes::serves(*target)) {
+    // `caller` stays valid while `respond` lives: it holds the session and its snapshot.
+    auto job = std::make_shared<std::tuple<HttpRequest, Target, Respond>>(std::move(request), std::move(*target),
+                                                                          std::move(respond));
+    const bool queued = store_worker_.post([this, &caller, job] {
+      auto& [req, tgt, reply] = *job;
+      reply(consents_.handle(caller, req, tgt));
+    });
+    if (!queued) std::get<2>(*job)(error_response(Reason::overloaded, "the consent registry is busy; retry later"));
+    return;
+  }
+
+  respond(error_response(Reason::not_found, "no such endpoint: " + request.target.substr(0, request.target.find('?'))));
 }
 
 }  // namespace pse::broker

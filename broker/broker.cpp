@@ -2,7 +2,12 @@
 
 #include "base/config_error.hpp"
 #include "base/log.hpp"
+#include "base/worker_thread.hpp"
 #include "broker/api_router.hpp"
+#include "broker/audit/audit_keys.hpp"
+#include "broker/consent/consent_registry.hpp"
+#include "broker/consent/sqlite_consent_store.hpp"
+#include "broker/consent_routes.hpp"
 #include "broker/net/admin_session.hpp"
 #include "broker/net/https_session.hpp"
 #include "broker/net/listener.hpp"
@@ -21,13 +26,48 @@
 namespace pse::broker {
 namespace asio = boost::asio;
 
+namespace {
+
+policy::PolicyConfigPaths policy_paths(const BrokerConfig& config) {
+  return {config.orgs_file, config.classification_file, config.policies_file};
+}
+
+std::filesystem::path data_file(const BrokerConfig& config, const char* name) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) throw ConfigError(config.data_dir, 0, "cannot create data_dir: " + ec.message());
+  return config.data_dir / name;
+}
+
+// The registry validates names against the policy snapshot in force at the time of the call.
+consent::Vocabulary vocabulary_of(const policy::PolicyEngine& engine) {
+  return consent::Vocabulary{
+      [&engine](std::string_view org) { return engine.snapshot()->organisations().find(org) != nullptr; },
+      [&engine](std::string_view category) { return engine.snapshot()->classification().find(category) != nullptr; },
+  };
+}
+
+policy::Instant now_seconds() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace
+
 struct Broker::Impl {
-  explicit Impl(BrokerConfig c) : config(std::move(c)) {
+  explicit Impl(BrokerConfig c)
+      : config(std::move(c)),
+        policies(policy::PolicyEngine::load(policy_paths(config))),
+        consents(std::make_unique<consent::SqliteConsentStore>(data_file(config, "consents.db")),
+                 audit::load_subject_hash_key(config.keys_dir / audit::subject_key_file),
+                 audit::load_signing_key(config.keys_dir / audit::signing_key_file), vocabulary_of(*policies),
+                 consent::ConsentSettings{std::chrono::days(config.consent_max_validity_days)}),
+        consent_routes(consents, now_seconds),
+        store_worker(std::make_unique<WorkerThread>("store")),
+        router(consent_routes, *store_worker) {
     state.trust_domain = config.trust_domain;
     state.limits = config.limits;
     state.handler = &router;
-    state.set_organisations(
-        std::make_shared<const policy::OrganisationRegistry>(policy::load_organisations(config.orgs_file)));
+    state.policies = policies.get();
     state.set_tls_context(make_server_tls_context(config.tls));
   }
 
@@ -92,13 +132,14 @@ struct Broker::Impl {
     io.stop();
   }
 
+  // Builds everything new before swapping anything, so a bad file leaves the old state whole.
   bool reload() {
     try {
-      auto orgs = std::make_shared<const policy::OrganisationRegistry>(policy::load_organisations(config.orgs_file));
       auto tls = make_server_tls_context(config.tls);
-      state.set_organisations(std::move(orgs));
+      auto errors = policies->reload(policy_paths(config));
+      if (!errors.empty()) throw errors.front();
       state.set_tls_context(std::move(tls));
-      log::info("reloaded TLS material and organisations");
+      log::info("reloaded TLS material, organisations, classification and policies");
       return true;
     } catch (const ConfigError& e) {
       log::error("reload failed, keeping the previous configuration", {{"detail", e.what()}});
@@ -112,8 +153,17 @@ struct Broker::Impl {
     }
   }
 
-  // Order matters: the state outlives the io_context, whose destruction releases the sessions.
+  // The worker's last jobs answer through sessions of the io_context: finish them while the
+  // io_context still exists (the Broker has stopped and joined its threads by now).
+  ~Impl() { store_worker.reset(); }
+
+  // Order matters: what sessions and jobs use is declared before the io_context, so that it
+  // outlives it (members are destroyed in reverse order).
   BrokerConfig config;
+  std::unique_ptr<policy::PolicyEngine> policies;
+  consent::ConsentRegistry consents;
+  ConsentRoutes consent_routes;
+  std::unique_ptr<WorkerThread> store_worker;
   ApiRouter router;
   ServerState state;
   asio::io_context io{static_cast<int>(config.threads)};

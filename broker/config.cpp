@@ -107,6 +107,20 @@ BrokerConfig load_broker_config(const std::filesystem::path& file) {
   config.tls = read_tls(top);
   config.limits = read_limits(top);
   config.orgs_file = existing_file(top, root, "orgs");
+  config.classification_file = existing_file(top, root, "classification");
+  config.policies_file = existing_file(top, root, "policies");
+  config.data_dir = resolve_relative_to(file, top.required_string("data_dir"));
+  config.keys_dir = resolve_relative_to(file, top.required_string("keys_dir"));
+  if (!std::filesystem::is_directory(config.keys_dir)) {
+    top.fail(root["keys_dir"], "keys_dir not found: " + config.keys_dir.string() +
+                                   " (create the keys with: pse-audit keygen --dir DIR)");
+  }
+  if (auto consent = top.optional_node("consent")) {
+    YamlMap map(*consent, file, "consent");
+    config.consent_max_validity_days =
+        static_cast<int>(map.integer_or("max_validity_days", config.consent_max_validity_days, 1, 3660));
+    map.finish();
+  }
   config.threads = static_cast<unsigned>(top.integer_or("threads", 2, 1, 256));
   config.log_level = top.string_or("log_level", "info");
   log::Level level;

@@ -41,7 +41,12 @@ struct BrokerConfig {
   Endpoint admin;
   TlsConfig tls;
   Limits limits;
-  std::filesystem::path orgs_file;
+  std::filesystem::path orgs_file;            ///< organisations (orgs.yaml)
+  std::filesystem::path classification_file;  ///< information architecture (classification.yaml)
+  std::filesystem::path policies_file;        ///< exchange rules (policies.yaml)
+  std::filesystem::path data_dir;  ///< SQLite files (consents.db…); created when missing
+  std::filesystem::path keys_dir;  ///< platform keys: subject-hash.key, audit-signing.key/.pub
+  int consent_max_validity_days = 366;
   unsigned threads = 2;
   std::string log_level = "info";
 };

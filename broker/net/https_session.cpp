@@ -18,7 +18,7 @@ HttpsSession::HttpsSession(asio::ip::tcp::socket&& socket, ServerState& state)
     : HttpConnection(state.limits),
       state_(state),
       tls_context_(state.tls_context()),
-      organisations_(state.organisations()),
+      policies_(state.policies->snapshot()),
       stream_(std::move(socket), *tls_context_) {
   beast::error_code ec;
   auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
@@ -57,7 +57,7 @@ bool HttpsSession::verify_peer(bool preverified, X509_STORE_CTX* store) {
   auto org_id = spiffe_org_id(X509_STORE_CTX_get_current_cert(store), state_.trust_domain);
   if (!org_id) {
     verify_failure_ = "identity_missing";
-  } else if ((caller_ = organisations_->find(*org_id)) == nullptr) {
+  } else if ((caller_ = policies_->organisations().find(*org_id)) == nullptr) {
     verify_failure_ = "unknown_org";
   } else {
     return true;

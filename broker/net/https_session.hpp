@@ -39,7 +39,7 @@ class HttpsSession : public HttpConnection<HttpsSession>,
   ServerState& state_;
   // Snapshots taken at accept time; they outlive the TLS stream that uses them.
   std::shared_ptr<boost::asio::ssl::context> tls_context_;
-  std::shared_ptr<const policy::OrganisationRegistry> organisations_;
+  std::shared_ptr<const policy::PolicySnapshot> policies_;  // the caller points into it
   Stream stream_;
   std::string peer_address_;
   const policy::Organisation* caller_ = nullptr;

@@ -5,7 +5,7 @@
 #include "broker/config.hpp"
 #include "broker/http_types.hpp"
 #include "broker/metrics.hpp"
-#include "policy/organisations.hpp"
+#include "policy/policy_engine.hpp"
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -54,17 +54,16 @@ struct ServerState {
   Metrics metrics;
   SessionRegistry sessions;
   RequestHandler* handler = nullptr;
+  /// Organisations, classification and rules; its snapshot is swapped on reload (SIGHUP).
+  const policy::PolicyEngine* policies = nullptr;
   std::atomic<bool> draining{false};
 
-  /// Swapped whole on reload (SIGHUP); each session keeps the snapshot it started with.
+  /// Swapped whole on reload (SIGHUP); each session keeps the context it started with.
   std::shared_ptr<boost::asio::ssl::context> tls_context() const { return std::atomic_load(&tls_); }
-  std::shared_ptr<const policy::OrganisationRegistry> organisations() const { return std::atomic_load(&orgs_); }
   void set_tls_context(std::shared_ptr<boost::asio::ssl::context> context) { std::atomic_store(&tls_, std::move(context)); }
-  void set_organisations(std::shared_ptr<const policy::OrganisationRegistry> orgs) { std::atomic_store(&orgs_, std::move(orgs)); }
 
  private:
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  std::shared_ptr<const policy::OrganisationRegistry> orgs_;
 };
 
 }  // namespace pse::broker

@@ -47,6 +47,7 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::unknown_field, "unknown_field", 400, "a requested field is not part of the data category"},
     ReasonInfo{Reason::field_not_permitted, "field_not_permitted", 403, "the rule does not permit this field for this purpose"},
     ReasonInfo{Reason::record_not_current, "record_not_current", 409, "the record was revoked or amended; act on its latest version"},
+    ReasonInfo{Reason::overloaded, "overloaded", 503, "the broker is busy; retry later"},
     ReasonInfo{Reason::rate_limited, "rate_limited", 429, "rate limit exceeded"},
 };
 

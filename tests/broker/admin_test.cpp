@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace pse::testing {
@@ -54,20 +56,24 @@ TEST_F(Admin, DrainClosesIdleConnectionsAndStopsPromptly) {
   EXPECT_FALSE(late.connect());
 }
 
-TEST_F(Admin, FailedReloadKeepsServing) {
+TEST_F(Admin, ReloadAppliesNewOrganisationsAndAFailedOneKeepsServing) {
   TempDir orgs;
-  const auto orgs_file = orgs.write("orgs.yaml", "organisations:\n  - {id: ramq, name: RAMQ, clearance: 3}\n");
+  std::ifstream shipped(PSE_SOURCE_DIR "/config/orgs.yaml");
+  const std::string original((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
+  const auto orgs_file = orgs.write("orgs.yaml", original);
   start_broker([&](broker::BrokerConfig& config) { config.orgs_file = orgs_file; });
   ASSERT_EQ(get(ramq_, "/v1/whoami").status, 200);
 
-  orgs.write("orgs.yaml", "organisations:\n  - {id: ramq, name: RAMQ, clearance: 9}\n");
+  orgs.write("orgs.yaml", original + "  - {id: broken, name: x, clearance: 9}\n");
   EXPECT_FALSE(broker_->reload());
   EXPECT_EQ(get(ramq_, "/v1/whoami").status, 200);
 
-  orgs.write("orgs.yaml", "organisations:\n  - {id: etat-civil, name: DEC, clearance: 1}\n");
+  std::string renamed = original;
+  const std::string old_name = "Régie de l'assurance maladie du Québec";
+  renamed.replace(renamed.find(old_name), old_name.size(), "RAMQ (renommée)");
+  orgs.write("orgs.yaml", renamed);
   EXPECT_TRUE(broker_->reload());
-  EXPECT_FALSE(get(ramq_, "/v1/whoami").answered);  // removed from the registry
-  EXPECT_EQ(get(etat_civil_, "/v1/whoami").status, 200);
+  EXPECT_THAT(get(ramq_, "/v1/whoami").body, HasSubstr("RAMQ (renommée)"));
 }
 
 }  // namespace

@@ -1,18 +1,23 @@
 #include "broker_fixture.hpp"
 
+#include "broker/audit/audit_keys.hpp"
+
 namespace pse::testing {
 
 TempDir* BrokerTest::dir_ = nullptr;
 TestPki* BrokerTest::pki_ = nullptr;
 ClientIdentity BrokerTest::ramq_;
 ClientIdentity BrokerTest::etat_civil_;
+ClientIdentity BrokerTest::services_quebec_;
 
 void BrokerTest::SetUpTestSuite() {
   if (pki_ != nullptr) return;
   dir_ = new TempDir();
   pki_ = new TestPki(dir_->path() / "pki");
+  audit::write_new_key_files(dir_->path() / "keys");
   ramq_ = pki_->issue_org("ramq");
   etat_civil_ = pki_->issue_org("etat-civil");
+  services_quebec_ = pki_->issue_org("services-quebec");
 }
 
 void BrokerTest::TearDownTestSuite() {
@@ -31,6 +36,12 @@ broker::BrokerConfig BrokerTest::base_config() const {
   config.tls.cert_file = pki_->server_cert();
   config.tls.key_file = pki_->server_key();
   config.orgs_file = PSE_SOURCE_DIR "/config/orgs.yaml";
+  config.classification_file = PSE_SOURCE_DIR "/config/classification.yaml";
+  config.policies_file = PSE_SOURCE_DIR "/config/policies.yaml";
+  config.keys_dir = dir_->path() / "keys";
+  // A fresh store per broker: tests must not see each other's consents.
+  static int brokers = 0;
+  config.data_dir = dir_->path() / ("data-" + std::to_string(++brokers));
   config.threads = 2;
   return config;
 }
@@ -52,6 +63,14 @@ void BrokerTest::TearDown() {
 
 HttpResult BrokerTest::get(const ClientIdentity& who, const std::string& target) const {
   return https_request(broker_->port(), pki_->ca(), who, "GET", target);
+}
+
+}  // namespace pse::testing
+
+namespace pse::testing {
+
+HttpResult BrokerTest::post(const ClientIdentity& who, const std::string& target, const std::string& body) const {
+  return https_request(broker_->port(), pki_->ca(), who, "POST", target, body);
 }
 
 }  // namespace pse::testing

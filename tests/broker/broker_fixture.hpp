@@ -27,11 +27,13 @@ class BrokerTest : public ::testing::Test {
 
   broker::BrokerConfig base_config() const;
   HttpResult get(const ClientIdentity& who, const std::string& target) const;
+  HttpResult post(const ClientIdentity& who, const std::string& target, const std::string& body) const;
 
   static TempDir* dir_;
   static TestPki* pki_;
   static ClientIdentity ramq_;
   static ClientIdentity etat_civil_;
+  static ClientIdentity services_quebec_;  ///< the consent authority
   std::unique_ptr<broker::Broker> broker_;
 };
 

@@ -15,9 +15,14 @@ using testing::TempDir;
 class BrokerConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"ca.crt", "crl.pem", "broker.crt", "broker.key", "orgs.yaml"}) dir_.write(name, "x");
+    for (const char* name : {"ca.crt", "crl.pem", "broker.crt", "broker.key", "orgs.yaml", "c.yaml", "p.yaml"}) {
+      dir_.write(name, "x");
+    }
+    std::filesystem::create_directory(dir_ / "keys");
   }
 
+  static constexpr const char* kFiles =
+      "orgs: orgs.yaml\nclassification: c.yaml\npolicies: p.yaml\ndata_dir: data\nkeys_dir: keys\n";
   static constexpr const char* kTls =
       "tls:\n  ca: ca.crt\n  crl: crl.pem\n  cert: broker.crt\n  key: broker.key\n";
 
@@ -37,7 +42,7 @@ class BrokerConfigTest : public ::testing::Test {
 };
 
 TEST_F(BrokerConfigTest, MinimalFileGetsSafeDefaults) {
-  BrokerConfig config = load(std::string(kTls) + "orgs: orgs.yaml\n");
+  BrokerConfig config = load(std::string(kTls) + kFiles);
   EXPECT_EQ(config.trust_domain, "pse.gouv.qc.ca");
   EXPECT_EQ(config.listen.address, "127.0.0.1");
   EXPECT_EQ(config.listen.port, 8443);
@@ -46,15 +51,29 @@ TEST_F(BrokerConfigTest, MinimalFileGetsSafeDefaults) {
   EXPECT_EQ(config.tls.ca_file, dir_ / "ca.crt");  // relative to the config file
   EXPECT_EQ(config.limits.body_bytes, 1024u * 1024u);
   EXPECT_EQ(config.limits.handshake_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config.data_dir, dir_ / "data");
+  EXPECT_EQ(config.keys_dir, dir_ / "keys");
+  EXPECT_EQ(config.classification_file, dir_ / "c.yaml");
+  EXPECT_EQ(config.consent_max_validity_days, 366);
+}
+
+TEST_F(BrokerConfigTest, ConsentSettingsAndKeysDirectory) {
+  EXPECT_EQ(load(std::string(kTls) + kFiles + "consent: {max_validity_days: 90}\n").consent_max_validity_days, 90);
+  EXPECT_THAT(error(std::string(kTls) + kFiles + "consent: {max_validity_days: 0}\n").reason(), HasSubstr("between 1"));
+  EXPECT_THAT(error(std::string(kTls) + kFiles + "consent: {max_days: 9}\n").reason(), HasSubstr("unknown key 'max_days'"));
+  auto no_keys = error(std::string(kTls) +
+                       "orgs: orgs.yaml\nclassification: c.yaml\npolicies: p.yaml\ndata_dir: d\nkeys_dir: nokeys\n");
+  EXPECT_THAT(no_keys.reason(), HasSubstr("keys_dir not found"));
+  EXPECT_THAT(no_keys.reason(), HasSubstr("pse-audit keygen"));
 }
 
 TEST_F(BrokerConfigTest, ShippedDevelopmentConfigParses) {
-  // The shipped file names the dev PKI, which may not exist here: only a missing file may fail.
+  // The shipped file names the dev PKI and keys, which may not exist here: only their absence may fail.
   try {
     BrokerConfig config = load_broker_config(PSE_SOURCE_DIR "/config/broker.yaml");
     EXPECT_EQ(config.listen.port, 8443);
   } catch (const ConfigError& e) {
-    EXPECT_THAT(e.reason(), HasSubstr("file not found")) << e.what();
+    EXPECT_THAT(e.reason(), HasSubstr("not found")) << e.what();
   }
 }
 
@@ -63,8 +82,7 @@ TEST_F(BrokerConfigTest, ReadsEverySetting) {
                              "  min_version: \"1.2\"\n"
                              "trust_domain: test.example\n"
                              "listen: {address: '::1', port: 0}\n"
-                             "admin: {address: 127.0.0.2, port: 9999}\n"
-                             "orgs: orgs.yaml\n"
+                             "admin: {address: 127.0.0.2, port: 9999}\n" + kFiles +
                              "limits: {max_connections: 10, header_bytes: 4096, body_bytes: 10,"
                              " handshake_timeout_ms: 1, idle_timeout_ms: 2, request_timeout_ms: 3, drain_timeout_ms: 4}\n"
                              "threads: 4\nlog_level: debug\n");
@@ -78,14 +96,14 @@ TEST_F(BrokerConfigTest, ReadsEverySetting) {
 }
 
 TEST_F(BrokerConfigTest, UnknownKeysAreErrorsWithTheirLine) {
-  auto e = error(std::string(kTls) + "orgs: orgs.yaml\nlisten:\n  address: 127.0.0.1\n  prot: 8443\n");
-  EXPECT_EQ(e.line(), 9);
+  auto e = error(std::string(kTls) + kFiles + "listen:\n  address: 127.0.0.1\n  prot: 8443\n");
+  EXPECT_EQ(e.line(), 13);
   EXPECT_THAT(e.reason(), HasSubstr("unknown key 'prot' in listen"));
-  EXPECT_THAT(error(std::string(kTls) + "orgs: orgs.yaml\nverbose: true\n").reason(), HasSubstr("unknown key 'verbose'"));
+  EXPECT_THAT(error(std::string(kTls) + kFiles + "verbose: true\n").reason(), HasSubstr("unknown key 'verbose'"));
 }
 
 TEST_F(BrokerConfigTest, BadValuesAreErrors) {
-  const std::string base = std::string(kTls) + "orgs: orgs.yaml\n";
+  const std::string base = std::string(kTls) + kFiles;
   EXPECT_THAT(error(base + "listen: {address: localhost}\n").reason(), HasSubstr("not a numeric IPv4 or IPv6"));
   EXPECT_THAT(error(base + "listen: {address: 300.1.1.1}\n").reason(), HasSubstr("not a numeric"));
   EXPECT_THAT(error(base + "listen: {port: 70000}\n").reason(), HasSubstr("between 0 and 65535"));
@@ -95,19 +113,19 @@ TEST_F(BrokerConfigTest, BadValuesAreErrors) {
   EXPECT_THAT(error(base + "trust_domain: Bad_Domain\n").reason(), HasSubstr("trust_domain"));
   EXPECT_THAT(error(base + "limits: {body_bytes: -1}\n").reason(), HasSubstr("between"));
   EXPECT_THAT(error(base + "listen: 8443\n").reason(), HasSubstr("must be a mapping"));
-  auto version = error(std::string(kTls) + "  min_version: \"1.1\"\norgs: orgs.yaml\n");
+  auto version = error(std::string(kTls) + "  min_version: \"1.1\"\n" + kFiles);
   EXPECT_EQ(version.line(), 6);
   EXPECT_THAT(version.reason(), HasSubstr("min_version"));
 }
 
 TEST_F(BrokerConfigTest, MissingFilesAreNamed) {
-  auto e = error("tls:\n  ca: nowhere.crt\n  crl: crl.pem\n  cert: broker.crt\n  key: broker.key\norgs: orgs.yaml\n");
+  auto e = error(std::string("tls:\n  ca: nowhere.crt\n  crl: crl.pem\n  cert: broker.crt\n  key: broker.key\n") + kFiles);
   EXPECT_EQ(e.line(), 2);
   EXPECT_THAT(e.reason(), HasSubstr("ca file not found"));
   EXPECT_THAT(e.reason(), HasSubstr("nowhere.crt"));
   EXPECT_THAT(error(std::string(kTls)).reason(), HasSubstr("orgs is required"));
-  EXPECT_THAT(error("orgs: orgs.yaml\n").reason(), HasSubstr("tls is required"));
-  EXPECT_THAT(error("tls:\n  ca: ca.crt\norgs: orgs.yaml\n").reason(), HasSubstr("tls.cert is required"));
+  EXPECT_THAT(error(kFiles).reason(), HasSubstr("tls is required"));
+  EXPECT_THAT(error(std::string("tls:\n  ca: ca.crt\n") + kFiles).reason(), HasSubstr("tls.cert is required"));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // The pse-broker executable as an operator runs it: exit codes, config errors, SIGTERM.
+#include "broker/audit/audit_keys.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
 #include "support/tls_client.hpp"
@@ -36,6 +37,15 @@ Outcome run_broker(const std::vector<std::string>& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
 }
 
+// The configuration files and directories every broker.yaml names, with fresh platform keys.
+std::string config_files(const TempDir& dir) {
+  audit::write_new_key_files(dir / "keys");
+  return "orgs: " PSE_SOURCE_DIR "/config/orgs.yaml\n"
+         "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
+         "policies: " PSE_SOURCE_DIR "/config/policies.yaml\n"
+         "data_dir: data\nkeys_dir: keys\n";
+}
+
 TEST(BrokerProcess, HelpExitsZero) {
   Outcome outcome = run_broker({"--help"});
   EXPECT_EQ(outcome.exit_code, 0);
@@ -68,7 +78,7 @@ TEST(BrokerProcess, BadTlsMaterialExitsTwo) {
   dir.write("not-a-key.pem", "garbage");
   const auto file = dir.write(
       "broker.yaml", "tls:\n  ca: pki/ca.crt\n  crl: pki/crl.pem\n  cert: pki/servers/broker.crt\n"
-                     "  key: not-a-key.pem\norgs: " PSE_SOURCE_DIR "/config/orgs.yaml\n");
+                     "  key: not-a-key.pem\n" + config_files(dir));
   Outcome outcome = run_broker({"--config", file.string(), "--check"});
   EXPECT_EQ(outcome.exit_code, 2);
   EXPECT_THAT(outcome.output, HasSubstr("not-a-key.pem: cannot load private key"));
@@ -80,7 +90,7 @@ TEST(BrokerProcess, ServesThenDrainsOnSigterm) {
   ClientIdentity ramq = pki.issue_org("ramq");
   const auto file = dir.write(
       "broker.yaml", "tls:\n  ca: pki/ca.crt\n  crl: pki/crl.pem\n  cert: pki/servers/broker.crt\n"
-                     "  key: pki/servers/broker.key\norgs: " PSE_SOURCE_DIR "/config/orgs.yaml\n"
+                     "  key: pki/servers/broker.key\n" + config_files(dir) +
                      "listen: {port: 0}\nadmin: {port: 0}\n");
   const std::string log = (dir / "broker.log").string();
 

@@ -53,6 +53,7 @@ enum class Reason {
   unknown_field,        ///< a requested field is not in the category (policy issue)
   field_not_permitted,  ///< a requested field is not among those the rule permits
   record_not_current,   ///< the consent or mandate was revoked or amended since (409)
+  overloaded,           ///< a bounded queue is full; retry later (503)
   rate_limited,
 };
 

@@ -1,0 +1,248 @@
+#include "broker/consent_routes.hpp"
+
+#include "broker/json_body.hpp"
+#include "policy/organisations.hpp"
+
+#include <boost/json.hpp>
+
+namespace pse::broker {
+namespace json = boost::json;
+using consent::Consent;
+using consent::Instant;
+using consent::Mandate;
+
+namespace {
+
+HttpResponse json_response(int status, const json::value& body) {
+  return HttpResponse{status, "application/json", json::serialize(body)};
+}
+
+HttpResponse error_of(const Error& error) { return error_response(error.reason, error.message); }
+
+json::array strings(const std::vector<std::string>& items) {
+  json::array out;
+  for (const auto& item : items) out.emplace_back(item);
+  return out;
+}
+
+json::object consent_json(const Consent& c, Instant now) {
+  json::object given_by{{"kind", consent::to_string(c.given_by.kind)}};
+  if (!c.given_by.mandate_id.empty()) given_by["mandate_id"] = c.given_by.mandate_id;
+  if (!c.given_by.relationship.empty()) given_by["relationship"] = c.given_by.relationship;
+  json::object out{
+      {"id", c.id},
+      {"schema_version", c.schema_version},
+      {"state", consent::to_string(c.state_at(now))},
+      {"given_by", std::move(given_by)},
+      {"provider", c.provider},
+      {"consumer", c.consumer},
+      {"categories", strings(c.categories)},
+      {"purpose", json::object{{"code", c.purpose.code}, {"fr", c.purpose.text_fr}, {"en", c.purpose.text_en}}},
+      {"notice", json::object{{"reference", c.notice.reference}, {"version", c.notice.version}, {"language", c.notice.language}}},
+      {"collection_method", c.collection_method},
+      {"granted_at", policy::format_instant(c.granted_at)},
+      {"expires_at", policy::format_instant(c.expires_at)},
+      {"recorded_by", c.recorded_by},
+  };
+  if (!c.previous_id.empty()) out["previous_id"] = c.previous_id;
+  if (!c.superseded_by.empty()) out["superseded_by"] = c.superseded_by;
+  if (c.revoked_at) {
+    out["revoked_at"] = policy::format_instant(*c.revoked_at);
+    out["revocation_method"] = c.revocation_method;
+  }
+  return out;
+}
+
+json::object mandate_json(const Mandate& m, Instant now) {
+  json::object out{
+      {"id", m.id},
+      {"state", m.revoked_at && *m.revoked_at <= now ? "revoked" : (m.valid_at(now) ? "valid" : (now < m.valid_from ? "pending" : "expired"))},
+      {"categories", strings(m.categories)},
+      {"purposes", strings(m.purposes)},
+      {"valid_from", policy::format_instant(m.valid_from)},
+      {"valid_until", policy::format_instant(m.valid_until)},
+      {"recorded_by", m.recorded_by},
+  };
+  if (m.revoked_at) out["revoked_at"] = policy::format_instant(*m.revoked_at);
+  return out;
+}
+
+std::optional<Instant> read_instant(JsonFields& fields, std::string_view key, bool required, std::optional<Error>& error) {
+  auto text = required ? std::optional(fields.required_string(key)) : fields.optional_string(key);
+  if (!text || text->empty()) return std::nullopt;
+  auto parsed = policy::parse_instant(*text);
+  if (!parsed) {
+    error = make_error(Reason::malformed_request,
+                       std::string(key) + " must be a UTC date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM:SSZ)");
+    return std::nullopt;
+  }
+  return parsed->instant;
+}
+
+// Reads a grant or amendment body into a GrantRequest.
+Result<consent::GrantRequest> read_grant(const std::string& body) {
+  auto object = parse_json_object(body);
+  if (!object) return object.error();
+  JsonFields fields(*object);
+  consent::GrantRequest r;
+  std::optional<Error> error;
+  r.subject_id = fields.required_string("subject");
+  r.provider = fields.required_string("provider");
+  r.consumer = fields.required_string("consumer");
+  r.categories = fields.required_string_list("categories");
+  r.collection_method = fields.required_string("collection_method");
+  auto expires = read_instant(fields, "expires_at", true, error);
+  if (expires) r.expires_at = *expires;
+
+  if (const json::object* given_by = fields.optional_object("given_by")) {
+    JsonFields giver(*given_by, "given_by.");
+    const std::string kind = giver.required_string("kind");
+    r.given_by.mandate_id = giver.optional_string("mandate_id").value_or("");
+    r.given_by.relationship = giver.optional_string("relationship").value_or("");
+    if (auto problem = giver.finish()) return *problem;
+    auto parsed = consent::giver_kind_from_string(kind);
+    if (!parsed) return make_error(Reason::malformed_request, "given_by.kind must be subject, mandatary or guardian");
+    r.given_by.kind = *parsed;
+  }
+  if (const json::object* purpose = fields.required_object("purpose")) {
+    JsonFields p(*purpose, "purpose.");
+    r.purpose = {p.required_string("code"), p.required_string("fr"), p.required_string("en")};
+    if (auto problem = p.finish()) return *problem;
+  }
+  if (const json::object* notice = fields.required_object("notice")) {
+    JsonFields n(*notice, "notice.");
+    r.notice = {n.required_string("reference"), n.required_string("version"), n.required_string("language")};
+    if (auto problem = n.finish()) return *problem;
+  }
+  if (auto problem = fields.finish()) return *problem;
+  if (error) return *error;
+  return r;
+}
+
+struct RevokeBody {
+  std::string subject;
+  std::string method;
+};
+
+Result<RevokeBody> read_revoke(const std::string& body, const char* subject_key) {
+  auto object = parse_json_object(body);
+  if (!object) return object.error();
+  JsonFields fields(*object);
+  RevokeBody r{fields.required_string(subject_key), fields.required_string("method")};
+  if (auto problem = fields.finish()) return *problem;
+  return r;
+}
+
+}  // namespace
+
+ConsentRoutes::ConsentRoutes(consent::ConsentRegistry& registry, Clock clock)
+    : registry_(registry), clock_(std::move(clock)) {}
+
+bool ConsentRoutes::serves(const Target& target) {
+  const auto& s = target.segments;
+  return s.size() >= 2 && s[0] == "v1" &&
+         (s[1] == "consents" || s[1] == "mandates" || target.matches({"v1", "subjects", "*", "consents"}));
+}
+
+HttpResponse ConsentRoutes::handle(const policy::Organisation& caller, const HttpRequest& request,
+                                   const Target& target) {
+  const auto& s = target.segments;
+  if (!caller.has_role(policy::Role::consent_authority)) {
+    return error_response(Reason::not_consent_authority,
+                          "only a consent authority may use the consent registry; '" + caller.id + "' is not one");
+  }
+  const bool get = request.method == "GET";
+  const bool post = request.method == "POST";
+  const HttpResponse not_allowed = error_response(Reason::method_not_allowed);
+
+  if (target.matches({"v1", "consents"})) {
+    if (post) return grant(caller, request);
+    if (!get) return not_allowed;
+    auto subject = target.query.find("subject");
+    if (subject == target.query.end() || subject->second.empty()) {
+      return error_response(Reason::malformed_request, "the subject query parameter is required");
+    }
+    return list(subject->second);
+  }
+  if (target.matches({"v1", "consents", "*"})) return get ? read(s[2]) : not_allowed;
+  if (target.matches({"v1", "consents", "*", "amend"})) return post ? amend(caller, s[2], request) : not_allowed;
+  if (target.matches({"v1", "consents", "*", "revoke"})) return post ? revoke(caller, s[2], request) : not_allowed;
+  if (target.matches({"v1", "subjects", "*", "consents"})) return get ? list(s[2]) : not_allowed;
+  if (target.matches({"v1", "mandates"})) return post ? grant_mandate(caller, request) : not_allowed;
+  if (target.matches({"v1", "mandates", "*", "revoke"})) return post ? revoke_mandate(caller, s[2], request) : not_allowed;
+  return error_response(Reason::not_found);
+}
+
+HttpResponse ConsentRoutes::grant(const policy::Organisation& caller, const HttpRequest& request) {
+  auto body = read_grant(request.body);
+  if (!body) return error_of(body.error());
+  const Instant now = clock_();
+  auto outcome = registry_.grant(*body, caller.id, now);
+  if (!outcome) return error_of(outcome.error());
+  return json_response(201, json::object{{"consent", consent_json(outcome->consent, now)}, {"receipt", outcome->receipt}});
+}
+
+HttpResponse ConsentRoutes::amend(const policy::Organisation& caller, const std::string& id, const HttpRequest& request) {
+  auto body = read_grant(request.body);
+  if (!body) return error_of(body.error());
+  const Instant now = clock_();
+  auto outcome = registry_.amend(id, *body, caller.id, now);
+  if (!outcome) return error_of(outcome.error());
+  return json_response(201, json::object{{"consent", consent_json(outcome->consent, now)}, {"receipt", outcome->receipt}});
+}
+
+HttpResponse ConsentRoutes::revoke(const policy::Organisation& caller, const std::string& id, const HttpRequest& request) {
+  auto body = read_revoke(request.body, "subject");
+  if (!body) return error_of(body.error());
+  const Instant now = clock_();
+  auto outcome = registry_.revoke(id, body->subject, body->method, caller.id, now);
+  if (!outcome) return error_of(outcome.error());
+  return json_response(200, json::object{{"consent", consent_json(outcome->consent, now)}, {"receipt", outcome->receipt}});
+}
+
+HttpResponse ConsentRoutes::list(const std::string& subject) {
+  auto consents = registry_.consents_of(subject);
+  if (!consents) return error_of(consents.error());
+  const Instant now = clock_();
+  json::array items;
+  for (const auto& c : *consents) items.push_back(consent_json(c, now));
+  return json_response(200, json::object{{"consents", std::move(items)}});
+}
+
+HttpResponse ConsentRoutes::read(const std::string& id) {
+  auto found = registry_.consent(id);
+  if (!found) return error_of(found.error());
+  return json_response(200, json::object{{"consent", consent_json(*found, clock_())}});
+}
+
+HttpResponse ConsentRoutes::grant_mandate(const policy::Organisation& caller, const HttpRequest& request) {
+  auto object = parse_json_object(request.body);
+  if (!object) return error_of(object.error());
+  JsonFields fields(*object);
+  std::optional<Error> error;
+  consent::MandateRequest r;
+  r.mandator_id = fields.required_string("mandator");
+  r.mandatary_id = fields.required_string("mandatary");
+  r.categories = fields.required_string_list("categories");
+  r.purposes = fields.required_string_list("purposes");
+  r.valid_from = read_instant(fields, "valid_from", false, error);
+  if (auto until = read_instant(fields, "valid_until", true, error)) r.valid_until = *until;
+  if (auto problem = fields.finish()) return error_of(*problem);
+  if (error) return error_of(*error);
+  const Instant now = clock_();
+  auto outcome = registry_.grant_mandate(r, caller.id, now);
+  if (!outcome) return error_of(outcome.error());
+  return json_response(201, json::object{{"mandate", mandate_json(outcome->mandate, now)}, {"receipt", outcome->receipt}});
+}
+
+HttpResponse ConsentRoutes::revoke_mandate(const policy::Organisation& caller, const std::string& id,
+                                           const HttpRequest& request) {
+  auto body = read_revoke(request.body, "mandator");
+  if (!body) return error_of(body.error());
+  const Instant now = clock_();
+  auto outcome = registry_.revoke_mandate(id, body->subject, body->method, caller.id, now);
+  if (!outcome) return error_of(outcome.error());
+  return json_response(200, json::object{{"mandate", mandate_json(outcome->mandate, now)}, {"receipt", outcome->receipt}});
+}
+
+}  // namespace pse::broker

@@ -1,0 +1,165 @@
+// The consent registry over the wire: a real broker, real TLS, a real SQLite file.
+#include "broker_fixture.hpp"
+
+#include "broker/audit/audit_keys.hpp"
+#include "broker/consent/receipt.hpp"
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+
+namespace pse::testing {
+namespace {
+
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+constexpr const char* kGrant = R"({
+  "subject": "QC-1957-0042",
+  "provider": "etat-civil",
+  "consumer": "retraite-quebec",
+  "categories": ["identity.birth"],
+  "purpose": {"code": "pension.eligibility", "fr": "Vérifier l'admissibilité à la rente", "en": "Check pension eligibility"},
+  "notice": {"reference": "AVIS-RQ-2026-03", "version": "1.2", "language": "fr"},
+  "collection_method": "web-form",
+  "expires_at": "EXPIRES"
+})";
+
+class ConsentApi : public BrokerTest {
+ protected:
+  void SetUp() override { start_broker(); }
+
+  // YYYY-MM-DD, `days` from today (UTC).
+  static std::string date_in(int days) {
+    const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) + std::chrono::days(days);
+    return policy::format_instant(std::chrono::time_point_cast<std::chrono::seconds>(day)).substr(0, 10);
+  }
+
+  // A grant body expiring `days` from today.
+  static std::string body_expiring_in(int days) {
+    std::string body = kGrant;
+    body.replace(body.find("EXPIRES"), 7, date_in(days));
+    return body;
+  }
+
+  json::object grant_ok() {
+    HttpResult result = post(services_quebec_, "/v1/consents", body_expiring_in(90));
+    EXPECT_EQ(result.status, 201) << result.body;
+    return json::parse(result.body).as_object();
+  }
+
+  audit::PublicKey public_key() const {
+    return audit::load_public_key(dir_->path() / "keys" / audit::public_key_file);
+  }
+};
+
+TEST_F(ConsentApi, OnlyConsentAuthoritiesMayUseTheRegistry) {
+  HttpResult refused = post(ramq_, "/v1/consents", body_expiring_in(90));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_THAT(refused.body, HasSubstr(R"("code":"not_consent_authority")"));
+  EXPECT_EQ(get(etat_civil_, "/v1/subjects/QC-1957-0042/consents").status, 403);
+}
+
+TEST_F(ConsentApi, GrantReadListAndRevoke) {
+  json::object granted = grant_ok();
+  const std::string id(granted.at("consent").at("id").as_string());
+  EXPECT_EQ(granted.at("consent").at("state"), "given");
+  EXPECT_EQ(granted.at("consent").at("recorded_by"), "services-quebec");
+  auto payload = consent::verify_receipt(std::string(granted.at("receipt").as_string()), public_key());
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_THAT(*payload, HasSubstr(R"("piiPrincipalId":"QC-1957-0042")"));
+
+  HttpResult one = get(services_quebec_, "/v1/consents/" + id);
+  EXPECT_EQ(one.status, 200);
+  EXPECT_THAT(one.body, HasSubstr(id));
+  HttpResult listed = get(services_quebec_, "/v1/consents?subject=QC-1957-0042");
+  EXPECT_THAT(listed.body, HasSubstr(id));
+  HttpResult citizen_view = get(services_quebec_, "/v1/subjects/QC-1957-0042/consents");
+  EXPECT_EQ(citizen_view.status, 200);
+  EXPECT_THAT(citizen_view.body, HasSubstr(id));
+  EXPECT_EQ(get(services_quebec_, "/v1/subjects/QC-OTHER/consents").body, R"({"consents":[]})");
+
+  HttpResult revoked = post(services_quebec_, "/v1/consents/" + id + "/revoke",
+                            R"({"subject": "QC-1957-0042", "method": "web-form"})");
+  EXPECT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_THAT(revoked.body, HasSubstr(R"("state":"revoked")"));
+  HttpResult twice = post(services_quebec_, "/v1/consents/" + id + "/revoke",
+                          R"({"subject": "QC-1957-0042", "method": "web-form"})");
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_THAT(twice.body, HasSubstr("record_not_current"));
+  EXPECT_EQ(get(services_quebec_, "/v1/consents/cns_00000000000000000000000000000000").status, 404);
+}
+
+TEST_F(ConsentApi, AmendmentReturnsANewVersion) {
+  const std::string id(grant_ok().at("consent").at("id").as_string());
+  HttpResult amended = post(services_quebec_, "/v1/consents/" + id + "/amend", body_expiring_in(30));
+  ASSERT_EQ(amended.status, 201) << amended.body;
+  EXPECT_THAT(amended.body, HasSubstr(R"("previous_id":")" + id));
+  EXPECT_THAT(get(services_quebec_, "/v1/consents/" + id).body, HasSubstr(R"("state":"superseded")"));
+}
+
+TEST_F(ConsentApi, MalformedRequestsGet400WithAReason) {
+  auto expect_400 = [&](const std::string& body, const char* message) {
+    HttpResult result = post(services_quebec_, "/v1/consents", body);
+    EXPECT_EQ(result.status, 400) << body;
+    EXPECT_THAT(result.body, HasSubstr(R"("code":"malformed_request")"));
+    EXPECT_THAT(result.body, HasSubstr(message)) << result.body;
+  };
+  const std::string good = body_expiring_in(90);
+  expect_400("{not json", "not valid JSON");
+  expect_400("[1,2]", "must be a JSON object");
+  expect_400(good.substr(0, good.size() - 1) + R"(, "colour": "red"})", "unknown field 'colour'");
+  std::string no_purpose = good;
+  no_purpose.erase(no_purpose.find(R"(  "purpose")"), no_purpose.find(R"(  "notice")") - no_purpose.find(R"(  "purpose")"));
+  expect_400(no_purpose, "purpose is required");
+  expect_400(body_expiring_in(-1), "expires_at must be in the future");
+  expect_400(body_expiring_in(500), "beyond the maximum validity");
+  std::string bad_date = kGrant;
+  bad_date.replace(bad_date.find("EXPIRES"), 7, "next tuesday");
+  expect_400(bad_date, "expires_at must be a UTC date");
+  std::string wrong_type = good;
+  wrong_type.replace(wrong_type.find(R"(["identity.birth"])"), 18, R"("identity.birth")");
+  expect_400(wrong_type, "categories must be a list of strings");
+  std::string unknown_category = good;
+  unknown_category.replace(unknown_category.find("identity.birth"), 14, "identity.dreams");
+  expect_400(unknown_category, "category 'identity.dreams' is not in the classification");
+  std::string purpose_extra = good;
+  purpose_extra.replace(purpose_extra.find(R"("code")"), 6, R"("kode")");
+  expect_400(purpose_extra, "purpose.code is required");
+}
+
+TEST_F(ConsentApi, MandateGrantAndRevoke) {
+  HttpResult granted = post(services_quebec_, "/v1/mandates",
+                            R"({"mandator": "QC-1957-0042", "mandatary": "QC-AIDANT-7", "categories": ["identity.birth"],
+                                "purposes": ["pension.eligibility"], "valid_until": ")" +
+                                date_in(60) + R"("})");
+  ASSERT_EQ(granted.status, 201) << granted.body;
+  const std::string id(json::parse(granted.body).at("mandate").at("id").as_string());
+  EXPECT_THAT(granted.body, HasSubstr(R"("state":"valid")"));
+
+  HttpResult wrong_mandator = post(services_quebec_, "/v1/mandates/" + id + "/revoke",
+                                   R"({"mandator": "QC-SOMEONE", "method": "in-person"})");
+  EXPECT_EQ(wrong_mandator.status, 404);
+  HttpResult revoked = post(services_quebec_, "/v1/mandates/" + id + "/revoke",
+                            R"({"mandator": "QC-1957-0042", "method": "in-person"})");
+  EXPECT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_THAT(revoked.body, HasSubstr(R"("state":"revoked")"));
+}
+
+TEST_F(ConsentApi, WrongMethodsAndBadTargets) {
+  EXPECT_EQ(https_request(broker_->port(), pki_->ca(), services_quebec_, "DELETE", "/v1/consents").status, 405);
+  EXPECT_EQ(get(services_quebec_, "/v1/consents").status, 400);  // subject is required
+  EXPECT_EQ(get(services_quebec_, "/v1/consents/%zz").status, 400);
+  EXPECT_EQ(get(services_quebec_, "/v1/mandates/x/unknown").status, 404);
+}
+
+TEST_F(ConsentApi, SubjectIdsArePercentDecoded) {
+  std::string body = body_expiring_in(90);
+  body.replace(body.find("QC-1957-0042"), 12, "QC 1957/42");
+  HttpResult refused = post(services_quebec_, "/v1/consents", body);  // spaces are not printable ids
+  EXPECT_EQ(refused.status, 400);
+  ASSERT_EQ(post(services_quebec_, "/v1/consents", body_expiring_in(90)).status, 201);
+  EXPECT_THAT(get(services_quebec_, "/v1/consents?subject=QC%2D1957%2D0042").body, HasSubstr("cns_"));
+}
+
+}  // namespace
+}  // namespace pse::testing
