@@ -5,6 +5,8 @@
 #include "base/worker_thread.hpp"
 #include "broker/api_router.hpp"
 #include "broker/audit/audit_keys.hpp"
+#include "broker/audit/audit_log.hpp"
+#include "broker/audit/sqlite_audit_store.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/consent/sqlite_consent_store.hpp"
 #include "broker/consent_routes.hpp"
@@ -47,6 +49,13 @@ consent::Vocabulary vocabulary_of(const policy::PolicyEngine& engine) {
   };
 }
 
+// The audit log's writer, and a read-only connection to the same file for the citizen's view.
+std::unique_ptr<audit::AuditStore> open_audit_reader(const std::filesystem::path& file) {
+  auto store = audit::SqliteAuditStore::open(file, audit::SqliteAuditStore::Access::read_only);
+  if (!store) throw ConfigError(file, 0, store.error().message);
+  return std::move(store.value());
+}
+
 policy::Instant now_seconds() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
@@ -61,7 +70,9 @@ struct Broker::Impl {
                  audit::load_subject_hash_key(config.keys_dir / audit::subject_key_file),
                  audit::load_signing_key(config.keys_dir / audit::signing_key_file), vocabulary_of(*policies),
                  consent::ConsentSettings{std::chrono::days(config.consent_max_validity_days)}),
-        consent_routes(consents, now_seconds),
+        audit_log(audit::AuditLog::open(audit::AuditConfig{data_file(config, "audit.db"), config.keys_dir})),
+        audit_reader(open_audit_reader(config.data_dir / "audit.db")),
+        consent_routes(consents, *audit_reader, now_seconds),
         store_worker(std::make_unique<WorkerThread>("store")),
         router(consent_routes, *store_worker) {
     state.trust_domain = config.trust_domain;
@@ -162,6 +173,8 @@ struct Broker::Impl {
   BrokerConfig config;
   std::unique_ptr<policy::PolicyEngine> policies;
   consent::ConsentRegistry consents;
+  std::unique_ptr<audit::AuditLog> audit_log;
+  std::unique_ptr<audit::AuditStore> audit_reader;
   ConsentRoutes consent_routes;
   std::unique_ptr<WorkerThread> store_worker;
   ApiRouter router;

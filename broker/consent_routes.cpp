@@ -135,13 +135,14 @@ Result<RevokeBody> read_revoke(const std::string& body, const char* subject_key)
 
 }  // namespace
 
-ConsentRoutes::ConsentRoutes(consent::ConsentRegistry& registry, Clock clock)
-    : registry_(registry), clock_(std::move(clock)) {}
+ConsentRoutes::ConsentRoutes(consent::ConsentRegistry& registry, audit::AuditStore& audit_reader, Clock clock)
+    : registry_(registry), audit_reader_(audit_reader), clock_(std::move(clock)) {}
 
 bool ConsentRoutes::serves(const Target& target) {
   const auto& s = target.segments;
   return s.size() >= 2 && s[0] == "v1" &&
-         (s[1] == "consents" || s[1] == "mandates" || target.matches({"v1", "subjects", "*", "consents"}));
+         (s[1] == "consents" || s[1] == "mandates" || target.matches({"v1", "subjects", "*", "consents"}) ||
+          target.matches({"v1", "subjects", "*", "accesses"}));
 }
 
 HttpResponse ConsentRoutes::handle(const policy::Organisation& caller, const HttpRequest& request,
@@ -168,6 +169,7 @@ HttpResponse ConsentRoutes::handle(const policy::Organisation& caller, const Htt
   if (target.matches({"v1", "consents", "*", "amend"})) return post ? amend(caller, s[2], request) : not_allowed;
   if (target.matches({"v1", "consents", "*", "revoke"})) return post ? revoke(caller, s[2], request) : not_allowed;
   if (target.matches({"v1", "subjects", "*", "consents"})) return get ? list(s[2]) : not_allowed;
+  if (target.matches({"v1", "subjects", "*", "accesses"})) return get ? accesses(s[2], target) : not_allowed;
   if (target.matches({"v1", "mandates"})) return post ? grant_mandate(caller, request) : not_allowed;
   if (target.matches({"v1", "mandates", "*", "revoke"})) return post ? revoke_mandate(caller, s[2], request) : not_allowed;
   return error_response(Reason::not_found);
@@ -213,6 +215,46 @@ HttpResponse ConsentRoutes::read(const std::string& id) {
   auto found = registry_.consent(id);
   if (!found) return error_of(found.error());
   return json_response(200, json::object{{"consent", consent_json(*found, clock_())}});
+}
+
+HttpResponse ConsentRoutes::accesses(const std::string& subject, const Target& target) {
+  audit::EntryFilter filter;
+  filter.subject_hash = registry_.hash_subject(subject);
+  filter.decision = audit::Decision::allow;  // what was communicated, not what was refused
+  filter.limit = 1000;
+  for (const auto& [key, value] : target.query) {
+    if (key == "since" || key == "until") {
+      auto time = audit::parse_time(value);
+      if (!time) return error_response(Reason::malformed_request, key + " must be a UTC date or time");
+      (key == "since" ? filter.since : filter.until) = *time;
+    } else if (key == "limit") {
+      const bool digits = !value.empty() && value.size() <= 5 && value.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoul(value) == 0 || std::stoul(value) > 10000) {
+        return error_response(Reason::malformed_request, "limit must be between 1 and 10000");
+      }
+      filter.limit = std::stoul(value);
+    } else {
+      return error_response(Reason::malformed_request, "unknown query parameter '" + key + "'");
+    }
+  }
+  json::array items;
+  auto status = audit_reader_.query(filter, [&items](const audit::StoredEntry& stored) {
+    const audit::AuditEntry& e = stored.entry;
+    items.push_back(json::object{
+        {"time", audit::format_time(e.time)},
+        {"recipient", e.consumer},
+        {"provider", e.provider},
+        {"category", e.category},
+        {"purpose", e.purpose},
+        {"basis", json::object{{"type", audit::to_string(e.basis_type)}, {"reference", e.basis}}},
+        {"fields", strings(e.permitted_fields)},
+        {"request_id", e.request_id},
+        {"audit_seq", e.seq},
+    });
+    return true;
+  });
+  if (!status) return error_response(Reason::internal_error, "audit log unreadable: " + status.error().message);
+  return json_response(200, json::object{{"accesses", std::move(items)}});
 }
 
 HttpResponse ConsentRoutes::grant_mandate(const policy::Organisation& caller, const HttpRequest& request) {

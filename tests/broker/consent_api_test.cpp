@@ -2,6 +2,7 @@
 #include "broker_fixture.hpp"
 
 #include "broker/audit/audit_keys.hpp"
+#include "broker/audit/audit_log.hpp"
 #include "broker/consent/receipt.hpp"
 
 #include <boost/json.hpp>
@@ -26,7 +27,6 @@ constexpr const char* kGrant = R"({
 
 class ConsentApi : public BrokerTest {
  protected:
-  void SetUp() override { start_broker(); }
 
   // YYYY-MM-DD, `days` from today (UTC).
   static std::string date_in(int days) {
@@ -53,6 +53,7 @@ class ConsentApi : public BrokerTest {
 };
 
 TEST_F(ConsentApi, OnlyConsentAuthoritiesMayUseTheRegistry) {
+  start_broker();
   HttpResult refused = post(ramq_, "/v1/consents", body_expiring_in(90));
   EXPECT_EQ(refused.status, 403);
   EXPECT_THAT(refused.body, HasSubstr(R"("code":"not_consent_authority")"));
@@ -60,6 +61,7 @@ TEST_F(ConsentApi, OnlyConsentAuthoritiesMayUseTheRegistry) {
 }
 
 TEST_F(ConsentApi, GrantReadListAndRevoke) {
+  start_broker();
   json::object granted = grant_ok();
   const std::string id(granted.at("consent").at("id").as_string());
   EXPECT_EQ(granted.at("consent").at("state"), "given");
@@ -90,6 +92,7 @@ TEST_F(ConsentApi, GrantReadListAndRevoke) {
 }
 
 TEST_F(ConsentApi, AmendmentReturnsANewVersion) {
+  start_broker();
   const std::string id(grant_ok().at("consent").at("id").as_string());
   HttpResult amended = post(services_quebec_, "/v1/consents/" + id + "/amend", body_expiring_in(30));
   ASSERT_EQ(amended.status, 201) << amended.body;
@@ -98,6 +101,7 @@ TEST_F(ConsentApi, AmendmentReturnsANewVersion) {
 }
 
 TEST_F(ConsentApi, MalformedRequestsGet400WithAReason) {
+  start_broker();
   auto expect_400 = [&](const std::string& body, const char* message) {
     HttpResult result = post(services_quebec_, "/v1/consents", body);
     EXPECT_EQ(result.status, 400) << body;
@@ -128,6 +132,7 @@ TEST_F(ConsentApi, MalformedRequestsGet400WithAReason) {
 }
 
 TEST_F(ConsentApi, MandateGrantAndRevoke) {
+  start_broker();
   HttpResult granted = post(services_quebec_, "/v1/mandates",
                             R"({"mandator": "QC-1957-0042", "mandatary": "QC-AIDANT-7", "categories": ["identity.birth"],
                                 "purposes": ["pension.eligibility"], "valid_until": ")" +
@@ -146,6 +151,7 @@ TEST_F(ConsentApi, MandateGrantAndRevoke) {
 }
 
 TEST_F(ConsentApi, WrongMethodsAndBadTargets) {
+  start_broker();
   EXPECT_EQ(https_request(broker_->port(), pki_->ca(), services_quebec_, "DELETE", "/v1/consents").status, 405);
   EXPECT_EQ(get(services_quebec_, "/v1/consents").status, 400);  // subject is required
   EXPECT_EQ(get(services_quebec_, "/v1/consents/%zz").status, 400);
@@ -153,12 +159,57 @@ TEST_F(ConsentApi, WrongMethodsAndBadTargets) {
 }
 
 TEST_F(ConsentApi, SubjectIdsArePercentDecoded) {
+  start_broker();
   std::string body = body_expiring_in(90);
   body.replace(body.find("QC-1957-0042"), 12, "QC 1957/42");
   HttpResult refused = post(services_quebec_, "/v1/consents", body);  // spaces are not printable ids
   EXPECT_EQ(refused.status, 400);
   ASSERT_EQ(post(services_quebec_, "/v1/consents", body_expiring_in(90)).status, 201);
   EXPECT_THAT(get(services_quebec_, "/v1/consents?subject=QC%2D1957%2D0042").body, HasSubstr("cns_"));
+}
+
+// Writes audit entries as the exchange path does, then reads them back through the broker.
+TEST_F(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
+  const auto data_dir = dir_->path() / "accesses-data";
+  std::filesystem::create_directories(data_dir);
+  {
+    auto log = audit::AuditLog::open(audit::AuditConfig{data_dir / "audit.db", dir_->path() / "keys"});
+    auto record = [](const char* subject, audit::Decision decision, const char* consumer) {
+      audit::AuditRecord r;
+      r.request_id = std::string("req-") + consumer;
+      r.consumer = consumer;
+      r.provider = "etat-civil";
+      r.category = "identity.birth";
+      r.purpose = "pension.eligibility";
+      r.decision = decision;
+      r.reason = decision == audit::Decision::allow ? "" : "consent_missing";
+      r.basis_type = decision == audit::Decision::allow ? audit::BasisType::consent : audit::BasisType::none;
+      r.basis = decision == audit::Decision::allow ? "cns_0123456789abcdef0123456789abcdef" : "";
+      r.permitted_fields = {"birth_date", "birth_place"};
+      r.subject_id = subject;
+      return r;
+    };
+    ASSERT_TRUE(log->append(record("QC-1957-0042", audit::Decision::allow, "retraite-quebec")).get());
+    ASSERT_TRUE(log->append(record("QC-1957-0042", audit::Decision::deny, "saaq")).get());
+    ASSERT_TRUE(log->append(record("QC-OTHER", audit::Decision::allow, "ramq")).get());
+    log->close();
+  }
+  start_broker([&](broker::BrokerConfig& config) { config.data_dir = data_dir; });
+
+  HttpResult result = get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses");
+  ASSERT_EQ(result.status, 200) << result.body;
+  const auto accesses = json::parse(result.body).at("accesses").as_array();
+  ASSERT_EQ(accesses.size(), 1u);  // the refusal and the other citizen's record are not listed
+  EXPECT_EQ(accesses[0].at("recipient"), "retraite-quebec");
+  EXPECT_EQ(accesses[0].at("basis").at("type"), "consent");
+  EXPECT_THAT(result.body, HasSubstr(R"("fields":["birth_date","birth_place"])"));
+
+  EXPECT_EQ(get(ramq_, "/v1/subjects/QC-1957-0042/accesses").status, 403);
+  EXPECT_EQ(get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses?limit=0").status, 400);
+  EXPECT_EQ(get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses?colour=red").status, 400);
+  EXPECT_EQ(json::parse(get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses?since=2999-01-01").body)
+                .at("accesses").as_array().size(),
+            0u);
 }
 
 }  // namespace
