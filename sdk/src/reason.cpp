@@ -48,6 +48,9 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::field_not_permitted, "field_not_permitted", 403, "the rule does not permit this field for this purpose"},
     ReasonInfo{Reason::record_not_current, "record_not_current", 409, "the record was revoked or amended; act on its latest version"},
     ReasonInfo{Reason::overloaded, "overloaded", 503, "the broker is busy; retry later"},
+    ReasonInfo{Reason::record_not_found, "record_not_found", 404, "the provider holds no record for this subject"},
+    ReasonInfo{Reason::provider_error, "provider_error", 502, "the provider failed to answer usably"},
+    ReasonInfo{Reason::not_category_owner, "not_category_owner", 403, "the category belongs to another body"},
     ReasonInfo{Reason::rate_limited, "rate_limited", 429, "rate limit exceeded"},
 };
 

@@ -54,6 +54,9 @@ enum class Reason {
   field_not_permitted,  ///< a requested field is not among those the rule permits
   record_not_current,   ///< the consent or mandate was revoked or amended since (409)
   overloaded,           ///< a bounded queue is full; retry later (503)
+  record_not_found,     ///< the provider holds no record for this subject (404)
+  provider_error,       ///< the provider failed or answered something unusable (502)
+  not_category_owner,   ///< a connector offered a category another body owns (403)
   rate_limited,
 };
 
