@@ -52,8 +52,14 @@ bool OutcomeBuilder::reject(DecodeError error) {
   return policy_ == ErrorPolicy::skip_record;
 }
 
+void OutcomeBuilder::reject_file(DecodeError error) {
+  if (error.raw.size() > max_raw_bytes) error.raw.resize(max_raw_bytes);
+  outcome_.errors.push_back(std::move(error));
+  file_rejected_ = true;
+}
+
 DecodeOutcome OutcomeBuilder::finish() && {
-  if (policy_ == ErrorPolicy::reject_file && !outcome_.errors.empty()) {
+  if (file_rejected_ || (policy_ == ErrorPolicy::reject_file && !outcome_.errors.empty())) {
     outcome_.file_rejected = true;
     outcome_.records.clear();
     outcome_.counts.accepted = 0;

@@ -73,12 +73,16 @@ class OutcomeBuilder {
   void accept(Record record);
   /// Records a bad record. Returns false when the codec must stop reading (reject_file).
   bool reject(DecodeError error);
+  /// Rejects the file whatever the policy (unreadable header, malformed XML): the error is
+  /// about the file, and no record read so far is delivered.
+  void reject_file(DecodeError error);
   /// With reject_file and an error, every record read is counted rejected and none is kept.
   DecodeOutcome finish() &&;
 
  private:
   ErrorPolicy policy_;
   DecodeOutcome outcome_;
+  bool file_rejected_ = false;
 };
 
 /// Writes the rejected records as JSON lines — {"file","record","line","byte_offset","field",
