@@ -1,6 +1,7 @@
 #include "adapters/csv/csv_decoder.hpp"
 
 #include "adapters/csv/csv_reader.hpp"
+#include "adapters/record/utf8.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -9,10 +10,30 @@ namespace pse::adapters::csv {
 namespace {
 
 // A bad value is quoted in the message, shortened: enough to find it, not a whole blob.
+// Bytes that are not UTF-8 are shown as \xHH so that the message itself stays valid text.
 std::string quote_value(std::string_view text) {
   constexpr std::size_t shown = 40;
-  if (text.size() <= shown) return "'" + std::string(text) + "'";
-  return "'" + std::string(text.substr(0, shown)) + "…'";
+  std::size_t cut = std::min(shown, text.size());
+  // Never cut a UTF-8 sequence in two.
+  while (cut < text.size() && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+  const std::string_view head = text.substr(0, cut);
+  std::string quoted = "'";
+  if (first_invalid_utf8(head)) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (char c : head) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x80) {
+        quoted.push_back(c);
+      } else {
+        quoted += "\\x";
+        quoted.push_back(hex[byte >> 4U]);
+        quoted.push_back(hex[byte & 0xFU]);
+      }
+    }
+  } else {
+    quoted += head;
+  }
+  return quoted + (cut < text.size() ? "…'" : "'");
 }
 
 class Decoder {
