@@ -3,6 +3,7 @@
 #include "adapters/csv/csv_reader.hpp"
 #include "adapters/record/utf8.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -42,6 +43,9 @@ class Decoder {
       : input_(input), file_name_(file_name), schema_(schema), reader_(input, schema.delimiter),
         builder_(schema.on_error) {
     fields_.reserve(schema.columns.size() + 1);
+    // Line ends bound the record count from above (quoted newlines only overcount); counting
+    // them costs a vectorised pass and saves regrowing a list of a million records.
+    builder_.reserve(static_cast<std::size_t>(std::count(input.begin(), input.end(), '\n')) + 1);
   }
 
   DecodeOutcome run() && {

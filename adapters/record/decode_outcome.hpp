@@ -70,6 +70,9 @@ class OutcomeBuilder {
  public:
   explicit OutcomeBuilder(ErrorPolicy policy) : policy_(policy) {}
 
+  /// Reserves room for about `records` accepted records, so that a large file is not copied
+  /// while the list grows.
+  void reserve(std::size_t records) { outcome_.records.reserve(records); }
   void accept(Record record);
   /// Records a bad record. Returns false when the codec must stop reading (reject_file).
   bool reject(DecodeError error);
