@@ -1,0 +1,94 @@
+// pse/client.hpp — the consumer side: ask the broker for a record.
+//
+// A Client holds a few keep-alive mutual-TLS connections to the broker and runs exchanges on
+// them (`POST /v1/exchange`). It is safe to share between threads; one per process is enough.
+//
+//     pse::Client client(options);                   // throws if a PEM file is unreadable
+//     pse::ExchangeRequest request;
+//     request.subject = "QC-1957-0042";
+//     request.provider = "etat-civil";
+//     request.category = "identity.birth";
+//     request.purpose = "pension_eligibility";
+//     request.fields = {"surname", "birth_date"};
+//
+//     pse::Result<pse::ExchangeResponse> answer = client.exchange(request);
+//     if (!answer) {
+//       // answer.error().reason is a pse::Reason: consent_missing, record_not_found…
+//       return;
+//     }
+//     std::cout << boost::json::serialize(answer->record);
+//
+// Outcomes are values, never exceptions: a refusal by the broker carries its reason code (the
+// `code` of the JSON error body), and a failure to reach the broker at all (DNS, TCP, TLS,
+// timeout, connection lost) is `Reason::provider_unavailable` with a message saying what
+// failed. Branch on the Reason; the message is for people.
+//
+// Security: the broker's certificate must be issued by `ca_file` and name `server_name` (or
+// `host`); there is no way to turn this verification off.
+//
+// Retries: a keep-alive connection the broker has closed while idle is detected when it is
+// next used; the SDK then sends the exchange again once on a new connection. That retry is
+// safe because every exchange carries a request id, and the broker answers a repeated id with
+// the first outcome.
+#pragma once
+
+#include <pse/client_options.hpp>
+#include <pse/exchange.hpp>
+#include <pse/result.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <memory>
+#include <utility>
+
+namespace pse {
+
+class Client {
+ public:
+  /// Reads the certificate, key and CA files. Throws std::runtime_error naming the file when
+  /// one cannot be read or the key does not match the certificate. Connects lazily, on the
+  /// first exchange.
+  explicit Client(ClientOptions options);
+  /// Fails the exchanges still waiting (provider_unavailable, "client shut down"), closes the
+  /// connections and joins the client's I/O thread. Do not destroy a Client from inside one
+  /// of its own completion handlers.
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// Runs one exchange and waits for its outcome (at most `request_timeout`). Thread-safe.
+  /// Must not be called from an async_exchange completion handler running on the client's own
+  /// thread (it would wait for itself): that call returns internal_error at once.
+  Result<ExchangeResponse> exchange(const ExchangeRequest& request);
+
+  /// Starts one exchange and returns at once; the outcome goes to `token`, with the completion
+  /// signature `void(pse::Result<pse::ExchangeResponse>)`. Any Asio completion token works:
+  ///
+  ///     client.async_exchange(request, [](pse::Result<pse::ExchangeResponse> answer) { … });
+  ///     std::future<pse::Result<pse::ExchangeResponse>> f =
+  ///         client.async_exchange(request, boost::asio::use_future);
+  ///     auto answer = co_await client.async_exchange(request, boost::asio::use_awaitable);
+  ///
+  /// The handler runs on its associated executor (e.g. `bind_executor(strand, handler)`), or
+  /// else on the client's internal I/O thread: do not block there. It is never run inside this
+  /// call. Thread-safe.
+  template <typename CompletionToken>
+  auto async_exchange(ExchangeRequest request, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(Result<ExchangeResponse>)>(
+        [this](auto handler, ExchangeRequest moved_request) {
+          start_exchange(std::move(moved_request), ExchangeHandler(std::move(handler)));
+        },
+        token, std::move(request));
+  }
+
+ private:
+  // The handler is type-erased here so that the whole implementation stays in the library.
+  using ExchangeHandler = boost::asio::any_completion_handler<void(Result<ExchangeResponse>)>;
+  void start_exchange(ExchangeRequest request, ExchangeHandler handler);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pse

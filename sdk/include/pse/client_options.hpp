@@ -1,0 +1,52 @@
+// pse/client_options.hpp — how to reach the broker and who you are.
+//
+// Both roles, pse::Client (consumer) and pse::Provider (connector), are built from the same
+// ClientOptions. Your identity on the platform is the organisation named in your client
+// certificate (issued by the platform CA with `pse-pki issue-org`); nothing you put in a
+// request can change it.
+//
+//     pse::ClientOptions options;
+//     options.host = "broker.pse.gouv.qc.ca";
+//     options.port = 8443;
+//     options.ca_file = "/etc/pse/ca.crt";              // the platform CA
+//     options.certificate_file = "/etc/pse/org.crt";    // your organisation's certificate
+//     options.key_file = "/etc/pse/org.key";            // and its private key
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace pse {
+
+struct ClientOptions {
+  /// The broker's host name or IP address.
+  std::string host = "localhost";
+  /// The broker's mutual-TLS port.
+  std::uint16_t port = 8443;
+  /// The name the broker's certificate must carry (hostname verification). Empty means `host`.
+  /// Set it when you connect through an IP address or an alias the certificate does not name.
+  std::string server_name;
+
+  /// PEM file of the platform CA: the broker's certificate is verified against it.
+  std::filesystem::path ca_file;
+  /// PEM file of your organisation's certificate (chain), presented to the broker.
+  std::filesystem::path certificate_file;
+  /// PEM file of the matching private key (unencrypted).
+  std::filesystem::path key_file;
+
+  /// Client: the longest an exchange may take, from the call to the answer, including waiting
+  /// for a free connection and connecting. Keep it above the broker's provider timeout (5 s by
+  /// default) so that a slow provider is reported by the broker as `provider_timeout`.
+  std::chrono::milliseconds request_timeout{15000};
+  /// The longest a TCP connect plus the TLS handshake may take (and, for a provider, the
+  /// WebSocket upgrade and the broker's `ready`).
+  std::chrono::milliseconds connect_timeout{5000};
+  /// Client: how many keep-alive connections it may open to run exchanges in parallel (HTTP/1.1
+  /// carries one exchange at a time per connection). Further exchanges wait for a free one.
+  std::size_t max_connections = 4;
+};
+
+}  // namespace pse

@@ -1,0 +1,128 @@
+#include "wire/connector_json.hpp"
+
+#include "wire/json_reader.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace pse::wire {
+namespace json = boost::json;
+
+namespace {
+
+json::object error_object(const Error& error) {
+  json::object object;
+  object["code"] = to_string(error.reason);
+  object["message"] = error.message.empty() ? std::string(describe(error.reason)) : error.message;
+  return object;
+}
+
+Error decode_error_object(JsonReader& reader) {
+  Error error{Reason::internal_error, {}};
+  const auto* object = reader.required_object("error");
+  if (object == nullptr) return error;
+  JsonReader fields(*object, "error");
+  const std::string code = fields.required_string("code");
+  error.message = fields.optional_string("message").value_or("");
+  if (auto problem = fields.finish()) {
+    reader.fail(problem->message);
+    return error;
+  }
+  if (auto reason = reason_from_string(code)) {
+    error.reason = *reason;
+  } else {
+    error.message = code + (error.message.empty() ? "" : ": " + error.message);
+  }
+  return error;
+}
+
+ProviderRequest decode_request(JsonReader& reader) {
+  ProviderRequest request;
+  request.id = reader.required_string("id");
+  request.request_id = reader.required_string("request_id");
+  request.consumer = reader.required_string("consumer");
+  request.category = reader.required_string("category");
+  request.purpose = reader.required_string("purpose");
+  request.subject = reader.required_string("subject");
+  request.fields = reader.string_list("fields", true);
+  const auto timeout = reader.required_unsigned("timeout_ms");
+  // Larger than a day is a broken broker, not a patient one; also keeps the cast safe.
+  constexpr std::uint64_t kLongest = 86'400'000;
+  if (timeout == 0 || timeout > kLongest) reader.fail("\"timeout_ms\" must be between 1 and 86400000");
+  request.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout));
+  if (!reader.failed() && request.id.empty()) reader.fail("\"id\" must not be empty");
+  return request;
+}
+
+}  // namespace
+
+std::string encode_hello(const std::vector<std::string>& serves, std::size_t max_in_flight) {
+  json::object hello;
+  hello["type"] = "hello";
+  json::array categories;
+  for (const auto& category : serves) categories.emplace_back(category);
+  hello["serves"] = std::move(categories);
+  hello["max_in_flight"] = static_cast<std::uint64_t>(max_in_flight);
+  return json::serialize(hello);
+}
+
+std::string encode_record_response(std::string_view id, const json::object& record) {
+  json::object response;
+  response["type"] = "response";
+  response["id"] = id;
+  response["record"] = record;
+  return json::serialize(response);
+}
+
+std::string encode_error_response(std::string_view id, const Error& error) {
+  json::object response;
+  response["type"] = "response";
+  response["id"] = id;
+  response["error"] = error_object(error);
+  return json::serialize(response);
+}
+
+Result<BrokerMessage> decode_broker_message(std::string_view text) {
+  auto object = parse_object(text, "broker message");
+  if (!object) return object.error();
+  JsonReader reader(*object, "broker message");
+  const std::string type = reader.required_string("type");
+  if (auto error = reader.finish()) return *error;
+
+  BrokerMessage message;
+  if (type == "request") {
+    JsonReader request_reader(*object, "request message");
+    message = decode_request(request_reader);
+    if (auto error = request_reader.finish()) return *error;
+  } else if (type == "ready") {
+    JsonReader ready_reader(*object, "ready message");
+    ReadyMessage ready;
+    ready.connection = ready_reader.required_string("connection");
+    ready.serves = ready_reader.string_list("serves", true);
+    if (auto error = ready_reader.finish()) return *error;
+    message = std::move(ready);
+  } else if (type == "refused" || type == "error") {
+    JsonReader error_reader(*object, type + " message");
+    Error error = decode_error_object(error_reader);
+    if (auto problem = error_reader.finish()) return *problem;
+    if (type == "refused") {
+      message = RefusedMessage{std::move(error)};
+    } else {
+      message = BrokerErrorMessage{std::move(error)};
+    }
+  } else {
+    return make_error(Reason::malformed_request, "broker message: unknown type \"" + type + "\"");
+  }
+  return message;
+}
+
+std::optional<std::string> request_id_of_malformed(std::string_view text) {
+  auto object = parse_object(text, "broker message");
+  if (!object) return std::nullopt;
+  const auto* type = object->if_contains("type");
+  const auto* id = object->if_contains("id");
+  if (type == nullptr || !type->is_string() || type->as_string() != "request") return std::nullopt;
+  if (id == nullptr || !id->is_string() || id->as_string().empty()) return std::nullopt;
+  return std::string(id->as_string());
+}
+
+}  // namespace pse::wire

@@ -1,0 +1,45 @@
+// The JSON messages of the connector WebSocket `GET /v1/connect` (docs/api/exchange-protocol.md):
+// what the provider sends (hello, response) and what the broker sends (ready, refused, request,
+// error).
+#pragma once
+
+#include <pse/provider.hpp>
+#include <pse/result.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace pse::wire {
+
+std::string encode_hello(const std::vector<std::string>& serves, std::size_t max_in_flight);
+std::string encode_record_response(std::string_view id, const boost::json::object& record);
+std::string encode_error_response(std::string_view id, const Error& error);
+
+struct ReadyMessage {
+  std::string connection;
+  std::vector<std::string> serves;
+};
+/// The broker refused the hello (final), or reported a problem with something we sent.
+struct RefusedMessage {
+  Error error;
+};
+struct BrokerErrorMessage {
+  Error error;
+};
+using BrokerMessage = std::variant<ReadyMessage, RefusedMessage, ProviderRequest, BrokerErrorMessage>;
+
+/// One text frame from the broker. malformed_request when it breaks the contract: not a JSON
+/// object, an unknown `type`, a missing or mistyped field.
+Result<BrokerMessage> decode_broker_message(std::string_view text);
+
+/// The `id` of a frame that looks like a request but failed to decode, so that the provider can
+/// still answer it (with an error) rather than leave the consumer waiting for the timeout.
+std::optional<std::string> request_id_of_malformed(std::string_view text);
+
+}  // namespace pse::wire
