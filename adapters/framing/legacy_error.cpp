@@ -15,6 +15,7 @@ std::string_view to_string(LegacyErrorCode code) noexcept {
     case LegacyErrorCode::sign_not_allowed: return "sign_not_allowed";
     case LegacyErrorCode::bad_sign: return "bad_sign";
     case LegacyErrorCode::occurs_out_of_range: return "occurs_out_of_range";
+    case LegacyErrorCode::unknown_record_type: return "unknown_record_type";
     case LegacyErrorCode::unmappable_byte: return "unmappable_byte";
     case LegacyErrorCode::unmappable_character: return "unmappable_character";
     case LegacyErrorCode::value_out_of_range: return "value_out_of_range";

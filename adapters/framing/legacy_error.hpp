@@ -23,6 +23,7 @@ enum class LegacyErrorCode : std::uint8_t {
   sign_not_allowed,        ///< a negative sign in a field declared without S
   bad_sign,                ///< a separate sign that is neither '+' nor '-'
   occurs_out_of_range,     ///< an OCCURS DEPENDING ON count outside its declared bounds
+  unknown_record_type,     ///< a REDEFINES selector value that names no alternative
   unmappable_byte,         ///< a byte the field's code page does not define
   unmappable_character,    ///< a character the field's code page cannot hold (encoding)
   value_out_of_range,      ///< a value that does not fit the field (encoding)

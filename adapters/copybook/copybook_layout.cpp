@@ -1,0 +1,68 @@
+#include "adapters/copybook/copybook_layout.hpp"
+
+#include <functional>
+
+namespace pse::legacy {
+namespace {
+
+std::string_view usage_name(Usage usage) {
+  switch (usage) {
+    case Usage::display: return "DISPLAY";
+    case Usage::binary: return "COMP";
+    case Usage::native_binary: return "COMP-5";
+    case Usage::packed: return "COMP-3";
+    case Usage::float_single: return "COMP-1";
+    case Usage::float_double: return "COMP-2";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string LayoutNode::path() const {
+  if (parent == nullptr) return {};
+  const std::string above = parent->path();
+  return above.empty() ? name : above + "." + name;
+}
+
+const LayoutNode* CopybookLayout::find(std::string_view name) const {
+  std::function<const LayoutNode*(const LayoutNode&)> search = [&](const LayoutNode& node) -> const LayoutNode* {
+    if (node.name == name) return &node;
+    for (const auto& child : node.children) {
+      if (const LayoutNode* found = search(*child)) return found;
+    }
+    return nullptr;
+  };
+  return search(*root_);
+}
+
+std::string CopybookLayout::describe() const {
+  std::string text;
+  std::function<void(const LayoutNode&, int)> print = [&](const LayoutNode& node, int depth) {
+    std::string line(static_cast<std::size_t>(depth) * 2, ' ');
+    line += (node.level < 10 ? "0" : "") + std::to_string(node.level) + " " + node.name;
+    if (line.size() < 40) line.resize(40, ' ');
+    line += " offset " + std::to_string(node.offset) + " size " + std::to_string(node.size);
+    if (node.is_table) {
+      line += " occurs " + (node.occurs_min != node.occurs_max ? std::to_string(node.occurs_min) + " to " : std::string()) +
+              std::to_string(node.occurs_max);
+      if (node.depending_on != nullptr) line += " depending on " + node.depending_on->name;
+    }
+    if (node.redefines != nullptr) line += " redefines " + node.redefines->name;
+    if (!node.is_group) {
+      line += " ";
+      line += node.picture.symbols.empty() ? std::string() : "PIC " + node.picture.symbols + " ";
+      line += usage_name(node.usage);
+      if (node.sign_separate) line += node.sign_position == SignPosition::leading ? " SIGN LEADING SEPARATE" : " SIGN TRAILING SEPARATE";
+      else if (node.sign_position == SignPosition::leading) line += " SIGN LEADING";
+      if (node.code_page != options_.code_page) line += " " + std::string(code_page_name(node.code_page));
+    }
+    text += line + "\n";
+    for (const auto& child : node.children) print(*child, depth + 1);
+  };
+  print(*root_, 0);
+  text += "record size " + std::to_string(record_size_) + (variable_size() ? " (maximum; variable)" : "") + "\n";
+  return text;
+}
+
+}  // namespace pse::legacy

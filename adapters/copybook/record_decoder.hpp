@@ -1,0 +1,80 @@
+// RecordDecoder and RecordEncoder: one record's bytes to typed fields (Record) and back, by a
+// CopybookLayout.
+//
+// Both walk the layout in record order with a running offset, so OCCURS DEPENDING ON shifts
+// what follows a short table, and REDEFINES decodes the one alternative its selector names.
+// Errors carry the field path with subscripts ("ITEMS(3).PRICE") and the byte offset within the
+// record; the file reader adds the file name, record number and file offset.
+#pragma once
+
+#include "adapters/copybook/copybook_layout.hpp"
+#include "adapters/copybook/record.hpp"
+#include "adapters/framing/legacy_error.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pse::legacy {
+
+/// What the decoder and encoder remember while walking one record: OCCURS counts and selector values.
+struct RememberedValue {
+  Int128 number = 0;
+  std::string text;
+};
+
+class RecordDecoder {
+ public:
+  /// The layout must outlive the decoder.
+  explicit RecordDecoder(const CopybookLayout& layout);
+
+  /// Decodes `bytes` into `record` (cleared first). Bytes beyond the layout are ignored: files
+  /// often carry a longer LRECL than the copybook describes.
+  std::optional<LegacyError> decode(std::string_view bytes, Record& record);
+
+  /// Bytes used by the last record decoded (less than the layout size with a short ODO table).
+  std::size_t last_record_length() const noexcept { return last_length_; }
+
+ private:
+  bool decode_items(const LayoutNode& group, std::size_t start, std::size_t& end);
+  bool decode_occurrences(const LayoutNode& node, std::size_t start, std::size_t& end);
+  bool decode_one(const LayoutNode& node, std::size_t start, std::size_t& end);
+  const LayoutNode* choose_alternative(const LayoutNode& base, std::size_t offset);
+  void remember(const LayoutNode& node);
+  bool fail(LegacyErrorCode code, const LayoutNode& node, std::size_t offset, std::string message);
+
+  const CopybookLayout& layout_;
+  std::string_view bytes_;
+  Record* record_ = nullptr;
+  std::vector<RememberedValue> remembered_;
+  std::vector<std::pair<const LayoutNode*, std::uint32_t>> subscripts_;
+  std::optional<LegacyError> error_;
+  std::size_t last_length_ = 0;
+};
+
+class RecordEncoder {
+ public:
+  explicit RecordEncoder(const CopybookLayout& layout);
+
+  /// Writes `record` (entries in layout order, as the decoder produces them) to `output`
+  /// (replaced). FILLER and the unused part of a REDEFINES area are filled with spaces.
+  std::optional<LegacyError> encode(const Record& record, std::string& output);
+
+ private:
+  bool encode_items(const LayoutNode& group, std::size_t start, std::size_t& end);
+  bool encode_occurrences(const LayoutNode& node, std::size_t start, std::size_t& end);
+  bool encode_one(const LayoutNode& node, std::size_t start, std::size_t& end);
+  const RecordEntry* expect(EntryKind kind, const LayoutNode& node, std::size_t offset);
+  bool fail(LegacyErrorCode code, const LayoutNode& node, std::size_t offset, std::string message);
+
+  const CopybookLayout& layout_;
+  const Record* record_ = nullptr;
+  std::string* output_ = nullptr;
+  std::size_t position_ = 0;
+  std::vector<RememberedValue> remembered_;
+  std::optional<LegacyError> error_;
+};
+
+}  // namespace pse::legacy
