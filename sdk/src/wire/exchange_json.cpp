@@ -4,6 +4,9 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 namespace pse::wire {
 namespace json = boost::json;
 
@@ -20,6 +23,43 @@ std::string encode_exchange_request(const ExchangeRequest& request, std::string_
     for (const auto& field : request.fields) fields.emplace_back(field);
     body["fields"] = std::move(fields);
   }
+  return json::serialize(body);
+}
+
+Result<ExchangeRequest> decode_exchange_request(std::string_view body) {
+  auto object = parse_object(body, "exchange request");
+  if (!object) return object.error();
+  static constexpr std::string_view kKnown[] = {"request_id", "subject", "provider", "category", "purpose", "fields"};
+  for (const auto& entry : *object) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), entry.key()) == std::end(kKnown)) {
+      return make_error(Reason::malformed_request, "exchange request: unknown field \"" + std::string(entry.key()) + "\"");
+    }
+  }
+  JsonReader reader(*object, "exchange request");
+  ExchangeRequest request;
+  request.request_id = reader.optional_string("request_id");
+  request.subject = reader.required_string("subject");
+  request.provider = reader.required_string("provider");
+  request.category = reader.required_string("category");
+  request.purpose = reader.required_string("purpose");
+  request.fields = reader.string_list("fields", false);
+  if (auto error = reader.finish()) return *error;
+  return request;
+}
+
+std::string encode_exchange_response(const ExchangeResponse& response) {
+  json::object body;
+  body["request_id"] = response.request_id;
+  body["record"] = response.record;
+  json::array refused;
+  for (const auto& field : response.refused_fields) refused.push_back(json::object{{"name", field.name}, {"reason", field.code}});
+  body["refused_fields"] = std::move(refused);
+  body["rule_id"] = response.rule_id;
+  body["basis"] = json::object{{"type", response.basis.type}, {"reference", response.basis.reference}};
+  json::array obligations;
+  for (const auto& obligation : response.obligations) obligations.emplace_back(obligation);
+  body["obligations"] = std::move(obligations);
+  body["audit_seq"] = response.audit_seq;
   return json::serialize(body);
 }
 

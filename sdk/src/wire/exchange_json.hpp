@@ -13,6 +13,13 @@ namespace pse::wire {
 /// The request body, with `request_id` (the caller's or one the SDK made).
 std::string encode_exchange_request(const ExchangeRequest& request, std::string_view request_id);
 
+/// Reads a request in the wire shape (C ABI input). Strict like the broker: unknown fields and
+/// wrong types are malformed_request.
+Result<ExchangeRequest> decode_exchange_request(std::string_view body);
+
+/// The 200 body shape of a response (C ABI output).
+std::string encode_exchange_response(const ExchangeResponse& response);
+
 /// The 200 body. malformed_request (naming the problem) when it breaks the contract.
 Result<ExchangeResponse> decode_exchange_response(std::string_view body);
 

@@ -1,0 +1,369 @@
+// The provider connector: one WebSocket to the broker, reconnected with backoff, and a small
+// thread pool for the handler.
+//
+// Connection state lives on the I/O thread (the one inside run()); the handler runs on the pool
+// and posts its answer back. Each pool task holds outstanding work on the I/O context, so run()
+// returns only when the connection is closed and every handler has returned.
+#include <pse/provider.hpp>
+
+#include "net/connection.hpp"
+#include "net/tls_context.hpp"
+#include "provider/backoff.hpp"
+#include "wire/connector_json.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+namespace pse {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Far above what the contract allows the broker to send (limits.body_bytes).
+constexpr std::size_t kMessageLimit = 16 * 1024 * 1024;
+// A broker that stays silent this long (our pings unanswered) is gone: reconnect.
+constexpr std::chrono::seconds kIdleTimeout{30};
+
+}  // namespace
+
+struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
+  class Session;
+  enum class State { stopped, connecting, ready, refused };
+
+  Impl(ClientOptions client_options, ProviderOptions given)
+      : options(std::move(client_options)),
+        provider_options(given),
+        tls(net::make_tls_context(options)),
+        backoff(given.reconnect_initial, given.reconnect_max, std::random_device{}()),
+        reconnect_timer(io) {
+    provider_options.max_in_flight = std::clamp<std::size_t>(provider_options.max_in_flight, 1, 1024);
+    provider_options.handler_threads = std::max<std::size_t>(provider_options.handler_threads, 1);
+  }
+
+  Status begin();
+  Status loop();
+  void request_stop();
+  void connect();
+  void on_session_end(const std::string& error);
+  void on_ready();
+  void on_refused(Error error);
+  void set_state(State state, std::string error = {});
+
+  ClientOptions options;
+  ProviderOptions provider_options;
+  asio::ssl::context tls;
+  std::vector<std::string> categories;
+  ProviderHandler handler;
+
+  asio::io_context io;
+  std::optional<asio::thread_pool> pool;
+  provider::Backoff backoff;
+  asio::steady_timer reconnect_timer;
+  std::shared_ptr<Session> session;  // I/O thread only
+  bool stopping = false;             // I/O thread only
+
+  std::mutex mutex;  // guards what other threads read: state, errors, running
+  std::condition_variable state_changed;
+  State state = State::stopped;
+  bool running = false;
+  std::string last_error = "not connected yet";
+  std::optional<Error> refusal;
+  std::thread background;
+};
+
+class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl& impl, net::TlsStream stream) : impl_(impl), socket_(std::move(stream)), ready_timer_(impl.io) {}
+
+  void start() {
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = impl_.options.connect_timeout;
+    timeouts.idle_timeout = kIdleTimeout;
+    timeouts.keep_alive_pings = true;
+    socket_.set_option(timeouts);
+    socket_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& request) { request.set(beast::http::field::user_agent, "pse-sdk/0.1"); }));
+    socket_.read_message_max(kMessageLimit);
+    socket_.text(true);
+    // The broker must say ready (or refused) within the connect timeout, hello included.
+    ready_timer_.expires_after(impl_.options.connect_timeout);
+    ready_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec && !self->ready_) self->end("the broker did not answer hello within the connect timeout");
+    });
+    const std::string host = net::verified_name(impl_.options) + ":" + std::to_string(impl_.options.port);
+    socket_.async_handshake(host, "/v1/connect", [self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec) return self->end("WebSocket upgrade: " + net::describe_error(ec));
+      self->send(wire::encode_hello(self->impl_.categories, self->impl_.provider_options.max_in_flight));
+      self->read();
+    });
+  }
+
+  /// Closes the connection politely (stop()); the read loop then ends the session. Beast
+  /// counts a close as a write, so it waits for the write in progress.
+  void close() {
+    if (closed_ || closing_) return;
+    closing_ = true;
+    if (!writing_) start_close();
+  }
+
+  /// A handler's answer, back on the I/O thread.
+  void answered(std::string message) {
+    --in_flight_;
+    if (!closed_ && !closing_) send(std::move(message));
+  }
+
+ private:
+  void read() {
+    socket_.async_read(buffer_, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+      if (ec) return self->end(ec == websocket::error::closed ? "the broker closed the connection"
+                                                             : "connection lost: " + net::describe_error(ec));
+      std::string text = beast::buffers_to_string(self->buffer_.data());
+      self->buffer_.consume(self->buffer_.size());
+      self->on_message(text);
+      if (!self->closed_) self->read();
+    });
+  }
+
+  void on_message(const std::string& text) {
+    auto decoded = wire::decode_broker_message(text);
+    if (!decoded) {
+      // Answer a broken request rather than leave its consumer waiting for the timeout.
+      if (auto id = wire::request_id_of_malformed(text)) send(wire::encode_error_response(*id, decoded.error()));
+      return;
+    }
+    auto& message = *decoded;
+    if (auto* request = std::get_if<ProviderRequest>(&message)) return on_request(std::move(*request));
+    if (std::holds_alternative<wire::ReadyMessage>(message)) {
+      ready_ = true;
+      ready_timer_.cancel();
+      return impl_.on_ready();
+    }
+    if (auto* refused = std::get_if<wire::RefusedMessage>(&message)) {
+      refused_ = true;
+      impl_.on_refused(refused->error);
+      return close();
+    }
+    // An `error` message reports something we sent; before ready it means hello failed.
+    const auto& error = std::get<wire::BrokerErrorMessage>(message).error;
+    if (!ready_) end("the broker answered hello with " + std::string(to_string(error.reason)) + ": " + error.message);
+  }
+
+  void on_request(ProviderRequest request) {
+    if (!ready_) return;
+    if (in_flight_ >= impl_.provider_options.max_in_flight) {
+      // The broker promised not to exceed max_in_flight; answer rather than queue without bound.
+      return send(wire::encode_error_response(request.id, make_error(Reason::overloaded, "max_in_flight reached")));
+    }
+    ++in_flight_;
+    auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
+    asio::post(*impl_.pool, [self = shared_from_this(), request = std::move(request), work]() mutable {
+      std::string message = run_handler(self->impl_.handler, request);
+      asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
+    });
+  }
+
+  static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request) {
+    try {
+      auto result = handler(request);
+      if (result) return wire::encode_record_response(request.id, *result);
+      return wire::encode_error_response(request.id, result.error());
+    } catch (const std::exception& exception) {
+      return wire::encode_error_response(request.id, make_error(Reason::provider_error, exception.what()));
+    } catch (...) {
+      return wire::encode_error_response(request.id, make_error(Reason::provider_error, "the handler threw"));
+    }
+  }
+
+  // Beast allows one write at a time: answers queue here.
+  void send(std::string message) {
+    outbox_.push_back(std::move(message));
+    if (!writing_) write_next();
+  }
+
+  void start_close() {
+    socket_.async_close(websocket::close_code::normal, [self = shared_from_this()](const boost::system::error_code&) {
+      self->end("closed");
+    });
+  }
+
+  void write_next() {
+    if (closed_) return;
+    if (closing_) {
+      writing_ = false;
+      return start_close();
+    }
+    if (outbox_.empty()) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    socket_.async_write(asio::buffer(outbox_.front()), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                                   std::size_t) {
+      self->outbox_.pop_front();
+      if (ec) return self->end("connection lost while writing: " + net::describe_error(ec));
+      self->write_next();
+    });
+  }
+
+  void end(const std::string& error) {
+    if (closed_) return;
+    closed_ = true;
+    ready_timer_.cancel();
+    beast::get_lowest_layer(socket_).close();
+    if (!refused_) impl_.on_session_end(error);
+  }
+
+  Impl& impl_;
+  websocket::stream<net::TlsStream> socket_;
+  beast::flat_buffer buffer_;
+  asio::steady_timer ready_timer_;
+  std::deque<std::string> outbox_;
+  std::size_t in_flight_ = 0;
+  bool writing_ = false, ready_ = false, refused_ = false, closing_ = false, closed_ = false;
+};
+
+void Provider::Impl::set_state(State new_state, std::string error) {
+  {
+    std::lock_guard lock(mutex);
+    state = new_state;
+    if (!error.empty()) last_error = std::move(error);
+  }
+  state_changed.notify_all();
+}
+
+void Provider::Impl::connect() {
+  if (stopping) return;
+  set_state(State::connecting);
+  net::async_open_tls(io.get_executor(), tls, options, Clock::now() + options.connect_timeout,
+                      [this](std::string error, std::unique_ptr<net::TlsStream> stream) {
+                        if (!error.empty()) return on_session_end(error);
+                        if (stopping) return;
+                        session = std::make_shared<Session>(*this, std::move(*stream));
+                        session->start();
+                      });
+}
+
+void Provider::Impl::on_ready() {
+  backoff.reset();
+  set_state(State::ready);
+}
+
+void Provider::Impl::on_refused(Error error) {
+  stopping = true;
+  {
+    std::lock_guard lock(mutex);
+    refusal = error;
+    state = State::refused;
+    last_error = std::string(to_string(error.reason)) + ": " + error.message;
+  }
+  state_changed.notify_all();
+}
+
+void Provider::Impl::on_session_end(const std::string& error) {
+  session.reset();
+  if (stopping) return;
+  set_state(State::connecting, error);
+  reconnect_timer.expires_after(backoff.next());
+  reconnect_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) connect();
+  });
+}
+
+void Provider::Impl::request_stop() {
+  std::lock_guard lock(mutex);
+  if (!running) return;
+  asio::post(io, [self = shared_from_this()] {
+    self->stopping = true;
+    self->reconnect_timer.cancel();
+    if (self->session) self->session->close();
+  });
+}
+
+// Marked running before the loop starts, so that a stop() right after start() is not lost.
+Status Provider::Impl::begin() {
+  std::lock_guard lock(mutex);
+  if (running) return make_error(Reason::internal_error, "the provider is already running");
+  if (categories.empty() || !handler) {
+    return make_error(Reason::malformed_request, "call serve() with categories and a handler first");
+  }
+  running = true;
+  refusal.reset();
+  state = State::connecting;
+  return Done{};
+}
+
+Status Provider::Impl::loop() {
+  stopping = false;
+  backoff.reset();
+  pool.emplace(provider_options.handler_threads);
+  io.restart();
+  connect();
+  io.run();
+  pool->join();
+  pool.reset();
+  session.reset();
+  std::lock_guard lock(mutex);
+  running = false;
+  const bool refused = refusal.has_value();
+  if (!refused) state = State::stopped;
+  state_changed.notify_all();
+  if (refused) return *refusal;
+  return Done{};
+}
+
+Provider::Provider(ClientOptions options, ProviderOptions provider_options)
+    : impl_(std::make_shared<Impl>(std::move(options), provider_options)) {}
+
+Provider::~Provider() { stop(); }
+
+void Provider::serve(std::vector<std::string> categories, ProviderHandler handler) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->categories = std::move(categories);
+  impl_->handler = std::move(handler);
+}
+
+Status Provider::run() {
+  if (auto status = impl_->begin(); !status) return status;
+  return impl_->loop();
+}
+
+Status Provider::start() {
+  if (impl_->background.joinable()) impl_->background.join();  // a previous run that ended
+  if (auto status = impl_->begin(); !status) return status;
+  impl_->background = std::thread([impl = impl_] { (void)impl->loop(); });
+  return Done{};
+}
+
+void Provider::stop() {
+  impl_->request_stop();
+  if (impl_->background.joinable() && impl_->background.get_id() != std::this_thread::get_id()) {
+    impl_->background.join();
+  }
+}
+
+Status Provider::wait_ready(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mutex);
+  const bool settled = impl_->state_changed.wait_for(lock, timeout, [&] {
+    return impl_->state == Impl::State::ready || impl_->state == Impl::State::refused || !impl_->running;
+  });
+  if (settled && impl_->state == Impl::State::ready) return Done{};
+  if (impl_->refusal) return *impl_->refusal;
+  return make_error(Reason::provider_unavailable, "not connected to the broker: " + impl_->last_error);
+}
+
+}  // namespace pse
