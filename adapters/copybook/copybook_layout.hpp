@@ -111,7 +111,7 @@ struct LayoutNode {
   const RedefinesSelector* selector = nullptr;
   const LayoutNode* selector_field = nullptr;
 
-  /// Index among the values the decoder remembers (OCCURS counts and selectors), or -1.
+  /// Index among the values the decoder remembers (OCCURS DEPENDING ON counts), or -1.
   int remembered_slot = -1;
 
   LayoutNode* parent = nullptr;

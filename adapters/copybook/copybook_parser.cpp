@@ -482,8 +482,15 @@ std::optional<LegacyError> CopybookParser::resolve_selectors() {
     if (field == nullptr || field->is_group || field->is_table) {
       return error(0, "selector: " + selector.selector_field + " is not an elementary item outside any table");
     }
-    if (field->offset + field->size > base->offset) {
-      return error(0, "selector: " + selector.selector_field + " must come before " + selector.redefined_field);
+    bool inside = false;
+    for (const LayoutNode* up = field; up != nullptr; up = up->parent) inside = inside || up == base;
+    if (field->offset + field->size > base->offset && !inside) {
+      return error(0, "selector: " + selector.selector_field + " must come before " + selector.redefined_field + " or inside it");
+    }
+    for (const LayoutNode* node : in_order_) {
+      if (node->depending_on != nullptr && node->offset < field->offset + field->size) {
+        return error(0, "selector: " + selector.selector_field + " follows a table of variable size");
+      }
     }
     for (const auto& selector_case : selector.cases) {
       const auto& alternatives = base->alternatives;
@@ -493,7 +500,6 @@ std::optional<LegacyError> CopybookParser::resolve_selectors() {
     }
     base->selector = &selector;
     base->selector_field = field;
-    if (field->remembered_slot < 0) field->remembered_slot = static_cast<int>(layout_.remembered_count_++);
   }
   return std::nullopt;
 }

@@ -512,8 +512,10 @@ std::optional<FieldProblem> encode_edited(const LayoutNode& node, const RecordEn
         if (floating) floating_slot = at;
         continue;
       }
-      if (!significant && floating && floating_slot != std::string::npos) {
-        text[floating_slot] = symbol == '$' ? '$' : negative ? '-' : symbol == '+' ? '+' : ' ';
+      if (!significant && floating_slot != std::string::npos) {
+        // The floating symbol lands just left of the first significant digit.
+        const char floated = symbols[floating_slot];
+        text[floating_slot] = floated == '$' ? '$' : negative ? '-' : floated == '+' ? '+' : ' ';
       }
       significant = true;
       text[at] = static_cast<char>('0' + digit);

@@ -70,7 +70,19 @@ bool RecordDecoder::fail(LegacyErrorCode code, const LayoutNode& node, std::size
 
 const LayoutNode* RecordDecoder::choose_alternative(const LayoutNode& base, std::size_t offset) {
   if (base.selector == nullptr) return &base;
-  const std::string& key = remembered_[static_cast<std::size_t>(base.selector_field->remembered_slot)].text;
+  // The selector sits at a static offset (the parser checks that no variable table precedes it),
+  // so it is read directly: it may lie inside the area it selects (a record type in each 01).
+  const LayoutNode& field = *base.selector_field;
+  if (field.offset + field.size > bytes_.size()) {
+    fail(LegacyErrorCode::truncated_record, field, std::min(field.offset, bytes_.size()), "the record ends before its selector");
+    return nullptr;
+  }
+  selector_scratch_.clear();
+  if (auto problem = decode_field(field, bytes_.substr(field.offset, field.size), layout_.options(), selector_scratch_)) {
+    fail(problem->code, field, field.offset + problem->offset, std::move(problem->message));
+    return nullptr;
+  }
+  const std::string key = selector_key(selector_scratch_, selector_scratch_.entries().back());
   for (const auto& selector_case : base.selector->cases) {
     if (selector_case.value == key) {
       for (const LayoutNode* alternative : base.alternatives) {
@@ -78,8 +90,7 @@ const LayoutNode* RecordDecoder::choose_alternative(const LayoutNode& base, std:
       }
     }
   }
-  fail(LegacyErrorCode::unknown_record_type, base, offset,
-       base.selector_field->name + " is '" + key + "', which names no alternative of " + base.name);
+  fail(LegacyErrorCode::unknown_record_type, base, offset, field.name + " is '" + key + "', which names no alternative of " + base.name);
   return nullptr;
 }
 
@@ -153,7 +164,6 @@ bool RecordDecoder::decode_one(const LayoutNode& node, std::size_t start, std::s
     RememberedValue& value = remembered_[static_cast<std::size_t>(node.remembered_slot)];
     // An ODO count is an integer: its value at scale 0.
     value.number = entry.value_kind == ValueKind::decimal ? entry.unscaled / power_of_ten(std::max<int>(entry.scale, 0)) : 0;
-    value.text = selector_key(*record_, entry);
   }
   return true;
 }

@@ -19,10 +19,9 @@
 
 namespace pse::legacy {
 
-/// What the decoder and encoder remember while walking one record: OCCURS counts and selector values.
+/// What the decoder and encoder remember while walking one record: the OCCURS DEPENDING ON counts.
 struct RememberedValue {
   Int128 number = 0;
-  std::string text;
 };
 
 class RecordDecoder {
@@ -52,6 +51,7 @@ class RecordDecoder {
   std::vector<std::pair<const LayoutNode*, std::uint32_t>> subscripts_;
   std::optional<LegacyError> error_;
   std::size_t last_length_ = 0;
+  Record selector_scratch_;  // the selector field, decoded on its own
 };
 
 class RecordEncoder {

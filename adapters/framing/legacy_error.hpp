@@ -67,6 +67,8 @@ class [[nodiscard]] LegacyResult {
   T&& value() && { return std::get<T>(std::move(state_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
   const LegacyError& error() const { return std::get<LegacyError>(state_); }
   LegacyError& error() { return std::get<LegacyError>(state_); }
 
