@@ -121,6 +121,10 @@ struct LayoutNode {
   std::string path() const;
 };
 
+/// Largest record a layout may describe (IBM's largest is 32,760 bytes for V, more for
+/// spanned records); beyond it the copybook is refused rather than allocated.
+inline constexpr std::size_t max_record_size = 16 * 1024 * 1024;
+
 class CopybookLayout {
  public:
   /// The record: the 01 item, or a synthetic group whose children are several 01 items that

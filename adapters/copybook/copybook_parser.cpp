@@ -11,6 +11,7 @@
 #include <charconv>
 #include <functional>
 #include <optional>
+#include <unordered_map>
 
 namespace pse::legacy {
 
@@ -54,6 +55,8 @@ class CopybookParser {
   std::vector<std::pair<LayoutNode*, Entry>> open_;  // the path of groups still open, by level
   std::vector<std::pair<LayoutNode*, Entry>> all_entries_;
   std::vector<LayoutNode*> in_order_;
+  const LayoutNode* too_large_ = nullptr;
+  std::unordered_map<const LayoutNode*, const Entry*> entry_of_node_;  // the first item whose size passes max_record_size
 };
 
 namespace {
@@ -146,11 +149,16 @@ LegacyResult<CopybookLayout> CopybookParser::parse(const std::vector<CopybookTok
     }
     top.front()->alternatives.insert(top.front()->alternatives.begin(), top.front().get());
   }
+  for (const auto& [node, entry] : all_entries_) entry_of_node_.emplace(node, &entry);
   for (auto& [node, entry] : all_entries_) {
     if (auto problem = finish_node(*node, entry)) return *problem;
   }
   if (auto problem = resolve_references()) return *problem;
   compute_sizes(*layout_.root_);
+  if (too_large_ != nullptr) {
+    return error(too_large_->line, too_large_->name + " makes the record larger than " + std::to_string(max_record_size) + " bytes",
+                 LegacyErrorCode::copybook_unsupported);
+  }
   assign_offsets(*layout_.root_, 0);
   layout_.record_size_ = layout_.root_->size;
   // OCCURS DEPENDING ON counts must be read before their table.
@@ -329,12 +337,13 @@ std::optional<LegacyError> CopybookParser::finish_node(LayoutNode& node, const E
     }
   }
   for (const LayoutNode* up = node.parent; up != nullptr; up = up->parent) {
-    const auto entry_of = std::find_if(all_entries_.begin(), all_entries_.end(), [&](const auto& pair) { return pair.first == up; });
-    if (entry_of == all_entries_.end()) continue;
-    if (!usage && entry_of->second.usage) usage = entry_of->second.usage;
-    if (!sign && entry_of->second.sign_position) {
-      sign = entry_of->second.sign_position;
-      separate = entry_of->second.sign_separate;
+    const auto entry_of = entry_of_node_.find(up);
+    if (entry_of == entry_of_node_.end()) continue;
+    const Entry& group = *entry_of->second;
+    if (!usage && group.usage) usage = group.usage;
+    if (!sign && group.sign_position) {
+      sign = group.sign_position;
+      separate = group.sign_separate;
     }
   }
   node.usage = usage.value_or(Usage::display);
@@ -402,8 +411,10 @@ LayoutNode* CopybookParser::find(std::string_view name) {
 /// REDEFINES and DEPENDING ON name other items: link them.
 std::optional<LegacyError> CopybookParser::resolve_references() {
   for (auto& [node, entry] : all_entries_) {
-    if (!entry.redefines.empty()) {
+    // Several 01 records already share the record area; their own REDEFINES says nothing more.
+    if (!entry.redefines.empty() && node->redefines == nullptr) {
       LayoutNode* parent = node->parent;
+      if (parent == nullptr) return error(entry.line, "REDEFINES " + entry.redefines + ": no earlier record to redefine");
       LayoutNode* target = nullptr;
       for (auto& sibling : parent->children) {
         if (sibling.get() == node) break;
@@ -443,6 +454,13 @@ void CopybookParser::compute_sizes(LayoutNode& node) {
   bool variable = false;
   for (auto& child : node.children) compute_sizes(*child);
   for (auto& child : node.children) {
+    // Sizes are checked before they are multiplied, so that nested OCCURS cannot overflow.
+    if (child->size > max_record_size / child->occurs_max) {
+      if (too_large_ == nullptr) too_large_ = child.get();
+      child->size = max_record_size / child->occurs_max;
+    }
+  }
+  for (auto& child : node.children) {
     if (child->redefines != nullptr) continue;
     std::size_t span = child->size * child->occurs_max;
     bool child_variable = child->variable_size || child->depending_on != nullptr;
@@ -453,7 +471,8 @@ void CopybookParser::compute_sizes(LayoutNode& node) {
     size += span;
     variable = variable || child_variable;
   }
-  node.size = size;
+  if (size > max_record_size && too_large_ == nullptr) too_large_ = &node;
+  node.size = std::min(size, max_record_size);
   node.variable_size = variable;
 }
 

@@ -225,7 +225,14 @@ std::optional<std::uint64_t> double_to_ibm_hex(double value, bool single) {
     scaled >>= 4;
     ++exponent;
   }
-  if (exponent + 64 < 0) return std::uint64_t{0};  // below the smallest: underflow to zero
+  if (exponent + 64 < 0) {
+    // Below the smallest normalised value: an unnormalised fraction with exponent 0, as
+    // System/360 allows, then zero when even that cannot hold it.
+    const int shift = 4 * -(exponent + 64);
+    if (shift >= fraction_bits) return std::uint64_t{0};
+    scaled >>= shift;
+    exponent = -64;
+  }
   if (exponent + 64 > 127) return std::nullopt;
   return (negative ? std::uint64_t{1} << top : 0) | static_cast<std::uint64_t>(exponent + 64) << fraction_bits | scaled;
 }

@@ -5,6 +5,9 @@
 namespace pse::legacy {
 namespace {
 
+// COBOL allows items of a few megabytes at most; a longer picture is a typo or hostile input.
+constexpr std::size_t max_picture_length = 1'000'000;
+
 /// "9(5)V9(2)" -> "99999V99", upper case; std::nullopt on a malformed repeat count.
 std::optional<std::string> expand(std::string_view text, std::string& problem) {
   std::string symbols;
@@ -26,6 +29,10 @@ std::optional<std::string> expand(std::string_view text, std::string& problem) {
       }
       if (count == 0 || count > 100000) {
         problem = "repeat count out of range in PIC " + std::string(text);
+        return std::nullopt;
+      }
+      if (symbols.size() + count > max_picture_length) {
+        problem = "PIC longer than " + std::to_string(max_picture_length) + " positions: " + std::string(text);
         return std::nullopt;
       }
       symbols.append(count - 1, symbols.back());
