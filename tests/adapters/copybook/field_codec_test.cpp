@@ -1,0 +1,134 @@
+// Exact decimals, and encoding records a connector assembled: every value that does not fit is
+// refused with a reason, never truncated or rounded.
+#include "adapters/copybook/copybook_parser.hpp"
+#include "adapters/copybook/decimal.hpp"
+#include "adapters/copybook/record_decoder.hpp"
+#include "adapters/copybook/hex.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pse::legacy {
+namespace {
+
+using testing::to_hex;
+
+TEST(LegacyDecimal, TextInAndOut) {
+  EXPECT_EQ(decimal_to_string(-1234, 2), "-12.34");
+  EXPECT_EQ(decimal_to_string(5, 2), "0.05");
+  EXPECT_EQ(decimal_to_string(-5, 3), "-0.005");
+  EXPECT_EQ(decimal_to_string(12, -2), "1200");
+  EXPECT_EQ(decimal_to_string(0, -2), "0");
+  EXPECT_EQ(decimal_to_string(0, 2), "0.00");
+  const Int128 big = power_of_ten(37) * 9 + 1;  // 38 digits
+  EXPECT_EQ(decimal_to_string(-big, 0), "-90000000000000000000000000000000000001");
+  const auto parsed = parse_decimal("-12.340");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->unscaled, -12340);
+  EXPECT_EQ(parsed->scale, 3);
+  EXPECT_FALSE(parse_decimal("1.2.3"));
+  EXPECT_FALSE(parse_decimal("-"));
+  EXPECT_FALSE(parse_decimal("1e5"));
+  EXPECT_EQ(rescale(1234, 2, 4), 123400);
+  EXPECT_EQ(rescale(123400, 4, 2), 1234);
+  EXPECT_FALSE(rescale(123401, 4, 2));  // would drop a digit
+  EXPECT_EQ(digit_count(0), 1);
+  EXPECT_EQ(digit_count(-999), 3);
+}
+
+class LegacyRecordEncoding : public ::testing::Test {
+ protected:
+  CopybookLayout layout_ = [] {
+    auto layout = parse_copybook(
+        "       01 REC.\n          05 NAME    PIC X(5).\n          05 AMOUNT  PIC S9(5)V99 COMP-3.\n"
+        "          05 COUNTER PIC 9(4) COMP.\n          05 NATIVE  PIC S9(4) COMP-5.\n          05 ZONED   PIC 9(3).\n");
+    EXPECT_TRUE(layout.ok());
+    return std::move(layout.value());
+  }();
+
+  /// Encodes a record assembled field by field, as a connector mapping a classification would.
+  std::optional<LegacyError> encode(std::string_view name, Int128 amount, int amount_scale, Int128 counter, Int128 native,
+                                    Int128 zoned, std::string& bytes) {
+    Record record;
+    record.add_text(layout_.find("NAME"), name);
+    record.add_decimal(layout_.find("AMOUNT"), amount, amount_scale);
+    record.add_decimal(layout_.find("COUNTER"), counter, 0);
+    record.add_decimal(layout_.find("NATIVE"), native, 0);
+    record.add_decimal(layout_.find("ZONED"), zoned, 0);
+    return RecordEncoder(layout_).encode(record, bytes);
+  }
+};
+
+TEST_F(LegacyRecordEncoding, AssembledRecordEncodes) {
+  std::string bytes;
+  ASSERT_FALSE(encode("ABC", 1234, 1, 9999, -32768, 7, bytes).has_value());
+  EXPECT_EQ(to_hex(bytes), "C1 C2 C3 40 40 00 12 34 0C 27 0F 80 00 F0 F0 F7");
+}
+
+TEST_F(LegacyRecordEncoding, ValuesThatDoNotFitAreRefused) {
+  std::string bytes;
+  auto error = encode("TOOLONG", 0, 0, 0, 0, 0, bytes);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, LegacyErrorCode::value_out_of_range);
+  EXPECT_EQ(error->field, "NAME");
+
+  error = encode("\u20AC", 0, 0, 0, 0, 0, bytes);  // no euro in EBCDIC 037
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, LegacyErrorCode::unmappable_character);
+
+  error = encode("A", 100000, 0, 0, 0, 0, bytes);  // 6 integer digits in S9(5)V99
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, LegacyErrorCode::value_out_of_range);
+  EXPECT_EQ(error->field, "AMOUNT");
+
+  error = encode("A", 1, 3, 0, 0, 0, bytes);  // 0.001: more decimals than V99
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, LegacyErrorCode::value_out_of_range);
+
+  error = encode("A", 0, 0, 10000, 0, 0, bytes);  // COMP 9(4) holds 4 digits (TRUNC(STD))
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->field, "COUNTER");
+
+  error = encode("A", 0, 0, -1, 0, 0, bytes);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, LegacyErrorCode::sign_not_allowed);
+
+  error = encode("A", 0, 0, 0, 32768, 0, bytes);  // COMP-5 holds the halfword range, not 4 digits
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->field, "NATIVE");
+  EXPECT_FALSE(encode("A", 0, 0, 0, 32767, 0, bytes).has_value());
+}
+
+TEST_F(LegacyRecordEncoding, RecordsOutOfLayoutOrderAreRefused) {
+  Record record;
+  record.add_decimal(layout_.find("AMOUNT"), 1, 0);
+  std::string bytes;
+  const auto error = RecordEncoder(layout_).encode(record, bytes);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, LegacyErrorCode::wrong_value_type);
+}
+
+TEST(LegacyHexFloat, RoundTripsThroughEncoding) {
+  auto layout = parse_copybook("       01 R.\n          05 F COMP-2.\n          05 S COMP-1.\n");
+  ASSERT_TRUE(layout.ok());
+  RecordEncoder encoder(*layout);
+  RecordDecoder decoder(*layout);
+  for (const double value : {0.1, -2.5, 1e-70, 7.2e75, 123456.789, -1.0 / 3.0}) {
+    Record record;
+    RecordEntry& entry = record.add(EntryKind::value, layout->find("F"), 0);
+    entry.value_kind = ValueKind::floating;
+    entry.floating = value;
+    RecordEntry& single = record.add(EntryKind::value, layout->find("S"), 0);
+    single.value_kind = ValueKind::floating;
+    single.floating = value;
+    std::string bytes;
+    ASSERT_FALSE(encoder.encode(record, bytes).has_value());
+    Record decoded;
+    ASSERT_FALSE(decoder.decode(bytes, decoded).has_value());
+    // COMP-2 keeps 56 bits of fraction (more than a double's 53); COMP-1 keeps 24.
+    EXPECT_DOUBLE_EQ(decoded.entries()[0].floating, value);
+    EXPECT_NEAR(decoded.entries()[1].floating, value, std::abs(value) * 1e-6);
+  }
+}
+
+}  // namespace
+}  // namespace pse::legacy
