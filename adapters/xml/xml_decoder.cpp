@@ -85,7 +85,7 @@ class Decoder {
       return std::move(builder_).finish();
     }
     std::vector<xmlNode*> records;
-    find_elements(root, steps, 1, records);
+    find_elements(root, steps, 1, steps.size(), records);
     builder_.reserve(records.size());
     std::uint64_t record_number = 0;
     for (xmlNode* element : records) {
@@ -160,13 +160,8 @@ class Decoder {
     const auto& steps = field.path.steps;
     const bool attribute = steps.back().attribute;
     found_.clear();
-    find_elements(element, steps, 0, found_);
-    if (attribute) {
-      // find_elements stops before the attribute step: it matches no element.
-      found_.clear();
-      std::vector<PathStep> element_steps(steps.begin(), steps.end() - 1);
-      find_elements(element, element_steps, 0, found_);
-    }
+    // For an attribute, walk the element steps before it; the attribute is looked up below.
+    find_elements(element, steps, 0, attribute ? steps.size() - 1 : steps.size(), found_);
     std::size_t matched = 0;
     xmlNode* node = nullptr;
     xmlAttr* attribute_node = nullptr;

@@ -86,14 +86,14 @@ bool matches(const _xmlAttr* attribute, const PathStep& step) {
   return step.attribute && same_name(attribute->name, attribute->ns, step);
 }
 
-void find_elements(_xmlNode* parent, const std::vector<PathStep>& steps, std::size_t first_step,
+void find_elements(_xmlNode* parent, const std::vector<PathStep>& steps, std::size_t first_step, std::size_t end_step,
                    std::vector<_xmlNode*>& found) {
-  if (first_step == steps.size()) {
+  if (first_step == end_step) {
     found.push_back(parent);
     return;
   }
   for (xmlNode* child = parent->children; child != nullptr; child = child->next) {
-    if (matches(child, steps[first_step])) find_elements(child, steps, first_step + 1, found);
+    if (matches(child, steps[first_step])) find_elements(child, steps, first_step + 1, end_step, found);
   }
 }
 

@@ -43,8 +43,8 @@ bool matches(const _xmlNode* node, const PathStep& step);
 /// Whether `attribute` matches the attribute step `step`.
 bool matches(const _xmlAttr* attribute, const PathStep& step);
 
-/// The element children of `parent` reached by following `steps` (all element steps).
-void find_elements(_xmlNode* parent, const std::vector<PathStep>& steps, std::size_t first_step,
+/// The elements reached from `parent` by following the element steps [first_step, end_step).
+void find_elements(_xmlNode* parent, const std::vector<PathStep>& steps, std::size_t first_step, std::size_t end_step,
                    std::vector<_xmlNode*>& found);
 
 }  // namespace pse::adapters::xml
