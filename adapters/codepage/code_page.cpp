@@ -181,23 +181,31 @@ std::optional<UnmappableByte> append_as_utf8(CodePage page, std::string_view byt
     return std::nullopt;
   }
   const Utf8Table& table = utf8_table(page);
-  // Reserve the worst case once so the loop below never reallocates.
-  const std::size_t start = output.size();
-  output.resize(start + bytes.size() * 3);
-  char* out = output.data() + start;
+  // First pass: the exact output length, and the first undefined byte. Sizing the output once
+  // (rather than for the worst case of 3 bytes per byte) keeps std::string from zero-filling
+  // memory that is then overwritten.
+  std::size_t length = 0;
   for (std::size_t at = 0; at < bytes.size(); ++at) {
-    const Utf8Sequence& sequence = table[static_cast<unsigned char>(bytes[at])];
-    if (sequence.length == 0) {
-      output.resize(static_cast<std::size_t>(out - output.data()));
+    const std::uint8_t sequence_length = table[static_cast<unsigned char>(bytes[at])].length;
+    if (sequence_length == 0) {
+      // Keep the promise of the header: the text before the bad byte is decoded.
+      append_as_utf8(page, bytes.substr(0, at), output);
       return UnmappableByte{at, static_cast<std::uint8_t>(bytes[at])};
     }
+    length += sequence_length;
+  }
+  const std::size_t start = output.size();
+  output.resize(start + length + 2);  // 2 bytes of slack: every sequence is copied as 3 bytes
+  char* out = output.data() + start;
+  for (const char c : bytes) {
+    const Utf8Sequence& sequence = table[static_cast<unsigned char>(c)];
     // Copying all three bytes unconditionally is cheaper than branching on the length.
     out[0] = sequence.bytes[0];
     out[1] = sequence.bytes[1];
     out[2] = sequence.bytes[2];
     out += sequence.length;
   }
-  output.resize(static_cast<std::size_t>(out - output.data()));
+  output.resize(start + length);
   return std::nullopt;
 }
 
