@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 const std::filesystem::path golden_directory = std::filesystem::path(PSE_SOURCE_DIR) / "tests/adapters/xml/golden";
 
-void check_invariants(const DecodeOutcome& outcome, const XmlSchema& schema) {
+void check_invariants(const std::string& input, const DecodeOutcome& outcome, const XmlSchema& schema) {
   ASSERT_EQ(outcome.counts.read, outcome.counts.accepted + outcome.counts.rejected);
   ASSERT_EQ(outcome.records.size(), outcome.counts.accepted);
   if (outcome.file_rejected) {
@@ -26,7 +26,9 @@ void check_invariants(const DecodeOutcome& outcome, const XmlSchema& schema) {
     ASSERT_EQ(record.size(), schema.fields.size());
     const std::string json = to_json(record);
     ASSERT_FALSE(first_invalid_utf8(json).has_value()) << json;
-    ASSERT_EQ(json.find("root:x:0:0"), std::string::npos) << "a local file leaked into a record";
+    if (input.find("root:x:0:0") == std::string::npos) {
+      ASSERT_EQ(json.find("root:x:0:0"), std::string::npos) << "a local file leaked into a record";
+    }
   }
   for (const auto& error : outcome.errors) {
     ASSERT_FALSE(error.reason.empty());
@@ -48,7 +50,8 @@ TEST(XmlFuzz, MutatedGoldenDocuments) {
                                       "xsi:nil=\"true\"", "\"", "'", "=", " ", "\n", "\xE9", "\xFF\xFE", "é"});
   const int runs = testing::run_for(3s, 100000, [&](int) {
     const auto& [schema, seed] = seeds[static_cast<std::size_t>(mutator.pick(static_cast<int>(seeds.size())))];
-    check_invariants(decode_xml(mutator.mutate(seed), "fuzz.xml", schema), schema);
+    const std::string input = mutator.mutate(seed);
+    check_invariants(input, decode_xml(input, "fuzz.xml", schema), schema);
   });
   EXPECT_GT(runs, 100);
 }
@@ -59,7 +62,8 @@ TEST(XmlFuzz, RandomDocuments) {
                                 "<Solde>", "</Solde>", "1.5", "x", "<a>", "</a>", "<!--", "-->", "<?pi?>", "&amp;",
                                 "<!DOCTYPE x>", " "});
   const int runs = testing::run_for(3s, 100000, [&](int) {
-    check_invariants(decode_xml(mutator.random_input(800), "random.xml", schema), schema);
+    const std::string input = mutator.random_input(800);
+    check_invariants(input, decode_xml(input, "random.xml", schema), schema);
   });
   EXPECT_GT(runs, 100);
 }
