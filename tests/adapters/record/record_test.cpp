@@ -6,7 +6,7 @@
 namespace pse::adapters {
 namespace {
 
-TEST(Record, CanonicalJsonKeepsFieldOrderAndTypes) {
+TEST(CanonicalRecord, CanonicalJsonKeepsFieldOrderAndTypes) {
   Record record;
   record.add("nom", std::string("Tremblay"));
   record.add("solde", Decimal{true, "123450", 2});
@@ -20,14 +20,14 @@ TEST(Record, CanonicalJsonKeepsFieldOrderAndTypes) {
             R"({"nom":"Tremblay","solde":"-1234.50","enfants":2,"naissance":"1984-02-29","actif":true,"note":null})");
 }
 
-TEST(Record, EmptyRecordIsEmptyObject) { EXPECT_EQ(to_json(Record{}), "{}"); }
+TEST(CanonicalRecord, EmptyRecordIsEmptyObject) { EXPECT_EQ(to_json(Record{}), "{}"); }
 
-TEST(Record, StringsAreEscapedPerRfc8259) {
+TEST(CanonicalRecord, StringsAreEscapedPerRfc8259) {
   EXPECT_EQ(to_json(Value{std::string("a\"b\\c\nd\te\x01\x1f")}), R"("a\"b\\c\nd\te\u0001\u001f")");
   EXPECT_EQ(to_json(Value{std::string("Côté €")}), "\"Côté €\"");
 }
 
-TEST(Record, DecimalTextIsExact) {
+TEST(CanonicalRecord, DecimalTextIsExact) {
   EXPECT_EQ((Decimal{false, "005", 2}.to_string()), "0.05");
   EXPECT_EQ((Decimal{false, "42", 0}.to_string()), "42");
   EXPECT_EQ((Decimal{false, "1234567890123456789012345678901", 2}.to_string()),
@@ -37,7 +37,7 @@ TEST(Record, DecimalTextIsExact) {
   EXPECT_EQ((Decimal{true, "12", -2}.to_string()), "-1200");
 }
 
-TEST(Record, DatesAreValidated) {
+TEST(CanonicalRecord, DatesAreValidated) {
   Date date;
   EXPECT_TRUE(make_date(2000, 2, 29, date));
   EXPECT_FALSE(make_date(1900, 2, 29, date));
@@ -49,7 +49,7 @@ TEST(Record, DatesAreValidated) {
   EXPECT_EQ(date.to_string(), "0001-01-01");
 }
 
-TEST(Record, FindByName) {
+TEST(CanonicalRecord, FindByName) {
   Record record;
   record.add("a", std::int64_t{1});
   ASSERT_NE(record.find("a"), nullptr);
