@@ -77,10 +77,10 @@ pse::Status check_query_shape(sqlite3* connection, const std::string& query, Sql
   }
   statement.reset(raw);
   if (raw == nullptr) return refused("query is empty");
-  if (!skip_blanks_and_comments(std::string_view(tail)).empty() &&
-      skip_blanks_and_comments(std::string_view(tail)).find_first_not_of("; \t\r\n") != std::string_view::npos) {
-    return refused("query must be a single statement; found more after the first");
-  }
+  // Only blanks, comments and semicolons may follow the statement SQLite compiled.
+  std::string_view rest = skip_blanks_and_comments(std::string_view(tail));
+  while (rest.starts_with(';')) rest = skip_blanks_and_comments(rest.substr(1));
+  if (!rest.empty()) return refused("query must be a single statement; found more after the first");
   if (sqlite3_stmt_readonly(raw) == 0 || sqlite3_column_count(raw) == 0) {
     return refused("query must be a single SELECT");
   }

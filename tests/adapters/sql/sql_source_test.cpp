@@ -73,6 +73,9 @@ TEST_F(SqlSourceTest, RefusesAnythingButOneSelect) {
   EXPECT_EQ(refusal("SELECT nom FROM citoyen WHERE nas = :key; DELETE FROM citoyen"),
             "query must be a single statement; found more after the first");
   EXPECT_EQ(refusal("SELECT nom FROM citoyen WHERE nas = :key; -- trailing comment is fine"), "accepted");
+  EXPECT_EQ(refusal("SELECT nom FROM citoyen WHERE nas = :key ; ;\n/* done */ ;"), "accepted");
+  EXPECT_EQ(refusal("SELECT nom FROM citoyen WHERE nas = :key; /* then */ SELECT 1"),
+            "query must be a single statement; found more after the first");
   EXPECT_EQ(refusal("-- lookup\nselect nom from citoyen where nas = :key;"), "accepted");
 }
 
