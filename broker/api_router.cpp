@@ -2,6 +2,7 @@
 
 #include "base/worker_thread.hpp"
 #include "broker/consent_routes.hpp"
+#include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/http_target.hpp"
 #include "policy/organisations.hpp"
 
@@ -27,8 +28,8 @@ HttpResponse whoami(const policy::Organisation& caller) {
 
 }  // namespace
 
-ApiRouter::ApiRouter(ConsentRoutes& consents, WorkerThread& store_worker)
-    : consents_(consents), store_worker_(store_worker) {}
+ApiRouter::ApiRouter(ExchangePipeline& exchanges, ConsentRoutes& consents, WorkerThread& store_worker)
+    : exchanges_(exchanges), consents_(consents), store_worker_(store_worker) {}
 
 void ApiRouter::handle(const policy::Organisation& caller, HttpRequest request, Respond respond) {
   auto target = parse_target(request.target);
@@ -37,6 +38,15 @@ void ApiRouter::handle(const policy::Organisation& caller, HttpRequest request, 
   if (target->matches({"v1", "whoami"})) {
     if (request.method != "GET") return respond(error_response(Reason::method_not_allowed));
     return respond(whoami(caller));
+  }
+
+  if (target->matches({"v1", "exchange"})) {
+    if (request.method != "POST") return respond(error_response(Reason::method_not_allowed));
+    return exchanges_.run(caller, request.body, std::move(respond));
+  }
+
+  if (target->matches({"v1", "connect"})) {
+    return respond(error_response(Reason::malformed_request, "GET /v1/connect must be a WebSocket upgrade"));
   }
 
   if (ConsentRoutes::serves(*target)) {

@@ -11,15 +11,18 @@ class WorkerThread;
 namespace pse::broker {
 
 class ConsentRoutes;
+class ExchangePipeline;
 
 class ApiRouter final : public RequestHandler {
  public:
-  /// `consents` run on `store_worker`, since they read and write SQLite.
-  ApiRouter(ConsentRoutes& consents, WorkerThread& store_worker);
+  /// `consents` run on `store_worker`, since they read and write SQLite; exchanges run on the
+  /// I/O thread until they wait (for the provider, then for the audit log).
+  ApiRouter(ExchangePipeline& exchanges, ConsentRoutes& consents, WorkerThread& store_worker);
 
   void handle(const policy::Organisation& caller, HttpRequest request, Respond respond) override;
 
  private:
+  ExchangePipeline& exchanges_;
   ConsentRoutes& consents_;
   WorkerThread& store_worker_;
 };

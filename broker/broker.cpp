@@ -10,6 +10,8 @@
 #include "broker/consent/consent_registry.hpp"
 #include "broker/consent/sqlite_consent_store.hpp"
 #include "broker/consent_routes.hpp"
+#include "broker/exchange/exchange_pipeline.hpp"
+#include "broker/exchange/provider_directory.hpp"
 #include "broker/net/admin_session.hpp"
 #include "broker/net/https_session.hpp"
 #include "broker/net/listener.hpp"
@@ -73,12 +75,15 @@ struct Broker::Impl {
         audit_log(audit::AuditLog::open(audit::AuditConfig{data_file(config, "audit.db"), config.keys_dir})),
         audit_reader(open_audit_reader(config.data_dir / "audit.db")),
         consent_routes(consents, *audit_reader, now_seconds),
+        exchanges(*policies, consents, *audit_log, providers, state.metrics,
+                  ExchangeSettings{config.limits.provider_timeout, config.limits.max_in_flight_per_org}, now_seconds),
         store_worker(std::make_unique<WorkerThread>("store")),
-        router(consent_routes, *store_worker) {
+        router(exchanges, consent_routes, *store_worker) {
     state.trust_domain = config.trust_domain;
     state.limits = config.limits;
     state.handler = &router;
     state.policies = policies.get();
+    state.providers = &providers;
     state.set_tls_context(make_server_tls_context(config.tls));
   }
 
@@ -125,22 +130,29 @@ struct Broker::Impl {
     check_drained();
   }
 
-  // Polls until every session has gone or the deadline passes; then stops the io_context.
+  // Polls until every HTTP session has gone or the deadline passes. Connectors stay until
+  // then — requests in flight need them — and are closed last, with a short grace period.
   void check_drained() {
+    const auto now = std::chrono::steady_clock::now();
     const std::size_t remaining = state.sessions.size();
-    if (remaining > 0 && std::chrono::steady_clock::now() < drain_deadline) {
-      drain_timer.expires_after(std::chrono::milliseconds(20));
-      drain_timer.async_wait([this](boost::system::error_code ec) {
-        if (!ec) check_drained();
-      });
+    if (!connectors_closing && (remaining == 0 || now >= drain_deadline)) {
+      if (remaining > 0) log::warn("drain timeout, closing connections", {{"connections", remaining}});
+      connectors_closing = true;
+      state.connectors.drain_all();
+      drain_deadline = now + std::chrono::seconds(2);
+    }
+    if (connectors_closing && (state.connectors.size() == 0 || now >= drain_deadline)) {
+      log::info("stopped");
+      admin->stop();
+      boost::system::error_code ignored;
+      signals.cancel(ignored);
+      io.stop();
       return;
     }
-    if (remaining > 0) log::warn("drain timeout, closing connections", {{"connections", remaining}});
-    log::info("stopped");
-    admin->stop();
-    boost::system::error_code ignored;
-    signals.cancel(ignored);
-    io.stop();
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) check_drained();
+    });
   }
 
   // Builds everything new before swapping anything, so a bad file leaves the old state whole.
@@ -164,9 +176,12 @@ struct Broker::Impl {
     }
   }
 
-  // The worker's last jobs answer through sessions of the io_context: finish them while the
-  // io_context still exists (the Broker has stopped and joined its threads by now).
-  ~Impl() { store_worker.reset(); }
+  // The worker's and the audit log's last jobs answer through sessions of the io_context:
+  // finish them while it still exists (the Broker has stopped and joined its threads by now).
+  ~Impl() {
+    store_worker.reset();
+    audit_log->close();  // runs the last completions, which answer through the io_context
+  }
 
   // Order matters: what sessions and jobs use is declared before the io_context, so that it
   // outlives it (members are destroyed in reverse order).
@@ -176,13 +191,16 @@ struct Broker::Impl {
   std::unique_ptr<audit::AuditLog> audit_log;
   std::unique_ptr<audit::AuditStore> audit_reader;
   ConsentRoutes consent_routes;
+  ServerState state;  // before the pipeline, which counts in its metrics
+  ProviderDirectory providers;
+  ExchangePipeline exchanges;
   std::unique_ptr<WorkerThread> store_worker;
   ApiRouter router;
-  ServerState state;
   asio::io_context io{static_cast<int>(config.threads)};
   asio::signal_set signals{io};
   asio::steady_timer drain_timer{io};
   std::chrono::steady_clock::time_point drain_deadline;
+  bool connectors_closing = false;
   std::shared_ptr<Listener> https;
   std::shared_ptr<Listener> admin;
   std::vector<std::thread> threads;

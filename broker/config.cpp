@@ -86,6 +86,9 @@ Limits read_limits(YamlMap& parent) {
   limits.idle_timeout = millis(map, "idle_timeout_ms", limits.idle_timeout);
   limits.request_timeout = millis(map, "request_timeout_ms", limits.request_timeout);
   limits.drain_timeout = millis(map, "drain_timeout_ms", limits.drain_timeout);
+  limits.provider_timeout = millis(map, "provider_timeout_ms", limits.provider_timeout);
+  limits.max_in_flight_per_org =
+      static_cast<std::uint32_t>(map.integer_or("max_in_flight_per_org", limits.max_in_flight_per_org, 1, 100'000));
   map.finish();
   return limits;
 }

@@ -32,6 +32,8 @@ struct Limits {
   std::chrono::milliseconds idle_timeout{30'000};     ///< keep-alive connection with no request
   std::chrono::milliseconds request_timeout{30'000};  ///< reading one request, headers and body
   std::chrono::milliseconds drain_timeout{10'000};    ///< SIGTERM: time given to requests in flight
+  std::chrono::milliseconds provider_timeout{5'000};  ///< waiting for a provider's record
+  std::uint32_t max_in_flight_per_org = 256;          ///< exchanges a consumer may have running at once
 };
 
 struct BrokerConfig {

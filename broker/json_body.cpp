@@ -65,6 +65,15 @@ std::vector<std::string> JsonFields::required_string_list(std::string_view key) 
   return items;
 }
 
+std::vector<std::string> JsonFields::optional_string_list(std::string_view key) {
+  const boost::json::value* value = object_.if_contains(key);
+  if (value == nullptr || value->is_null()) {
+    read_.emplace(key);
+    return {};
+  }
+  return required_string_list(key);
+}
+
 const boost::json::object* JsonFields::optional_object(std::string_view key) {
   const boost::json::value* value = take(key);
   if (value == nullptr) return nullptr;

@@ -28,7 +28,11 @@ class JsonFields {
   std::string required_string(std::string_view key);
   std::optional<std::string> optional_string(std::string_view key);
   std::vector<std::string> required_string_list(std::string_view key);
+  /// Absent or null → empty list.
+  std::vector<std::string> optional_string_list(std::string_view key);
   const boost::json::object* optional_object(std::string_view key);
+  /// Any JSON value (nullptr when absent or null), for types this reader has no accessor for.
+  const boost::json::value* optional_value(std::string_view key) { return take(key); }
   const boost::json::object* required_object(std::string_view key);
 
   /// The first problem met so far, or the first unknown field.

@@ -13,6 +13,26 @@ void Metrics::connection_refused_at_capacity() noexcept {
   refused_at_capacity_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::connector_connected() noexcept {
+  connectors_.fetch_add(1, std::memory_order_relaxed);
+  open_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::connector_disconnected() noexcept {
+  connectors_.fetch_sub(1, std::memory_order_relaxed);
+  open_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Metrics::exchange_completed(int status) noexcept {
+  if (status >= 100 && status < static_cast<int>(exchanges_by_status_.size())) {
+    exchanges_by_status_[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void Metrics::provider_fields_dropped(std::uint64_t count) noexcept {
+  fields_dropped_.fetch_add(count, std::memory_order_relaxed);
+}
+
 std::size_t Metrics::handshake_index(std::string_view reason) noexcept {
   for (std::size_t i = 0; i < kHandshakeReasons.size(); ++i) {
     if (kHandshakeReasons[i] == reason) return i;
@@ -70,6 +90,20 @@ std::string Metrics::render_prometheus() const {
       line("pse_requests_total{status=\"" + std::to_string(status) + "\"} " + std::to_string(count));
     }
   }
+  line("# HELP pse_connectors_open Provider connector WebSockets currently open.");
+  line("# TYPE pse_connectors_open gauge");
+  line("pse_connectors_open " + std::to_string(connectors_.load(std::memory_order_relaxed)));
+  line("# HELP pse_exchanges_total Exchanges answered (POST /v1/exchange), by status.");
+  line("# TYPE pse_exchanges_total counter");
+  for (std::size_t status = 100; status < exchanges_by_status_.size(); ++status) {
+    const auto count = exchanges_by_status_[status].load(std::memory_order_relaxed);
+    if (count > 0) {
+      line("pse_exchanges_total{status=\"" + std::to_string(status) + "\"} " + std::to_string(count));
+    }
+  }
+  line("# HELP pse_provider_fields_dropped_total Fields providers sent beyond what the consumer may receive.");
+  line("# TYPE pse_provider_fields_dropped_total counter");
+  line("pse_provider_fields_dropped_total " + std::to_string(fields_dropped_.load(std::memory_order_relaxed)));
   return out;
 }
 

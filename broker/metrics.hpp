@@ -24,8 +24,14 @@ class Metrics {
   void connection_refused_at_capacity() noexcept;
   void handshake_failed(std::string_view reason) noexcept;
   void request_completed(int status) noexcept;
+  /// A connection upgraded to a connector WebSocket (counted in open connections too).
+  void connector_connected() noexcept;
+  void connector_disconnected() noexcept;
+  void exchange_completed(int status) noexcept;
+  void provider_fields_dropped(std::uint64_t count) noexcept;
 
   std::int64_t open_connections() const noexcept { return open_.load(std::memory_order_relaxed); }
+  std::int64_t open_connectors() const noexcept { return connectors_.load(std::memory_order_relaxed); }
   std::uint64_t handshake_failures(std::string_view reason) const noexcept;
   std::uint64_t requests_with_status(int status) const noexcept;
 
@@ -37,6 +43,9 @@ class Metrics {
   std::atomic<std::int64_t> open_{0};
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> refused_at_capacity_{0};
+  std::atomic<std::int64_t> connectors_{0};
+  std::atomic<std::uint64_t> fields_dropped_{0};
+  std::array<std::atomic<std::uint64_t>, 600> exchanges_by_status_{};
   std::array<std::atomic<std::uint64_t>, kHandshakeReasons.size()> handshake_failures_{};
   std::array<std::atomic<std::uint64_t>, 600> requests_by_status_{};  // index = HTTP status
 };

@@ -19,6 +19,7 @@ class AdminSession : public HttpConnection<AdminSession>,
   // Used by HttpConnection.
   beast::tcp_stream& stream() { return stream_; }
   void handle(HttpRequest request);
+  void upgrade(http::request<http::string_body>&&) { send(error_response(Reason::not_found, "no WebSocket here")); }
   bool draining() const { return state_.draining.load(); }
   void on_response(int) {}
   void close();

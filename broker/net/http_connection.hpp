@@ -3,8 +3,8 @@
 // and body limits and per-phase timeouts, answers malformed or oversized requests with a JSON
 // error, and keeps the connection alive only when both sides want it and no drain is under way.
 //
-// Derived provides: stream(), shared_from_this(), handle(HttpRequest), draining(),
-// on_response(int status) and close().
+// Derived provides: stream(), shared_from_this(), handle(HttpRequest), upgrade(request) for a
+// WebSocket upgrade request, draining(), on_response(int status) and close().
 #pragma once
 
 #include "broker/config.hpp"
@@ -13,6 +13,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <memory>
 #include <optional>
@@ -80,6 +81,7 @@ class HttpConnection {
     if (ec) return on_read_error(ec);
     http::request<http::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
+    if (beast::websocket::is_upgrade(message)) return derived().upgrade(std::move(message));
     HttpRequest request;
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());

@@ -1,6 +1,7 @@
 #include "broker/net/https_session.hpp"
 
 #include "base/log.hpp"
+#include "broker/net/connector_session.hpp"
 #include "broker/net/peer_identity.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -98,12 +99,24 @@ void HttpsSession::handle(HttpRequest request) {
   state_.handler->handle(*caller_, std::move(request), std::move(respond));
 }
 
+void HttpsSession::upgrade(http::request<http::string_body>&& request) {
+  const std::string_view target = request.target();
+  if (target.substr(0, target.find('?')) != "/v1/connect" || request.method() != http::verb::get) {
+    return send(error_response(Reason::not_found, "WebSocket upgrades are served on GET /v1/connect only"));
+  }
+  if (draining()) return send(error_response(Reason::shutting_down));
+  // The TLS stream moves to the connector session; this HTTP session ends here.
+  closing_ = true;
+  std::make_shared<ConnectorSession>(std::move(stream_), *caller_, policies_, tls_context_, state_)
+      ->start(std::move(request));
+}
+
 void HttpsSession::drain() {
   if (idle()) lowest_layer().cancel();  // the pending read ends with operation_aborted → close()
 }
 
 void HttpsSession::close() {
-  if (closing_) return;
+  if (closing_) return;  // closing already, or the stream was handed to a connector session
   closing_ = true;
   // A TLS close_notify, bounded in time: a peer that never answers cannot hold us.
   lowest_layer().expires_after(std::chrono::seconds(2));

@@ -26,6 +26,8 @@ class HttpsSession : public HttpConnection<HttpsSession>,
   // Used by HttpConnection.
   Stream& stream() { return stream_; }
   void handle(HttpRequest request);
+  /// GET /v1/connect becomes a provider connector's WebSocket; any other upgrade is refused.
+  void upgrade(http::request<http::string_body>&& request);
   bool draining() const { return state_.draining.load(); }
   void on_response(int status) { state_.metrics.request_completed(status); }
   void close();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "broker/config.hpp"
+#include "broker/exchange/provider_directory.hpp"
 #include "broker/http_types.hpp"
 #include "broker/metrics.hpp"
 #include "policy/policy_engine.hpp"
@@ -52,10 +53,13 @@ struct ServerState {
   std::string trust_domain;
   Limits limits;
   Metrics metrics;
-  SessionRegistry sessions;
+  SessionRegistry sessions;    ///< HTTP sessions: drained first
+  SessionRegistry connectors;  ///< provider WebSockets: closed once no exchange can need them
   RequestHandler* handler = nullptr;
   /// Organisations, classification and rules; its snapshot is swapped on reload (SIGHUP).
   const policy::PolicyEngine* policies = nullptr;
+  /// The provider connectors currently connected, by (provider, category).
+  ProviderDirectory* providers = nullptr;
   std::atomic<bool> draining{false};
 
   /// Swapped whole on reload (SIGHUP); each session keeps the context it started with.

@@ -49,6 +49,7 @@ broker::BrokerConfig BrokerTest::base_config() const {
 void BrokerTest::start_broker(const std::function<void(broker::BrokerConfig&)>& adjust) {
   broker::BrokerConfig config = base_config();
   if (adjust) adjust(config);
+  data_dir_ = config.data_dir;
   broker_ = std::make_unique<broker::Broker>(std::move(config));
   broker_->start();
 }

@@ -29,6 +29,9 @@ class BrokerTest : public ::testing::Test {
   HttpResult get(const ClientIdentity& who, const std::string& target) const;
   HttpResult post(const ClientIdentity& who, const std::string& target, const std::string& body) const;
 
+  /// Where the running broker keeps its SQLite files (audit.db, consents.db).
+  std::filesystem::path data_dir_;
+
   static TempDir* dir_;
   static TestPki* pki_;
   static ClientIdentity ramq_;

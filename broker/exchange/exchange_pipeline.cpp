@@ -1,0 +1,221 @@
+#include "broker/exchange/exchange_pipeline.hpp"
+
+#include "base/log.hpp"
+#include "broker/audit/audit_log.hpp"
+#include "broker/audit/hash.hpp"
+#include "broker/consent/consent_registry.hpp"
+#include "broker/exchange/exchange_request.hpp"
+#include "policy/policy_engine.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace pse::broker {
+namespace json = boost::json;
+
+// Everything one exchange carries from stage to stage.
+struct ExchangePipeline::Exchange {
+  std::string consumer;
+  ExchangeRequest request;
+  policy::Instant at{};
+  policy::Decision decision;
+  std::string basis_reference;  // consent id or legal reference
+  json::object record;
+  bool counted = false;  // holds a place in the consumer's in-flight count
+  audit::Decision audit_decision = audit::Decision::deny;
+  std::string denial_reason;
+  Respond respond;
+};
+
+namespace {
+
+HttpResponse refusal(Reason reason, std::string_view message, const std::string& request_id) {
+  json::object error{{"code", to_string(reason)}, {"message", message.empty() ? describe(reason) : message}};
+  if (!request_id.empty()) error["request_id"] = request_id;
+  return HttpResponse{http_status(reason), "application/json", json::serialize(json::object{{"error", std::move(error)}})};
+}
+
+bool is_scalar(const json::value& value) {
+  return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
+}
+
+}  // namespace
+
+ExchangePipeline::ExchangePipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
+                                   audit::AuditLog& audit, ProviderDirectory& providers, Metrics& metrics,
+                                   ExchangeSettings settings, Clock clock)
+    : policies_(policies),
+      consents_(consents),
+      audit_(audit),
+      providers_(providers),
+      metrics_(metrics),
+      settings_(settings),
+      clock_(std::move(clock)),
+      idempotency_(settings.idempotency_window, settings.idempotency_entries) {}
+
+// Stages 1 and 2: the caller is already authenticated by its certificate; read the body.
+void ExchangePipeline::run(const policy::Organisation& caller, const std::string& body, Respond respond) {
+  auto parsed = parse_exchange_request(body);
+  if (!parsed) {
+    // Nothing attributable to audit: no valid subject or category. The refusal is logged.
+    log::info("exchange refused before parsing", {{"consumer", caller.id}, {"reason", to_string(parsed.error().reason)}});
+    HttpResponse response = refusal(parsed.error().reason, parsed.error().message, {});
+    metrics_.exchange_completed(response.status);
+    return respond(std::move(response));
+  }
+  auto exchange = std::make_shared<Exchange>();
+  exchange->consumer = caller.id;
+  exchange->request = std::move(parsed.value());
+  exchange->at = clock_();
+  exchange->respond = std::move(respond);
+
+  const auto claim = idempotency_.claim(exchange->consumer, exchange->request.request_id,
+                                        [reply = exchange->respond](const HttpResponse& earlier) { reply(earlier); });
+  if (claim != IdempotencyCache::Claim::first) return;  // a retry: answered with the first outcome
+
+  if (!enter(exchange->consumer)) return deny(exchange, Reason::overloaded, "too many exchanges in flight for this consumer");
+  exchange->counted = true;
+  decide(exchange);
+}
+
+// Stages 3 to 6: policy, basis, rate limit, route.
+void ExchangePipeline::decide(const ExchangePtr& exchange) {
+  const ExchangeRequest& request = exchange->request;
+  exchange->decision = policies_.decide(policy::DecisionRequest{exchange->consumer, request.provider, request.category,
+                                                                request.purpose, request.fields, exchange->at});
+  const policy::Decision& decision = exchange->decision;
+  if (!decision.allowed()) return deny(exchange, *decision.reason);
+
+  if (decision.basis.kind == policy::BasisKind::consent) {
+    const consent::ConsentCheck check = consents_.check(request.subject, exchange->consumer, request.provider,
+                                                        request.category, request.purpose, exchange->at);
+    if (!check.allowed()) return deny(exchange, *check.denial);
+    exchange->basis_reference = check.consent_id;
+  } else {
+    exchange->basis_reference = decision.basis.legal_reference;
+  }
+
+  if (decision.rate_limit &&
+      !rate_limiter_.allow(exchange->consumer, decision.rule_id, decision.rate_limit->requests, decision.rate_limit->period)) {
+    return deny(exchange, Reason::rate_limited);
+  }
+
+  auto channel = providers_.pick(request.provider, request.category);
+  if (!channel) return deny(exchange, Reason::provider_unavailable, "no connector of '" + request.provider + "' serves " + request.category);
+  ProviderCall call{request.request_id, exchange->consumer, request.category, request.purpose, request.subject,
+                    decision.permitted_fields, settings_.provider_timeout};
+  channel->call(std::move(call), [this, exchange](Result<json::object> record) { receive(exchange, std::move(record)); });
+}
+
+// Stages 7 and 8: the provider's answer, minimised to the permitted fields.
+void ExchangePipeline::receive(const ExchangePtr& exchange, Result<json::object> record) {
+  if (!record) return deny(exchange, record.error().reason, record.error().message);
+  const auto& permitted = exchange->decision.permitted_fields;
+  json::object minimised;
+  std::uint64_t dropped = 0;
+  for (const auto& [name, value] : *record) {
+    if (std::find(permitted.begin(), permitted.end(), std::string_view(name)) == permitted.end()) {
+      ++dropped;
+      continue;
+    }
+    if (!is_scalar(value)) return deny(exchange, Reason::provider_error, "the provider sent a non-scalar value for '" + std::string(name) + "'");
+    minimised.emplace(name, value);
+  }
+  if (dropped > 0) {
+    metrics_.provider_fields_dropped(dropped);
+    log::info("fields dropped from a provider record",
+              {{"request_id", exchange->request.request_id}, {"provider", exchange->request.provider}, {"dropped", dropped}});
+  }
+  exchange->record = std::move(minimised);
+  exchange->audit_decision = audit::Decision::allow;
+
+  const policy::Decision& decision = exchange->decision;
+  json::array refused;
+  for (const auto& field : decision.refused_fields) {
+    refused.push_back(json::object{{"name", field.name}, {"reason", to_string(field.reason)}});
+  }
+  json::array obligations;
+  for (policy::Obligation obligation : decision.obligations.list()) obligations.emplace_back(policy::to_string(obligation));
+  json::object body{
+      {"request_id", exchange->request.request_id},
+      {"record", exchange->record},
+      {"refused_fields", std::move(refused)},
+      {"rule_id", decision.rule_id},
+      {"basis", json::object{{"type", policy::to_string(decision.basis.kind)}, {"reference", exchange->basis_reference}}},
+      {"obligations", std::move(obligations)},
+  };
+  audit_and_respond(exchange, HttpResponse{200, "application/json", json::serialize(body)});
+}
+
+void ExchangePipeline::deny(const ExchangePtr& exchange, Reason reason, std::string message) {
+  exchange->audit_decision = audit::Decision::deny;
+  exchange->denial_reason = std::string(to_string(reason));
+  audit_and_respond(exchange, refusal(reason, message, exchange->request.request_id));
+}
+
+// Stages 9 and 10: the answer leaves only once its audit entry is durable.
+void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpResponse response) {
+  const ExchangeRequest& request = exchange->request;
+  const policy::Decision& decision = exchange->decision;
+  const bool allowed = exchange->audit_decision == audit::Decision::allow;
+
+  audit::AuditRecord entry;
+  entry.request_id = request.request_id;
+  entry.consumer = exchange->consumer;
+  entry.provider = request.provider;
+  entry.category = request.category;
+  entry.purpose = request.purpose;
+  entry.decision = exchange->audit_decision;
+  entry.reason = exchange->denial_reason;
+  entry.rule_id = decision.rule_id;
+  if (!exchange->basis_reference.empty()) {
+    entry.basis_type = decision.basis.kind == policy::BasisKind::consent ? audit::BasisType::consent : audit::BasisType::law;
+    entry.basis = exchange->basis_reference;
+  }
+  if (allowed) {
+    entry.permitted_fields = decision.permitted_fields;
+    const std::string payload = json::serialize(exchange->record);
+    entry.payload_hash = audit::Sha256().update(payload).finish();
+  }
+  entry.subject_id = request.subject;
+
+  audit_.append(std::move(entry), [this, exchange, response = std::move(response)](audit::AuditLog::AppendResult seq) mutable {
+    if (!seq) {
+      // Fail closed: without a durable audit entry, nothing leaves — not even the record.
+      log::error("audit append failed; exchange refused",
+                 {{"request_id", exchange->request.request_id}, {"detail", seq.error().message}});
+      return finish(exchange, refusal(Reason::overloaded, "the audit log cannot record this exchange now; retry later",
+                                      exchange->request.request_id));
+    }
+    if (response.status == 200) {
+      // Append the audit sequence number: the consumer can cite it to a privacy officer.
+      response.body.pop_back();
+      response.body += ",\"audit_seq\":" + std::to_string(*seq) + "}";
+    }
+    finish(exchange, response);
+  });
+}
+
+void ExchangePipeline::finish(const ExchangePtr& exchange, const HttpResponse& response) {
+  if (exchange->counted) leave(exchange->consumer);
+  metrics_.exchange_completed(response.status);
+  idempotency_.complete(exchange->consumer, exchange->request.request_id, response);
+  exchange->respond(response);
+}
+
+bool ExchangePipeline::enter(const std::string& consumer) {
+  std::lock_guard lock(in_flight_mutex_);
+  auto& count = in_flight_[consumer];
+  if (count >= settings_.max_in_flight_per_consumer) return false;
+  ++count;
+  return true;
+}
+
+void ExchangePipeline::leave(const std::string& consumer) {
+  std::lock_guard lock(in_flight_mutex_);
+  auto it = in_flight_.find(consumer);
+  if (it != in_flight_.end() && --it->second == 0) in_flight_.erase(it);
+}
+
+}  // namespace pse::broker

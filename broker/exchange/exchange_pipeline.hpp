@@ -1,0 +1,89 @@
+// The exchange path: POST /v1/exchange from request to durable audit entry to answer.
+//
+// One exchange goes through these stages, in this order, each with one job (the .cpp reads top
+// to bottom in the same order):
+//
+//   1. authenticate  the caller is the organisation of its client certificate (done by TLS)
+//   2. parse         strict JSON body → ExchangeRequest; idempotent retries answered here
+//   3. policy        classification, rule, purpose, validity, clearance, field minimisation
+//   4. basis         a valid consent of the subject, or the rule's legal reference
+//   5. rate limit    the rule's per-consumer limit
+//   6. route         the least busy connector connection of the provider for the category
+//   7. receive       the provider's record, or its error, or the timeout
+//   8. minimise      drop every field the consumer may not receive (and count them)
+//   9. audit         append the entry — allowed or denied — and wait until it is durable
+//  10. respond       the minimised record, or the reason code
+//
+// A decision made by a stage is data (policy::Decision, consent::ConsentCheck), never a bool,
+// and every refusal after parsing is audited like an allowed exchange.
+#pragma once
+
+#include "broker/exchange/idempotency_cache.hpp"
+#include "broker/exchange/provider_directory.hpp"
+#include "broker/exchange/rate_limiter.hpp"
+#include "broker/http_types.hpp"
+#include "broker/metrics.hpp"
+#include "policy/instant.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace pse::policy {
+class PolicyEngine;
+}
+namespace pse::consent {
+class ConsentRegistry;
+}
+namespace pse::audit {
+class AuditLog;
+}
+
+namespace pse::broker {
+
+struct ExchangeSettings {
+  std::chrono::milliseconds provider_timeout{5000};
+  std::uint32_t max_in_flight_per_consumer = 256;  ///< beyond it: 503 overloaded
+  std::chrono::seconds idempotency_window{600};
+  std::size_t idempotency_entries = 100'000;
+};
+
+class ExchangePipeline {
+ public:
+  using Clock = std::function<policy::Instant()>;
+
+  ExchangePipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
+                   audit::AuditLog& audit, ProviderDirectory& providers, Metrics& metrics, ExchangeSettings settings,
+                   Clock clock);
+
+  void run(const policy::Organisation& caller, const std::string& body, Respond respond);
+
+ private:
+  struct Exchange;
+  using ExchangePtr = std::shared_ptr<Exchange>;
+
+  void decide(const ExchangePtr& exchange);
+  void receive(const ExchangePtr& exchange, Result<boost::json::object> record);
+  void deny(const ExchangePtr& exchange, Reason reason, std::string message = {});
+  void audit_and_respond(const ExchangePtr& exchange, HttpResponse response);
+  void finish(const ExchangePtr& exchange, const HttpResponse& response);
+  bool enter(const std::string& consumer);
+  void leave(const std::string& consumer);
+
+  const policy::PolicyEngine& policies_;
+  const consent::ConsentRegistry& consents_;
+  audit::AuditLog& audit_;
+  ProviderDirectory& providers_;
+  Metrics& metrics_;
+  ExchangeSettings settings_;
+  Clock clock_;
+  RateLimiter rate_limiter_;
+  IdempotencyCache idempotency_;
+  std::mutex in_flight_mutex_;
+  std::map<std::string, std::uint32_t, std::less<>> in_flight_;
+};
+
+}  // namespace pse::broker

@@ -1,0 +1,41 @@
+// A live connection to a provider's connector, as the exchange pipeline sees it: something
+// that can be asked for one record and answers once — with the record, an error, or a timeout.
+// The WebSocket session (broker/net/connector_session) implements it; the pipeline and the
+// directory know nothing of sockets.
+#pragma once
+
+#include <pse/result.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pse::broker {
+
+struct ProviderCall {
+  std::string request_id;
+  std::string consumer;
+  std::string category;
+  std::string purpose;
+  std::string subject;
+  std::vector<std::string> fields;  ///< what the consumer may receive
+  std::chrono::milliseconds timeout{5000};
+};
+
+/// Called exactly once: the record, or record_not_found / provider_error /
+/// provider_unavailable / provider_timeout.
+using ProviderReply = std::function<void(Result<boost::json::object>)>;
+
+class ProviderChannel {
+ public:
+  virtual ~ProviderChannel() = default;
+  virtual void call(ProviderCall call, ProviderReply reply) = 0;
+  virtual std::size_t in_flight() const = 0;
+  virtual const std::string& provider() const = 0;
+};
+
+}  // namespace pse::broker

@@ -1,0 +1,242 @@
+#include "broker/net/connector_session.hpp"
+
+#include "base/log.hpp"
+#include "broker/json_body.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace pse::broker {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+
+namespace {
+
+constexpr auto kHelloTimeout = std::chrono::seconds(10);
+constexpr int kMaxMalformedMessages = 10;       // then the connector is closed
+constexpr std::size_t kMaxOutboxMessages = 4096;  // requests waiting to be written
+
+json::object error_object(Reason reason, std::string_view message) {
+  return json::object{{"code", to_string(reason)}, {"message", message.empty() ? describe(reason) : message}};
+}
+
+}  // namespace
+
+ConnectorSession::ConnectorSession(TlsStream&& stream, const policy::Organisation& caller,
+                                   std::shared_ptr<const policy::PolicySnapshot> policies,
+                                   std::shared_ptr<asio::ssl::context> tls_context, ServerState& state)
+    : tls_context_(std::move(tls_context)),
+      policies_(std::move(policies)),
+      caller_(caller),
+      state_(state),
+      socket_(std::move(stream)),
+      hello_timer_(socket_.get_executor()) {
+  state_.metrics.connector_connected();
+}
+
+ConnectorSession::~ConnectorSession() {
+  state_.connectors.remove(this);
+  state_.metrics.connector_disconnected();
+}
+
+void ConnectorSession::start(beast::http::request<beast::http::string_body> upgrade) {
+  std::weak_ptr<ConnectorSession> weak = weak_from_this();
+  state_.connectors.add(this, [weak] {
+    if (auto self = weak.lock()) asio::post(self->socket_.get_executor(), [self] { self->drain(); });
+  });
+  // The WebSocket layer has its own timeouts and pings; the TCP stream's must be off.
+  beast::get_lowest_layer(socket_).expires_never();
+  websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = std::chrono::seconds(30);  // a ping after 15 s of silence, closed after 30 s
+  socket_.set_option(timeouts);
+  socket_.read_message_max(state_.limits.body_bytes);
+  socket_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+    if (ec) return self->shut_down("websocket handshake failed: " + ec.message());
+    self->hello_timer_.expires_after(kHelloTimeout);
+    self->hello_timer_.async_wait([self](beast::error_code timer_ec) {
+      if (!timer_ec && !self->ready_) self->refuse(Reason::malformed_request, "no hello within 10 s");
+    });
+    self->read_next();
+  });
+}
+
+void ConnectorSession::read_next() {
+  socket_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return self->shut_down(ec == websocket::error::closed ? "closed by the connector" : ec.message());
+    const std::string text = beast::buffers_to_string(self->buffer_.data());
+    self->buffer_.consume(self->buffer_.size());
+    self->on_message(text);
+    if (!self->closed_) self->read_next();
+  });
+}
+
+void ConnectorSession::on_message(const std::string& text) {
+  auto parsed = parse_json_object(text);
+  const json::value* type = parsed ? parsed->if_contains("type") : nullptr;
+  if (type != nullptr && type->is_string() && type->as_string() == "hello" && !ready_) return on_hello(*parsed);
+  if (type != nullptr && type->is_string() && type->as_string() == "response" && ready_) return on_response(*parsed);
+  if (!ready_) return refuse(Reason::malformed_request, "the first message must be a hello");
+  if (++malformed_messages_ > kMaxMalformedMessages) return shut_down("too many malformed messages");
+  log::warn("malformed connector message ignored", {{"provider", caller_.id}});
+}
+
+// The connector says what it serves; the broker checks the classification says it may.
+void ConnectorSession::on_hello(const json::object& message) {
+  JsonFields fields(message);
+  fields.required_string("type");
+  const std::vector<std::string> serves = fields.required_string_list("serves");
+  const json::value* max = fields.optional_value("max_in_flight");
+  if (auto problem = fields.finish()) return refuse(problem->reason, problem->message);
+  if (max != nullptr) {
+    if (!max->is_int64() || max->as_int64() < 1 || max->as_int64() > 1024) {
+      return refuse(Reason::malformed_request, "max_in_flight must be an integer between 1 and 1024");
+    }
+    max_in_flight_ = static_cast<std::uint32_t>(max->as_int64());
+  }
+  if (!caller_.has_role(policy::Role::provider)) {
+    return refuse(Reason::no_rule, "'" + caller_.id + "' does not have the provider role");
+  }
+  if (serves.empty()) return refuse(Reason::malformed_request, "serves must name at least one category");
+  for (const auto& category : serves) {
+    const policy::Category* known = policies_->classification().find(category);
+    if (known == nullptr) return refuse(Reason::unknown_category, "unknown category '" + category + "'");
+    if (known->owner != caller_.id) {
+      return refuse(Reason::not_category_owner,
+                    "category '" + category + "' belongs to '" + known->owner + "', not to '" + caller_.id + "'");
+    }
+  }
+  ready_ = true;
+  hello_timer_.cancel();
+  const std::string connection_id = caller_.id + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 1000000);
+  json::array categories;
+  for (const auto& category : serves) categories.emplace_back(category);
+  send(json::serialize(json::object{{"type", "ready"}, {"connection", connection_id}, {"serves", std::move(categories)}}));
+  state_.providers->add(shared_from_this(), serves);
+  log::info("connector ready", {{"provider", caller_.id}, {"categories", serves.size()}, {"max_in_flight", max_in_flight_}});
+}
+
+void ConnectorSession::on_response(const json::object& message) {
+  const json::value* id = message.if_contains("id");
+  if (id == nullptr || !id->is_string() || !pending_.contains(std::string(id->as_string()))) {
+    ++malformed_messages_;  // late (after its timeout) or unknown: counted, ignored
+    return;
+  }
+  const std::string key(id->as_string());
+  const json::value* record = message.if_contains("record");
+  const json::value* error = message.if_contains("error");
+  if (record != nullptr && record->is_object() && error == nullptr) return complete(key, record->as_object());
+  if (error != nullptr && error->is_object() && record == nullptr) {
+    const json::value* code = error->as_object().if_contains("code");
+    const bool not_found = code != nullptr && code->is_string() && code->as_string() == "record_not_found";
+    return complete(key, make_error(not_found ? Reason::record_not_found : Reason::provider_error,
+                                    not_found ? "the provider holds no record for this subject"
+                                              : "the provider reported an error"));
+  }
+  complete(key, make_error(Reason::provider_error, "the provider's response has neither a record nor an error"));
+}
+
+void ConnectorSession::call(ProviderCall call, ProviderReply reply) {
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), call = std::move(call),
+                                          reply = std::move(reply)]() mutable {
+    if (self->closed_ || self->close_when_written_) {
+      self->in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      return reply(make_error(Reason::provider_unavailable, "the connector disconnected"));
+    }
+    if (self->pending_.size() >= self->max_in_flight_ || self->outbox_.size() >= kMaxOutboxMessages) {
+      self->in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      return reply(make_error(Reason::overloaded, "the provider's connector has too many requests in flight"));
+    }
+    const std::string id = "x-" + std::to_string(++self->next_id_);
+    json::array fields;
+    for (const auto& field : call.fields) fields.emplace_back(field);
+    self->send(json::serialize(json::object{
+        {"type", "request"}, {"id", id}, {"request_id", call.request_id}, {"consumer", call.consumer},
+        {"category", call.category}, {"purpose", call.purpose}, {"subject", call.subject},
+        {"fields", std::move(fields)}, {"timeout_ms", call.timeout.count()}}));
+    auto timer = std::make_unique<asio::steady_timer>(self->socket_.get_executor());
+    timer->expires_after(call.timeout);
+    timer->async_wait([self, id](beast::error_code ec) {
+      if (!ec) self->complete(id, make_error(Reason::provider_timeout, "the provider did not answer in time"));
+    });
+    self->pending_.emplace(id, Pending{std::move(reply), std::move(timer)});
+  });
+}
+
+void ConnectorSession::complete(const std::string& id, Result<json::object> outcome) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  Pending pending = std::move(it->second);
+  pending_.erase(it);
+  pending.timer->cancel();
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  pending.reply(std::move(outcome));
+}
+
+void ConnectorSession::send(std::string text) {
+  outbox_.push_back(std::move(text));
+  if (!writing_) write_next();
+}
+
+void ConnectorSession::write_next() {
+  if (outbox_.empty() || closed_) {
+    writing_ = false;
+    if (close_when_written_ && !closed_) {
+      // Beast allows one write at a time, and a close is a write: it goes after the queue,
+      // and nothing is written after it (writing_ stays true).
+      writing_ = true;
+      socket_.async_close(*close_when_written_, [self = shared_from_this()](beast::error_code) {
+        self->shut_down("closed by the broker");
+      });
+    }
+    return;
+  }
+  writing_ = true;
+  socket_.text(true);
+  socket_.async_write(asio::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->outbox_.pop_front();
+    if (ec) return self->shut_down("write failed: " + ec.message());
+    self->write_next();
+  });
+}
+
+void ConnectorSession::refuse(Reason reason, const std::string& message) {
+  log::info("connector refused", {{"provider", caller_.id}, {"reason", to_string(reason)}, {"detail", message}});
+  send(json::serialize(json::object{{"type", "refused"}, {"error", error_object(reason, message)}}));
+  close_after_writes(websocket::close_code::policy_error);
+}
+
+void ConnectorSession::drain() { close_after_writes(websocket::close_code::going_away); }
+
+void ConnectorSession::close_after_writes(websocket::close_code code) {
+  if (closed_ || close_when_written_) return;
+  close_when_written_ = code;
+  if (!writing_) write_next();
+}
+
+// Leaves the directory and fails every request in flight: nobody waits on a dead connection.
+void ConnectorSession::shut_down(const std::string& why) {
+  if (closed_) return;
+  closed_ = true;
+  hello_timer_.cancel();
+  if (ready_) {
+    state_.providers->remove(this);
+    log::info("connector disconnected", {{"provider", caller_.id}, {"detail", why}, {"in_flight", pending_.size()}});
+  }
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& [id, call] : pending) {
+    call.timer->cancel();
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    call.reply(make_error(Reason::provider_unavailable, "the connector disconnected"));
+  }
+  beast::error_code ignored;
+  beast::get_lowest_layer(socket_).socket().close(ignored);
+}
+
+}  // namespace pse::broker

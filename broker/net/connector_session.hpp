@@ -1,0 +1,82 @@
+// A provider's connector on its persistent WebSocket (GET /v1/connect, over the same mTLS
+// connection): the broker sends it requests and it answers them (docs/api/exchange-protocol.md).
+//
+// The session is a ProviderChannel: the exchange pipeline calls it from any thread; everything
+// touching the socket runs on the connection's strand. Each request in flight has its own
+// timer; when the connection drops, every request in flight fails at once with
+// provider_unavailable — a consumer never waits on a connector that is gone.
+#pragma once
+
+#include "broker/exchange/provider_channel.hpp"
+#include "broker/net/server_state.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+
+namespace pse::broker {
+
+class ConnectorSession : public ProviderChannel, public std::enable_shared_from_this<ConnectorSession> {
+ public:
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+  ConnectorSession(TlsStream&& stream, const policy::Organisation& caller,
+                   std::shared_ptr<const policy::PolicySnapshot> policies,
+                   std::shared_ptr<boost::asio::ssl::context> tls_context, ServerState& state);
+  ~ConnectorSession() override;
+
+  /// Completes the WebSocket handshake for `upgrade` and waits for the connector's hello.
+  void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+
+  void call(ProviderCall call, ProviderReply reply) override;
+  std::size_t in_flight() const override { return in_flight_.load(std::memory_order_relaxed); }
+  const std::string& provider() const override { return caller_.id; }
+
+ private:
+  struct Pending {
+    ProviderReply reply;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+
+  void read_next();
+  void on_message(const std::string& text);
+  void on_hello(const boost::json::object& message);
+  void on_response(const boost::json::object& message);
+  void complete(const std::string& id, Result<boost::json::object> outcome);
+  void send(std::string text);
+  void write_next();
+  void refuse(Reason reason, const std::string& message);
+  void close_after_writes(boost::beast::websocket::close_code code);
+  void shut_down(const std::string& why);
+  void drain();
+
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // outlives the stream below
+  std::shared_ptr<const policy::PolicySnapshot> policies_;  // caller_ points into it
+  const policy::Organisation& caller_;
+  ServerState& state_;
+  boost::beast::websocket::stream<TlsStream> socket_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  bool ready_ = false;
+  bool closed_ = false;
+  std::optional<boost::beast::websocket::close_code> close_when_written_;
+  int malformed_messages_ = 0;
+  std::uint32_t max_in_flight_ = 64;
+  boost::asio::steady_timer hello_timer_;
+  std::map<std::string, Pending> pending_;
+  std::atomic<std::size_t> in_flight_{0};
+  std::uint64_t next_id_ = 0;
+};
+
+}  // namespace pse::broker

@@ -1,0 +1,348 @@
+// The exchange path end to end: a real broker, real mTLS, a connector on a real WebSocket, the
+// real policy files, consent registry and audit log.
+#include "broker_fixture.hpp"
+
+#include "broker/audit/sqlite_audit_store.hpp"
+#include "policy/instant.hpp"
+#include "support/test_connector.hpp"
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <thread>
+
+namespace pse::testing {
+namespace {
+
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+// RAMQ may receive État civil's birth records by law (rule ramq-birth-registration), and
+// Services Québec with the citizen's consent (rule services-quebec-birth-verification).
+std::string birth_request(const std::string& subject, const std::string& purpose = "health_insurance_registration",
+                          const std::string& extra = "") {
+  return R"({"subject": ")" + subject + R"(", "provider": "etat-civil", "category": "identity.birth", "purpose": ")" +
+         purpose + "\"" + extra + "}";
+}
+
+json::object full_birth_record(const json::object& request) {
+  return json::object{{"surname", "Tremblay"},
+                      {"given_names", request.at("subject")},  // lets a test match answers to requests
+                      {"sex", "F"},
+                      {"birth_date", "1957-03-14"},
+                      {"birth_place", "Québec"},
+                      {"parents_names", "Marie Gagnon; Paul Tremblay"},  // above what anyone here may see
+                      {"subject_echo", request.at("subject")}};
+}
+
+class Exchange : public BrokerTest {
+ protected:
+  // A connector for État civil that answers every request with the full record.
+  std::unique_ptr<TestConnector> etat_civil_connector() {
+    auto connector = std::make_unique<TestConnector>(broker_->port(), pki_->ca(), etat_civil_);
+    auto ready = connector->connect({"identity.birth", "identity.death"});
+    EXPECT_TRUE(ready && ready->at("type") == "ready") << connector->error();
+    connector->serve([](const json::object& request) { return record_response(request, full_birth_record(request)); });
+    return connector;
+  }
+
+  HttpResult exchange(const ClientIdentity& who, const std::string& body) { return post(who, "/v1/exchange", body); }
+
+  // Every entry of the broker's audit log, read from its SQLite file.
+  std::vector<audit::AuditEntry> audit_entries() {
+    auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
+    std::vector<audit::AuditEntry> entries;
+    if (!store) return entries;
+    auto count = (*store)->count_entries();
+    (void)(*store)->read_entries(0, count ? *count : 0, [&](const audit::StoredEntry& stored) {
+      entries.push_back(stored.entry);
+      return true;
+    });
+    return entries;
+  }
+};
+
+TEST_F(Exchange, AllowedByLawReturnsOnlyThePermittedFieldsAndIsAudited) {
+  start_broker();
+  auto connector = etat_civil_connector();
+  HttpResult result = exchange(ramq_, birth_request("QC-1957-0042", "health_insurance_registration",
+                                                    R"(, "request_id": "rq-law-1")"));
+  ASSERT_EQ(result.status, 200) << result.body;
+  const auto body = json::parse(result.body).as_object();
+  const auto& record = body.at("record").as_object();
+  EXPECT_EQ(record.at("surname"), "Tremblay");
+  EXPECT_EQ(record.at("birth_place"), "Québec");
+  EXPECT_EQ(record.if_contains("parents_names"), nullptr);  // not permitted: dropped
+  EXPECT_EQ(record.if_contains("subject_echo"), nullptr);   // not a field of the category: dropped
+  EXPECT_EQ(body.at("request_id"), "rq-law-1");
+  EXPECT_EQ(body.at("rule_id"), "ramq-birth-registration");
+  EXPECT_EQ(body.at("basis").at("type"), "law");
+  EXPECT_THAT(std::string(body.at("basis").at("reference").as_string()), HasSubstr("RLRQ, c. A-29"));
+
+  auto entries = audit_entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].seq, static_cast<std::uint64_t>(body.at("audit_seq").as_int64()));
+  EXPECT_EQ(entries[0].decision, audit::Decision::allow);
+  EXPECT_EQ(entries[0].request_id, "rq-law-1");
+  EXPECT_EQ(entries[0].consumer, "ramq");
+  EXPECT_TRUE(entries[0].payload_hash.has_value());
+  EXPECT_THAT(http_get(broker_->admin_port(), "/metrics").body, HasSubstr("pse_provider_fields_dropped_total 2"));
+}
+
+TEST_F(Exchange, RequestedFieldsAreIntersectedWithTheRule) {
+  start_broker();
+  auto connector = etat_civil_connector();
+  HttpResult result = exchange(services_quebec_, birth_request("QC-1", "identity_verification",
+                                                               R"(, "fields": ["surname", "birth_place"])"));
+  // Services Québec has no consent yet: refused before the provider is asked.
+  EXPECT_EQ(result.status, 403);
+  EXPECT_THAT(result.body, HasSubstr(R"("code":"consent_missing")"));
+
+  HttpResult asked = exchange(ramq_, birth_request("QC-1", "health_insurance_registration",
+                                                   R"(, "fields": ["surname", "parents_names"])"));
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  const auto body = json::parse(asked.body).as_object();
+  EXPECT_EQ(body.at("record").as_object().size(), 1u);
+  EXPECT_THAT(asked.body, HasSubstr(R"({"name":"parents_names","reason":"field_not_permitted"})"));
+}
+
+TEST_F(Exchange, ConsentGrantedThenRevoked) {
+  start_broker();
+  auto connector = etat_civil_connector();
+  const std::string request = birth_request("QC-1957-0042", "identity_verification");
+  EXPECT_THAT(exchange(services_quebec_, request).body, HasSubstr("consent_missing"));
+
+  const std::string expires = policy::format_instant(std::chrono::time_point_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now() + std::chrono::days(30)));
+  HttpResult granted = post(services_quebec_, "/v1/consents", R"({"subject": "QC-1957-0042", "provider": "etat-civil",
+      "consumer": "services-quebec", "categories": ["identity.birth"],
+      "purpose": {"code": "identity_verification", "fr": "Vérifier votre identité", "en": "Verify your identity"},
+      "notice": {"reference": "AVIS-SQ-1", "version": "1", "language": "fr"},
+      "collection_method": "web-form", "expires_at": ")" + expires + "\"}");
+  ASSERT_EQ(granted.status, 201) << granted.body;
+  const std::string consent_id(json::parse(granted.body).at("consent").at("id").as_string());
+
+  HttpResult allowed = exchange(services_quebec_, request);
+  ASSERT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_THAT(allowed.body, HasSubstr(R"("basis":{"type":"consent","reference":")" + consent_id));
+  EXPECT_THAT(allowed.body, HasSubstr(R"("obligations":["notify_subject"])"));
+  EXPECT_EQ(json::parse(allowed.body).at("record").as_object().size(), 3u);  // surname, given_names, birth_date
+
+  ASSERT_EQ(post(services_quebec_, "/v1/consents/" + consent_id + "/revoke",
+                 R"({"subject": "QC-1957-0042", "method": "web-form"})").status, 200);
+  HttpResult refused = exchange(services_quebec_, request);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_THAT(refused.body, HasSubstr(R"("code":"consent_revoked")"));
+
+  // The citizen's view lists the one communication, with its consent.
+  HttpResult accesses = get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses");
+  EXPECT_THAT(accesses.body, HasSubstr(consent_id));
+  EXPECT_EQ(json::parse(accesses.body).at("accesses").as_array().size(), 1u);
+}
+
+TEST_F(Exchange, EachPolicyDenialIsAnsweredAndAudited) {
+  start_broker();
+  auto connector = etat_civil_connector();
+  struct Case {
+    ClientIdentity who;
+    std::string body;
+    int status;
+    const char* code;
+  };
+  const std::vector<Case> cases = {
+      {etat_civil_, birth_request("QC-1"), 403, "no_rule"},
+      {ramq_, birth_request("QC-1", "marketing"), 403, "purpose_not_allowed"},
+      {ramq_, R"({"subject": "QC-1", "provider": "etat-civil", "category": "identity.dreams", "purpose": "x"})", 400,
+       "unknown_category"},
+      {ramq_, birth_request("QC-1", "health_insurance_registration", R"(, "fields": ["shoe_size"])"), 400, "unknown_field"},
+  };
+  for (const auto& c : cases) {
+    HttpResult result = exchange(c.who, c.body);
+    EXPECT_EQ(result.status, c.status) << c.body << " → " << result.body;
+    EXPECT_THAT(result.body, HasSubstr(std::string(R"("code":")") + c.code + "\"")) << result.body;
+    EXPECT_THAT(result.body, HasSubstr(R"("request_id":"rq-)"));  // a broker-made id
+  }
+  auto entries = audit_entries();
+  ASSERT_EQ(entries.size(), cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(entries[i].decision, audit::Decision::deny);
+    EXPECT_EQ(entries[i].reason, cases[i].code);
+  }
+}
+
+TEST_F(Exchange, MalformedBodiesAndImpersonationAttemptsGet400) {
+  start_broker();
+  EXPECT_EQ(exchange(ramq_, "{").status, 400);
+  EXPECT_EQ(exchange(ramq_, R"({"subject": "QC-1"})").status, 400);
+  // A body cannot name its sender: identity comes from the certificate only.
+  HttpResult impersonation = exchange(ramq_, birth_request("QC-1", "health_insurance_registration", R"(, "consumer": "afe")"));
+  EXPECT_EQ(impersonation.status, 400);
+  EXPECT_THAT(impersonation.body, HasSubstr("unknown field 'consumer'"));
+  EXPECT_EQ(exchange(ramq_, birth_request("QC-1", "health_insurance_registration", R"(, "request_id": "bad id!")")).status, 400);
+  EXPECT_EQ(https_request(broker_->port(), pki_->ca(), ramq_, "GET", "/v1/exchange").status, 405);
+  EXPECT_TRUE(audit_entries().empty());  // nothing attributable was asked
+}
+
+TEST_F(Exchange, ConnectorsMayOnlyServeTheirOwnCategories) {
+  start_broker();
+  TestConnector intruder(broker_->port(), pki_->ca(), ramq_);
+  auto answer = intruder.connect({"identity.birth"});
+  ASSERT_TRUE(answer.has_value()) << intruder.error();
+  EXPECT_EQ(answer->at("type"), "refused");
+  EXPECT_EQ(answer->at("error").at("code"), "not_category_owner");
+  EXPECT_FALSE(intruder.next(2000).has_value());  // and the broker closed the connection
+
+  TestConnector unknown(broker_->port(), pki_->ca(), etat_civil_);
+  EXPECT_EQ(unknown.connect({"identity.dreams"})->at("error").at("code"), "unknown_category");
+  // RAMQ's impostor connector never received the request: nobody serves the category.
+  EXPECT_EQ(exchange(ramq_, birth_request("QC-1")).status, 503);
+}
+
+TEST_F(Exchange, ProviderDownSlowOrVanishing) {
+  start_broker([](broker::BrokerConfig& config) { config.limits.provider_timeout = std::chrono::milliseconds(300); });
+  HttpResult none = exchange(ramq_, birth_request("QC-1"));
+  EXPECT_EQ(none.status, 503);
+  EXPECT_THAT(none.body, HasSubstr("provider_unavailable"));
+
+  TestConnector silent(broker_->port(), pki_->ca(), etat_civil_);
+  ASSERT_EQ(silent.connect({"identity.birth"})->at("type"), "ready");
+  const auto started = std::chrono::steady_clock::now();
+  HttpResult slow = exchange(ramq_, birth_request("QC-2"));
+  EXPECT_EQ(slow.status, 504);
+  EXPECT_THAT(slow.body, HasSubstr("provider_timeout"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+
+  // The connector vanishes while a request is in flight: the consumer learns at once.
+  auto pending = std::async(std::launch::async, [&] { return exchange(ramq_, birth_request("QC-3")); });
+  ASSERT_TRUE(silent.next().has_value());  // the late answer to QC-2's request, or QC-3's request
+  silent.drop();
+  HttpResult dropped = pending.get();
+  EXPECT_TRUE(dropped.status == 503 || dropped.status == 504) << dropped.body;
+}
+
+TEST_F(Exchange, DisconnectFailsRequestsInFlightFast) {
+  start_broker([](broker::BrokerConfig& config) { config.limits.provider_timeout = std::chrono::seconds(20); });
+  TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
+  ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
+  auto pending = std::async(std::launch::async, [&] { return exchange(ramq_, birth_request("QC-3")); });
+  auto request = connector.next();
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->at("type"), "request");
+  EXPECT_EQ(request->at("subject"), "QC-3");
+  EXPECT_EQ(request->at("consumer"), "ramq");
+  const auto dropped_at = std::chrono::steady_clock::now();
+  connector.drop();
+  HttpResult result = pending.get();
+  EXPECT_EQ(result.status, 503) << result.body;
+  EXPECT_THAT(result.body, HasSubstr("provider_unavailable"));
+  EXPECT_LT(std::chrono::steady_clock::now() - dropped_at, std::chrono::seconds(5));  // not the 20 s timeout
+}
+
+TEST_F(Exchange, MalformedProviderAnswersAreProviderErrors) {
+  start_broker([](broker::BrokerConfig& config) { config.limits.provider_timeout = std::chrono::milliseconds(500); });
+  TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
+  ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
+  int n = 0;
+  connector.serve([&n](const json::object& request) -> std::string {
+    const std::string id = json::serialize(request.at("id"));
+    switch (n++) {
+      case 0: return R"({"type":"response","id":)" + id + R"(,"record":[1,2,3]})";
+      case 1: return R"({"type":"response","id":)" + id + R"(,"record":{"surname":{"nested":true}}})";
+      case 2: return R"({"type":"response","id":)" + id + R"(,"error":{"code":"record_not_found"}})";
+      case 3: return R"({"type":"response","id":)" + id + R"(,"error":{"code":"database_on_fire"}})";
+      default: return "this is not JSON";
+    }
+  });
+  const std::vector<std::pair<int, const char*>> expected = {
+      {502, "provider_error"}, {502, "provider_error"}, {404, "record_not_found"}, {502, "provider_error"},
+      {504, "provider_timeout"}};
+  for (const auto& [status, code] : expected) {
+    HttpResult result = exchange(ramq_, birth_request("QC-1"));
+    EXPECT_EQ(result.status, status) << result.body;
+    EXPECT_THAT(result.body, HasSubstr(code));
+  }
+}
+
+TEST_F(Exchange, RetryWithTheSameRequestIdGetsTheSameOutcome) {
+  start_broker();
+  TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
+  ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
+  std::atomic<int> asked{0};
+  connector.serve([&asked](const json::object& request) {
+    ++asked;
+    return record_response(request, full_birth_record(request));
+  });
+  const std::string body = birth_request("QC-1", "health_insurance_registration", R"(, "request_id": "rq-retry-7")");
+  HttpResult first = exchange(ramq_, body);
+  HttpResult second = exchange(ramq_, body);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(asked.load(), 1);
+  EXPECT_EQ(audit_entries().size(), 1u);
+  // The same id from another consumer is another request.
+  EXPECT_EQ(exchange(services_quebec_, birth_request("QC-1", "identity_verification", R"(, "request_id": "rq-retry-7")")).status, 403);
+}
+
+TEST_F(Exchange, RateLimitFromTheRule) {
+  TempDir config;
+  std::ifstream shipped(PSE_SOURCE_DIR "/config/policies.yaml");
+  std::string policies((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
+  policies.replace(policies.find("rate_limit: {requests: 6000, per: hour}"), 39, "rate_limit: {requests: 3, per: hour}");
+  const auto file = config.write("policies.yaml", policies);
+  start_broker([&](broker::BrokerConfig& c) { c.policies_file = file; });
+  auto connector = etat_civil_connector();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(exchange(ramq_, birth_request("QC-" + std::to_string(i))).status, 200);
+  HttpResult limited = exchange(ramq_, birth_request("QC-9"));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_THAT(limited.body, HasSubstr("rate_limited"));
+}
+
+TEST_F(Exchange, HundredsOfParallelExchangesDoNotCrossTalk) {
+  start_broker();
+  auto first = etat_civil_connector();
+  auto second = etat_civil_connector();  // two connections of one provider share the load
+  std::atomic<int> ok{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> consumers;
+  for (int t = 0; t < 8; ++t) {
+    consumers.emplace_back([&, t] {
+      TlsClient client(broker_->port(), pki_->ca(), ramq_);
+      if (!client.connect()) return;
+      for (int i = 0; i < 30; ++i) {
+        const std::string subject = "QC-" + std::to_string(t) + "-" + std::to_string(i);
+        HttpResult result = client.request("POST", "/v1/exchange", birth_request(subject));
+        if (result.status != 200) continue;
+        ++ok;
+        // The provider puts the subject it was asked about in given_names: each answer must be
+        // about this request's subject, whichever connection and thread carried it.
+        if (result.body.find(R"("given_names":")" + subject + "\"") == std::string::npos) ++wrong;
+      }
+    });
+  }
+  for (auto& consumer : consumers) consumer.join();
+  EXPECT_EQ(ok.load(), 240);
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(audit_entries().size(), 240u);
+}
+
+TEST_F(Exchange, DrainAnswersRequestsInFlight) {
+  start_broker();
+  TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
+  ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
+  connector.serve([](const json::object& request) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // still working when the drain starts
+    return record_response(request, full_birth_record(request));
+  });
+  auto pending = std::async(std::launch::async, [&] { return exchange(ramq_, birth_request("QC-1")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  broker_->request_drain();
+  EXPECT_EQ(pending.get().status, 200);
+  broker_->wait();
+}
+
+}  // namespace
+}  // namespace pse::testing
