@@ -78,6 +78,7 @@ struct CopybookOptions {
 /// One entry of the copybook (group or elementary item), with its place in the record.
 struct LayoutNode {
   std::string name;     ///< "FILLER" for unnamed or FILLER items
+  std::string json_key; ///< "\"NAME\":", ready for the JSON writer (COBOL names need no escaping)
   int level = 0;
   std::uint64_t line = 0;  ///< copybook line, for messages
   bool is_filler = false;

@@ -122,6 +122,7 @@ LegacyError CopybookParser::error(std::uint64_t line, std::string message, Legac
 LegacyResult<CopybookLayout> CopybookParser::parse(const std::vector<CopybookToken>& tokens) {
   layout_.root_ = std::make_unique<LayoutNode>();
   layout_.root_->name = "RECORD";
+  layout_.root_->json_key = "\"RECORD\":";
   layout_.root_->is_group = true;
   open_.emplace_back(layout_.root_.get(), Entry{});
   std::size_t begin = 0;
@@ -302,6 +303,7 @@ std::optional<LegacyError> CopybookParser::add_node(Entry entry) {
   }
   auto node = std::make_unique<LayoutNode>();
   node->name = entry.name;
+  node->json_key = "\"" + entry.name + "\":";
   node->level = entry.level;
   node->line = entry.line;
   node->is_filler = entry.name == "FILLER";

@@ -30,37 +30,38 @@ int digit_count(Int128 value) noexcept {
 
 void append_decimal(Int128 unscaled, int scale, std::string& output) {
   UnsignedInt128 absolute = magnitude(unscaled);
+  // Digits are produced from the right into a small buffer and appended in a few calls: one
+  // push_back per character is the slow part of writing JSON.
   char digits[48];
   int length = 0;
-  // Two digits at a time would be faster, but 64-bit values (the common case) take the fast path.
-  if (absolute <= UINT64_MAX) {
+  if (absolute <= UINT64_MAX) {  // the common case, in 64-bit arithmetic
     auto small = static_cast<std::uint64_t>(absolute);
     do {
-      digits[length++] = static_cast<char>('0' + small % 10);
+      digits[47 - length++] = static_cast<char>('0' + small % 10);
       small /= 10;
     } while (small != 0);
   } else {
     do {
-      digits[length++] = static_cast<char>('0' + static_cast<int>(absolute % 10));
+      digits[47 - length++] = static_cast<char>('0' + static_cast<int>(absolute % 10));
       absolute /= 10;
     } while (absolute != 0);
   }
+  const char* first = digits + 48 - length;
   if (unscaled < 0) output.push_back('-');
   if (scale <= 0) {
-    for (int i = length - 1; i >= 0; --i) output.push_back(digits[i]);
+    output.append(first, static_cast<std::size_t>(length));
     if (unscaled != 0) output.append(static_cast<std::size_t>(-scale), '0');
     return;
   }
   if (length <= scale) {
     output.append("0.");
     output.append(static_cast<std::size_t>(scale - length), '0');
-    for (int i = length - 1; i >= 0; --i) output.push_back(digits[i]);
+    output.append(first, static_cast<std::size_t>(length));
     return;
   }
-  for (int i = length - 1; i >= 0; --i) {
-    output.push_back(digits[i]);
-    if (i == scale) output.push_back('.');
-  }
+  output.append(first, static_cast<std::size_t>(length - scale));
+  output.push_back('.');
+  output.append(first + length - scale, static_cast<std::size_t>(scale));
 }
 
 std::string decimal_to_string(Int128 unscaled, int scale) {

@@ -9,7 +9,15 @@ namespace {
 
 void append_json_string(std::string_view text, std::string& output) {
   output.push_back('"');
-  for (const char c : text) {
+  // Most text needs no escaping: copy runs of plain characters in one append.
+  std::size_t plain = 0;
+  while (plain < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[plain]);
+    if (byte < 0x20 || byte == '"' || byte == '\\') break;
+    ++plain;
+  }
+  output.append(text.data(), plain);
+  for (const char c : text.substr(plain)) {
     const auto byte = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       output.push_back('\\');
@@ -65,10 +73,7 @@ void append_json(const Record& record, std::string& output) {
     Open& current = open.back();
     if (current.has_element) output.push_back(',');
     current.has_element = true;
-    if (!current.is_array) {
-      append_json_string(node->name, output);
-      output.push_back(':');
-    }
+    if (!current.is_array) output.append(node->json_key);
   };
   const auto& entries = record.entries();
   for (std::size_t at = 0; at < entries.size(); ++at) {
