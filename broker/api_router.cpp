@@ -26,7 +26,24 @@ HttpResponse whoami(const policy::Organisation& caller) {
   return HttpResponse{200, "application/json", boost::json::serialize(body)};
 }
 
+constexpr RouteSpec kRoutes[] = {
+    {"GET", "/v1/whoami"},
+    {"POST", "/v1/exchange"},
+    {"GET", "/v1/connect"},
+    {"POST", "/v1/consents"},
+    {"GET", "/v1/consents"},
+    {"GET", "/v1/consents/{id}"},
+    {"POST", "/v1/consents/{id}/amend"},
+    {"POST", "/v1/consents/{id}/revoke"},
+    {"POST", "/v1/mandates"},
+    {"POST", "/v1/mandates/{id}/revoke"},
+    {"GET", "/v1/subjects/{subject}/consents"},
+    {"GET", "/v1/subjects/{subject}/accesses"},
+};
+
 }  // namespace
+
+std::span<const RouteSpec> api_routes() { return kRoutes; }
 
 ApiRouter::ApiRouter(ExchangePipeline& exchanges, ConsentRoutes& consents, WorkerThread& store_worker)
     : exchanges_(exchanges), consents_(consents), store_worker_(store_worker) {}

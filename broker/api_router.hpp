@@ -4,6 +4,9 @@
 
 #include "broker/http_types.hpp"
 
+#include <span>
+#include <string_view>
+
 namespace pse {
 class WorkerThread;
 }
@@ -12,6 +15,16 @@ namespace pse::broker {
 
 class ConsentRoutes;
 class ExchangePipeline;
+
+/// One route of the API, with path parameters written {like_this} as in OpenAPI.
+struct RouteSpec {
+  std::string_view method;
+  std::string_view path;
+};
+
+/// Every route the mTLS listener serves. A test checks it against docs/api/openapi.yaml and
+/// against a running broker, so the document, this list and the dispatch cannot drift apart.
+std::span<const RouteSpec> api_routes();
 
 class ApiRouter final : public RequestHandler {
  public:
