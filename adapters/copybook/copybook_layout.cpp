@@ -17,6 +17,23 @@ std::string_view usage_name(Usage usage) {
   return "?";
 }
 
+/// "S9999999V99" -> "S9(7)V99": repeats of four or more written as COBOL does.
+std::string compact_picture(const std::string& symbols) {
+  std::string text;
+  for (std::size_t at = 0; at < symbols.size();) {
+    std::size_t run = 1;
+    while (at + run < symbols.size() && symbols[at + run] == symbols[at]) ++run;
+    if (run >= 4) {
+      text += symbols[at];
+      text += "(" + std::to_string(run) + ")";
+    } else {
+      text.append(run, symbols[at]);
+    }
+    at += run;
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string LayoutNode::path() const {
@@ -51,7 +68,7 @@ std::string CopybookLayout::describe() const {
     if (node.redefines != nullptr) line += " redefines " + node.redefines->name;
     if (!node.is_group) {
       line += " ";
-      line += node.picture.symbols.empty() ? std::string() : "PIC " + node.picture.symbols + " ";
+      line += node.picture.symbols.empty() ? std::string() : "PIC " + compact_picture(node.picture.symbols) + " ";
       line += usage_name(node.usage);
       if (node.sign_separate) line += node.sign_position == SignPosition::leading ? " SIGN LEADING SEPARATE" : " SIGN TRAILING SEPARATE";
       else if (node.sign_position == SignPosition::leading) line += " SIGN LEADING";

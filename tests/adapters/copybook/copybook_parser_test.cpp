@@ -138,7 +138,7 @@ TEST(LegacyCopybookParser, DescribeListsOffsetsAndSizes) {
   const auto layout = parse_ok("       01 R.\n          05 A PIC X(3).\n          05 B PIC S9(5) COMP-3.\n");
   const std::string text = layout.describe();
   EXPECT_NE(text.find("B"), std::string::npos);
-  EXPECT_NE(text.find("offset 3 size 3 PIC S99999 COMP-3"), std::string::npos) << text;
+  EXPECT_NE(text.find("offset 3 size 3 PIC S9(5) COMP-3"), std::string::npos) << text;
   EXPECT_NE(text.find("record size 6"), std::string::npos);
 }
 

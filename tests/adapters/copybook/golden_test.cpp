@@ -103,6 +103,10 @@ std::string run_case(const fs::path& folder, std::string& problems) {
   const GoldenCase golden = read_case(folder / "case.txt");
   auto layout = parse_copybook(read_file(folder / "copybook.cpy"), golden.copybook, "copybook.cpy");
   if (!layout) return "copybook error " + layout.error().describe() + "\n";
+  // layout.txt, when present, pins the offsets and sizes the parser computes.
+  if (fs::exists(folder / "layout.txt") && layout->describe() != read_file(folder / "layout.txt")) {
+    problems += "layout differs from layout.txt:\n" + layout->describe();
+  }
   const std::string data = fs::exists(folder / "input.hex") ? testing::from_hex(read_file(folder / "input.hex"))
                                                             : read_file(folder / "input.txt");
   FramingOptions framing = golden.framing;
