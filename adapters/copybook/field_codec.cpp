@@ -204,6 +204,7 @@ double ibm_hex_to_double(std::uint64_t bits, bool single) {
   const bool negative = ((bits >> top) & 1u) != 0;
   const int exponent = static_cast<int>((bits >> fraction_bits) & 0x7Fu) - 64;
   const std::uint64_t fraction = bits & ((std::uint64_t{1} << fraction_bits) - 1);
+  if (fraction == 0) return 0.0;  // a zero fraction is zero whatever the sign and exponent (no -0)
   const double magnitude = std::ldexp(static_cast<double>(fraction), 4 * exponent - fraction_bits);
   return negative ? -magnitude : magnitude;
 }

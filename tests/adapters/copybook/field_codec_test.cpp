@@ -130,5 +130,14 @@ TEST(LegacyHexFloat, RoundTripsThroughEncoding) {
   }
 }
 
+TEST(LegacyHexFloat, ZeroFractionIsZeroWhateverTheSignAndExponent) {
+  // Found by the libFuzzer target: 0xC6000000... is "-0 × 16^6"; it decodes as 0, not -0.
+  auto layout = parse_copybook("       01 R.\n          05 F COMP-2.\n          05 S COMP-1.\n");
+  ASSERT_TRUE(layout.ok());
+  Record record;
+  ASSERT_FALSE(RecordDecoder(*layout).decode(testing::from_hex("C600000000000000 80000000"), record).has_value());
+  EXPECT_EQ(to_json(record), R"({"F":0,"S":0})");
+}
+
 }  // namespace
 }  // namespace pse::legacy
