@@ -52,6 +52,7 @@ std::optional<LegacyError> RecordDecoder::decode(std::string_view bytes, Record&
   record.clear();
   subscripts_.clear();
   error_.reset();
+  for (RememberedValue& value : remembered_) value.present = false;
   std::size_t end = 0;
   const LayoutNode& root = layout_.root();
   const bool ok = root.is_group ? decode_items(root, 0, end) : decode_occurrences(root, 0, end);
@@ -116,7 +117,12 @@ bool RecordDecoder::decode_occurrences(const LayoutNode& node, std::size_t start
   if (!node.is_table) return decode_one(node, start, end);
   std::uint32_t count = node.occurs_max;
   if (node.depending_on != nullptr) {
-    const Int128 value = remembered_[static_cast<std::size_t>(node.depending_on->remembered_slot)].number;
+    const RememberedValue& remembered = remembered_[static_cast<std::size_t>(node.depending_on->remembered_slot)];
+    if (!remembered.present) {
+      return fail(LegacyErrorCode::occurs_out_of_range, node, start,
+                  "its count " + node.depending_on->name + " is not in this record (another REDEFINES alternative holds it)");
+    }
+    const Int128 value = remembered.number;
     if (value < node.occurs_min || value > node.occurs_max) {
       return fail(LegacyErrorCode::occurs_out_of_range, node, start,
                   node.depending_on->name + " is " + decimal_to_string(value, 0) + ", outside OCCURS " +
@@ -164,6 +170,7 @@ bool RecordDecoder::decode_one(const LayoutNode& node, std::size_t start, std::s
     RememberedValue& value = remembered_[static_cast<std::size_t>(node.remembered_slot)];
     // An ODO count is an integer: its value at scale 0.
     value.number = entry.value_kind == ValueKind::decimal ? entry.unscaled / power_of_ten(std::max<int>(entry.scale, 0)) : 0;
+    value.present = entry.value_kind == ValueKind::decimal;
   }
   return true;
 }
@@ -177,6 +184,7 @@ std::optional<LegacyError> RecordEncoder::encode(const Record& record, std::stri
   output_ = &output;
   position_ = 0;
   error_.reset();
+  for (RememberedValue& value : remembered_) value.present = false;
   const char space = static_cast<char>(is_ebcdic(layout_.options().code_page) ? 0x40 : 0x20);
   output.assign(layout_.record_size(), space);
   std::size_t end = 0;
@@ -245,7 +253,8 @@ bool RecordEncoder::encode_occurrences(const LayoutNode& node, std::size_t start
   if (count < node.occurs_min || count > node.occurs_max) {
     return fail(LegacyErrorCode::occurs_out_of_range, node, start, std::to_string(count) + " occurrences");
   }
-  if (node.depending_on != nullptr && remembered_[static_cast<std::size_t>(node.depending_on->remembered_slot)].number != count) {
+  const RememberedValue* counted = node.depending_on == nullptr ? nullptr : &remembered_[static_cast<std::size_t>(node.depending_on->remembered_slot)];
+  if (counted != nullptr && (!counted->present || counted->number != count)) {
     return fail(LegacyErrorCode::occurs_out_of_range, node, start,
                 std::to_string(count) + " occurrences but " + node.depending_on->name + " says otherwise");
   }
@@ -280,7 +289,9 @@ bool RecordEncoder::encode_one(const LayoutNode& node, std::size_t start, std::s
     return fail(problem->code, node, start + problem->offset, std::move(problem->message));
   }
   if (node.remembered_slot >= 0 && entry->value_kind == ValueKind::decimal) {
-    remembered_[static_cast<std::size_t>(node.remembered_slot)].number = entry->unscaled / power_of_ten(std::max<int>(entry->scale, 0));
+    RememberedValue& value = remembered_[static_cast<std::size_t>(node.remembered_slot)];
+    value.number = entry->unscaled / power_of_ten(std::max<int>(entry->scale, 0));
+    value.present = true;
   }
   return true;
 }

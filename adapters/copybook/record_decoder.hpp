@@ -22,6 +22,7 @@ namespace pse::legacy {
 /// What the decoder and encoder remember while walking one record: the OCCURS DEPENDING ON counts.
 struct RememberedValue {
   Int128 number = 0;
+  bool present = false;  ///< read in this record (a count inside an unchosen alternative is not)
 };
 
 class RecordDecoder {

@@ -139,5 +139,24 @@ TEST(LegacyHexFloat, ZeroFractionIsZeroWhateverTheSignAndExponent) {
   EXPECT_EQ(to_json(record), R"({"F":0,"S":0})");
 }
 
+TEST(LegacyRecordDecoding, CountInsideAnUnchosenAlternativeIsAnErrorNotAStaleValue) {
+  CopybookOptions options;
+  options.code_page = CodePage::ascii;
+  options.selectors.push_back({"A", "K", {{"A", "A"}, {"B", "B"}}});
+  auto layout = parse_copybook(
+      "       01 R.\n          05 K PIC X.\n          05 A PIC X(2).\n          05 B REDEFINES A.\n"
+      "             10 CNT PIC 9(2).\n          05 T PIC X OCCURS 0 TO 3 DEPENDING ON CNT.\n",
+      options);
+  ASSERT_TRUE(layout.ok()) << layout.error().describe();
+  RecordDecoder decoder(*layout);
+  Record record;
+  ASSERT_FALSE(decoder.decode("B02xy", record).has_value());
+  EXPECT_EQ(to_json(record), R"({"K":"B","B":{"CNT":2},"T":["x","y"]})");
+  const auto error = decoder.decode("Axxyz", record);  // CNT is not read: the 2 above must not be reused
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code, LegacyErrorCode::occurs_out_of_range);
+  EXPECT_EQ(error->field, "T");
+}
+
 }  // namespace
 }  // namespace pse::legacy
