@@ -1,5 +1,6 @@
 #include "adapters/copybook/copybook_layout.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace pse::legacy {
@@ -40,6 +41,12 @@ std::string LayoutNode::path() const {
   if (parent == nullptr) return {};
   const std::string above = parent->path();
   return above.empty() ? name : above + "." + name;
+}
+
+std::size_t LayoutNode::span() const {
+  std::size_t longest = size * occurs_max;
+  for (const LayoutNode* alternative : alternatives) longest = std::max(longest, alternative->size * alternative->occurs_max);
+  return longest;
 }
 
 const LayoutNode* CopybookLayout::find(std::string_view name) const {

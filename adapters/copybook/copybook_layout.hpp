@@ -120,6 +120,10 @@ struct LayoutNode {
 
   /// "ITEMS.PRICE": names from below the record level down to this node.
   std::string path() const;
+
+  /// Bytes the item takes in its group: all occurrences at their maximum, and for an item
+  /// others REDEFINE, the longest of its alternatives.
+  std::size_t span() const;
 };
 
 /// Largest record a layout may describe (IBM's largest is 32,760 bytes for V, more for

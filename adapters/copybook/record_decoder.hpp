@@ -1,7 +1,6 @@
-// RecordDecoder and RecordEncoder: one record's bytes to typed fields (Record) and back, by a
-// CopybookLayout.
+// RecordDecoder: one record's bytes to typed fields (a Record), by a CopybookLayout.
 //
-// Both walk the layout in record order with a running offset, so OCCURS DEPENDING ON shifts
+// It walks the layout in record order with a running offset, so OCCURS DEPENDING ON shifts
 // what follows a short table, and REDEFINES decodes the one alternative its selector names.
 // Errors carry the field path with subscripts ("ITEMS(3).PRICE") and the byte offset within the
 // record; the file reader adds the file name, record number and file offset.
@@ -19,7 +18,7 @@
 
 namespace pse::legacy {
 
-/// What the decoder and encoder remember while walking one record: the OCCURS DEPENDING ON counts.
+/// What the decoder remembers while walking one record: the OCCURS DEPENDING ON counts.
 struct RememberedValue {
   Int128 number = 0;
   bool present = false;  ///< read in this record (a count inside an unchosen alternative is not)
@@ -53,29 +52,6 @@ class RecordDecoder {
   std::optional<LegacyError> error_;
   std::size_t last_length_ = 0;
   Record selector_scratch_;  // the selector field, decoded on its own
-};
-
-class RecordEncoder {
- public:
-  explicit RecordEncoder(const CopybookLayout& layout);
-
-  /// Writes `record` (entries in layout order, as the decoder produces them) to `output`
-  /// (replaced). FILLER and the unused part of a REDEFINES area are filled with spaces.
-  std::optional<LegacyError> encode(const Record& record, std::string& output);
-
- private:
-  bool encode_items(const LayoutNode& group, std::size_t start, std::size_t& end);
-  bool encode_occurrences(const LayoutNode& node, std::size_t start, std::size_t& end);
-  bool encode_one(const LayoutNode& node, std::size_t start, std::size_t& end);
-  const RecordEntry* expect(EntryKind kind, const LayoutNode& node, std::size_t offset);
-  bool fail(LegacyErrorCode code, const LayoutNode& node, std::size_t offset, std::string message);
-
-  const CopybookLayout& layout_;
-  const Record* record_ = nullptr;
-  std::string* output_ = nullptr;
-  std::size_t position_ = 0;
-  std::vector<RememberedValue> remembered_;
-  std::optional<LegacyError> error_;
 };
 
 }  // namespace pse::legacy

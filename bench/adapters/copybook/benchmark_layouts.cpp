@@ -2,6 +2,7 @@
 
 #include "adapters/copybook/copybook_parser.hpp"
 #include "adapters/copybook/record_decoder.hpp"
+#include "adapters/copybook/record_encoder.hpp"
 
 #include <random>
 #include <stdexcept>

@@ -3,6 +3,7 @@
 #include "adapters/copybook/copybook_parser.hpp"
 #include "adapters/copybook/decimal.hpp"
 #include "adapters/copybook/record_decoder.hpp"
+#include "adapters/copybook/record_encoder.hpp"
 #include "adapters/copybook/hex.hpp"
 
 #include <gtest/gtest.h>

@@ -4,6 +4,7 @@
 // about a second; the seeds are fixed, so a failure reproduces.
 #include "adapters/copybook/copybook_parser.hpp"
 #include "adapters/copybook/record_decoder.hpp"
+#include "adapters/copybook/record_encoder.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,6 +4,7 @@
 // and encode them back to exactly the bytes it wrote.
 #include "adapters/copybook/copybook_parser.hpp"
 #include "adapters/copybook/record_decoder.hpp"
+#include "adapters/copybook/record_encoder.hpp"
 #include "adapters/copybook/record_file_reader.hpp"
 #include "support/temp_dir.hpp"
 

@@ -5,6 +5,7 @@
 // must then be checked value by value before it is committed.
 #include "adapters/copybook/copybook_parser.hpp"
 #include "adapters/copybook/record_decoder.hpp"
+#include "adapters/copybook/record_encoder.hpp"
 #include "adapters/copybook/hex.hpp"
 
 #include <gtest/gtest.h>

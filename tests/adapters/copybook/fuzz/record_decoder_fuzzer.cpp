@@ -2,6 +2,7 @@
 // must encode, when it encodes, to bytes that decode to the same JSON.
 #include "adapters/copybook/copybook_parser.hpp"
 #include "adapters/copybook/record_decoder.hpp"
+#include "adapters/copybook/record_encoder.hpp"
 
 #include <cstddef>
 #include <cstdint>
