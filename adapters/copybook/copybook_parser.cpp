@@ -9,7 +9,6 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -55,8 +54,8 @@ class CopybookParser {
   std::vector<std::pair<LayoutNode*, Entry>> open_;  // the path of groups still open, by level
   std::vector<std::pair<LayoutNode*, Entry>> all_entries_;
   std::vector<LayoutNode*> in_order_;
-  const LayoutNode* too_large_ = nullptr;
-  std::unordered_map<const LayoutNode*, const Entry*> entry_of_node_;  // the first item whose size passes max_record_size
+  const LayoutNode* too_large_ = nullptr;  // the first item whose size passes max_record_size
+  std::unordered_map<const LayoutNode*, const Entry*> entry_of_node_;  // for inheritance from groups
 };
 
 namespace {
