@@ -102,6 +102,7 @@ LegacyResult<ReadSummary> read_records(std::string_view data, const CopybookLayo
   RecordDecoder decoder(layout);
   RejectWriter rejects(options.reject_file);
   Record record;
+  std::string padded;  // a short record with its spaces restored (pad_short_records)
   ReadSummary summary;
   Int128 total = 0;
   const LayoutNode* totalled = totals.totalled_field.empty() ? nullptr : layout.find(totals.totalled_field);
@@ -175,7 +176,13 @@ LegacyResult<ReadSummary> read_records(std::string_view data, const CopybookLayo
     }
 
     ++summary.read;
-    if (auto error = decoder.decode(frame.bytes, record)) {
+    std::string_view bytes = frame.bytes;
+    if (options.pad_short_records && bytes.size() < layout.record_size()) {
+      padded.assign(bytes);
+      padded.resize(layout.record_size(), static_cast<char>(byte_of(layout.options().code_page, ' ')));
+      bytes = padded;
+    }
+    if (auto error = decoder.decode(bytes, record)) {
       LegacyError located = locate(std::move(*error), frame, file_name);
       if (options.policy == RejectPolicy::reject_file) {
         located.file_level = true;

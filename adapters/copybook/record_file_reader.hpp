@@ -42,6 +42,9 @@ struct FileReadOptions {
   std::filesystem::path reject_file;  ///< required with skip_record
   ControlTotals totals;
   std::string file_name;  ///< named in errors; read_record_file sets it from the path
+  /// Text exports often lose the trailing spaces of a line: pad a record shorter than the
+  /// layout with spaces (of the file's code page) instead of rejecting it as truncated.
+  bool pad_short_records = false;
 };
 
 struct ReadSummary {

@@ -146,6 +146,23 @@ TEST_F(LegacyRecordFileReader, ControlTotalsThatDoNotMatchFailTheFile) {
   EXPECT_EQ(summary.error().code, LegacyErrorCode::missing_trailer);
 }
 
+TEST_F(LegacyRecordFileReader, ShortTextLinesArePaddedWhenAsked) {
+  CopybookOptions ascii;
+  ascii.code_page = CodePage::ascii;
+  auto layout = parse_copybook("       01 L.\n          05 CODE-ID PIC X(3).\n          05 QTY PIC 9(2).\n"
+                               "          05 NOTE PIC X(10).\n", ascii);
+  ASSERT_TRUE(layout.ok());
+  FileReadOptions read_options = options(RejectPolicy::reject_file);
+  read_options.framing.format = RecordFormat::text;
+  const std::string data = "ABC01Trimmed\r\nDEF02\r\n";
+  EXPECT_FALSE(read_records(data, *layout, read_options, [](const Record&, const Frame&) {}).ok());
+  read_options.pad_short_records = true;
+  std::vector<std::string> lines;
+  const auto summary = read_records(data, *layout, read_options, [&](const Record& record, const Frame&) { lines.push_back(to_json(record)); });
+  ASSERT_TRUE(summary.ok()) << summary.error().describe();
+  EXPECT_EQ(lines, (std::vector<std::string>{R"({"CODE-ID":"ABC","QTY":1,"NOTE":"Trimmed"})", R"({"CODE-ID":"DEF","QTY":2,"NOTE":""})"}));
+}
+
 TEST_F(LegacyRecordFileReader, ReadsFromAFileAndNamesIt) {
   const auto path = dir_.write("input.dat", detail("0001", "0000100C") + detail("00X1", "0000100C"));
   FileReadOptions read_options = options(RejectPolicy::reject_file);
