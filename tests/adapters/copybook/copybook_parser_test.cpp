@@ -167,6 +167,19 @@ TEST(LegacyCopybookParser, ErrorsNameTheLine) {
   EXPECT_EQ(error.code, LegacyErrorCode::copybook_syntax);
 }
 
+TEST(LegacyCopybookParser, CodePagePerFieldIsInheritedFromItsGroup) {
+  CopybookOptions options;
+  options.code_page = CodePage::ebcdic_037;
+  options.field_code_pages = {{"french-part", CodePage::ebcdic_1147}, {"NOTE", CodePage::utf8}};
+  const auto layout = parse_ok(
+      "       01 R.\n          05 ID PIC X(2).\n          05 FRENCH-PART.\n             10 NOM PIC X(5).\n"
+      "             10 NOTE PIC X(5).\n",
+      options);
+  EXPECT_EQ(layout.find("ID")->code_page, CodePage::ebcdic_037);
+  EXPECT_EQ(layout.find("NOM")->code_page, CodePage::ebcdic_1147);
+  EXPECT_EQ(layout.find("NOTE")->code_page, CodePage::utf8);  // the nearest setting wins
+}
+
 TEST(LegacyCopybookParser, SelectorsAreChecked) {
   CopybookOptions options;
   options.selectors.push_back({"BODY-A", "KIND", {{"A", "BODY-A"}, {"B", "BODY-B"}}});
