@@ -2,11 +2,17 @@
 
 #include "adapters/copybook/record_decoder.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 namespace pse::legacy {
 namespace {
@@ -88,6 +94,50 @@ bool same_decimal(std::pair<Int128, int> left, std::pair<Int128, int> right) {
   const auto b = rescale(right.first, right.second, scale);
   return a && b && *a == *b;
 }
+
+/// A whole file mapped read-only: mainframe extracts run to gigabytes, and mapping lets the
+/// kernel page them in as the framer advances instead of copying them into memory first.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::filesystem::path& path) {
+    const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0) {
+      problem_ = std::strerror(errno);
+      return;
+    }
+    struct stat status {};
+    if (::fstat(descriptor, &status) != 0) {
+      problem_ = std::strerror(errno);
+    } else if (status.st_size > 0) {
+      size_ = static_cast<std::size_t>(status.st_size);
+      void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, descriptor, 0);
+      if (mapped == MAP_FAILED) {
+        problem_ = std::strerror(errno);
+        size_ = 0;
+      } else {
+        mapping_ = mapped;
+        ::madvise(mapped, size_, MADV_SEQUENTIAL);
+      }
+    }
+    ::close(descriptor);
+  }
+  ~MappedFile() {
+    if (mapping_ != nullptr) ::munmap(mapping_, size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  bool ok() const { return problem_.empty(); }
+  const std::string& problem() const { return problem_; }
+  std::string_view contents() const {
+    return mapping_ == nullptr ? std::string_view{} : std::string_view(static_cast<const char*>(mapping_), size_);
+  }
+
+ private:
+  void* mapping_ = nullptr;
+  std::size_t size_ = 0;
+  std::string problem_;
+};
 
 }  // namespace
 
@@ -210,12 +260,9 @@ LegacyResult<ReadSummary> read_records(std::string_view data, const CopybookLayo
 LegacyResult<ReadSummary> read_record_file(const std::filesystem::path& path, const CopybookLayout& layout, FileReadOptions options,
                                            const RecordHandler& handler) {
   if (options.file_name.empty()) options.file_name = path.filename().string();
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return file_error(LegacyErrorCode::io_error, "cannot open " + path.string(), options.file_name);
-  std::ostringstream contents;
-  contents << stream.rdbuf();
-  const std::string data = std::move(contents).str();
-  return read_records(data, layout, options, handler);
+  MappedFile file(path);
+  if (!file.ok()) return file_error(LegacyErrorCode::io_error, "cannot read " + path.string() + ": " + file.problem(), options.file_name);
+  return read_records(file.contents(), layout, options, handler);
 }
 
 }  // namespace pse::legacy

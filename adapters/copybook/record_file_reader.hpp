@@ -62,7 +62,7 @@ using RecordHandler = std::function<void(const Record& record, const Frame& fram
 LegacyResult<ReadSummary> read_records(std::string_view data, const CopybookLayout& layout, const FileReadOptions& options,
                                        const RecordHandler& handler);
 
-/// Reads the file at `path` into memory and calls read_records.
+/// Maps the file at `path` read-only and calls read_records.
 LegacyResult<ReadSummary> read_record_file(const std::filesystem::path& path, const CopybookLayout& layout,
                                            FileReadOptions options, const RecordHandler& handler);
 
