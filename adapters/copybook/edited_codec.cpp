@@ -4,18 +4,6 @@
 #include <cstring>
 
 namespace pse::legacy::codec {
-namespace {
-
-/// True at the digit positions of an edited picture: 9, Z, *, and every symbol of a floating
-/// string (+++, ---, $$$) but its first.
-bool is_digit_position(const std::string& symbols, std::size_t at) {
-  const char c = symbols[at];
-  if (c == '9' || c == 'Z' || c == '*') return true;
-  if (c == '+' || c == '-' || c == '$') return at > 0 && symbols[at - 1] == c;
-  return false;
-}
-
-}  // namespace
 
 std::optional<FieldProblem> decode_edited(const LayoutNode& node, std::string_view bytes, Record& record) {
   std::string text;
@@ -29,7 +17,7 @@ std::optional<FieldProblem> decode_edited(const LayoutNode& node, std::string_vi
   for (std::size_t at = 0; at < symbols.size(); ++at) {
     const char symbol = symbols[at];
     const char c = text[at];
-    if (is_digit_position(symbols, at)) {
+    if (is_edited_digit_position(symbols, at)) {
       if (c >= '0' && c <= '9') {
         digits.push(static_cast<unsigned>(c - '0'));
       } else if (c == ' ' || c == '*' || c == '$' || c == '+' || c == '-') {
@@ -78,7 +66,7 @@ std::optional<FieldProblem> encode_edited(const LayoutNode& node, const RecordEn
   std::size_t floating_slot = std::string::npos;  // where the floating symbol goes
   for (std::size_t at = 0; at < symbols.size(); ++at) {
     const char symbol = symbols[at];
-    if (is_digit_position(symbols, at)) {
+    if (is_edited_digit_position(symbols, at)) {
       const int digit = digits[digit_index++];
       const bool floating = symbol == '+' || symbol == '-' || symbol == '$';
       if (!significant && digit == 0 && symbol != '9') {
@@ -103,7 +91,9 @@ std::optional<FieldProblem> encode_edited(const LayoutNode& node, const RecordEn
         text[at] = shown;
       }
     } else if (symbol == '.') {
-      text[at] = significant || symbols.find('9', at) != std::string::npos ? '.' : fill;
+      // Suppression stops at the point when a digit follows it that must show: a '9', or any
+      // digit of a value that is not zero. Only an all-zero value suppresses the point too.
+      text[at] = significant || value != 0 || symbols.find('9', at) != std::string::npos ? '.' : fill;
       if (text[at] == '.') significant = true;
     } else if (symbol == ',' || symbol == '/' || symbol == '0') {
       text[at] = significant ? symbol : fill;

@@ -46,6 +46,20 @@ std::optional<std::string> expand(std::string_view text, std::string& problem) {
 
 }  // namespace
 
+bool is_edited_digit_position(std::string_view symbols, std::size_t at) noexcept {
+  const char c = symbols[at];
+  if (c == '9' || c == 'Z' || c == '*') return true;
+  if (c != '+' && c != '-' && c != '$') return false;
+  // Part of a floating string when the same symbol comes earlier, with only insertion
+  // characters between.
+  for (std::size_t before = at; before-- > 0;) {
+    const char earlier = symbols[before];
+    if (earlier == c) return true;
+    if (earlier != ',' && earlier != 'B' && earlier != '0' && earlier != '/') return false;
+  }
+  return false;
+}
+
 std::optional<Picture> parse_picture(std::string_view text, std::string& problem) {
   auto expanded = expand(text, problem);
   if (!expanded) return std::nullopt;
@@ -142,12 +156,9 @@ std::optional<Picture> parse_picture(std::string_view text, std::string& problem
   bool after_point = false;
   for (std::size_t at = 0; at < symbols.size(); ++at) {
     const char c = symbols[at];
-    bool digit_position = false;
-    if (c == '9' || c == 'Z' || c == '*') {
-      digit_position = true;
-    } else if (c == '+' || c == '-' || c == '$') {
-      digit_position = at > 0 && symbols[at - 1] == c;
-      if (c != '$') picture.is_signed = true;
+    const bool digit_position = is_edited_digit_position(symbols, at);
+    if (c == '+' || c == '-') {
+      picture.is_signed = true;
     } else if (c == 'C' || c == 'D') {
       picture.is_signed = true;
       ++at;

@@ -27,6 +27,11 @@ struct Picture {
   bool is_signed = false;      ///< S, or a sign symbol in an edited picture
 };
 
+/// True at the digit positions of an expanded numeric-edited picture: 9, Z, *, and every
+/// symbol of a floating string (+++, ---, $$$, insertion characters allowed inside: $$,$$9) but
+/// its first, which holds only the sign or the currency.
+bool is_edited_digit_position(std::string_view symbols, std::size_t at) noexcept;
+
 /// Analyses a picture string; std::nullopt with `problem` set when it is not one COBOL allows.
 std::optional<Picture> parse_picture(std::string_view text, std::string& problem);
 

@@ -161,3 +161,47 @@ TEST(LegacyRecordDecoding, CountInsideAnUnchosenAlternativeIsAnErrorNotAStaleVal
 
 }  // namespace
 }  // namespace pse::legacy
+
+namespace pse::legacy {
+namespace {
+
+struct EditedCase {
+  const char* picture;
+  Int128 unscaled;
+  int scale;
+  const char* text;  // as an IBM program's MOVE would edit it
+};
+
+class LegacyEditedPicture : public ::testing::TestWithParam<EditedCase> {};
+
+TEST_P(LegacyEditedPicture, EncodesAsCobolEditsAndDecodesBack) {
+  const EditedCase& edited = GetParam();
+  CopybookOptions options;
+  options.code_page = CodePage::ascii;
+  auto layout = parse_copybook(std::string("       01 R.\n          05 E PIC ") + edited.picture + ".\n", options);
+  ASSERT_TRUE(layout.ok()) << layout.error().describe();
+  Record record;
+  record.add_decimal(layout->find("E"), edited.unscaled, edited.scale);
+  std::string bytes;
+  ASSERT_FALSE(RecordEncoder(*layout).encode(record, bytes).has_value());
+  EXPECT_EQ(bytes, edited.text);
+  Record decoded;
+  ASSERT_FALSE(RecordDecoder(*layout).decode(bytes, decoded).has_value());
+  const RecordEntry& value = decoded.entries().front();
+  EXPECT_EQ(rescale(value.unscaled, value.scale, edited.scale), edited.unscaled);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pictures, LegacyEditedPicture,
+    ::testing::Values(EditedCase{"ZZ,ZZ9.99-", -123456, 2, " 1,234.56-"}, EditedCase{"ZZ,ZZ9.99-", 5, 2, "     0.05 "},
+                      EditedCase{"-ZZ9", -5, 0, "-  5"}, EditedCase{"-ZZ9", 5, 0, "   5"},
+                      EditedCase{"+++9", -12, 0, " -12"}, EditedCase{"+++9", 0, 0, "  +0"},
+                      EditedCase{"---9.99", -50, 2, "  -0.50"}, EditedCase{"$$$,$$9.99", 123456, 2, " $1,234.56"},
+                      EditedCase{"$**9.99", 1250, 2, "$*12.50"}, EditedCase{"ZZZ.ZZ", 0, 2, "      "},
+                      EditedCase{"ZZZ.ZZ", 1, 2, "   .01"}, EditedCase{"99/99/99", 221126, 0, "22/11/26"},
+                      EditedCase{"9(3)B9(3)", 123456, 0, "123 456"}, EditedCase{"999.99DB", -100, 2, "001.00DB"},
+                      EditedCase{"999.99CR", 100, 2, "001.00  "}),
+    [](const ::testing::TestParamInfo<EditedCase>& edited) { return "case" + std::to_string(edited.index); });
+
+}  // namespace
+}  // namespace pse::legacy
