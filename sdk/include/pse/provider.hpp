@@ -97,7 +97,8 @@ class Provider {
 
   /// Waits until the broker has answered `ready` on the current connection. Returns Done when
   /// connected, the broker's reason after a refusal, or provider_unavailable (with the last
-  /// connection error) when `timeout` passes first.
+  /// connection error) when `timeout` passes first or the provider has been stopped. Before the
+  /// first run() or start() it waits for one to begin.
   Status wait_ready(std::chrono::milliseconds timeout);
 
  private:

@@ -43,7 +43,8 @@ constexpr std::chrono::seconds kIdleTimeout{30};
 
 struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   class Session;
-  enum class State { stopped, connecting, ready, refused };
+  // idle: never run yet (wait_ready waits for a run to begin); stopped: a run has ended.
+  enum class State { idle, stopped, connecting, ready, refused };
 
   Impl(ClientOptions client_options, ProviderOptions given)
       : options(std::move(client_options)),
@@ -79,7 +80,7 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
 
   std::mutex mutex;  // guards what other threads read: state, errors, running
   std::condition_variable state_changed;
-  State state = State::stopped;
+  State state = State::idle;
   bool running = false;
   std::string last_error = "not connected yet";
   std::optional<Error> refusal;
@@ -108,6 +109,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     const std::string host = net::verified_name(impl_.options) + ":" + std::to_string(impl_.options.port);
     socket_.async_handshake(host, "/v1/connect", [self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec) return self->end("WebSocket upgrade: " + net::describe_error(ec));
+      self->upgraded_ = true;
       self->send(wire::encode_hello(self->impl_.categories, self->impl_.provider_options.max_in_flight));
       self->read();
     });
@@ -117,6 +119,9 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   /// counts a close as a write, so it waits for the write in progress.
   void close() {
     if (closed_ || closing_) return;
+    // Before the upgrade completes there is no WebSocket to close, and a close would read
+    // alongside the handshake's own read.
+    if (!upgraded_) return end("closed");
     closing_ = true;
     if (!writing_) start_close();
   }
@@ -234,7 +239,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer ready_timer_;
   std::deque<std::string> outbox_;
   std::size_t in_flight_ = 0;
-  bool writing_ = false, ready_ = false, refused_ = false, closing_ = false, closed_ = false;
+  bool upgraded_ = false, writing_ = false, ready_ = false, refused_ = false, closing_ = false, closed_ = false;
 };
 
 void Provider::Impl::set_state(State new_state, std::string error) {
@@ -343,7 +348,11 @@ Status Provider::run() {
 }
 
 Status Provider::start() {
-  if (impl_->background.joinable()) impl_->background.join();  // a previous run that ended
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->running) return make_error(Reason::internal_error, "the provider is already running");
+  }
+  if (impl_->background.joinable()) impl_->background.join();  // a previous run that has ended
   if (auto status = impl_->begin(); !status) return status;
   impl_->background = std::thread([impl = impl_] { (void)impl->loop(); });
   return Done{};
@@ -359,7 +368,8 @@ void Provider::stop() {
 Status Provider::wait_ready(std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mutex);
   const bool settled = impl_->state_changed.wait_for(lock, timeout, [&] {
-    return impl_->state == Impl::State::ready || impl_->state == Impl::State::refused || !impl_->running;
+    const auto state = impl_->state;
+    return state == Impl::State::ready || state == Impl::State::refused || state == Impl::State::stopped;
   });
   if (settled && impl_->state == Impl::State::ready) return Done{};
   if (impl_->refusal) return *impl_->refusal;
