@@ -38,6 +38,7 @@ struct FakeBroker::Impl : std::enable_shared_from_this<FakeBroker::Impl> {
   std::condition_variable received;
   ExchangeScript script = [](const std::string&) { return FakeAnswer{404, R"({"error":{"code":"not_found"}})"}; };
   HelloAnswer hello = HelloAnswer::ready;
+  std::optional<FakeAnswer> upgrade_refusal;
   std::vector<std::string> bodies;
   std::deque<std::string> from_connectors;
   int connection_count = 0;
@@ -161,6 +162,16 @@ class FakeBroker::Impl::HttpSession : public std::enable_shared_from_this<HttpSe
   void on_request() {
     if (websocket::is_upgrade(request_)) {
       if (request_.target() != "/v1/connect") return end();
+      std::optional<FakeAnswer> refusal;
+      {
+        std::lock_guard lock(impl_.mutex);
+        refusal = impl_.upgrade_refusal;
+      }
+      if (refusal) {
+        answer_ = *refusal;
+        answer_.keep_alive = false;
+        return respond();
+      }
       auto connector = std::make_shared<ConnectorSession>(impl_, std::move(stream_));
       impl_.connectors.insert(connector);
       impl_.http_sessions.erase(shared_from_this());
@@ -252,6 +263,11 @@ void FakeBroker::on_exchange(ExchangeScript script) {
 void FakeBroker::on_hello(HelloAnswer answer) {
   std::lock_guard lock(impl_->mutex);
   impl_->hello = answer;
+}
+
+void FakeBroker::refuse_upgrade(FakeAnswer answer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->upgrade_refusal = std::move(answer);
 }
 
 std::vector<std::string> FakeBroker::exchange_bodies() const {

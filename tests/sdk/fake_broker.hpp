@@ -39,6 +39,8 @@ class FakeBroker {
   std::uint16_t port() const;
   void on_exchange(ExchangeScript script);
   void on_hello(HelloAnswer answer);
+  /// Answers the WebSocket upgrade with this HTTP error instead of accepting it.
+  void refuse_upgrade(FakeAnswer answer);
 
   /// Exchange request bodies received so far.
   std::vector<std::string> exchange_bodies() const;

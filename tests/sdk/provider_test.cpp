@@ -180,6 +180,20 @@ TEST_F(ProviderTest, KeepsRetryingWhileTheBrokerIsAway) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds(2000));
 }
 
+TEST_F(ProviderTest, AnUpgradeRefusedOverHttpIsReportedWithItsReason) {
+  broker_.refuse_upgrade(FakeAnswer{403, R"({"error": {"code": "unknown_org", "message": "etat-civil is not registered"}})"});
+  Provider provider(options_for(etat_civil_), provider_options_);
+  provider.serve({"identity.birth"}, births);
+  ASSERT_TRUE(provider.start());
+  ASSERT_TRUE(eventually([&] { return broker_.connections() >= 2; })) << "it keeps retrying";
+  auto ready = provider.wait_ready(milliseconds(10));
+  ASSERT_FALSE(ready);
+  EXPECT_EQ(ready.error().reason, Reason::provider_unavailable);
+  EXPECT_NE(ready.error().message.find("HTTP 403"), std::string::npos) << ready.error().message;
+  EXPECT_NE(ready.error().message.find("unknown_org: etat-civil is not registered"), std::string::npos)
+      << ready.error().message;
+}
+
 TEST_F(ProviderTest, ABrokerThatNeverSaysReadyIsLeftAndRetried) {
   broker_.on_hello(HelloAnswer::nothing);
   auto impatient = options_for(etat_civil_);

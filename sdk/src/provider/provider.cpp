@@ -10,6 +10,7 @@
 #include "net/tls_context.hpp"
 #include "provider/backoff.hpp"
 #include "wire/connector_json.hpp"
+#include "wire/exchange_json.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -107,8 +108,8 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       if (!ec && !self->ready_) self->end("the broker did not answer hello within the connect timeout");
     });
     const std::string host = net::verified_name(impl_.options) + ":" + std::to_string(impl_.options.port);
-    socket_.async_handshake(host, "/v1/connect", [self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec) return self->end("WebSocket upgrade: " + net::describe_error(ec));
+    socket_.async_handshake(upgrade_response_, host, "/v1/connect", [self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec) return self->end(self->upgrade_failure(ec));
       self->upgraded_ = true;
       self->send(wire::encode_hello(self->impl_.categories, self->impl_.provider_options.max_in_flight));
       self->read();
@@ -133,6 +134,15 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // A broker that answers the upgrade with an HTTP error says why in its JSON error body.
+  std::string upgrade_failure(const boost::system::error_code& ec) const {
+    const int status = static_cast<int>(upgrade_response_.result_int());
+    if (status == 0 || status == 101) return "WebSocket upgrade: " + net::describe_error(ec);
+    const Error error = wire::decode_error_body(status, upgrade_response_.body());
+    return "WebSocket upgrade refused (HTTP " + std::to_string(status) + "): " + std::string(to_string(error.reason)) +
+           (error.message.empty() ? "" : ": " + error.message);
+  }
+
   void read() {
     socket_.async_read(buffer_, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
       if (ec) return self->end(ec == websocket::error::closed ? "the broker closed the connection"
@@ -236,6 +246,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   Impl& impl_;
   websocket::stream<net::TlsStream> socket_;
   beast::flat_buffer buffer_;
+  websocket::response_type upgrade_response_;
   asio::steady_timer ready_timer_;
   std::deque<std::string> outbox_;
   std::size_t in_flight_ = 0;
