@@ -27,7 +27,8 @@
 //
 // Handler errors: return `make_error(Reason::record_not_found)` when you hold no record for the
 // subject — the consumer receives 404 record_not_found. Any other error (and any exception your
-// handler throws) reaches the consumer as provider_error; its message is not shown to them.
+// handler throws: its text is not sent, it may hold internals) reaches the consumer as
+// provider_error.
 #pragma once
 
 #include <pse/client_options.hpp>

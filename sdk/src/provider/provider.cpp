@@ -197,10 +197,10 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       auto result = handler(request);
       if (result) return wire::encode_record_response(request.id, *result);
       return wire::encode_error_response(request.id, result.error());
-    } catch (const std::exception& exception) {
-      return wire::encode_error_response(request.id, make_error(Reason::provider_error, exception.what()));
     } catch (...) {
-      return wire::encode_error_response(request.id, make_error(Reason::provider_error, "the handler threw"));
+      // An exception's text may carry internals (SQL, paths, other citizens' data): it stays
+      // here, and the broker only learns that the handler failed.
+      return wire::encode_error_response(request.id, make_error(Reason::provider_error, "the provider's handler failed"));
     }
   }
 
