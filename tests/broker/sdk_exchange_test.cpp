@@ -1,0 +1,158 @@
+// The SDK on both sides of a real broker: an État civil connector built with pse::Provider, and
+// consumers built with pse::Client — real mTLS, real WebSocket, real policy, consent and audit.
+#include "broker_fixture.hpp"
+
+#include <pse/client.hpp>
+#include <pse/provider.hpp>
+
+#include "policy/instant.hpp"
+
+#include <boost/json.hpp>
+
+#include <boost/asio/use_future.hpp>
+#include <gmock/gmock.h>
+
+#include <atomic>
+#include <future>
+#include <map>
+
+namespace pse::testing {
+namespace {
+
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+class SdkExchange : public BrokerTest {
+ protected:
+  ClientOptions options_for(const ClientIdentity& who) const {
+    ClientOptions options;
+    options.host = "localhost";
+    options.port = broker_->port();
+    options.ca_file = pki_->ca();
+    options.certificate_file = who.cert;
+    options.key_file = who.key;
+    options.request_timeout = std::chrono::seconds(10);
+    return options;
+  }
+
+  // État civil's registry, as its connector would read it from its own system.
+  std::unique_ptr<Provider> start_etat_civil() {
+    auto provider = std::make_unique<Provider>(options_for(etat_civil_));
+    provider->serve({"identity.birth"}, [](const ProviderRequest& request) -> Result<json::object> {
+      if (request.subject == "QC-UNKNOWN") return make_error(Reason::record_not_found, "no such act of birth");
+      json::object record{{"surname", "Tremblay"}, {"given_names", request.subject}, {"sex", "F"},
+                          {"birth_date", "1957-03-14"}, {"birth_place", "Québec"},
+                          {"parents_names", "Marie Gagnon; Paul Tremblay"}};
+      return record;
+    });
+    EXPECT_TRUE(provider->start());
+    EXPECT_TRUE(provider->wait_ready(std::chrono::seconds(10)));
+    return provider;
+  }
+
+  static ExchangeRequest birth(const std::string& subject, const std::string& purpose) {
+    ExchangeRequest request;
+    request.subject = subject;
+    request.provider = "etat-civil";
+    request.category = "identity.birth";
+    request.purpose = purpose;
+    return request;
+  }
+};
+
+TEST_F(SdkExchange, ConsumerReceivesTheMinimisedRecordThroughTheSdk) {
+  start_broker();
+  auto provider = start_etat_civil();
+  Client ramq(options_for(ramq_));
+  ExchangeRequest request = birth("QC-1957-0042", "health_insurance_registration");
+  request.fields = {"surname", "birth_date", "parents_names"};
+  auto response = ramq.exchange(request);
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->record.at("surname"), "Tremblay");
+  EXPECT_EQ(response->record.size(), 2u);
+  ASSERT_EQ(response->refused_fields.size(), 1u);
+  EXPECT_EQ(response->refused_fields[0].name, "parents_names");
+  EXPECT_EQ(response->refused_fields[0].reason, Reason::field_not_permitted);
+  EXPECT_EQ(response->rule_id, "ramq-birth-registration");
+
+  auto unknown = ramq.exchange(birth("QC-UNKNOWN", "health_insurance_registration"));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().reason, Reason::record_not_found);
+}
+
+TEST_F(SdkExchange, ConsentThenRevocationThroughTheSdk) {
+  start_broker();
+  auto provider = start_etat_civil();
+  Client retraite(options_for(pki_->issue_org("retraite-quebec")));
+  auto before = retraite.exchange(birth("QC-1957-0042", "pension_eligibility"));
+  ASSERT_FALSE(before);
+  EXPECT_EQ(before.error().reason, Reason::consent_missing);
+
+  const std::string expires = "2099-01-01";  // refused: beyond the maximum validity
+  HttpResult too_long = post(services_quebec_, "/v1/consents", R"({"subject": "QC-1957-0042", "provider": "etat-civil",
+      "consumer": "retraite-quebec", "categories": ["identity.birth"],
+      "purpose": {"code": "pension_eligibility", "fr": "Admissibilité à la rente", "en": "Pension eligibility"},
+      "notice": {"reference": "AVIS-RQ-2026-03", "version": "1.2", "language": "fr"},
+      "collection_method": "web-form", "expires_at": ")" + expires + "\"}");
+  EXPECT_EQ(too_long.status, 400);
+  std::string body = R"({"subject": "QC-1957-0042", "provider": "etat-civil",
+      "consumer": "retraite-quebec", "categories": ["identity.birth"],
+      "purpose": {"code": "pension_eligibility", "fr": "Admissibilité à la rente", "en": "Pension eligibility"},
+      "notice": {"reference": "AVIS-RQ-2026-03", "version": "1.2", "language": "fr"},
+      "collection_method": "web-form", "expires_at": "EXPIRES"})";
+  const auto in_30_days = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now() +
+                                                                            std::chrono::days(30));
+  body.replace(body.find("EXPIRES"), 7, policy::format_instant(in_30_days));
+  HttpResult granted = post(services_quebec_, "/v1/consents", body);
+  ASSERT_EQ(granted.status, 201) << granted.body;
+  const std::string consent_id(json::parse(granted.body).at("consent").at("id").as_string());
+
+  auto allowed = retraite.exchange(birth("QC-1957-0042", "pension_eligibility"));
+  ASSERT_TRUE(allowed) << allowed.error().message;
+  EXPECT_EQ(allowed->record.size(), 3u);  // surname, given_names, birth_date
+  EXPECT_EQ(allowed->basis.reference, consent_id);
+
+  ASSERT_EQ(post(services_quebec_, "/v1/consents/" + consent_id + "/revoke",
+                 R"({"subject": "QC-1957-0042", "method": "web-form"})").status, 200);
+  auto after = retraite.exchange(birth("QC-1957-0042", "pension_eligibility"));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().reason, Reason::consent_revoked);
+}
+
+TEST_F(SdkExchange, ProviderAbsentThenPresentThenGone) {
+  start_broker();
+  Client ramq(options_for(ramq_));
+  auto none = ramq.exchange(birth("QC-1", "health_insurance_registration"));
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().reason, Reason::provider_unavailable);
+  auto provider = start_etat_civil();
+  EXPECT_TRUE(ramq.exchange(birth("QC-1", "health_insurance_registration")));
+  provider->stop();
+  provider.reset();
+  auto gone = ramq.exchange(birth("QC-2", "health_insurance_registration"));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().reason, Reason::provider_unavailable);
+}
+
+TEST_F(SdkExchange, HundredsOfAsyncExchangesEachGetTheirOwnRecord) {
+  start_broker();
+  auto provider = start_etat_civil();
+  Client ramq(options_for(ramq_));
+  std::vector<std::pair<std::string, std::future<Result<ExchangeResponse>>>> pending;
+  for (int i = 0; i < 200; ++i) {
+    const std::string subject = "QC-ASYNC-" + std::to_string(i);
+    pending.emplace_back(subject, ramq.async_exchange(birth(subject, "health_insurance_registration"),
+                                                      boost::asio::use_future));
+  }
+  int ok = 0;
+  for (auto& [subject, future] : pending) {
+    auto response = future.get();
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->record.at("given_names"), subject.c_str());  // no cross-talk
+    ++ok;
+  }
+  EXPECT_EQ(ok, 200);
+}
+
+}  // namespace
+}  // namespace pse::testing
