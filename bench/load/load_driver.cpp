@@ -100,6 +100,11 @@ class Connection {
         continue;
       }
       if (shared_.options.mode == Mode::handshake) {
+        // Close with close_notify and wait for the server's side: in TLS 1.3 the client is done
+        // before the server has read its certificate and Finished, and a bare close would reset
+        // the connection before the server did that work, flattering the rate.
+        beast::get_lowest_layer(*stream_).expires_after(timeout());
+        co_await stream_->async_shutdown(use_tuple);
         beast::get_lowest_layer(*stream_).socket().close();
         continue;
       }
