@@ -142,7 +142,8 @@ class Connection {
       if (shared_.phase.load() != Phase::stopping) ++stats_.errors[what + reason_of(error)];
       co_return false;
     }
-    if (timed && shared_.phase.load() != Phase::stopping) record(start, "handshake ok", 0, true);
+    // Counted even when it ends after the stop, like a request in flight then.
+    if (timed) record(start, "handshake ok", 0, true);
     co_return true;
   }
 
