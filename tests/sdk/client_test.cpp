@@ -11,6 +11,9 @@
 #include <pse/client.hpp>
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
@@ -256,6 +259,23 @@ TEST_F(ClientTest, AsyncExchangeWithUseFuture) {
   auto answer = future.get();
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->record.at("subject").as_string(), "QC-F");
+}
+
+TEST_F(ClientTest, AsyncExchangeInACoroutine) {
+  broker_.on_exchange(echo_subject);
+  Client client(options());
+  boost::asio::io_context application;
+  std::optional<Result<ExchangeResponse>> outcome;
+  boost::asio::co_spawn(
+      application,
+      [&]() -> boost::asio::awaitable<void> {
+        outcome = co_await client.async_exchange(birth_request("QC-C"), boost::asio::use_awaitable);
+      },
+      boost::asio::detached);
+  application.run_for(std::chrono::seconds(10));
+  ASSERT_TRUE(outcome.has_value());
+  ASSERT_TRUE(*outcome) << outcome->error().message;
+  EXPECT_EQ((*outcome)->record.at("subject").as_string(), "QC-C");
 }
 
 TEST_F(ClientTest, AsyncHandlerRunsOnItsBoundExecutor) {
