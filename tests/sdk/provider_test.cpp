@@ -85,6 +85,16 @@ TEST_F(ProviderTest, SaysHelloAndAnswersRequests) {
   provider.stop();
 }
 
+TEST_F(ProviderTest, FieldsTheConsumerMayNotReceiveNeverLeave) {
+  Provider provider(options_for(etat_civil_), provider_options_);
+  provider.serve({"identity.birth"}, [](const ProviderRequest&) -> Result<json::object> {
+    return json::object{{"surname", "Tremblay"}, {"birth_place", "Chicoutimi"}, {"health_number", "TREM57031412"}};
+  });
+  start_ready(provider);
+  broker_.send_to_connectors(request_frame("x-1", "QC-1957-0042"));  // fields: ["surname"]
+  EXPECT_EQ(next_frame(), json::parse(R"({"type": "response", "id": "x-1", "record": {"surname": "Tremblay"}})"));
+}
+
 TEST_F(ProviderTest, TheHandlerSeesTheWholeRequest) {
   std::promise<ProviderRequest> seen;
   Provider provider(options_for(etat_civil_), provider_options_);

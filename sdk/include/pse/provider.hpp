@@ -3,7 +3,8 @@
 // A Provider keeps one WebSocket (`GET /v1/connect`, over the same mutual TLS as the client)
 // open to the broker, declares the data categories it serves, and runs your handler for each
 // request the broker routes to it. The broker has already checked policy and consent before
-// asking you; `fields` lists what the consumer may receive, so return only those.
+// asking you; `fields` lists what the consumer may receive, so return only those (the SDK drops
+// any other field of your record before it leaves your process).
 //
 //     pse::Provider provider(options);
 //     provider.serve({"identity.birth"}, [&](const pse::ProviderRequest& request)
@@ -53,7 +54,7 @@ struct ProviderRequest {
   std::string category;             ///< one of the categories you serve
   std::string purpose;              ///< the purpose the consumer stated
   std::string subject;              ///< the citizen, as the consumer knows them
-  std::vector<std::string> fields;  ///< the fields the consumer may receive: return only those
+  std::vector<std::string> fields;  ///< the fields the consumer may receive (others are dropped)
   std::chrono::milliseconds timeout{0};  ///< how long the broker waits for your answer
 };
 

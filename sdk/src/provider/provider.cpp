@@ -192,10 +192,21 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Minimisation at the source: a field the consumer may not receive never leaves this
+  // process, even when the handler returns a whole row. (The broker would drop it too.)
+  static boost::json::object only_requested_fields(boost::json::object record, const ProviderRequest& request) {
+    if (request.fields.empty()) return record;
+    boost::json::object kept;
+    for (const auto& field : request.fields) {
+      if (auto* value = record.if_contains(field)) kept[field] = std::move(*value);
+    }
+    return kept;
+  }
+
   static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request) {
     try {
       auto result = handler(request);
-      if (result) return wire::encode_record_response(request.id, *result);
+      if (result) return wire::encode_record_response(request.id, only_requested_fields(std::move(*result), request));
       return wire::encode_error_response(request.id, result.error());
     } catch (...) {
       // An exception's text may carry internals (SQL, paths, other citizens' data): it stays
