@@ -50,12 +50,12 @@ struct Shared {
   std::atomic<std::size_t> connected{0};
   std::atomic<std::size_t> settled{0};          ///< connections connected or failed once
 
-  explicit Shared(const Options& opts) : options(opts), mix(opts) {
+  explicit Shared(const Options& given) : options(given), mix(given) {
     tls.set_verify_mode(asio::ssl::verify_peer);
-    tls.load_verify_file(opts.ca_file);
-    tls.use_certificate_chain_file(opts.certificate_file);
-    tls.use_private_key_file(opts.key_file, asio::ssl::context::pem);
-    endpoint = {asio::ip::make_address(opts.host), opts.port};
+    tls.load_verify_file(given.ca_file);
+    tls.use_certificate_chain_file(given.certificate_file);
+    tls.use_private_key_file(given.key_file, asio::ssl::context::pem);
+    endpoint = {asio::ip::make_address(given.host), given.port};
   }
 
   // A timed request may start only while the phase is timed and the count is not reached.
