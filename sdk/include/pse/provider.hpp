@@ -82,7 +82,8 @@ class Provider {
   Provider& operator=(const Provider&) = delete;
 
   /// Declares what to serve and the handler that answers. Call it before run() or start();
-  /// the handler must be thread-safe (several requests run at once).
+  /// the handler must be thread-safe (several requests run at once). A call during a run takes
+  /// effect at the next run.
   void serve(std::vector<std::string> categories, ProviderHandler handler);
 
   /// Connects and serves until stop() (from another thread) or a refusal by the broker.

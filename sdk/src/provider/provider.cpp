@@ -69,8 +69,11 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   ClientOptions options;
   ProviderOptions provider_options;
   asio::ssl::context tls;
-  std::vector<std::string> categories;
+  std::vector<std::string> categories;  // as given to serve(), under `mutex`
   ProviderHandler handler;
+  // What the current run serves, copied by begin(): a serve() during a run cannot race with it.
+  std::vector<std::string> active_categories;
+  ProviderHandler active_handler;
 
   asio::io_context io;
   std::optional<asio::thread_pool> pool;
@@ -111,7 +114,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     socket_.async_handshake(upgrade_response_, host, "/v1/connect", [self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec) return self->end(self->upgrade_failure(ec));
       self->upgraded_ = true;
-      self->send(wire::encode_hello(self->impl_.categories, self->impl_.provider_options.max_in_flight));
+      self->send(wire::encode_hello(self->impl_.active_categories, self->impl_.provider_options.max_in_flight));
       self->read();
     });
   }
@@ -187,7 +190,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     ++in_flight_;
     auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
     asio::post(*impl_.pool, [self = shared_from_this(), request = std::move(request), work]() mutable {
-      std::string message = run_handler(self->impl_.handler, request);
+      std::string message = run_handler(self->impl_.active_handler, request);
       asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
     });
   }
@@ -331,6 +334,8 @@ Status Provider::Impl::begin() {
   running = true;
   refusal.reset();
   state = State::connecting;
+  active_categories = categories;
+  active_handler = handler;
   return Done{};
 }
 
