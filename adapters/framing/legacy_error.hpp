@@ -3,6 +3,8 @@
 // that offset and see the bad bytes, without rerunning anything.
 #pragma once
 
+#include <pse/expected.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -55,25 +57,6 @@ struct LegacyError {
 
 /// A value or a LegacyError: the result type of the decode path (no exceptions there).
 template <typename T>
-class [[nodiscard]] LegacyResult {
- public:
-  LegacyResult(T value) : state_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  LegacyResult(LegacyError error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const noexcept { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const noexcept { return ok(); }
-  T& value() & { return std::get<T>(state_); }
-  const T& value() const& { return std::get<T>(state_); }
-  T&& value() && { return std::get<T>(std::move(state_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  const LegacyError& error() const { return std::get<LegacyError>(state_); }
-  LegacyError& error() { return std::get<LegacyError>(state_); }
-
- private:
-  std::variant<T, LegacyError> state_;
-};
+using LegacyResult = pse::Expected<T, LegacyError>;
 
 }  // namespace pse::legacy

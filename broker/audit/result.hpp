@@ -6,6 +6,8 @@
 // ConfigError gives the file and the reason.
 #pragma once
 
+#include <pse/expected.hpp>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,27 +34,7 @@ struct AuditError {
 
 /// Either a value or an AuditError. `Result<void>` is spelled `Status`.
 template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(AuditError error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const noexcept { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const noexcept { return ok(); }
-
-  T& value() & { return std::get<T>(state_); }
-  const T& value() const& { return std::get<T>(state_); }
-  T&& value() && { return std::get<T>(std::move(state_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
-  const AuditError& error() const { return std::get<AuditError>(state_); }
-
- private:
-  std::variant<T, AuditError> state_;
-};
+using Result = pse::Expected<T, AuditError>;
 
 struct Ok {};
 using Status = Result<Ok>;

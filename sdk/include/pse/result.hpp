@@ -8,11 +8,11 @@
 //     use(r.value());
 #pragma once
 
+#include <pse/expected.hpp>
 #include <pse/reason.hpp>
 
 #include <string>
 #include <utility>
-#include <variant>
 
 namespace pse {
 
@@ -22,28 +22,7 @@ struct Error {
 };
 
 template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
-  Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const noexcept { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const noexcept { return ok(); }
-
-  T& value() & { return std::get<T>(state_); }
-  const T& value() const& { return std::get<T>(state_); }
-  T&& value() && { return std::get<T>(std::move(state_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(value()); }
-
-  const Error& error() const { return std::get<Error>(state_); }
-
- private:
-  std::variant<T, Error> state_;
-};
+using Result = Expected<T, Error>;
 
 /// The value of a Result that carries none.
 struct Done {};
