@@ -143,7 +143,7 @@ std::string expected_json(int i) {
 }
 
 TEST(LegacyGnuCobol, ReadsExactlyWhatACobolProgramWrote) {
-  if (!have_cobc()) GTEST_SKIP() << "cobc (Debian package gnucobol3) is not installed";
+  ASSERT_TRUE(have_cobc()) << "cobc (Debian package gnucobol3, installed by scripts/setup) is missing";
   pse::testing::TempDir dir;
   const std::string program = std::string(fixed_program_head) + std::string(fixed_copybook) + std::string(fixed_program_body);
   ASSERT_TRUE(compile_and_run(dir, program, "writer"));
@@ -175,7 +175,7 @@ TEST(LegacyGnuCobol, ReadsExactlyWhatACobolProgramWrote) {
 }
 
 TEST(LegacyGnuCobol, ReadsAVariableFileWithOccursDependingOn) {
-  if (!have_cobc()) GTEST_SKIP() << "cobc (Debian package gnucobol3) is not installed";
+  ASSERT_TRUE(have_cobc()) << "cobc (Debian package gnucobol3, installed by scripts/setup) is missing";
   pse::testing::TempDir dir;
   ASSERT_TRUE(compile_and_run(dir, variable_program, "vwriter"));
   CopybookOptions options;
