@@ -2,6 +2,12 @@
 // consumers built with pse::Client — real mTLS, real WebSocket, real policy, consent and audit.
 #include "broker_fixture.hpp"
 
+// GCC 12 with -fsanitize=address reports a false -Wmaybe-uninitialized inside Boost 1.81's
+// use_future (an empty std::allocator<void> "used" when the promise is created).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <pse/client.hpp>
 #include <pse/provider.hpp>
 
