@@ -11,6 +11,14 @@ const FieldDefinition* Category::find_field(std::string_view name) const {
   return nullptr;
 }
 
+bool Category::may_publish(std::string_view organisation) const {
+  if (organisation == owner) return true;
+  for (const auto& publisher : publishers) {
+    if (publisher == organisation) return true;
+  }
+  return false;
+}
+
 Classification::Classification(std::array<std::string, kHighestLevel + 1> level_labels,
                                std::vector<Category> categories)
     : level_labels_(std::move(level_labels)) {

@@ -39,6 +39,9 @@ struct FieldDefinition {
 struct Category {
   std::string id;     ///< dotted snake_case, e.g. "health.insurance_coverage"
   std::string owner;  ///< organisation id of the body that holds the data
+  /// Other bodies that may publish events in this category (the owner always may). Notices,
+  /// for instance, are defined by the notification platform but sent by many bodies.
+  std::vector<std::string> publishers;
   std::string description;
   bool personal_information = false;  ///< renseignements personnels
   ImpactRatings impact;
@@ -46,6 +49,8 @@ struct Category {
   int line = 0;                         ///< where the category starts in its file
 
   const FieldDefinition* find_field(std::string_view name) const;
+  /// True for the owner and the bodies listed in `publishers`.
+  bool may_publish(std::string_view organisation) const;
 };
 
 class Classification {

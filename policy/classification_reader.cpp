@@ -69,7 +69,7 @@ Category read_category(const YAML::Node& node, const std::filesystem::path& file
                        const Labels& labels, const OrganisationRegistry* organisations) {
   YamlMap map(node, file, "category");
   reject_unknown_keys(node, file, "category",
-                      {"id", "owner", "description", "personal_information", "impact", "fields"});
+                      {"id", "owner", "publishers", "description", "personal_information", "impact", "fields"});
   Category category;
   category.line = line_of(node);
   category.id = map.required_string("id");
@@ -81,6 +81,12 @@ Category read_category(const YAML::Node& node, const std::filesystem::path& file
   category.owner = map.required_string("owner");
   if (organisations != nullptr && organisations->find(category.owner) == nullptr) {
     map.fail(node["owner"], what + ": owner '" + category.owner + "' is not an organisation of orgs.yaml");
+  }
+  for (std::string& publisher : map.string_list("publishers")) {
+    if (organisations != nullptr && organisations->find(publisher) == nullptr) {
+      map.fail(node["publishers"], what + ": publisher '" + publisher + "' is not an organisation of orgs.yaml");
+    }
+    category.publishers.push_back(std::move(publisher));
   }
   category.description = map.required_string("description");
   category.personal_information = map.boolean_or("personal_information", false);

@@ -4,6 +4,7 @@
 //   categories:
 //     - id: identity.birth
 //       owner: etat-civil                # an organisation of orgs.yaml
+//       publishers: [ramq]               # optional: others who may publish events in it
 //       description: Birth record
 //       personal_information: true
 //       impact: {availability: 1, integrity: 3, confidentiality: 2}   # D, I, C: 0–3 or a label

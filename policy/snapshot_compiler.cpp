@@ -56,14 +56,15 @@ bool SnapshotCompiler::check_rule(const PolicySnapshot& snapshot, const PolicyRu
   const Organisation* consumer = snapshot.organisations_.find(rule.consumer);
   if (consumer == nullptr) {
     errors.push_back(rule_error(rule, rule.line, "consumer '" + rule.consumer + "' is not an organisation of orgs.yaml"));
-  } else if (!consumer->has_role(Role::consumer)) {
-    errors.push_back(rule_error(rule, rule.line, "'" + rule.consumer + "' does not hold the consumer role in orgs.yaml"));
+  } else if (!consumer->has_role(Role::consumer) && !consumer->has_role(Role::subscriber)) {
+    // A rule governs the flow itself: asked for (exchange) or pushed (publish/subscribe).
+    errors.push_back(rule_error(rule, rule.line, "'" + rule.consumer + "' holds neither the consumer nor the subscriber role in orgs.yaml"));
   }
   const Organisation* provider = snapshot.organisations_.find(rule.provider);
   if (provider == nullptr) {
     errors.push_back(rule_error(rule, rule.line, "provider '" + rule.provider + "' is not an organisation of orgs.yaml"));
-  } else if (!provider->has_role(Role::provider)) {
-    errors.push_back(rule_error(rule, rule.line, "'" + rule.provider + "' does not hold the provider role in orgs.yaml"));
+  } else if (!provider->has_role(Role::provider) && !provider->has_role(Role::publisher)) {
+    errors.push_back(rule_error(rule, rule.line, "'" + rule.provider + "' holds neither the provider nor the publisher role in orgs.yaml"));
   }
   const Category* category = snapshot.classification_.find(rule.category);
   if (category == nullptr) {

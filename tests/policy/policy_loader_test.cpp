@@ -150,10 +150,10 @@ TEST(PolicyLoader, RulesMustAgreeWithOrganisationsAndClassification) {
               HasSubstr("rule 'r1': consumer 'omega' is not an organisation of orgs.yaml"));
   EXPECT_THAT(problem_with_policies("rules:\n  - {id: r1, consumer: beta, provider: beta, category: test.record, "
                                     "purposes: [x], basis: consent, fields: [name]}\n").message,
-              HasSubstr("'beta' does not hold the consumer role"));
+              HasSubstr("'beta' holds neither the consumer nor the subscriber role"));
   EXPECT_THAT(problem_with_policies("rules:\n  - {id: r1, consumer: alpha, provider: delta, category: test.record, "
                                     "purposes: [x], basis: consent, fields: [name]}\n").message,
-              HasSubstr("'delta' does not hold the provider role"));
+              HasSubstr("'delta' holds neither the provider nor the publisher role"));
   EXPECT_THAT(problem_with_policies("rules:\n  - {id: r1, consumer: alpha, provider: beta, category: test.nothing, "
                                     "purposes: [x], basis: consent, fields: [name]}\n").message,
               HasSubstr("category 'test.nothing' is not in classification.yaml"));

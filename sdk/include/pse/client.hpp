@@ -34,6 +34,7 @@
 
 #include <pse/client_options.hpp>
 #include <pse/exchange.hpp>
+#include <pse/publish.hpp>
 #include <pse/result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -82,10 +83,31 @@ class Client {
         token, std::move(request));
   }
 
+  /// Publishes one event (`POST /v1/publish`) and waits until the broker has made it durable
+  /// (202) or refused it. Refusals: malformed_request, unknown_category, unknown_field,
+  /// not_category_owner (you may not publish in this category), no_rule (your organisation
+  /// lacks the publisher role), payload_too_large, overloaded. A failure to reach the broker
+  /// is provider_unavailable: publish again with the same idempotency key — it is safe.
+  /// Thread-safe.
+  Result<PublishResponse> publish(const PublishRequest& request);
+
+  /// publish() with any Asio completion token; signature `void(pse::Result<pse::PublishResponse>)`.
+  /// Same handler rules as async_exchange.
+  template <typename CompletionToken>
+  auto async_publish(PublishRequest request, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(Result<PublishResponse>)>(
+        [this](auto handler, PublishRequest moved_request) {
+          start_publish(std::move(moved_request), PublishHandler(std::move(handler)));
+        },
+        token, std::move(request));
+  }
+
  private:
   // The handler is type-erased here so that the whole implementation stays in the library.
   using ExchangeHandler = boost::asio::any_completion_handler<void(Result<ExchangeResponse>)>;
   void start_exchange(ExchangeRequest request, ExchangeHandler handler);
+  using PublishHandler = boost::asio::any_completion_handler<void(Result<PublishResponse>)>;
+  void start_publish(PublishRequest request, PublishHandler handler);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -26,6 +26,9 @@
 // does not stop the connection from answering the broker's pings. At most `max_in_flight`
 // requests are outstanding at once (the broker is told so in `hello`).
 //
+// Subscriptions: the same connection receives the events you subscribed to (subscribe()); see
+// pse/publish.hpp. Publishing is done with pse::Client::publish().
+//
 // Handler errors: return `make_error(Reason::record_not_found)` when you hold no record for the
 // subject — the consumer receives 404 record_not_found. Any other error (and any exception your
 // handler throws: its text is not sent, it may hold internals) reaches the consumer as
@@ -33,6 +36,7 @@
 #pragma once
 
 #include <pse/client_options.hpp>
+#include <pse/publish.hpp>
 #include <pse/result.hpp>
 
 #include <boost/json/object.hpp>
@@ -61,6 +65,13 @@ struct ProviderRequest {
 /// Your answer: the record (a JSON object of the permitted fields), or an error.
 using ProviderHandler = std::function<Result<boost::json::object>(const ProviderRequest&)>;
 
+/// Handles one delivered event. Return Done once it is safely yours (stored, processed): the SDK
+/// acknowledges it and the broker deletes its copy. Return an error (or throw) to nack it: the
+/// broker delivers it again later, with backoff, and after too many attempts moves it to its
+/// dead-letter queue. Deliveries can repeat (at least once): make the handler idempotent on
+/// `event_id`. Deliveries about one subject arrive in publishing order, one at a time.
+using DeliveryHandler = std::function<Status(const Delivery&)>;
+
 struct ProviderOptions {
   /// How many requests the broker may send before answers come back (1–1024).
   std::size_t max_in_flight = 64;
@@ -86,9 +97,15 @@ class Provider {
   /// effect at the next run.
   void serve(std::vector<std::string> categories, ProviderHandler handler);
 
+  /// Declares the categories this connection subscribes to (with the purpose of each) and the
+  /// handler of deliveries; sent in `hello`. A connector may serve, subscribe, or both; the
+  /// broker refuses a subscription without the subscriber role or for an unknown category.
+  /// Call before run() or start(). Events published while you are offline wait in your queue.
+  void subscribe(std::vector<Subscription> subscriptions, DeliveryHandler handler);
+
   /// Connects and serves until stop() (from another thread) or a refusal by the broker.
   /// Returns Done after stop(), the broker's reason after a refusal, malformed_request when
-  /// serve() was not called, internal_error when already running.
+  /// neither serve() nor subscribe() was called, internal_error when already running.
   Status run();
 
   /// run() on a background thread. Returns at once; see wait_ready().
