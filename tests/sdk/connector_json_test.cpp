@@ -14,7 +14,7 @@ constexpr std::string_view kRequest = R"({"type": "request", "id": "x-17", "requ
   "subject": "QC-1957-0042", "fields": ["surname", "birth_date"], "timeout_ms": 5000})";
 
 TEST(ConnectorJson, HelloDeclaresCategoriesAndMaxInFlight) {
-  EXPECT_EQ(json::parse(encode_hello({"identity.birth", "identity.death"}, 64)),
+  EXPECT_EQ(json::parse(encode_hello({"identity.birth", "identity.death"}, {}, 64)),
             json::parse(R"({"type": "hello", "serves": ["identity.birth", "identity.death"], "max_in_flight": 64})"));
 }
 

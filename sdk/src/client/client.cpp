@@ -1,13 +1,14 @@
 // The consumer client: a small pool of keep-alive mTLS connections driven by one I/O thread.
 //
 // Every piece of mutable state lives on that thread (public calls post to it), so there is no
-// lock. An exchange waits in a FIFO queue until a connection is free, runs one HTTP request on
-// it, and returns the connection to the pool when the broker keeps it alive.
+// lock. A call (an exchange or a publish) waits in a FIFO queue until a connection is free, runs
+// one HTTP request on it, and returns the connection to the pool when the broker keeps it alive.
 #include <pse/client.hpp>
 
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
 #include "wire/exchange_json.hpp"
+#include "wire/publish_json.hpp"
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -44,7 +45,9 @@ std::string millis_text(std::chrono::milliseconds duration) { return std::to_str
 }  // namespace
 
 struct Client::Impl {
-  class Exchange;
+  class Call;
+  template <typename Response>
+  class TypedCall;
 
   explicit Impl(ClientOptions client_options)
       : options(with_defaults(std::move(client_options))),
@@ -57,7 +60,7 @@ struct Client::Impl {
     return given;
   }
 
-  void enqueue(std::shared_ptr<Exchange> exchange);
+  void enqueue(std::shared_ptr<Call> call);
   void pump();
   void release(std::unique_ptr<Connection> connection, bool keep_alive);
   void shutdown();
@@ -68,27 +71,27 @@ struct Client::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work;
 
   // I/O thread state.
-  std::deque<std::shared_ptr<Exchange>> waiting;
+  std::deque<std::shared_ptr<Call>> waiting;
   std::vector<std::unique_ptr<Connection>> idle;
-  std::set<std::shared_ptr<Exchange>> running;
+  std::set<std::shared_ptr<Call>> running;
   std::size_t open_connections = 0;  // idle plus in use plus being opened
   bool closing = false;
 
   std::thread thread;  // last: starts once everything above exists
 };
 
-class Client::Impl::Exchange : public std::enable_shared_from_this<Exchange> {
+// One HTTP request to the broker and its outcome: the body of the expected success status, or
+// the error. TypedCall decodes that body for its public handler.
+class Client::Impl::Call : public std::enable_shared_from_this<Call> {
  public:
-  Exchange(Impl& impl, std::string body, std::string request_id, ExchangeHandler handler)
+  Call(Impl& impl, const char* target, int success_status, std::string body, std::string label)
       : impl_(impl),
-        request_id_(std::move(request_id)),
+        label_(std::move(label)),
+        success_status_(success_status),
         deadline_(Clock::now() + impl.options.request_timeout),
-        handler_(std::move(handler)),
-        work_(asio::prefer(asio::get_associated_executor(handler_, impl.io.get_executor()),
-                           asio::execution::outstanding_work.tracked)),
         timer_(impl.io) {
     request_.method(http::verb::post);
-    request_.target("/v1/exchange");
+    request_.target(target);
     request_.version(11);
     request_.set(http::field::host, net::verified_name(impl.options));
     request_.set(http::field::content_type, "application/json");
@@ -124,14 +127,20 @@ class Client::Impl::Exchange : public std::enable_shared_from_this<Exchange> {
     aborted_ = true;
   }
 
-  void complete(Result<ExchangeResponse> result) {
+  virtual ~Call() = default;
+
+  /// The success body or the error, exactly once.
+  void complete(Result<std::string> body) {
     if (done_) return;
     done_ = true;
     timer_.cancel();
-    asio::dispatch(work_, asio::append(std::move(handler_), std::move(result)));
+    deliver(std::move(body));
   }
 
   Error aborted_error() const { return make_error(Reason::provider_unavailable, "client shut down"); }
+
+ protected:
+  virtual void deliver(Result<std::string> body) = 0;
 
  private:
   static Error timeout_error_for(std::chrono::milliseconds timeout) {
@@ -178,16 +187,9 @@ class Client::Impl::Exchange : public std::enable_shared_from_this<Exchange> {
     auto& response = parser_->get();
     const bool keep_alive = response.keep_alive();
     const int status = static_cast<int>(response.result_int());
-    if (status == 200) {
-      auto decoded = wire::decode_exchange_response(response.body());
-      if (!decoded) {
-        // The broker said yes but the body breaks the contract: not something a retry fixes.
-        return finish(std::move(connection_), make_error(Reason::provider_error, decoded.error().message), keep_alive);
-      }
-      return finish(std::move(connection_), std::move(decoded), keep_alive);
-    }
+    if (status == success_status_) return finish(std::move(connection_), std::move(response.body()), keep_alive);
     Error error = wire::decode_error_body(status, response.body());
-    error.message += (error.message.empty() ? "" : " ") + std::string("(request ") + request_id_ + ")";
+    error.message += (error.message.empty() ? "" : " ") + std::string("(") + label_ + ")";
     finish(std::move(connection_), std::move(error), keep_alive);
   }
 
@@ -206,7 +208,7 @@ class Client::Impl::Exchange : public std::enable_shared_from_this<Exchange> {
            false);
   }
 
-  void finish(std::unique_ptr<Connection> connection, Result<ExchangeResponse> result, bool keep_alive) {
+  void finish(std::unique_ptr<Connection> connection, Result<std::string> result, bool keep_alive) {
     connection_.reset();
     impl_.running.erase(shared_from_this());
     complete(std::move(result));
@@ -214,10 +216,9 @@ class Client::Impl::Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   Impl& impl_;
-  std::string request_id_;
+  std::string label_;  // names the call in error messages, e.g. "request rq-1"
+  int success_status_;
   Clock::time_point deadline_;
-  ExchangeHandler handler_;
-  asio::any_completion_executor work_;
   asio::steady_timer timer_;
   http::request<http::string_body> request_;
   std::optional<http::response_parser<http::string_body>> parser_;
@@ -225,10 +226,44 @@ class Client::Impl::Exchange : public std::enable_shared_from_this<Exchange> {
   bool started_ = false, reused_ = false, retried_ = false, aborted_ = false, done_ = false;
 };
 
-void Client::Impl::enqueue(std::shared_ptr<Exchange> exchange) {
-  if (closing) return exchange->complete(exchange->aborted_error());
-  waiting.push_back(exchange);
-  exchange->wait();
+// A Call whose success body is decoded into `Response` and handed to the caller's handler, on
+// the handler's associated executor.
+template <typename Response>
+class Client::Impl::TypedCall final : public Call {
+ public:
+  using Handler = asio::any_completion_handler<void(Result<Response>)>;
+  using Decoder = Result<Response> (*)(std::string_view body);
+
+  TypedCall(Impl& impl, const char* target, int success_status, std::string body, std::string label, Decoder decode,
+            Handler handler)
+      : Call(impl, target, success_status, std::move(body), std::move(label)),
+        decode_(decode),
+        handler_(std::move(handler)),
+        work_(asio::prefer(asio::get_associated_executor(handler_, impl.io.get_executor()),
+                           asio::execution::outstanding_work.tracked)) {}
+
+ private:
+  void deliver(Result<std::string> body) override {
+    asio::dispatch(work_, asio::append(std::move(handler_), decoded(std::move(body))));
+  }
+
+  Result<Response> decoded(Result<std::string> body) const {
+    if (!body) return body.error();
+    auto response = decode_(*body);
+    // The broker said yes but the body breaks the contract: not something a retry fixes.
+    if (!response) return make_error(Reason::provider_error, response.error().message);
+    return response;
+  }
+
+  Decoder decode_;
+  Handler handler_;
+  asio::any_completion_executor work_;
+};
+
+void Client::Impl::enqueue(std::shared_ptr<Call> call) {
+  if (closing) return call->complete(call->aborted_error());
+  waiting.push_back(call);
+  call->wait();
   pump();
 }
 
@@ -243,9 +278,9 @@ void Client::Impl::pump() {
     } else {
       return;
     }
-    auto exchange = std::move(waiting.front());
+    auto call = std::move(waiting.front());
     waiting.pop_front();
-    exchange->start(std::move(connection));
+    call->start(std::move(connection));
   }
 }
 
@@ -263,10 +298,10 @@ void Client::Impl::release(std::unique_ptr<Connection> connection, bool keep_ali
 
 void Client::Impl::shutdown() {
   closing = true;
-  for (auto& exchange : waiting) exchange->complete(exchange->aborted_error());
+  for (auto& call : waiting) call->complete(call->aborted_error());
   waiting.clear();
   idle.clear();
-  for (const auto& exchange : running) exchange->abort();
+  for (const auto& call : running) call->abort();
 }
 
 Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -280,8 +315,28 @@ Client::~Client() {
 void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   std::string request_id = request.request_id.value_or(make_request_id());
   std::string body = wire::encode_exchange_request(request, request_id);
-  auto exchange = std::make_shared<Impl::Exchange>(*impl_, std::move(body), std::move(request_id), std::move(handler));
-  asio::post(impl_->io, [impl = impl_.get(), exchange = std::move(exchange)]() mutable { impl->enqueue(std::move(exchange)); });
+  std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<ExchangeResponse>>(
+      *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, &wire::decode_exchange_response,
+      std::move(handler));
+  asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
+}
+
+void Client::start_publish(PublishRequest request, PublishHandler handler) {
+  std::string body = wire::encode_publish_request(request);
+  std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<PublishResponse>>(
+      *impl_, "/v1/publish", 202, std::move(body), "idempotency key " + request.idempotency_key,
+      &wire::decode_publish_response, std::move(handler));
+  asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
+}
+
+Result<PublishResponse> Client::publish(const PublishRequest& request) {
+  if (impl_->io.get_executor().running_in_this_thread()) {
+    return make_error(Reason::internal_error, "publish() called on the client's own thread; use async_publish()");
+  }
+  std::promise<Result<PublishResponse>> promise;
+  auto future = promise.get_future();
+  start_publish(request, PublishHandler([&promise](Result<PublishResponse> result) { promise.set_value(std::move(result)); }));
+  return future.get();
 }
 
 Result<ExchangeResponse> Client::exchange(const ExchangeRequest& request) {

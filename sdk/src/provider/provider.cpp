@@ -11,6 +11,7 @@
 #include "provider/backoff.hpp"
 #include "wire/connector_json.hpp"
 #include "wire/exchange_json.hpp"
+#include "wire/publish_json.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -71,9 +72,13 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   asio::ssl::context tls;
   std::vector<std::string> categories;  // as given to serve(), under `mutex`
   ProviderHandler handler;
+  std::vector<Subscription> subscriptions;  // as given to subscribe(), under `mutex`
+  DeliveryHandler delivery_handler;
   // What the current run serves, copied by begin(): a serve() during a run cannot race with it.
   std::vector<std::string> active_categories;
   ProviderHandler active_handler;
+  std::vector<Subscription> active_subscriptions;
+  DeliveryHandler active_delivery_handler;
 
   asio::io_context io;
   std::optional<asio::thread_pool> pool;
@@ -114,7 +119,8 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     socket_.async_handshake(upgrade_response_, host, "/v1/connect", [self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec) return self->end(self->upgrade_failure(ec));
       self->upgraded_ = true;
-      self->send(wire::encode_hello(self->impl_.active_categories, self->impl_.provider_options.max_in_flight));
+      self->send(wire::encode_hello(self->impl_.active_categories, self->impl_.active_subscriptions,
+                                    self->impl_.provider_options.max_in_flight));
       self->read();
     });
   }
@@ -166,6 +172,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     auto& message = *decoded;
     if (auto* request = std::get_if<ProviderRequest>(&message)) return on_request(std::move(*request));
+    if (auto* delivery = std::get_if<Delivery>(&message)) return on_delivery(std::move(*delivery));
     if (std::holds_alternative<wire::ReadyMessage>(message)) {
       ready_ = true;
       ready_timer_.cancel();
@@ -193,6 +200,28 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       std::string message = run_handler(self->impl_.active_handler, request);
       asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
     });
+  }
+
+  // Deliveries share the handler pool with requests. The broker sends at most max_in_flight
+  // unacknowledged deliveries, so this cannot grow without bound.
+  void on_delivery(Delivery delivery) {
+    if (!ready_ || !impl_.active_delivery_handler) return;  // never acked: the broker redelivers
+    ++in_flight_;
+    auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
+    asio::post(*impl_.pool, [self = shared_from_this(), delivery = std::move(delivery), work]() mutable {
+      std::string message = run_delivery_handler(self->impl_.active_delivery_handler, delivery);
+      asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
+    });
+  }
+
+  static std::string run_delivery_handler(const DeliveryHandler& handler, const Delivery& delivery) {
+    try {
+      auto status = handler(delivery);
+      if (status) return wire::encode_ack(delivery.id);
+      return wire::encode_nack(delivery.id, status.error());
+    } catch (...) {
+      return wire::encode_nack(delivery.id, make_error(Reason::provider_error, "the subscriber's handler failed"));
+    }
   }
 
   // Minimisation at the source: a field the consumer may not receive never leaves this
@@ -328,14 +357,18 @@ void Provider::Impl::request_stop() {
 Status Provider::Impl::begin() {
   std::lock_guard lock(mutex);
   if (running) return make_error(Reason::internal_error, "the provider is already running");
-  if (categories.empty() || !handler) {
-    return make_error(Reason::malformed_request, "call serve() with categories and a handler first");
+  const bool serves = !categories.empty() && handler;
+  const bool subscribes = !subscriptions.empty() && delivery_handler;
+  if (!serves && !subscribes) {
+    return make_error(Reason::malformed_request, "call serve() or subscribe() with categories and a handler first");
   }
   running = true;
   refusal.reset();
   state = State::connecting;
-  active_categories = categories;
+  active_categories = serves ? categories : std::vector<std::string>{};
   active_handler = handler;
+  active_subscriptions = subscribes ? subscriptions : std::vector<Subscription>{};
+  active_delivery_handler = delivery_handler;
   return Done{};
 }
 
@@ -367,6 +400,12 @@ void Provider::serve(std::vector<std::string> categories, ProviderHandler handle
   std::lock_guard lock(impl_->mutex);
   impl_->categories = std::move(categories);
   impl_->handler = std::move(handler);
+}
+
+void Provider::subscribe(std::vector<Subscription> subscriptions, DeliveryHandler handler) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->subscriptions = std::move(subscriptions);
+  impl_->delivery_handler = std::move(handler);
 }
 
 Status Provider::run() {

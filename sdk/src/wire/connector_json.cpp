@@ -1,6 +1,8 @@
 #include "wire/connector_json.hpp"
 
+#include "wire/exchange_json.hpp"
 #include "wire/json_reader.hpp"
+#include "wire/publish_json.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -53,14 +55,38 @@ ProviderRequest decode_request(JsonReader& reader) {
   return request;
 }
 
+Delivery decode_delivery(JsonReader& reader) {
+  Delivery delivery;
+  delivery.id = reader.required_string("id");
+  delivery.event_id = reader.required_string("event_id");
+  delivery.publisher = reader.required_string("publisher");
+  delivery.category = reader.required_string("category");
+  delivery.purpose = reader.required_string("purpose");
+  delivery.subject = reader.required_string("subject");
+  delivery.published_at = reader.required_string("published_at");
+  const auto attempt = reader.required_unsigned("attempt");
+  if (attempt == 0 || attempt > 1'000'000) reader.fail("\"attempt\" must be between 1 and 1000000");
+  delivery.attempt = static_cast<unsigned>(attempt);
+  if (const auto* record = reader.required_object("record")) {
+    for (const auto& [name, value] : *record) {
+      if (!is_record_value(value)) reader.fail("record field \"" + std::string(name) + "\" is not a scalar");
+    }
+    delivery.record = *record;
+  }
+  if (!reader.failed() && delivery.id.empty()) reader.fail("\"id\" must not be empty");
+  return delivery;
+}
+
 }  // namespace
 
-std::string encode_hello(const std::vector<std::string>& serves, std::size_t max_in_flight) {
+std::string encode_hello(const std::vector<std::string>& serves, const std::vector<Subscription>& subscriptions,
+                         std::size_t max_in_flight) {
   json::object hello;
   hello["type"] = "hello";
   json::array categories;
   for (const auto& category : serves) categories.emplace_back(category);
   hello["serves"] = std::move(categories);
+  if (!subscriptions.empty()) hello["subscribes"] = encode_subscriptions(subscriptions);
   hello["max_in_flight"] = static_cast<std::uint64_t>(max_in_flight);
   return json::serialize(hello);
 }
@@ -93,6 +119,10 @@ Result<BrokerMessage> decode_broker_message(std::string_view text) {
     JsonReader request_reader(*object, "request message");
     message = decode_request(request_reader);
     if (auto error = request_reader.finish()) return *error;
+  } else if (type == "delivery") {
+    JsonReader delivery_reader(*object, "delivery message");
+    message = decode_delivery(delivery_reader);
+    if (auto error = delivery_reader.finish()) return *error;
   } else if (type == "ready") {
     JsonReader ready_reader(*object, "ready message");
     ReadyMessage ready;

@@ -1,6 +1,6 @@
 // The JSON messages of the connector WebSocket `GET /v1/connect` (docs/api/exchange-protocol.md):
-// what the provider sends (hello, response) and what the broker sends (ready, refused, request,
-// error).
+// what the provider sends (hello, response, ack, nack) and what the broker sends (ready, refused,
+// request, delivery, error).
 #pragma once
 
 #include <pse/provider.hpp>
@@ -17,7 +17,9 @@
 
 namespace pse::wire {
 
-std::string encode_hello(const std::vector<std::string>& serves, std::size_t max_in_flight);
+/// `serves` and `subscriptions` may each be empty, not both.
+std::string encode_hello(const std::vector<std::string>& serves, const std::vector<Subscription>& subscriptions,
+                         std::size_t max_in_flight);
 std::string encode_record_response(std::string_view id, const boost::json::object& record);
 std::string encode_error_response(std::string_view id, const Error& error);
 
@@ -32,7 +34,7 @@ struct RefusedMessage {
 struct BrokerErrorMessage {
   Error error;
 };
-using BrokerMessage = std::variant<ReadyMessage, RefusedMessage, ProviderRequest, BrokerErrorMessage>;
+using BrokerMessage = std::variant<ReadyMessage, RefusedMessage, ProviderRequest, BrokerErrorMessage, Delivery>;
 
 /// One text frame from the broker. malformed_request when it breaks the contract: not a JSON
 /// object, an unknown `type`, a missing or mistyped field.
