@@ -1,0 +1,645 @@
+#include "broker/queue/delivery_queue.hpp"
+
+#include "base/config_error.hpp"
+#include "broker/queue/sqlite_queue_store.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <set>
+
+namespace pse::queue {
+namespace {
+
+constexpr std::size_t max_name_bytes = 256;
+constexpr std::size_t max_ordering_key_bytes = 128;
+constexpr std::size_t max_reason_bytes = 200;
+constexpr std::uint64_t purge_chunk = 10'000;
+constexpr auto purge_interval = std::chrono::minutes(1);
+
+std::int64_t to_us(TimePoint time) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
+TimePoint from_us(std::int64_t micros) {
+  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(micros)));
+}
+
+void append_field(std::string& out, std::string_view field) {
+  const auto size = static_cast<std::uint32_t>(field.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((size >> shift) & 0xff));
+  out.append(field);
+}
+
+// Binds a ciphertext to its row: moving it to another row (another id, subscriber or event)
+// makes its tag fail.
+std::string associated_data(std::uint64_t id, std::string_view subscriber, std::string_view event_id) {
+  std::string out = "pse-queue-v1";
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((id >> shift) & 0xff));
+  append_field(out, subscriber);
+  append_field(out, event_id);
+  return out;
+}
+
+std::optional<QueueError> check_name(std::string_view what, std::string_view value, std::size_t max) {
+  if (value.empty() || value.size() > max) {
+    return make_error(QueueErrorCode::invalid_argument,
+                      std::string(what) + " must be 1 to " + std::to_string(max) + " bytes");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// What one transaction changed, applied to the in-memory state once it commits.
+struct DeliveryQueue::BatchEffects {
+  struct Delta {
+    std::int64_t pending = 0;
+    std::int64_t dead = 0;
+    bool oldest_changed = false;
+  };
+  std::map<std::string, Delta, std::less<>> deltas;
+  std::set<std::string, std::less<>> ready;  // subscribers to wake
+  std::vector<std::pair<std::string, std::uint64_t>> settled;
+  std::vector<std::pair<PublishOp*, PublishAck>> published;
+  std::vector<std::pair<std::shared_ptr<std::promise<Result<std::uint64_t>>>, Result<std::uint64_t>>> replayed;
+  std::vector<std::shared_ptr<std::promise<Status>>> flushed;
+};
+
+std::unique_ptr<DeliveryQueue> DeliveryQueue::open(QueueOptions options, QueueKeyring keyring) {
+  if (!keyring.contains(keyring.active_id())) {
+    throw ConfigError(options.path, 0, "the queue keyring does not hold its active key");
+  }
+  auto writer = SqliteQueueStore::open(options.path, SqliteQueueStore::Access::writer);
+  if (!writer) throw ConfigError(options.path, 0, writer.error().message);
+  auto reader = SqliteQueueStore::open(options.path, SqliteQueueStore::Access::reader);
+  if (!reader) throw ConfigError(options.path, 0, reader.error().message);
+  auto next_id = (*writer)->load_next_id();
+  if (!next_id) throw ConfigError(options.path, 0, next_id.error().message);
+  auto counts = (*writer)->load_counts();
+  if (!counts) throw ConfigError(options.path, 0, counts.error().message);
+  options.max_batch_ops = std::max<std::size_t>(options.max_batch_ops, 1);
+  options.max_attempts = std::max<std::uint32_t>(options.max_attempts, 1);
+  options.retry_jitter = std::clamp(options.retry_jitter, 0.0, 1.0);
+  if (!options.clock) options.clock = [] { return Clock::now(); };
+  std::unique_ptr<DeliveryQueue> queue(new DeliveryQueue(std::move(options), std::move(keyring),
+                                                         std::move(writer).value(), std::move(reader).value(),
+                                                         *next_id));
+  for (const StoredCounts& stored : *counts) {
+    SubscriberState& state = queue->subscribers_[stored.subscriber];
+    state.pending = stored.pending;
+    state.dead = stored.dead;
+  }
+  queue->writer_ = std::thread([raw = queue.get()] { raw->run_writer(); });
+  return queue;
+}
+
+DeliveryQueue::DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::unique_ptr<SqliteQueueStore> writer,
+                             std::unique_ptr<SqliteQueueStore> reader, std::uint64_t next_id)
+    : options_(std::move(options)),
+      keyring_(std::move(keyring)),
+      writer_store_(std::move(writer)),
+      next_id_(next_id),
+      reader_store_(std::move(reader)) {}
+
+DeliveryQueue::~DeliveryQueue() { close(); }
+
+void DeliveryQueue::close() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    closing_ = true;
+  }
+  queue_ready_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+TimePoint DeliveryQueue::now() const { return options_.clock(); }
+
+void DeliveryQueue::on_ready(ReadyCallback callback) {
+  std::lock_guard lock(state_mutex_);
+  on_ready_ = std::move(callback);
+}
+
+std::optional<QueueError> DeliveryQueue::refusal(bool publish, std::size_t bytes) {
+  if (failure_) return failure_;
+  if (closing_) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
+  if (publish) {
+    if (queued_publishes_ >= options_.max_pending_ops || queued_bytes_ + bytes > options_.max_pending_bytes) {
+      return make_error(QueueErrorCode::overloaded, "the delivery queue has too many pending publishes");
+    }
+  } else if (queue_.size() >= 2 * options_.max_pending_ops) {
+    return make_error(QueueErrorCode::overloaded, "the delivery queue has too many pending operations");
+  }
+  return std::nullopt;
+}
+
+void DeliveryQueue::publish(NewEvent event, std::vector<NewDelivery> deliveries, PublishCompletion on_durable) {
+  std::optional<QueueError> error = check_name("publisher", event.publisher, max_name_bytes);
+  if (!error) error = check_name("idempotency key", event.idempotency_key, max_name_bytes);
+  if (!error) error = check_name("event id", event.event_id, max_name_bytes);
+  if (!error) error = check_name("category", event.category, max_name_bytes);
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < deliveries.size() && !error; ++i) {
+    const NewDelivery& delivery = deliveries[i];
+    error = check_name("subscriber", delivery.subscriber, max_name_bytes);
+    if (!error) error = check_name("ordering key", delivery.ordering_key, max_ordering_key_bytes);
+    if (!error && delivery.payload.size() > options_.max_payload_bytes) {
+      error = make_error(QueueErrorCode::payload_too_large,
+                         "payload of " + std::to_string(delivery.payload.size()) + " bytes for " +
+                             delivery.subscriber + " exceeds the limit of " +
+                             std::to_string(options_.max_payload_bytes));
+    }
+    bytes += delivery.payload.size();
+  }
+  if (!error) {
+    std::lock_guard lock(queue_mutex_);
+    error = refusal(true, bytes);
+    if (!error) {
+      queue_.emplace_back(PublishOp{std::move(event), std::move(deliveries), std::move(on_durable), bytes});
+      ++queued_publishes_;
+      queued_bytes_ += bytes;
+    }
+  }
+  if (error) {
+    on_durable(std::move(*error));
+    return;
+  }
+  queue_ready_.notify_one();
+}
+
+std::future<DeliveryQueue::PublishResult> DeliveryQueue::publish(NewEvent event, std::vector<NewDelivery> deliveries) {
+  auto promise = std::make_shared<std::promise<PublishResult>>();
+  auto future = promise->get_future();
+  publish(std::move(event), std::move(deliveries),
+          [promise](PublishResult result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+void DeliveryQueue::hold(SubscriberState& state, const std::string& key) { ++state.busy[key]; }
+
+void DeliveryQueue::unhold(SubscriberState& state, const std::string& key) {
+  const auto found = state.busy.find(key);
+  if (found != state.busy.end() && --found->second == 0) state.busy.erase(found);
+}
+
+Result<TakeResult> DeliveryQueue::take_ready(const std::string& subscriber, TimePoint now, std::size_t max) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (failure_) return *failure_;
+    if (closing_) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
+  }
+  TakeResult taken;
+  if (max == 0) return taken;
+  std::lock_guard lock(state_mutex_);
+  const auto found = subscribers_.find(subscriber);
+  if (found == subscribers_.end() || found->second.pending == 0) return taken;
+  SubscriberState& state = found->second;
+  // Heads of busy keys may come first; ask for enough rows to skip them all.
+  auto rows = reader_store_->ready_heads(subscriber, to_us(now), max + state.busy.size());
+  if (!rows) return rows.error();
+  for (ReadyRow& row : *rows) {
+    if (taken.deliveries.size() == max) break;
+    if (state.busy.contains(row.ordering_key)) continue;
+    auto payload = keyring_.open(row.sealed.key_id, row.sealed.nonce, row.sealed.ciphertext,
+                                 associated_data(row.id, subscriber, row.event_id));
+    hold(state, row.ordering_key);
+    if (!payload) {
+      state.unreadable.emplace(row.id, row.ordering_key);
+      taken.unreadable.push_back(UnreadableDelivery{
+          row.id, row.event_id,
+          make_error(payload.error().code, "delivery " + std::to_string(row.id) + ": " + payload.error().message)});
+      continue;
+    }
+    state.in_flight.emplace(row.id, InFlight{row.ordering_key, row.attempts, now + options_.ack_timeout});
+    Delivery delivery;
+    delivery.id = row.id;
+    delivery.subscriber = subscriber;
+    delivery.event_id = std::move(row.event_id);
+    delivery.publisher = std::move(row.publisher);
+    delivery.category = std::move(row.category);
+    delivery.ordering_key = std::move(row.ordering_key);
+    delivery.attempt = row.attempts + 1;
+    delivery.stored_at = from_us(row.stored_at_us);
+    delivery.payload = std::move(payload).value();
+    taken.deliveries.push_back(std::move(delivery));
+  }
+  return taken;
+}
+
+std::chrono::microseconds DeliveryQueue::backoff(std::uint32_t attempts) const {
+  using std::chrono::microseconds;
+  const auto initial = std::chrono::duration_cast<microseconds>(options_.retry_initial);
+  const auto cap = std::chrono::duration_cast<microseconds>(options_.retry_max);
+  microseconds delay = initial;
+  for (std::uint32_t i = 1; i < attempts && delay < cap; ++i) delay *= 2;
+  delay = std::min(delay, cap);
+  if (options_.retry_jitter > 0 && delay.count() > 0) {
+    const double share = options_.retry_jitter * randombytes_uniform(1'000'001) / 1'000'000.0;
+    delay -= microseconds(static_cast<std::int64_t>(share * static_cast<double>(delay.count())));
+  }
+  return delay;
+}
+
+Status DeliveryQueue::settle(SubscriberState& state, const std::string& subscriber, std::uint64_t id, TimePoint now,
+                             std::string_view reason, bool ack) {
+  const auto found = state.in_flight.find(id);
+  if (found == state.in_flight.end()) {
+    return make_error(QueueErrorCode::not_in_flight,
+                      "delivery " + std::to_string(id) + " is not in flight for " + subscriber);
+  }
+  Op op;
+  if (ack) {
+    op = AckOp{subscriber, id, found->second.ordering_key};
+  } else {
+    NackOp nack;
+    nack.subscriber = subscriber;
+    nack.id = id;
+    nack.ordering_key = found->second.ordering_key;
+    nack.attempts = found->second.attempts + 1;
+    nack.dead = nack.attempts >= options_.max_attempts;
+    nack.next_attempt_us = to_us(now) + backoff(nack.attempts).count();
+    nack.reason = std::string(reason.substr(0, max_reason_bytes));
+    op = std::move(nack);
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (auto refused = refusal(false, 0)) return std::move(*refused);
+    queue_.push_back(std::move(op));
+  }
+  queue_ready_.notify_one();
+  // Still holding its key: the next delivery of the key waits for this one's commit.
+  state.settling.emplace(id, std::move(found->second.ordering_key));
+  state.in_flight.erase(found);
+  return Ok{};
+}
+
+Status DeliveryQueue::ack(const std::string& subscriber, std::uint64_t delivery_id) {
+  std::lock_guard lock(state_mutex_);
+  const auto found = subscribers_.find(subscriber);
+  if (found == subscribers_.end()) {
+    return make_error(QueueErrorCode::not_in_flight,
+                      "delivery " + std::to_string(delivery_id) + " is not in flight for " + subscriber);
+  }
+  return settle(found->second, subscriber, delivery_id, TimePoint{}, {}, true);
+}
+
+Status DeliveryQueue::nack(const std::string& subscriber, std::uint64_t delivery_id, TimePoint now,
+                           std::string_view reason) {
+  std::lock_guard lock(state_mutex_);
+  const auto found = subscribers_.find(subscriber);
+  if (found == subscribers_.end()) {
+    return make_error(QueueErrorCode::not_in_flight,
+                      "delivery " + std::to_string(delivery_id) + " is not in flight for " + subscriber);
+  }
+  return settle(found->second, subscriber, delivery_id, now, reason, false);
+}
+
+std::size_t DeliveryQueue::release_in_flight(const std::string& subscriber) {
+  std::lock_guard lock(state_mutex_);
+  const auto found = subscribers_.find(subscriber);
+  if (found == subscribers_.end()) return 0;
+  SubscriberState& state = found->second;
+  const std::size_t released = state.in_flight.size();
+  for (const auto& [id, flight] : state.in_flight) unhold(state, flight.ordering_key);
+  state.in_flight.clear();
+  return released;
+}
+
+std::size_t DeliveryQueue::expire_in_flight(TimePoint now) {
+  std::lock_guard lock(state_mutex_);
+  std::size_t expired = 0;
+  for (auto& [subscriber, state] : subscribers_) {
+    std::vector<std::uint64_t> due;
+    for (const auto& [id, flight] : state.in_flight) {
+      if (flight.deadline <= now) due.push_back(id);
+    }
+    for (const std::uint64_t id : due) {
+      // When the writer is overloaded the delivery stays in flight and expires at a later call.
+      if (settle(state, subscriber, id, now, "ack timeout", false)) ++expired;
+    }
+  }
+  return expired;
+}
+
+std::optional<TimePoint> DeliveryQueue::next_expiry() const {
+  std::lock_guard lock(state_mutex_);
+  std::optional<TimePoint> earliest;
+  for (const auto& [subscriber, state] : subscribers_) {
+    for (const auto& [id, flight] : state.in_flight) {
+      if (!earliest || flight.deadline < *earliest) earliest = flight.deadline;
+    }
+  }
+  return earliest;
+}
+
+Result<std::optional<TimePoint>> DeliveryQueue::next_due(const std::string& subscriber) {
+  std::lock_guard lock(state_mutex_);
+  const auto found = subscribers_.find(subscriber);
+  if (found == subscribers_.end() || found->second.pending == 0) return std::optional<TimePoint>{};
+  const SubscriberState& state = found->second;
+  auto heads = reader_store_->heads_by_due(subscriber, state.busy.size() + 1);
+  if (!heads) return heads.error();
+  for (const HeadDue& head : *heads) {
+    if (!state.busy.contains(head.ordering_key)) return std::optional<TimePoint>(from_us(head.due_us));
+  }
+  return std::optional<TimePoint>{};
+}
+
+Result<std::vector<DeadLetter>> DeliveryQueue::list_dead(const std::string& subscriber, std::size_t limit) {
+  std::lock_guard lock(state_mutex_);
+  auto rows = reader_store_->dead_letters(subscriber, limit);
+  if (!rows) return rows.error();
+  std::vector<DeadLetter> letters;
+  letters.reserve(rows->size());
+  for (DeadRow& row : *rows) {
+    letters.push_back(DeadLetter{row.id, std::move(row.subscriber), std::move(row.event_id), std::move(row.publisher),
+                                 std::move(row.category), row.attempts, from_us(row.stored_at_us),
+                                 std::move(row.last_error)});
+  }
+  return letters;
+}
+
+Result<std::uint64_t> DeliveryQueue::replay_dead(std::uint64_t delivery_id) {
+  auto done = std::make_shared<std::promise<Result<std::uint64_t>>>();
+  auto future = done->get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (auto refused = refusal(false, 0)) return std::move(*refused);
+    queue_.push_back(ReplayOp{delivery_id, {}, done});
+  }
+  queue_ready_.notify_one();
+  return future.get();
+}
+
+Result<std::uint64_t> DeliveryQueue::replay_dead_all(const std::string& subscriber) {
+  if (auto error = check_name("subscriber", subscriber, max_name_bytes)) return std::move(*error);
+  auto done = std::make_shared<std::promise<Result<std::uint64_t>>>();
+  auto future = done->get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (auto refused = refusal(false, 0)) return std::move(*refused);
+    queue_.push_back(ReplayOp{std::nullopt, subscriber, done});
+  }
+  queue_ready_.notify_one();
+  return future.get();
+}
+
+Status DeliveryQueue::flush() {
+  auto done = std::make_shared<std::promise<Status>>();
+  auto future = done->get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (failure_) return *failure_;
+    if (closing_) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
+    queue_.push_back(FlushOp{done});
+  }
+  queue_ready_.notify_one();
+  return future.get();
+}
+
+std::vector<SubscriberStats> DeliveryQueue::stats(TimePoint now) {
+  std::lock_guard lock(state_mutex_);
+  std::vector<SubscriberStats> all;
+  for (auto& [subscriber, state] : subscribers_) {
+    if (state.pending == 0 && state.dead == 0 && state.in_flight.empty() && state.settling.empty()) continue;
+    SubscriberStats stats;
+    stats.subscriber = subscriber;
+    stats.in_flight = state.in_flight.size() + state.settling.size();
+    stats.ready = state.pending > stats.in_flight ? state.pending - stats.in_flight : 0;
+    stats.dead = state.dead;
+    stats.unreadable = state.unreadable.size();
+    if (state.pending > 0) {
+      if (!state.oldest_known) {
+        // One indexed read, only after the oldest delivery changed.
+        auto oldest = reader_store_->oldest_pending(subscriber);
+        if (oldest) {
+          state.oldest_us = *oldest;
+          state.oldest_known = true;
+        }
+      }
+      if (state.oldest_us) {
+        const auto age = std::chrono::duration<double>(now - from_us(*state.oldest_us)).count();
+        stats.oldest_pending_age_seconds = std::max(0.0, age);
+      }
+    }
+    all.push_back(std::move(stats));
+  }
+  return all;
+}
+
+void DeliveryQueue::run_writer() {
+  std::vector<Op> batch;
+  while (true) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [this] { return !queue_.empty() || closing_; });
+      if (queue_.empty()) return;  // closing, and everything is committed
+      // Take everything queued: whatever arrived during the previous commit goes together.
+      batch.swap(queue_);
+      for (const Op& op : batch) {
+        if (const auto* publish = std::get_if<PublishOp>(&op)) {
+          --queued_publishes_;
+          queued_bytes_ -= publish->bytes;
+        }
+      }
+    }
+    for (std::size_t begin = 0; begin < batch.size(); begin += options_.max_batch_ops) {
+      commit_batch(batch, begin, std::min(batch.size(), begin + options_.max_batch_ops));
+    }
+    batch.clear();
+  }
+}
+
+Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
+  SqliteQueueStore& store = *writer_store_;
+  if (auto* publish = std::get_if<PublishOp>(&op)) {
+    NewEvent& event = publish->event;
+    auto original = store.find_event(event.publisher, event.idempotency_key);
+    if (!original) return original.error();
+    if (*original) {
+      effects.published.emplace_back(publish, PublishAck{**original, true, 0});
+      return Ok{};
+    }
+    const std::int64_t stored_at = to_us(now());
+    if (auto status = store.insert_idempotency(event.publisher, event.idempotency_key, event.event_id, stored_at);
+        !status) {
+      return status;
+    }
+    for (NewDelivery& delivery : publish->deliveries) {
+      StoredDelivery row;
+      row.id = next_id_++;
+      row.sealed = keyring_.seal(delivery.payload, associated_data(row.id, delivery.subscriber, event.event_id));
+      sodium_memzero(delivery.payload.data(), delivery.payload.size());
+      row.subscriber = std::move(delivery.subscriber);
+      row.ordering_key = std::move(delivery.ordering_key);
+      row.event_id = event.event_id;
+      row.publisher = event.publisher;
+      row.category = event.category;
+      row.stored_at_us = stored_at;
+      if (auto status = store.insert_delivery(row); !status) return status;
+      auto& delta = effects.deltas[row.subscriber];
+      ++delta.pending;
+      effects.ready.insert(row.subscriber);
+    }
+    effects.published.emplace_back(publish, PublishAck{event.event_id, false, publish->deliveries.size()});
+    return Ok{};
+  }
+  if (auto* ack = std::get_if<AckOp>(&op)) {
+    if (auto status = store.delete_delivery(ack->id); !status) return status;
+    if (auto status = store.refresh_head(ack->subscriber, ack->ordering_key); !status) return status;
+    auto& delta = effects.deltas[ack->subscriber];
+    --delta.pending;
+    delta.oldest_changed = true;
+    effects.settled.emplace_back(ack->subscriber, ack->id);
+    effects.ready.insert(ack->subscriber);
+    return Ok{};
+  }
+  if (auto* nack = std::get_if<NackOp>(&op)) {
+    if (auto status = store.update_attempt(nack->id, nack->attempts, nack->next_attempt_us, nack->dead, nack->reason);
+        !status) {
+      return status;
+    }
+    if (auto status = store.refresh_head(nack->subscriber, nack->ordering_key); !status) return status;
+    if (nack->dead) {
+      auto& delta = effects.deltas[nack->subscriber];
+      --delta.pending;
+      ++delta.dead;
+      delta.oldest_changed = true;
+    }
+    effects.settled.emplace_back(nack->subscriber, nack->id);
+    effects.ready.insert(nack->subscriber);
+    return Ok{};
+  }
+  if (auto* replay = std::get_if<ReplayOp>(&op)) {
+    std::vector<std::pair<std::uint64_t, std::string>> rows;
+    std::string subscriber = replay->subscriber;
+    if (replay->id) {
+      auto location = store.locate(*replay->id);
+      if (!location) return location.error();
+      if (!*location || !(*location)->dead) {
+        effects.replayed.emplace_back(
+            replay->done, make_error(QueueErrorCode::not_found,
+                                     "delivery " + std::to_string(*replay->id) + " is not a dead letter"));
+        return Ok{};
+      }
+      subscriber = (*location)->subscriber;
+      rows.emplace_back(*replay->id, (*location)->ordering_key);
+    } else {
+      auto dead = store.dead_ids(subscriber);
+      if (!dead) return dead.error();
+      rows = std::move(dead).value();
+    }
+    const std::int64_t now_us = to_us(now());
+    for (const auto& [id, key] : rows) {
+      if (auto status = store.revive(id, now_us); !status) return status;
+      if (auto status = store.refresh_head(subscriber, key); !status) return status;
+    }
+    if (!rows.empty()) {
+      auto& delta = effects.deltas[subscriber];
+      delta.pending += static_cast<std::int64_t>(rows.size());
+      delta.dead -= static_cast<std::int64_t>(rows.size());
+      delta.oldest_changed = true;
+      effects.ready.insert(subscriber);
+    }
+    effects.replayed.emplace_back(replay->done, static_cast<std::uint64_t>(rows.size()));
+    return Ok{};
+  }
+  effects.flushed.push_back(std::get<FlushOp>(op).done);
+  return Ok{};
+}
+
+void DeliveryQueue::commit_batch(std::vector<Op>& ops, std::size_t begin, std::size_t end) {
+  BatchEffects effects;
+  std::optional<QueueError> failure;
+  {
+    std::lock_guard lock(queue_mutex_);
+    failure = failure_;
+  }
+  if (!failure) {
+    auto status = writer_store_->begin();
+    const TimePoint time = now();
+    if (status && time >= next_purge_) {
+      auto purged = writer_store_->purge_idempotency(to_us(time - options_.idempotency_retention), purge_chunk);
+      if (!purged) status = purged.error();
+      // A full chunk means more are due: purge again at the next batch.
+      else next_purge_ = *purged == purge_chunk ? time : time + purge_interval;
+    }
+    for (std::size_t i = begin; i < end && status; ++i) status = apply(ops[i], effects);
+    for (const auto& [subscriber, delta] : effects.deltas) {
+      if (!status) break;
+      if (delta.pending != 0 || delta.dead != 0) status = writer_store_->add_counts(subscriber, delta.pending, delta.dead);
+    }
+    if (status) status = writer_store_->save_next_id(next_id_);
+    if (status) {
+      status = writer_store_->commit();
+    } else {
+      writer_store_->rollback();
+    }
+    if (!status) {
+      failure = make_error(QueueErrorCode::store_failed, "delivery queue commit failed: " + status.error().message);
+      std::lock_guard lock(queue_mutex_);
+      failure_ = failure;
+    }
+  }
+
+  ReadyCallback wake;
+  {
+    // Settle in-memory state under the state mutex, so a take_ready either sees the old
+    // database with the key still held, or the committed database.
+    std::lock_guard lock(state_mutex_);
+    for (const auto& [subscriber, id] : effects.settled) {
+      SubscriberState& state = subscribers_[subscriber];
+      if (const auto found = state.settling.find(id); found != state.settling.end()) {
+        unhold(state, found->second);
+        state.settling.erase(found);
+      }
+    }
+    if (failure) {
+      // Nothing of the batch is stored; acks and nacks in it release their keys (redelivery).
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::string* subscriber = nullptr;
+        std::uint64_t id = 0;
+        if (const auto* ack = std::get_if<AckOp>(&ops[i])) {
+          subscriber = &ack->subscriber;
+          id = ack->id;
+        } else if (const auto* nack = std::get_if<NackOp>(&ops[i])) {
+          subscriber = &nack->subscriber;
+          id = nack->id;
+        } else {
+          continue;
+        }
+        SubscriberState& state = subscribers_[*subscriber];
+        if (const auto found = state.settling.find(id); found != state.settling.end()) {
+          unhold(state, found->second);
+          state.settling.erase(found);
+        }
+      }
+    } else {
+      for (const auto& [subscriber, delta] : effects.deltas) {
+        SubscriberState& state = subscribers_[subscriber];
+        const bool was_empty = state.pending == 0;
+        state.pending = static_cast<std::uint64_t>(static_cast<std::int64_t>(state.pending) + delta.pending);
+        state.dead = static_cast<std::uint64_t>(static_cast<std::int64_t>(state.dead) + delta.dead);
+        if (delta.oldest_changed || was_empty) state.oldest_known = false;
+      }
+      wake = on_ready_;
+    }
+  }
+
+  if (failure) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (auto* publish = std::get_if<PublishOp>(&ops[i])) publish->on_durable(*failure);
+      if (auto* replay = std::get_if<ReplayOp>(&ops[i])) replay->done->set_value(*failure);
+      if (auto* flush = std::get_if<FlushOp>(&ops[i])) flush->done->set_value(*failure);
+    }
+    return;
+  }
+  for (auto& [publish, ack] : effects.published) publish->on_durable(std::move(ack));
+  for (auto& [done, result] : effects.replayed) done->set_value(std::move(result));
+  if (wake) {
+    for (const std::string& subscriber : effects.ready) wake(subscriber);
+  }
+  for (auto& done : effects.flushed) done->set_value(Ok{});
+}
+
+}  // namespace pse::queue
