@@ -2,7 +2,10 @@
 // of about 1 KiB (the same for every subject) until SIGINT or SIGTERM. Prints "ready" once the
 // broker has accepted it, so that bench/compare knows when to start.
 //
-//   pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT
+//   pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES]
+//
+// RECORD_BYTES (default 1024, at least 100) sets the size of the record's JSON, for the cost
+// curve against record size (bench/curves): below 1 KiB the fields get short values.
 #include <pse/provider.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -15,17 +18,26 @@
 
 namespace {
 
-// Six fields whose JSON is about 1 KiB; parents_names carries the padding. ASCII without
-// quotes on purpose: bench/compare pastes a real answer into nginx's configuration.
-boost::json::object make_record() {
+// Six fields whose JSON is about `bytes` long; parents_names carries the padding. ASCII
+// without quotes on purpose: bench/compare pastes a real answer into nginx's configuration.
+boost::json::object make_record(std::size_t bytes) {
+  const bool short_values = bytes < 1024;
   boost::json::object record;
-  record["surname"] = "Tremblay";
-  record["given_names"] = "Marie Josephine Therese";
+  record["surname"] = short_values ? "T" : "Tremblay";
+  record["given_names"] = short_values ? "M" : "Marie Josephine Therese";
   record["sex"] = "F";
   record["birth_date"] = "1957-03-14";
-  record["birth_place"] = "Chicoutimi, Saguenay-Lac-Saint-Jean, Quebec, Canada";
-  std::string parents = "Jean-Baptiste Tremblay and Marguerite Gagnon";
-  while (boost::json::serialize(record).size() + parents.size() + 20 < 1024) parents += "; padding for a 1 KiB record";
+  record["birth_place"] = short_values ? "C" : "Chicoutimi, Saguenay-Lac-Saint-Jean, Quebec, Canada";
+  // The record without parents_names is serialised once; the key and quotes add about 20.
+  const std::size_t rest = boost::json::serialize(record).size() + 20;
+  std::string parents = short_values ? "P" : "Jean-Baptiste Tremblay and Marguerite Gagnon";
+  const std::string chunk = "; padding for a 1 KiB record";
+  if (bytes == 1024) {
+    while (rest + parents.size() < 1024) parents += chunk;  // the record bench/compare always used
+  } else {
+    while (rest + parents.size() + chunk.size() <= bytes) parents += chunk;
+    if (rest + parents.size() < bytes) parents.append(bytes - rest - parents.size(), '.');
+  }
   record["parents_names"] = parents;
   return record;
 }
@@ -33,9 +45,19 @@ boost::json::object make_record() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::cerr << "usage: pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT\n";
+  if (argc != 6 && argc != 7) {
+    std::cerr << "usage: pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES]\n";
     return 2;
+  }
+  std::size_t record_bytes = 1024;
+  if (argc == 7) {
+    char* end = nullptr;
+    const unsigned long long parsed = std::strtoull(argv[6], &end, 10);
+    if (end == argv[6] || *end != '\0' || parsed < 100 || parsed > 64ULL * 1024 * 1024) {
+      std::cerr << "pse-bench-provider: RECORD_BYTES must be a number of bytes from 100 to 64 MiB\n";
+      return 2;
+    }
+    record_bytes = static_cast<std::size_t>(parsed);
   }
   pse::ClientOptions options;
   options.ca_file = argv[1];
@@ -57,7 +79,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   try {
-    const boost::json::object full_record = make_record();
+    const boost::json::object full_record = make_record(record_bytes);
     pse::Provider provider(options, provider_options);
     provider.serve({"identity.birth"}, [&full_record](const pse::ProviderRequest& request) -> pse::Result<boost::json::object> {
       boost::json::object record;

@@ -136,9 +136,9 @@ void BM_CompileSnapshot(benchmark::State& state) {
   }
 }
 
-BENCHMARK(BM_DecideAllowAllFields)->Arg(10)->Arg(1000)->Arg(100000);
-BENCHMARK(BM_DecideAllowWithRefusedField)->Arg(10)->Arg(1000)->Arg(100000);
-BENCHMARK(BM_DecideDenyPurpose)->Arg(10)->Arg(1000)->Arg(100000);
+BENCHMARK(BM_DecideAllowAllFields)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_DecideAllowWithRefusedField)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_DecideDenyPurpose)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_EngineDecide)->Arg(100000)->Threads(1)->Threads(2);
 BENCHMARK(BM_CompileSnapshot)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 

@@ -1,0 +1,210 @@
+// audit_scale — how the audit log's costs grow with its size (issue 9, bench/curves).
+//
+//   audit_scale --dir DIR --checkpoints 1000000,3000000,10000000 [--subjects N]
+//               [--in-flight N] [--proofs N] [--json FILE]
+//
+// Grows one durable log in DIR (created if needed; an existing log is continued, so a later
+// run can go further) up to each checkpoint in turn, appending as the broker does: many
+// appends in flight, group commit (batches of up to 1024), an fsync and a signed head per
+// commit. Subjects cycle through --subjects distinct ids (default 1,000,000), so that the
+// subject index is written at random places as in production — unlike audit_bench, whose five
+// subjects keep that index sequential. At each checkpoint it prints and records:
+//   - the append rate over the last 100,000 entries before the checkpoint (entries/s),
+//   - the time to build an inclusion proof for a random entry in the whole tree (median and
+//     max of --proofs, default 3), the way the broker and pse-audit prove,
+//   - the database's size (main file + WAL) and the process's peak RSS (VmHWM).
+// DIR must be on a real disk (fsync on tmpfs is free). Nothing is removed: delete DIR after.
+#include "broker/audit/audit_keys.hpp"
+#include "broker/audit/audit_log.hpp"
+#include "broker/audit/merkle.hpp"
+
+#include "broker/audit/sample_records.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <semaphore>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+struct Options {
+  fs::path dir;
+  std::vector<std::uint64_t> checkpoints;
+  std::uint64_t subjects = 1'000'000;
+  std::uint64_t in_flight = 16'384;
+  int proofs = 3;
+  std::string json;
+};
+
+[[noreturn]] void usage(const std::string& message) {
+  std::cerr << "audit_scale: " << message
+            << "\nusage: audit_scale --dir DIR --checkpoints N[,N…] [--subjects N] [--in-flight N] [--proofs N] "
+               "[--json FILE]\n";
+  std::exit(2);
+}
+
+std::uint64_t number(const std::string& text, const std::string& option) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    usage(option + " takes a number, got '" + text + "'");
+  }
+  if (used != text.size()) usage(option + " takes a number, got '" + text + "'");
+  return value;
+}
+
+Options parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string option = argv[i];
+    if (option == "-h" || option == "--help") usage("help");
+    if (i + 1 >= argc) usage(option + " needs a value");
+    const std::string value = argv[++i];
+    if (option == "--dir") {
+      options.dir = value;
+    } else if (option == "--checkpoints") {
+      std::stringstream list(value);
+      std::string item;
+      while (std::getline(list, item, ',')) options.checkpoints.push_back(number(item, option));
+    } else if (option == "--subjects") {
+      options.subjects = number(value, option);
+    } else if (option == "--in-flight") {
+      options.in_flight = number(value, option);
+    } else if (option == "--proofs") {
+      options.proofs = static_cast<int>(number(value, option));
+    } else if (option == "--json") {
+      options.json = value;
+    } else {
+      usage("unknown option " + option);
+    }
+  }
+  if (options.dir.empty() || options.checkpoints.empty()) usage("--dir and --checkpoints are required");
+  if (options.subjects < 1 || options.in_flight < 1 || options.in_flight > 60'000 || options.proofs < 1) {
+    usage("--subjects and --proofs must be at least 1, --in-flight from 1 to 60000");
+  }
+  std::sort(options.checkpoints.begin(), options.checkpoints.end());
+  return options;
+}
+
+std::uint64_t status_kib(const char* key) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(key, 0) == 0) return std::strtoull(line.c_str() + std::string(key).size(), nullptr, 10);
+  }
+  return 0;
+}
+
+std::uint64_t file_bytes(const fs::path& path) {
+  std::error_code error;
+  const auto size = fs::file_size(path, error);
+  return error ? 0 : size;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace pse::audit;
+  const Options options = parse(argc, argv);
+  try {
+    fs::create_directories(options.dir);
+    if (!fs::exists(options.dir / "keys" / signing_key_file)) write_new_key_files(options.dir / "keys");
+    AuditConfig config;
+    config.database = options.dir / "audit.db";
+    config.key_dir = options.dir / "keys";
+    config.max_batch_entries = 1024;
+    config.max_pending_entries = 65'536;
+    auto log = AuditLog::open(config);
+    const auto head = log->latest_tree_head();
+    std::uint64_t size = head ? head->tree_size : 0;
+
+    std::counting_semaphore<65'536> window(static_cast<std::ptrdiff_t>(options.in_flight));
+    std::atomic<std::uint64_t> failures{0};
+    // Appends entries [size, end) and waits until all are durable.
+    auto append_up_to = [&](std::uint64_t end) {
+      for (; size < end; ++size) {
+        window.acquire();
+        AuditRecord record = testing::sample_record(size);
+        record.subject_id = "QC-SCALE-" + std::to_string(size % options.subjects);
+        log->append(std::move(record), [&](AuditLog::AppendResult result) {
+          if (!result.ok()) ++failures;
+          window.release();
+        });
+      }
+      for (std::uint64_t i = 0; i < options.in_flight; ++i) window.acquire();
+      window.release(static_cast<std::ptrdiff_t>(options.in_flight));
+    };
+
+    std::ostringstream json;
+    json << "{\"subjects\": " << options.subjects << ", \"in_flight\": " << options.in_flight
+         << ", \"batch\": 1024, \"checkpoints\": [";
+    bool first = true;
+    std::mt19937_64 random(7);
+    std::cout << "entries      append/s   proof median   proof max   db MiB   VmHWM MiB\n";
+    for (const std::uint64_t checkpoint : options.checkpoints) {
+      if (checkpoint <= size) {
+        std::cerr << "audit_scale: the log already holds " << size << " entries; checkpoint " << checkpoint
+                  << " skipped\n";
+        continue;
+      }
+      constexpr std::uint64_t measured = 100'000;
+      append_up_to(checkpoint > measured && checkpoint - measured > size ? checkpoint - measured : size);
+      const std::uint64_t from = size;
+      const auto start = Clock::now();
+      append_up_to(checkpoint);
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      const double rate = static_cast<double>(checkpoint - from) / seconds;
+      if (failures.load() != 0) throw std::runtime_error(std::to_string(failures.load()) + " appends failed");
+
+      const auto tree_size = log->latest_tree_head()->tree_size;
+      std::vector<double> proof_ms;
+      for (int i = 0; i < options.proofs; ++i) {
+        const std::uint64_t seq = random() % tree_size;
+        const auto proof_start = Clock::now();
+        auto proof = log->prove_inclusion(seq, tree_size);
+        proof_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - proof_start).count());
+        if (!proof) throw std::runtime_error("inclusion proof failed: " + proof.error().message);
+        if (!verify_inclusion(proof->seq, proof->tree_size, proof->leaf_hash, proof->path, log->latest_tree_head()->root)) {
+          throw std::runtime_error("an inclusion proof does not verify");
+        }
+      }
+      std::sort(proof_ms.begin(), proof_ms.end());
+      const double median = proof_ms[proof_ms.size() / 2];
+      const double db_mib =
+          static_cast<double>(file_bytes(config.database) + file_bytes(fs::path(config.database.string() + "-wal"))) /
+          (1024.0 * 1024.0);
+      const double hwm_mib = static_cast<double>(status_kib("VmHWM:")) / 1024.0;
+      std::printf("%9llu  %9.0f  %10.1f ms  %8.1f ms  %7.0f  %9.0f\n", static_cast<unsigned long long>(checkpoint), rate,
+                  median, proof_ms.back(), db_mib, hwm_mib);
+      std::fflush(stdout);
+      json << (first ? "" : ",") << "\n  {\"entries\": " << checkpoint << ", \"append_per_s\": " << rate
+           << ", \"proof_ms_median\": " << median << ", \"proof_ms_max\": " << proof_ms.back()
+           << ", \"db_mib\": " << db_mib << ", \"vmhwm_mib\": " << hwm_mib << "}";
+      first = false;
+    }
+    json << "\n]}\n";
+    log->close();
+    if (!options.json.empty()) std::ofstream(options.json) << json.str();
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << "audit_scale: " << error.what() << "\n";
+    return 1;
+  }
+}
