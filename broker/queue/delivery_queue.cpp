@@ -634,11 +634,12 @@ void DeliveryQueue::commit_batch(std::vector<Op>& ops, std::size_t begin, std::s
     }
     return;
   }
-  for (auto& [publish, ack] : effects.published) publish->on_durable(std::move(ack));
-  for (auto& [done, result] : effects.replayed) done->set_value(std::move(result));
+  // Wake-ups first: whoever waits on a completion finds the wake-up already delivered.
   if (wake) {
     for (const std::string& subscriber : effects.ready) wake(subscriber);
   }
+  for (auto& [publish, ack] : effects.published) publish->on_durable(std::move(ack));
+  for (auto& [done, result] : effects.replayed) done->set_value(std::move(result));
   for (auto& done : effects.flushed) done->set_value(Ok{});
 }
 

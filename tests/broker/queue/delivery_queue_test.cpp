@@ -149,6 +149,66 @@ TEST(DeliveryQueueTest, NeverTwoInFlightForOneOrderingKeyAndAlwaysInPublishOrder
   EXPECT_EQ(payloads(take(*queue, "ramq", now)), (std::vector<std::string>{"a3"}));
 }
 
+// Holds the writer thread inside the on_ready callback until released, so that operations
+// queued meanwhile wait for their commit.
+class WriterGate {
+ public:
+  explicit WriterGate(DeliveryQueue& queue) : queue_(queue) {
+    queue.on_ready([this](const std::string&) {
+      std::unique_lock lock(mutex_);
+      blocked_ = true;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return released_; });
+    });
+  }
+  ~WriterGate() {
+    release();
+    queue_.on_ready(nullptr);
+  }
+  WriterGate(const WriterGate&) = delete;
+  WriterGate& operator=(const WriterGate&) = delete;
+
+  void wait_until_blocked() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return blocked_; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  DeliveryQueue& queue_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool blocked_ = false;
+  bool released_ = false;
+};
+
+TEST(DeliveryQueueTest, TheNextDeliveryOfAKeyWaitsForTheAckToCommit) {
+  QueueFixture fixture;
+  auto queue = fixture.open();
+  publish_ok(*queue, event("a1"), {delivery("ramq", "subject-a", "a1")});
+  publish_ok(*queue, event("a2"), {delivery("ramq", "subject-a", "a2")});
+  const TimePoint now = fixture.clock.now();
+  const auto first = take(*queue, "ramq", now);
+  ASSERT_EQ(payloads(first), (std::vector<std::string>{"a1"}));
+
+  WriterGate gate(*queue);
+  auto blocker = queue->publish(event("other"), {delivery("saaq", "s", "x")});
+  gate.wait_until_blocked();
+  ASSERT_TRUE(queue->ack("ramq", first[0].id).ok());  // queued behind the held writer
+  EXPECT_TRUE(take(*queue, "ramq", now).empty()) << "a2 must wait until a1's deletion is committed";
+  const auto stats = queue->stats(now);
+  ASSERT_NE(stats_of(stats, "ramq"), nullptr);
+  EXPECT_EQ(stats_of(stats, "ramq")->in_flight, 1U) << "acked but not yet committed";
+  gate.release();
+  ASSERT_TRUE(blocker.get().ok());
+  ASSERT_TRUE(queue->flush().ok());
+  EXPECT_EQ(payloads(take(*queue, "ramq", now)), (std::vector<std::string>{"a2"}));
+}
+
 TEST(DeliveryQueueTest, TakeReadyRespectsMax) {
   QueueFixture fixture;
   auto queue = fixture.open();
@@ -450,32 +510,15 @@ TEST(DeliveryQueueTest, RefusesPublishesWithOverloadedWhenTheWriterFallsBehind) 
   QueueOptions options = fixture.options();
   options.max_pending_ops = 4;
   auto queue = fixture.open(options);
-  // Hold the writer inside its on_ready callback, so that publishes pile up.
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool writer_blocked = false;
-  bool release = false;
-  queue->on_ready([&](const std::string&) {
-    std::unique_lock lock(mutex);
-    writer_blocked = true;
-    changed.notify_all();
-    changed.wait(lock, [&] { return release; });
-  });
+  WriterGate gate(*queue);  // publishes pile up while the writer is held
   auto first = queue->publish(event("k0"), {delivery("ramq", "s", "p")});
-  {
-    std::unique_lock lock(mutex);
-    changed.wait(lock, [&] { return writer_blocked; });
-  }
+  gate.wait_until_blocked();
   std::vector<std::future<DeliveryQueue::PublishResult>> accepted;
   for (int i = 1; i <= 4; ++i) accepted.push_back(queue->publish(event("k" + std::to_string(i)), {}));
   auto refused = queue->publish(event("k5"), {}).get();
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, QueueErrorCode::overloaded);
-  {
-    std::lock_guard lock(mutex);
-    release = true;
-  }
-  changed.notify_all();
+  gate.release();
   EXPECT_TRUE(first.get().ok());
   for (auto& result : accepted) EXPECT_TRUE(result.get().ok());
   EXPECT_TRUE(queue->publish(event("k5"), {}).get().ok()) << "accepted again once the writer caught up";
