@@ -1,0 +1,275 @@
+#include "adapters/connector/canonical_source.hpp"
+
+#include "adapters/copybook/copybook_parser.hpp"
+#include "adapters/copybook/decimal.hpp"
+#include "adapters/copybook/record_file_reader.hpp"
+#include "adapters/csv/csv_decoder.hpp"
+#include "adapters/csv/csv_schema.hpp"
+#include "adapters/xml/xml_decoder.hpp"
+#include "adapters/xml/xml_schema.hpp"
+#include "base/config_error.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace pse::connector {
+namespace {
+
+using adapters::DecodeOutcome;
+using adapters::ErrorPolicy;
+
+/// Record numbers of the accepted records: 1..read, less the rejected ones (one error per record).
+std::vector<std::uint64_t> accepted_numbers(const DecodeOutcome& outcome) {
+  std::set<std::uint64_t> rejected;
+  for (const auto& error : outcome.errors) rejected.insert(error.record);
+  std::vector<std::uint64_t> numbers;
+  numbers.reserve(outcome.records.size());
+  for (std::uint64_t number = 1; numbers.size() < outcome.records.size(); ++number) {
+    if (!rejected.contains(number)) numbers.push_back(number);
+  }
+  return numbers;
+}
+
+FileBatch batch_of(DecodeOutcome outcome) {
+  FileBatch batch;
+  batch.numbers = accepted_numbers(outcome);
+  batch.counts = outcome.counts;
+  batch.file_rejected = outcome.file_rejected;
+  if (outcome.file_rejected && !outcome.errors.empty()) batch.file_reason = outcome.errors.front().describe();
+  for (const auto& error : outcome.errors) batch.reject_lines.push_back(adapters::reject_line(error));
+  batch.records = std::move(outcome.records);
+  return batch;
+}
+
+class CsvCodec final : public FileCodec {
+ public:
+  explicit CsvCodec(adapters::csv::CsvSchema schema) : schema_(std::move(schema)) {}
+  FileBatch decode(std::string_view bytes, const std::string& file_name) const override {
+    return batch_of(adapters::csv::decode_csv(bytes, file_name, schema_));
+  }
+  bool has_field(std::string_view name) const override {
+    return std::any_of(schema_.columns.begin(), schema_.columns.end(), [&](const auto& c) { return c.name == name; });
+  }
+  ErrorPolicy policy() const override { return schema_.on_error; }
+
+ private:
+  adapters::csv::CsvSchema schema_;
+};
+
+class XmlCodec final : public FileCodec {
+ public:
+  explicit XmlCodec(adapters::xml::XmlSchema schema) : schema_(std::move(schema)) {}
+  FileBatch decode(std::string_view bytes, const std::string& file_name) const override {
+    return batch_of(adapters::xml::decode_xml(bytes, file_name, schema_));
+  }
+  bool has_field(std::string_view name) const override {
+    return std::any_of(schema_.fields.begin(), schema_.fields.end(), [&](const auto& f) { return f.spec.name == name; });
+  }
+  ErrorPolicy policy() const override { return schema_.on_error; }
+
+ private:
+  adapters::xml::XmlSchema schema_;
+};
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  adapters::append_json_string(out, text);
+  return out;
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// The copybook reader writes the rejects of skip_record itself; the connector collects them
+/// as lines, so it gets them through a private temporary file.
+class TemporaryFile {
+ public:
+  TemporaryFile() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "pse-connector-rejects-XXXXXX").string();
+    const int fd = mkstemp(pattern.data());
+    if (fd >= 0) {
+      close(fd);
+      path_ = pattern;
+    }
+  }
+  ~TemporaryFile() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(path_, ignored);
+    }
+  }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+bool inside_table(const legacy::LayoutNode* node) {
+  for (; node != nullptr; node = node->parent) {
+    if (node->is_table) return true;
+  }
+  return false;
+}
+
+class CopybookCodec final : public FileCodec {
+ public:
+  CopybookCodec(const SourceConfig& source, const std::vector<std::string>& wanted) : source_(source) {
+    const std::string text = read_text_file(source.copybook);
+    if (text.empty()) throw ConfigError(source.copybook, 0, "cannot read the copybook, or it is empty");
+    auto layout = legacy::parse_copybook(text, source.copybook_options, source.copybook.filename().string());
+    if (!layout) {
+      const auto& error = layout.error();
+      throw ConfigError(source.copybook, static_cast<int>(error.line), std::string(legacy::to_string(error.code)) + ": " + error.message);
+    }
+    layout_ = std::make_unique<legacy::CopybookLayout>(std::move(layout.value()));
+    if (source_.framing.format == legacy::RecordFormat::fixed && source_.framing.record_length == 0) {
+      source_.framing.record_length = layout_->record_size();
+    }
+    for (const auto& name : wanted) {
+      const legacy::LayoutNode* node = layout_->find(name);
+      if (node == nullptr || node->is_group || node->is_filler || inside_table(node)) continue;  // has_field refuses it
+      if (std::find(items_.begin(), items_.end(), node) == items_.end()) items_.push_back(node);
+    }
+  }
+
+  FileBatch decode(std::string_view bytes, const std::string& file_name) const override {
+    FileBatch batch;
+    legacy::FileReadOptions options;
+    options.framing = source_.framing;
+    options.policy = source_.on_error == ErrorPolicy::skip_record ? legacy::RejectPolicy::skip_record
+                                                                   : legacy::RejectPolicy::reject_file;
+    options.file_name = file_name;
+    options.pad_short_records = source_.pad_short_records;
+    TemporaryFile rejects;
+    options.reject_file = rejects.path();
+    auto summary = legacy::read_records(bytes, *layout_, options, [&](const legacy::Record& record, const legacy::Frame& frame) {
+      batch.records.push_back(to_canonical(record, items_));
+      batch.numbers.push_back(frame.record_number);
+    });
+    if (!summary) {
+      const legacy::LegacyError& error = summary.error();
+      batch.records.clear();
+      batch.numbers.clear();
+      batch.file_rejected = true;
+      batch.file_reason = error.describe();
+      batch.counts.read = std::max<std::uint64_t>(error.record_number, 1);
+      batch.counts.rejected = batch.counts.read;
+      batch.reject_lines.push_back("{\"file\":" + json_string(file_name) + ",\"record\":" + std::to_string(error.record_number) +
+                                   ",\"offset\":" + std::to_string(error.byte_offset) + ",\"field\":" + json_string(error.field) +
+                                   ",\"reason\":\"" + std::string(legacy::to_string(error.code)) +
+                                   "\",\"message\":" + json_string(error.message) + "}");
+      return batch;
+    }
+    batch.counts = {summary->read, summary->accepted, summary->rejected};
+    if (summary->rejected > 0) {
+      std::istringstream lines(read_text_file(rejects.path()));
+      for (std::string line; std::getline(lines, line);) {
+        if (!line.empty()) batch.reject_lines.push_back(std::move(line));
+      }
+    }
+    return batch;
+  }
+
+  bool has_field(std::string_view name) const override {
+    const legacy::LayoutNode* node = layout_->find(name);
+    return node != nullptr && !node->is_group && !node->is_filler && !inside_table(node);
+  }
+  ErrorPolicy policy() const override { return source_.on_error; }
+
+ private:
+  SourceConfig source_;
+  std::unique_ptr<legacy::CopybookLayout> layout_;
+  std::vector<const legacy::LayoutNode*> items_;
+};
+
+adapters::Value decimal_value(const legacy::LayoutNode& node, legacy::Int128 unscaled, int scale) {
+  if (scale < 0) {
+    // Trailing P positions: 12 with scale -2 is 1200. The layout bounds digits to 38.
+    unscaled *= legacy::power_of_ten(-scale);
+    scale = 0;
+  }
+  if (node.json_number && scale == 0) {
+    // At most 15 digits: fits an int64.
+    return static_cast<std::int64_t>(unscaled);
+  }
+  adapters::Decimal decimal;
+  decimal.negative = unscaled < 0;
+  legacy::UnsignedInt128 magnitude = decimal.negative ? static_cast<legacy::UnsignedInt128>(-(unscaled + 1)) + 1
+                                                      : static_cast<legacy::UnsignedInt128>(unscaled);
+  std::string digits;
+  do {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    magnitude /= 10;
+  } while (magnitude != 0);
+  while (digits.size() < static_cast<std::size_t>(scale) + 1) digits.push_back('0');
+  std::reverse(digits.begin(), digits.end());
+  if (decimal.negative && digits.find_first_not_of('0') == std::string::npos) decimal.negative = false;
+  decimal.digits = std::move(digits);
+  decimal.scale = scale;
+  return decimal;
+}
+
+}  // namespace
+
+std::unique_ptr<FileCodec> open_file_codec(const SourceConfig& source, const std::vector<std::string>& wanted) {
+  switch (source.type) {
+    case SourceType::copybook: return std::make_unique<CopybookCodec>(source, wanted);
+    case SourceType::csv: return std::make_unique<CsvCodec>(adapters::csv::load_csv_schema(source.schema));
+    case SourceType::xml: return std::make_unique<XmlCodec>(adapters::xml::load_xml_schema(source.schema));
+    case SourceType::sql: break;
+  }
+  throw ConfigError(source.schema, source.line, "a sql source is not a file codec");
+}
+
+adapters::Record to_canonical(const legacy::Record& record, const std::vector<const legacy::LayoutNode*>& items) {
+  std::vector<adapters::Value> values(items.size());
+  for (const legacy::RecordEntry& entry : record.entries()) {
+    if (entry.kind != legacy::EntryKind::value) continue;
+    const auto found = std::find(items.begin(), items.end(), entry.node);
+    if (found == items.end()) continue;
+    adapters::Value& value = values[static_cast<std::size_t>(found - items.begin())];
+    switch (entry.value_kind) {
+      case legacy::ValueKind::null: value = adapters::Null{}; break;
+      case legacy::ValueKind::text: value = std::string(record.text(entry)); break;
+      case legacy::ValueKind::decimal: value = decimal_value(*entry.node, entry.unscaled, entry.scale); break;
+      case legacy::ValueKind::floating: {
+        if (!std::isfinite(entry.floating)) {
+          value = adapters::Null{};
+          break;
+        }
+        char buffer[32];
+        const auto result = std::to_chars(buffer, buffer + sizeof buffer, entry.floating);
+        value = std::string(buffer, result.ptr);
+        break;
+      }
+    }
+  }
+  adapters::Record canonical;
+  canonical.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) canonical.add(items[i]->name, std::move(values[i]));
+  return canonical;
+}
+
+std::string text_of(const adapters::Value& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* decimal = std::get_if<adapters::Decimal>(&value)) return decimal->to_string();
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+  if (const auto* date = std::get_if<adapters::Date>(&value)) return date->to_string();
+  if (const auto* boolean = std::get_if<bool>(&value)) return *boolean ? "true" : "false";
+  return {};
+}
+
+}  // namespace pse::connector

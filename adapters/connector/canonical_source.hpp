@@ -1,0 +1,60 @@
+// The uniform view the connector has of every legacy file: canonical records.
+//
+// The codecs keep their own shapes — the copybook decoder fills a flat, reused
+// pse::legacy::Record with 128-bit decimals; CSV and XML produce pse::adapters::Record — and
+// this layer turns either into adapters::Record (field name → typed value), so that the
+// mapping to classification fields, the index and the batch publisher never care which codec
+// read the bytes. The codecs are used as they are; nothing here re-implements decoding.
+#pragma once
+
+#include "adapters/connector/connector_config.hpp"
+#include "adapters/copybook/copybook_layout.hpp"
+#include "adapters/copybook/record.hpp"
+#include "adapters/record/decode_outcome.hpp"
+#include "adapters/record/record.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pse::connector {
+
+/// What one legacy file holds, whatever its codec.
+struct FileBatch {
+  std::vector<adapters::Record> records;  ///< accepted records, in file order
+  std::vector<std::uint64_t> numbers;     ///< the 1-based record number of each, in the file
+  adapters::DecodeCounts counts;          ///< read == accepted + rejected
+  bool file_rejected = false;             ///< nothing of the file may be used
+  std::string file_reason;                ///< why, when rejected as a whole
+  std::vector<std::string> reject_lines;  ///< one JSON line per rejected record (the codec's format)
+};
+
+/// A file format with its schema or layout, loaded once.
+class FileCodec {
+ public:
+  virtual ~FileCodec() = default;
+  /// Decodes a whole file held in memory. `file_name` labels errors. Never throws for bad input.
+  virtual FileBatch decode(std::string_view bytes, const std::string& file_name) const = 0;
+  /// True when records carry a field of that name (the key and every mapping's `from`).
+  virtual bool has_field(std::string_view name) const = 0;
+  virtual adapters::ErrorPolicy policy() const = 0;
+};
+
+/// Opens the copybook, CSV or XML codec a source names (schemas and copybooks are read here).
+/// Throws ConfigError naming the schema or copybook file and line.
+/// `wanted` names the fields the connector uses (key and mappings); a codec may decode only those.
+std::unique_ptr<FileCodec> open_file_codec(const SourceConfig& source, const std::vector<std::string>& wanted);
+
+/// The canonical values of the given elementary items of a decoded copybook record, named as
+/// in the copybook. Numbers follow the copybook's JSON convention: an integer item of at most
+/// 15 digits becomes an integer, any other number an exact decimal; text stays text, an
+/// uninitialised number is null, COMP-1/COMP-2 become their shortest round-trip text. An item
+/// absent from the record (an alternative of a REDEFINES the selector did not choose) is null.
+adapters::Record to_canonical(const legacy::Record& record, const std::vector<const legacy::LayoutNode*>& items);
+
+/// The text form of a canonical value: what a retyping mapping parses again.
+std::string text_of(const adapters::Value& value);
+
+}  // namespace pse::connector

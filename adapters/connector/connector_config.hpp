@@ -1,0 +1,119 @@
+// The configuration of pse-connector (`pse-connector --config adapter.yaml`): how to reach the
+// broker, who the connector is, the categories it serves from which legacy source, the drop
+// folders it publishes from, and for each category the mapping from legacy fields to the
+// classification's fields.
+//
+//     broker: {host: localhost, port: 8443, server_name: localhost}
+//     tls: {ca: ../../certs/dev/ca.crt, cert: ../../certs/dev/orgs/etat-civil.crt,
+//           key: ../../certs/dev/orgs/etat-civil.key}
+//     classification: ../classification.yaml
+//     serve:
+//       - category: identity.birth
+//         source:
+//           type: copybook                 # copybook | csv | xml | sql
+//           copybook: data/naissances.cpy
+//           data: data/naissances.dat
+//           code_page: cp037
+//           framing: {format: fixed}       # record_length defaults to the layout's size
+//           key: NO-SUJET                  # the field that holds the subject id
+//         fields:                          # classification field ← legacy field
+//           - {name: surname, from: NOM-FAMILLE}
+//           - {name: birth_date, from: DATE-NAISSANCE, type: date, format: "%Y%m%d"}
+//     batch:
+//       - category: identity.death
+//         folder: ../../var/etat-civil/deces     # drop folder (done/ and rejected/ inside)
+//         completion: done_marker                # or stable_size
+//         source: {type: csv, schema: data/deces.schema.yaml, key: nas}
+//         fields: [...]
+//
+// Relative paths are resolved against the directory of the file. Every mapping, nested or not,
+// refuses unknown keys and bad values with the file, the line and the reason (ConfigError).
+// Whether the named legacy fields exist is checked when the sources are opened (connector.hpp),
+// since that needs the copybook or the schema.
+#pragma once
+
+#include "adapters/copybook/copybook_layout.hpp"
+#include "adapters/framing/record_framer.hpp"
+#include "adapters/record/decode_outcome.hpp"
+#include "adapters/record/field_spec.hpp"
+
+#include <pse/client_options.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pse::connector {
+
+enum class SourceType { copybook, csv, xml, sql };
+
+std::string_view to_string(SourceType type) noexcept;
+
+/// Where a category's records come from.
+struct SourceConfig {
+  SourceType type = SourceType::csv;
+  std::filesystem::path data;    ///< serve: the data file (copybook, csv, xml); empty for sql and batch
+  std::filesystem::path schema;  ///< csv, xml: the codec's schema; sql: the SQL source file
+  std::string key;               ///< the legacy field holding the subject id (all but sql)
+  std::filesystem::path rejects; ///< serve, skip_record: the reject file (default <data>.rejects.jsonl)
+
+  // copybook only
+  std::filesystem::path copybook;
+  legacy::CopybookOptions copybook_options;
+  legacy::FramingOptions framing;  ///< record_length 0: the layout's record size
+  bool pad_short_records = false;
+  adapters::ErrorPolicy on_error = adapters::ErrorPolicy::reject_file;
+
+  int line = 0;  ///< of the `source` mapping
+};
+
+/// One classification field and the legacy field it comes from. Without `retype` the legacy
+/// value is sent as the codec typed it; with it, the value's text is parsed again as `retype`
+/// says (e.g. a PIC 9(8) holding 19570314 becomes the date "1957-03-14").
+struct FieldMapping {
+  std::string target;  ///< the classification's field name
+  std::string source;  ///< the legacy field (COBOL name, CSV column field, XML field, SQL field)
+  std::optional<adapters::FieldSpec> retype;
+  int line = 0;
+};
+
+struct ServeConfig {
+  std::string category;
+  SourceConfig source;
+  std::vector<FieldMapping> fields;
+  int line = 0;
+};
+
+enum class Completion {
+  done_marker,  ///< `<name>.done` next to the file says it is complete
+  stable_size,  ///< size and modification time unchanged for `stable_for`
+};
+
+struct BatchConfig {
+  std::string category;
+  std::filesystem::path folder;
+  Completion completion = Completion::done_marker;
+  std::chrono::milliseconds stable_for{2000};
+  std::chrono::milliseconds poll_interval{1000};
+  SourceConfig source;
+  std::vector<FieldMapping> fields;
+  int line = 0;
+};
+
+struct ConnectorConfig {
+  std::filesystem::path file;  ///< the configuration file itself
+  ClientOptions broker;        ///< host, port, server_name and the three PEM files
+  std::filesystem::path classification;
+  std::string log_level = "info";
+  /// How often served files are checked for changes (reloaded when changed); 0: never.
+  std::chrono::milliseconds reload_interval{2000};
+  std::vector<ServeConfig> serve;
+  std::vector<BatchConfig> batch;
+};
+
+/// Loads and checks the file. Throws ConfigError (file, line, reason).
+ConnectorConfig load_connector_config(const std::filesystem::path& file);
+
+}  // namespace pse::connector

@@ -1,0 +1,264 @@
+#include "adapters/connector/drop_folder.hpp"
+
+#include "adapters/connector/record_index.hpp"
+#include "adapters/record/record.hpp"
+#include "base/log.hpp"
+
+#include <openssl/evp.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fstream>
+#include <utility>
+
+namespace pse::connector {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool transient(pse::Reason reason) {
+  switch (reason) {
+    case pse::Reason::provider_unavailable:
+    case pse::Reason::provider_timeout:
+    case pse::Reason::overloaded:
+    case pse::Reason::rate_limited:
+    case pse::Reason::shutting_down:
+    case pse::Reason::internal_error:
+    case pse::Reason::too_many_connections: return true;
+    default: return false;
+  }
+}
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+/// Writes `content` to `file` through a temporary name, so a reader never sees half of it.
+bool write_file_atomically(const fs::path& file, const std::string& content) {
+  fs::path temporary = file;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) return false;
+  }
+  std::error_code error;
+  fs::rename(temporary, file, error);
+  return !error;
+}
+
+std::string reject_json(const std::string& file, std::uint64_t record, const std::string& field, const std::string& reason) {
+  std::string line = "{\"file\":";
+  adapters::append_json_string(line, file);
+  line += ",\"record\":" + std::to_string(record) + ",\"field\":";
+  adapters::append_json_string(line, field);
+  line += ",\"reason\":";
+  adapters::append_json_string(line, reason);
+  line += "}";
+  return line;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) return {};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) {
+    text.push_back(hex[digest[i] >> 4]);
+    text.push_back(hex[digest[i] & 0xF]);
+  }
+  return text;
+}
+
+std::string idempotency_key(std::string_view category, std::string_view content_hash_hex, std::uint64_t record) {
+  std::string key(category);
+  key += ':';
+  key += content_hash_hex.substr(0, 32);
+  key += ':';
+  key += std::to_string(record);
+  return key;
+}
+
+std::string_view to_string(FileOutcome outcome) noexcept {
+  switch (outcome) {
+    case FileOutcome::done: return "done";
+    case FileOutcome::rejected: return "rejected";
+    case FileOutcome::retry_later: return "retry_later";
+  }
+  return "?";
+}
+
+std::string FileReport::summary_json() const {
+  boost::json::object summary;
+  summary["file"] = file;
+  summary["outcome"] = std::string(to_string(outcome));
+  summary["sha256"] = content_hash;
+  summary["read"] = read;
+  summary["accepted"] = accepted;
+  summary["rejected"] = rejected;
+  summary["published"] = published;
+  summary["duplicates"] = duplicates;
+  if (!reason.empty()) summary["reason"] = reason;
+  return boost::json::serialize(summary);
+}
+
+DropFolder::DropFolder(DropFolderSettings settings, const FileCodec& codec, RecordMapper mapper, Publisher& publisher)
+    : settings_(std::move(settings)), codec_(codec), mapper_(std::move(mapper)), publisher_(publisher) {
+  fs::create_directories(settings_.folder / "done");
+  fs::create_directories(settings_.folder / "rejected");
+}
+
+bool DropFolder::complete(const fs::directory_entry& entry, std::chrono::steady_clock::time_point now) {
+  const std::string name = entry.path().filename().string();
+  if (settings_.completion == Completion::done_marker) {
+    std::error_code error;
+    return fs::exists(settings_.folder / (name + ".done"), error);
+  }
+  std::error_code error;
+  const auto size = entry.file_size(error);
+  if (error) return false;
+  const auto modified = entry.last_write_time(error);
+  if (error) return false;
+  auto [seen, first] = observed_.try_emplace(name, Observation{size, modified, now});
+  if (first || seen->second.size != size || seen->second.modified != modified) {
+    seen->second = Observation{size, modified, now};
+    return false;
+  }
+  return now - seen->second.since >= settings_.stable_for;
+}
+
+std::vector<FileReport> DropFolder::poll(std::chrono::steady_clock::time_point now) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(settings_.folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.front() == '.' || ends_with(name, ".done") || ends_with(name, ".tmp")) continue;
+    std::error_code type_error;
+    if (!entry.is_regular_file(type_error)) continue;
+    if (complete(entry, now)) names.push_back(name);
+  }
+  if (error) log::warn("cannot list the drop folder", {{"folder", settings_.folder.string()}, {"error", error.message()}});
+  // Forget files that are gone, so that the map does not grow without bound.
+  for (auto it = observed_.begin(); it != observed_.end();) {
+    std::error_code exists_error;
+    it = fs::exists(settings_.folder / it->first, exists_error) ? std::next(it) : observed_.erase(it);
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<FileReport> reports;
+  for (const auto& name : names) {
+    reports.push_back(process(name));
+    observed_.erase(name);
+    if (reports.back().outcome == FileOutcome::retry_later) break;  // the broker is away: try again later
+  }
+  return reports;
+}
+
+FileReport DropFolder::process(const std::string& name) {
+  FileReport report;
+  report.file = name;
+  auto bytes = read_whole_file(settings_.folder / name);
+  if (!bytes) {
+    report.outcome = FileOutcome::retry_later;
+    report.reason = bytes.error().message;
+    log::warn("batch file unreadable", {{"category", settings_.category}, {"file", name}, {"error", report.reason}});
+    return report;
+  }
+  report.content_hash = sha256_hex(*bytes);
+  FileBatch batch = codec_.decode(*bytes, name);
+  std::vector<std::string> reject_lines = std::move(batch.reject_lines);
+  report.read = batch.counts.read;
+  report.rejected = batch.counts.rejected;
+  if (batch.file_rejected) {
+    report.outcome = FileOutcome::rejected;
+    report.reason = batch.file_reason;
+    report.rejected = report.read;
+    finish(name, report, reject_lines);
+    return report;
+  }
+
+  // Map every record before publishing any: under reject_file, one bad record refuses the file.
+  std::vector<std::pair<std::uint64_t, MappedRecord>> ready;
+  ready.reserve(batch.records.size());
+  for (std::size_t i = 0; i < batch.records.size(); ++i) {
+    MappingOutcome mapped = mapper_.map(batch.records[i]);
+    if (mapped.error.empty()) {
+      ready.emplace_back(batch.numbers[i], std::move(mapped.record));
+      continue;
+    }
+    reject_lines.push_back(reject_json(name, batch.numbers[i], mapped.field, mapped.error));
+    ++report.rejected;
+    if (codec_.policy() == adapters::ErrorPolicy::reject_file) {
+      report.outcome = FileOutcome::rejected;
+      report.reason = name + ": record " + std::to_string(batch.numbers[i]) + ", field '" + mapped.field + "': " + mapped.error;
+      report.rejected = report.read;
+      finish(name, report, reject_lines);
+      return report;
+    }
+  }
+
+  for (auto& [number, record] : ready) {
+    pse::PublishRequest request;
+    request.category = settings_.category;
+    request.subject = std::move(record.subject);
+    request.idempotency_key = idempotency_key(settings_.category, report.content_hash, number);
+    request.record = std::move(record.fields);
+    auto published = publisher_.publish(request);
+    if (published) {
+      ++report.accepted;
+      ++(published->duplicate ? report.duplicates : report.published);
+      continue;
+    }
+    const pse::Error& error = published.error();
+    if (transient(error.reason)) {
+      report.outcome = FileOutcome::retry_later;
+      report.reason = std::string(pse::to_string(error.reason)) + ": " + error.message;
+      log::warn("batch file left for later: the broker did not take a publish",
+                {{"category", settings_.category}, {"file", name}, {"record", number},
+                 {"reason", pse::to_string(error.reason)}, {"published", report.published}});
+      return report;
+    }
+    reject_lines.push_back(reject_json(name, number, "", "publish refused: " + std::string(pse::to_string(error.reason)) +
+                                                             (error.message.empty() ? "" : ": " + error.message)));
+    ++report.rejected;
+  }
+  report.outcome = FileOutcome::done;
+  finish(name, report, reject_lines);
+  return report;
+}
+
+void DropFolder::finish(const std::string& name, FileReport& report, const std::vector<std::string>& reject_lines) {
+  const fs::path destination = settings_.folder / (report.outcome == FileOutcome::done ? "done" : "rejected");
+  // A name already there (the same file dropped again) gets the content hash, then a counter.
+  std::string final_name = name;
+  std::error_code error;
+  for (int attempt = 0; fs::exists(destination / final_name, error); ++attempt) {
+    final_name = name + "." + report.content_hash.substr(0, 12) + (attempt == 0 ? "" : "." + std::to_string(attempt));
+  }
+  if (!reject_lines.empty()) {
+    std::string content;
+    for (const auto& line : reject_lines) content += line + "\n";
+    if (!write_file_atomically(settings_.folder / "rejected" / (final_name + ".rejects.jsonl"), content)) {
+      log::error("cannot write the reject file", {{"category", settings_.category}, {"file", name}});
+    }
+  }
+  if (!write_file_atomically(destination / (final_name + ".summary.json"), report.summary_json() + "\n")) {
+    log::error("cannot write the summary file", {{"category", settings_.category}, {"file", name}});
+  }
+  // The move is the commit point: until then a crash leaves the file to be processed again.
+  fs::rename(settings_.folder / name, destination / final_name, error);
+  if (error) {
+    log::error("cannot move the processed file", {{"category", settings_.category}, {"file", name}, {"error", error.message()}});
+  }
+  fs::remove(settings_.folder / (name + ".done"), error);
+  log::write(report.outcome == FileOutcome::done ? log::Level::info : log::Level::warn, "batch file processed",
+             {{"category", settings_.category}, {"file", name}, {"outcome", to_string(report.outcome)},
+              {"read", report.read}, {"accepted", report.accepted}, {"rejected", report.rejected},
+              {"published", report.published}, {"duplicates", report.duplicates}});
+}
+
+}  // namespace pse::connector

@@ -1,0 +1,141 @@
+// The connector's configuration: the sample configs load, and every mistake is refused with
+// the file, the line and the reason.
+#include "adapters/connector/connector.hpp"
+#include "adapters/connector/connector_config.hpp"
+#include "base/config_error.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace pse::connector {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kData = PSE_SOURCE_DIR "/config/connectors/data/";
+
+/// A valid configuration serving identity.birth from the sample copybook; `extra` is appended
+/// (at top level), `replace` swaps one text for another first.
+std::string birth_config(const std::string& replace_from = {}, const std::string& replace_to = {}) {
+  std::string text =
+      "broker: {host: localhost, port: 8443}\n"                                             // 1
+      "tls: {ca: ca.crt, cert: org.crt, key: org.key}\n"                                    // 2
+      "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"                    // 3
+      "serve:\n"                                                                            // 4
+      "  - category: identity.birth\n"                                                      // 5
+      "    source:\n"                                                                       // 6
+      "      type: copybook\n"                                                              // 7
+      "      copybook: " + kData + "etat-civil-naissances.cpy\n"                            // 8
+      "      data: " + kData + "etat-civil-naissances.dat\n"                                // 9
+      "      code_page: cp037\n"                                                            // 10
+      "      key: NO-SUJET\n"                                                               // 11
+      "    fields:\n"                                                                       // 12
+      "      - {name: surname, from: NOM-FAMILLE}\n"                                        // 13
+      "      - {name: birth_date, from: DATE-NAISSANCE, type: date, format: \"%Y%m%d\"}\n"  // 14
+      "      - {name: birth_place, from: LIEU-NAISSANCE}\n";                                // 15
+  if (!replace_from.empty()) {
+    const auto at = text.find(replace_from);
+    EXPECT_NE(at, std::string::npos) << replace_from;
+    if (at != std::string::npos) text.replace(at, replace_from.size(), replace_to);
+  }
+  return text;
+}
+
+class ConnectorConfigTest : public ::testing::Test {
+ protected:
+  /// The ConfigError's text ("file:line: reason") of loading `text` and opening its sources.
+  std::string error_of(const std::string& text) {
+    const auto file = dir_.write("adapter.yaml", text);
+    try {
+      Connector connector(load_connector_config(file), nullptr);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  std::string at_line(int line) const { return (dir_ / "adapter.yaml").string() + ":" + std::to_string(line) + ": "; }
+
+  pse::testing::TempDir dir_;
+};
+
+TEST_F(ConnectorConfigTest, TheSampleConfigsLoad) {
+  for (const char* name : {"etat-civil", "services-quebec", "ramq"}) {
+    const auto config = load_connector_config(PSE_SOURCE_DIR "/config/connectors/" + std::string(name) + ".yaml");
+    EXPECT_EQ(config.broker.host, "localhost") << name;
+    EXPECT_EQ(config.serve.size(), 1u) << name;
+  }
+  const auto etat_civil = load_connector_config(PSE_SOURCE_DIR "/config/connectors/etat-civil.yaml");
+  ASSERT_EQ(etat_civil.batch.size(), 1u);
+  EXPECT_EQ(etat_civil.batch[0].category, "identity.death");
+  EXPECT_EQ(etat_civil.serve[0].fields.size(), 6u);
+  ASSERT_TRUE(etat_civil.serve[0].fields[3].retype.has_value());
+  EXPECT_EQ(etat_civil.serve[0].fields[3].retype->type, adapters::FieldType::date);
+  EXPECT_EQ(etat_civil.broker.ca_file, std::filesystem::path(PSE_SOURCE_DIR "/certs/dev/ca.crt"));
+}
+
+TEST_F(ConnectorConfigTest, AValidConfigOpensItsSources) { EXPECT_EQ(error_of(birth_config()), "no error"); }
+
+TEST_F(ConnectorConfigTest, UnknownKeysAreRefusedWithTheirLine) {
+  EXPECT_THAT(error_of(birth_config("broker: {host: localhost, port: 8443}\n", "broker: {host: localhost, prot: 8443}\n")),
+              HasSubstr(at_line(1) + "unknown key 'prot' in broker"));
+  EXPECT_THAT(error_of(birth_config("      code_page: cp037\n", "      code_page: cp037\n      codepage: cp037\n")),
+              HasSubstr(at_line(11) + "unknown key 'codepage' in source"));
+  EXPECT_THAT(error_of(birth_config("{name: surname, from: NOM-FAMILLE}", "{name: surname, form: NOM-FAMILLE}")),
+              HasSubstr(at_line(13) + "unknown key 'form' in field"));
+  EXPECT_THAT(error_of(birth_config() + "colour: blue\n"), HasSubstr(at_line(16) + "unknown key 'colour'"));
+}
+
+TEST_F(ConnectorConfigTest, BadValuesAreRefusedWithTheirLine) {
+  EXPECT_THAT(error_of(birth_config("port: 8443", "port: 99999")), HasSubstr(at_line(1) + "broker.port must be between 1 and 65535"));
+  EXPECT_THAT(error_of(birth_config("code_page: cp037", "code_page: cp9999")), HasSubstr(at_line(10) + "source.code_page is not a known code page"));
+  EXPECT_THAT(error_of(birth_config("type: copybook", "type: cobol")), HasSubstr(at_line(7) + "source.type must be copybook, csv, xml or sql"));
+  EXPECT_THAT(error_of(birth_config("type: date, format", "type: day, format")), HasSubstr(at_line(14)));
+  EXPECT_THAT(error_of(birth_config("\"%Y%m%d\"", "\"%Y%q\"")), HasSubstr(at_line(14)));
+}
+
+TEST_F(ConnectorConfigTest, CategoriesAndFieldsMustBeClassified) {
+  EXPECT_THAT(error_of(birth_config("category: identity.birth", "category: identity.birthday")),
+              HasSubstr(at_line(5) + "category 'identity.birthday' is not in the classification"));
+  EXPECT_THAT(error_of(birth_config("{name: surname,", "{name: last_name,")),
+              HasSubstr(at_line(13) + "'last_name' is not a field of category identity.birth"));
+  EXPECT_THAT(error_of(birth_config("{name: birth_place, from: LIEU-NAISSANCE}", "{name: surname, from: LIEU-NAISSANCE}")),
+              HasSubstr(at_line(15) + "field 'surname' is mapped twice"));
+}
+
+TEST_F(ConnectorConfigTest, LegacyFieldsMustExistInTheSource) {
+  EXPECT_THAT(error_of(birth_config("from: LIEU-NAISSANCE", "from: LIEU-DE-NAISSANCE")),
+              HasSubstr(at_line(15) + "'LIEU-DE-NAISSANCE' is not an elementary field of the source"));
+  EXPECT_THAT(error_of(birth_config("key: NO-SUJET", "key: ACTE-NAISSANCE")),  // a group, not a field
+              HasSubstr(at_line(7) + "key 'ACTE-NAISSANCE' is not an elementary field"));
+}
+
+TEST_F(ConnectorConfigTest, MissingPiecesAreNamed) {
+  EXPECT_THAT(error_of(birth_config("      key: NO-SUJET\n", "")), HasSubstr("source.key is required"));
+  EXPECT_THAT(error_of(birth_config("tls: {ca: ca.crt, cert: org.crt, key: org.key}\n", "")), HasSubstr("tls is required"));
+  const std::string nothing = "broker: {host: localhost}\ntls: {ca: a, cert: b, key: c}\nclassification: " PSE_SOURCE_DIR
+                              "/config/classification.yaml\n";
+  EXPECT_THAT(error_of(nothing), HasSubstr("nothing to do"));
+  // A copybook the parser refuses names the copybook file and its line.
+  dir_.write("bad.cpy", "       01 REC.\n          05 A PIC X(3) SYNCHRONIZED.\n");
+  EXPECT_THAT(error_of(birth_config(kData + "etat-civil-naissances.cpy", (dir_ / "bad.cpy").string())),
+              HasSubstr((dir_ / "bad.cpy").string() + ":2: "));
+}
+
+TEST_F(ConnectorConfigTest, BatchEntriesAreCheckedToo) {
+  const std::string batch = birth_config() +
+                            "batch:\n"                                                       // 16
+                            "  - category: identity.death\n"                                 // 17
+                            "    folder: drop\n"                                             // 18
+                            "    completion: when_ready\n"                                   // 19
+                            "    source: {type: csv, schema: s.yaml, key: nas}\n"            // 20
+                            "    fields: [{name: surname}]\n";                               // 21
+  EXPECT_THAT(error_of(batch), HasSubstr(at_line(17) + "batch entry.completion must be done_marker or stable_size"));
+  std::string sql = batch;
+  sql.replace(sql.find("completion: when_ready"), 22, "completion: stable_size");
+  sql.replace(sql.find("type: csv, schema: s.yaml, key: nas"), 35, "type: sql, schema: s.yaml");
+  EXPECT_THAT(error_of(sql), HasSubstr(at_line(20) + "source.type sql sources can be served, not watched"));
+}
+
+}  // namespace
+}  // namespace pse::connector

@@ -1,0 +1,258 @@
+// Batch mode on a real file system: completeness (marker, stable size), idempotency keys from
+// the content hash, moves to done/ and rejected/, reject files, summaries, and reruns.
+#include "adapters/connector/drop_folder.hpp"
+#include "connector_test_support.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace pse::connector {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::RecordingPublisher;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> names_in(const fs::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(folder)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+const std::string kDeaths = "no_sujet,nom,deces\nQC-1931-0815,Lapointe,2026-11-20\nQC-1944-0302,Fortin,2026-11-21\nQC-1950-0101,Roy,2026-11-21\n";
+
+class DropFolderTest : public ::testing::Test {
+ protected:
+  DropFolderTest() {
+    source_.type = SourceType::csv;
+    source_.key = "no_sujet";
+  }
+
+  std::unique_ptr<DropFolder> folder(Completion completion = Completion::done_marker, adapters::ErrorPolicy policy = adapters::ErrorPolicy::skip_record) {
+    const auto schema = dir_.write(std::string("schema-") + (policy == adapters::ErrorPolicy::skip_record ? "skip" : "strict") + ".yaml",
+                                   std::string("header: true\non_error: ") +
+                                       (policy == adapters::ErrorPolicy::skip_record ? "skip_record" : "reject_file") +
+                                       "\ncolumns:\n  - {name: no_sujet, required: true}\n  - {name: nom}\n"
+                                       "  - {name: deces, type: date}\n");
+    source_.schema = schema;
+    FieldMapping surname;
+    surname.target = "surname";
+    surname.source = "nom";
+    FieldMapping death_date;
+    death_date.target = "death_date";
+    death_date.source = "deces";
+    RecordMapper mapper("no_sujet", {surname, death_date});
+    codec_ = open_file_codec(source_, mapper.source_fields());
+    DropFolderSettings settings{"identity.death", drop_, completion, milliseconds(500)};
+    return std::make_unique<DropFolder>(settings, *codec_, std::move(mapper), publisher_);
+  }
+
+  void drop(const std::string& name, const std::string& content, bool with_marker = true) {
+    std::ofstream(drop_ / name, std::ios::binary) << content;
+    if (with_marker) std::ofstream(drop_ / (name + ".done")) << "";
+  }
+
+  pse::testing::TempDir dir_;
+  fs::path drop_ = dir_ / "drop";
+  SourceConfig source_;
+  std::unique_ptr<FileCodec> codec_;
+  RecordingPublisher publisher_;
+};
+
+TEST_F(DropFolderTest, AFileIsTakenOnlyOnceItsMarkerExists) {
+  auto watcher = folder();
+  drop("deces-1.csv", kDeaths, /*with_marker=*/false);
+  EXPECT_TRUE(watcher->poll().empty());
+  EXPECT_EQ(publisher_.calls, 0);
+  std::ofstream(drop_ / "deces-1.csv.done") << "";
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  const FileReport& report = reports[0];
+  EXPECT_EQ(report.outcome, FileOutcome::done);
+  EXPECT_EQ(report.read, 3u);
+  EXPECT_EQ(report.accepted, 3u);
+  EXPECT_EQ(report.rejected, 0u);
+  EXPECT_EQ(report.published, 3u);
+
+  // Published: subject, classification fields, and keys from the content hash and record number.
+  const std::string hash = sha256_hex(kDeaths);
+  ASSERT_EQ(publisher_.accepted.size(), 3u);
+  EXPECT_EQ(publisher_.accepted[0].category, "identity.death");
+  EXPECT_EQ(publisher_.accepted[0].subject, "QC-1931-0815");
+  EXPECT_EQ(json::serialize(publisher_.accepted[0].record), R"({"surname":"Lapointe","death_date":"2026-11-20"})");
+  EXPECT_EQ(publisher_.accepted[0].idempotency_key, "identity.death:" + hash.substr(0, 32) + ":1");
+  EXPECT_EQ(publisher_.accepted[2].idempotency_key, "identity.death:" + hash.substr(0, 32) + ":3");
+
+  // Moved to done/ with a summary; the marker is gone; no reject file.
+  EXPECT_THAT(names_in(drop_), ElementsAre("done", "rejected"));
+  EXPECT_THAT(names_in(drop_ / "done"), ElementsAre("deces-1.csv", "deces-1.csv.summary.json"));
+  EXPECT_TRUE(names_in(drop_ / "rejected").empty());
+  EXPECT_EQ(file_text(drop_ / "done/deces-1.csv"), kDeaths);
+  const json::object summary = json::parse(file_text(drop_ / "done/deces-1.csv.summary.json")).as_object();
+  EXPECT_EQ(summary.at("outcome"), "done");
+  EXPECT_EQ(summary.at("read"), 3);
+  EXPECT_EQ(summary.at("published"), 3);
+  EXPECT_EQ(summary.at("sha256"), hash.c_str());
+  EXPECT_TRUE(watcher->poll().empty()) << "nothing left to take";
+}
+
+TEST_F(DropFolderTest, TheSameFileDroppedTwicePublishesNothingNew) {
+  auto watcher = folder();
+  drop("deces.csv", kDeaths);
+  ASSERT_EQ(watcher->poll().at(0).published, 3u);
+  drop("deces.csv", kDeaths);  // the transfer is run again, same name
+  drop("deces-copie.csv", kDeaths);  // and under another name
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 2u);
+  for (const auto& report : reports) {
+    EXPECT_EQ(report.outcome, FileOutcome::done);
+    EXPECT_EQ(report.published, 0u) << report.file;
+    EXPECT_EQ(report.duplicates, 3u) << report.file;
+    EXPECT_EQ(report.accepted, 3u) << report.file;
+  }
+  EXPECT_EQ(publisher_.accepted.size(), 3u);
+  EXPECT_EQ(publisher_.calls, 9);
+  // The second deces.csv does not overwrite the first in done/.
+  const std::string second = "deces.csv." + sha256_hex(kDeaths).substr(0, 12);
+  EXPECT_THAT(names_in(drop_ / "done"), ElementsAre("deces-copie.csv", "deces-copie.csv.summary.json", "deces.csv", second,
+                                                    second + ".summary.json", "deces.csv.summary.json"));
+}
+
+TEST_F(DropFolderTest, ACrashOrOutageMidwayLeavesTheFileAndTheRerunCompletesIt) {
+  auto watcher = folder();
+  drop("deces.csv", kDeaths);
+  publisher_.unreachable_after = 1;  // the broker goes away after the first publish
+  auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::retry_later);
+  EXPECT_THAT(reports[0].reason, HasSubstr("provider_unavailable"));
+  EXPECT_EQ(reports[0].published, 1u);
+  EXPECT_TRUE(fs::exists(drop_ / "deces.csv"));
+  EXPECT_TRUE(fs::exists(drop_ / "deces.csv.done"));
+  EXPECT_TRUE(names_in(drop_ / "done").empty());
+
+  publisher_.unreachable_after.reset();  // back
+  reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::done);
+  EXPECT_EQ(reports[0].duplicates, 1u);
+  EXPECT_EQ(reports[0].published, 2u);
+  ASSERT_EQ(publisher_.accepted.size(), 3u);  // each record exactly once
+  EXPECT_EQ(publisher_.accepted[0].subject, "QC-1931-0815");
+  EXPECT_EQ(publisher_.accepted[1].subject, "QC-1944-0302");
+}
+
+TEST_F(DropFolderTest, SkipRecordPublishesTheGoodRecordsAndListsTheBadOnes) {
+  auto watcher = folder();
+  drop("deces.csv", "no_sujet,nom,deces\nQC-1,Roy,2026-11-20\nQC-2,Roy,2026-02-30\n,Sansnom,2026-11-20\nQC-4,Roy\nQC-5,Roy,2026-11-21\n");
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::done);
+  EXPECT_EQ(reports[0].read, 5u);
+  EXPECT_EQ(reports[0].accepted, 2u);
+  EXPECT_EQ(reports[0].rejected, 3u);
+  ASSERT_EQ(publisher_.accepted.size(), 2u);
+  EXPECT_THAT(publisher_.accepted[1].idempotency_key, ::testing::EndsWith(":5"));
+  EXPECT_THAT(names_in(drop_ / "done"), ElementsAre("deces.csv", "deces.csv.summary.json"));
+  const std::string rejects = file_text(drop_ / "rejected/deces.csv.rejects.jsonl");
+  std::vector<json::object> lines;
+  std::istringstream stream(rejects);
+  for (std::string line; std::getline(stream, line);) lines.push_back(json::parse(line).as_object());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].at("record"), 2);
+  EXPECT_EQ(lines[0].at("field"), "deces");
+  EXPECT_EQ(lines[1].at("record"), 3);
+  EXPECT_EQ(lines[1].at("field"), "no_sujet");
+  EXPECT_EQ(lines[2].at("record"), 4);
+}
+
+TEST_F(DropFolderTest, RejectFileRefusesTheWholeFileAndPublishesNothing) {
+  auto watcher = folder(Completion::done_marker, adapters::ErrorPolicy::reject_file);
+  drop("deces.csv", "no_sujet,nom,deces\nQC-1,Roy,2026-11-20\nQC-2,Roy,2026-02-30\nQC-3,Roy,2026-11-21\n");
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::rejected);
+  // The codec stops reading at the first bad record; every record read counts as rejected.
+  EXPECT_EQ(reports[0].read, 2u);
+  EXPECT_EQ(reports[0].rejected, 2u);
+  EXPECT_THAT(reports[0].reason, HasSubstr("record 2"));
+  EXPECT_EQ(publisher_.calls, 0);
+  EXPECT_FALSE(fs::exists(drop_ / "deces.csv.done"));
+  EXPECT_THAT(names_in(drop_ / "rejected"), ElementsAre("deces.csv", "deces.csv.rejects.jsonl", "deces.csv.summary.json"));
+  EXPECT_THAT(file_text(drop_ / "rejected/deces.csv.rejects.jsonl"), HasSubstr(R"("record":2)"));
+  EXPECT_THAT(file_text(drop_ / "rejected/deces.csv.summary.json"), HasSubstr(R"("outcome":"rejected")"));
+}
+
+TEST_F(DropFolderTest, ARefusedPublishIsRejectedPerRecord) {
+  auto watcher = folder();
+  publisher_.refuse = Reason::not_category_owner;
+  drop("deces.csv", kDeaths);
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::done);
+  EXPECT_EQ(reports[0].rejected, 3u);
+  EXPECT_EQ(reports[0].accepted, 0u);
+  EXPECT_THAT(file_text(drop_ / "rejected/deces.csv.rejects.jsonl"), HasSubstr("publish refused: not_category_owner"));
+}
+
+TEST_F(DropFolderTest, StableSizeWaitsUntilTheFileStopsChanging) {
+  auto watcher = folder(Completion::stable_size);
+  const auto start = std::chrono::steady_clock::now();
+  drop("deces.csv", kDeaths.substr(0, 30), /*with_marker=*/false);
+  EXPECT_TRUE(watcher->poll(start).empty()) << "first sight";
+  EXPECT_TRUE(watcher->poll(start + milliseconds(300)).empty()) << "not stable for long enough";
+  std::ofstream(drop_ / "deces.csv", std::ios::app | std::ios::binary) << kDeaths.substr(30);  // still being written
+  EXPECT_TRUE(watcher->poll(start + milliseconds(600)).empty()) << "it grew";
+  EXPECT_TRUE(watcher->poll(start + milliseconds(900)).empty());
+  const auto reports = watcher->poll(start + milliseconds(1200));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].published, 3u);
+  EXPECT_EQ(publisher_.accepted.size(), 3u);
+}
+
+TEST_F(DropFolderTest, HiddenTemporaryAndMarkerFilesAndFoldersAreIgnored) {
+  auto watcher = folder(Completion::stable_size);
+  const auto start = std::chrono::steady_clock::now();
+  std::ofstream(drop_ / ".deces.csv.part") << kDeaths;
+  std::ofstream(drop_ / "deces.csv.tmp") << kDeaths;
+  std::ofstream(drop_ / "orphan.csv.done") << "";
+  fs::create_directories(drop_ / "archive");
+  EXPECT_TRUE(watcher->poll(start).empty());
+  EXPECT_TRUE(watcher->poll(start + milliseconds(2000)).empty());
+  EXPECT_EQ(publisher_.calls, 0);
+}
+
+TEST_F(DropFolderTest, AnUnreadableFileIsRejectedAsAWhole) {
+  auto watcher = folder();
+  drop("deces.csv", "wrong,header\n1,2\n");
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::rejected);
+  EXPECT_THAT(names_in(drop_ / "rejected"), ::testing::Contains("deces.csv"));
+}
+
+TEST(IdempotencyKey, FitsTheProtocolForEveryClassifiedCategory) {
+  const std::string key = idempotency_key("public_services.office_locations", sha256_hex("x"), 18446744073709551615u);
+  EXPECT_LE(key.size(), 128u);
+  EXPECT_EQ(key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:"), std::string::npos);
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace pse::connector
