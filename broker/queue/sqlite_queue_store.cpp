@@ -183,7 +183,7 @@ Status SqliteQueueStore::prepare_reader() {
        "WHERE h.subscriber = ? ORDER BY h.delivery_id LIMIT 1"},
       {&dead_all_,
        "SELECT id, subscriber, event_id, publisher, category, attempts, stored_at_us, last_error "
-       "FROM deliveries WHERE dead = 1 ORDER BY id LIMIT ?"},
+       "FROM deliveries INDEXED BY dead_deliveries WHERE dead = 1 ORDER BY id LIMIT ?"},
       {&dead_of_,
        "SELECT id, subscriber, event_id, publisher, category, attempts, stored_at_us, last_error "
        "FROM deliveries WHERE subscriber = ? AND dead = 1 ORDER BY id LIMIT ?"},
