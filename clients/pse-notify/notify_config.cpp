@@ -1,0 +1,156 @@
+#include "notify_config.hpp"
+
+#include "quebec_time.hpp"
+
+#include "base/yaml_reader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace pse::notify {
+namespace {
+
+std::string read_secret(YamlMap& map, const std::string& key) {
+  auto value = map.optional_string(key);
+  if (!value) return {};
+  const auto path = resolve_relative_to(map.file(), *value);
+  std::ifstream in(path);
+  if (!in) map.fail_key(key, "cannot read " + path.string());
+  std::string secret;
+  std::getline(in, secret);
+  return secret;
+}
+
+std::uint16_t port_of(YamlMap& map, const std::string& key, std::uint16_t fallback) {
+  return static_cast<std::uint16_t>(map.integer_or(key, fallback, 1, 65535));
+}
+
+BodyLimits read_limits(const YAML::Node& node, const std::filesystem::path& file, const std::string& what) {
+  YamlMap map(node, file, what);
+  BodyLimits limits;
+  limits.per_minute = map.integer_or("per_minute", limits.per_minute, 1, 1'000'000);
+  limits.per_day = map.integer_or("per_day", limits.per_day, 1, 100'000'000);
+  map.finish();
+  return limits;
+}
+
+std::vector<int> read_offsets(YamlMap& map, const std::string& key, std::vector<int> fallback) {
+  auto node = map.optional_node(key);
+  if (!node) return fallback;
+  if (!node->IsSequence() || node->size() == 0) map.fail(*node, key + " must be a non-empty list of days");
+  std::vector<int> out;
+  for (const auto& item : *node) {
+    int days = -1;
+    try {
+      days = item.as<int>();
+    } catch (const YAML::Exception&) {
+    }
+    if (days < 0 || days > 366) map.fail(item, key + " must hold days from 0 to 366");
+    out.push_back(days);
+  }
+  return out;
+}
+
+}  // namespace
+
+const CategorySettings& NotifyConfig::category(const std::string& id) const {
+  static const CategorySettings defaults;
+  auto it = schedule.categories.find(id);
+  return it == schedule.categories.end() ? defaults : it->second;
+}
+
+NotifyConfig load_notify_config(const std::filesystem::path& file) {
+  YAML::Node root = load_yaml_file(file);
+  YamlMap top(root, file, "notify.yaml");
+  NotifyConfig config;
+
+  YamlMap broker(top.required_node("broker"), file, "broker");
+  config.broker.host = broker.string_or("host", "localhost");
+  config.broker.port = port_of(broker, "port", 8443);
+  config.broker.server_name = broker.string_or("server_name", "");
+  config.broker.ca_file = resolve_relative_to(file, broker.required_string("ca_file"));
+  config.broker.certificate_file = resolve_relative_to(file, broker.required_string("certificate_file"));
+  config.broker.key_file = resolve_relative_to(file, broker.required_string("key_file"));
+  broker.finish();
+
+  config.store_file = resolve_relative_to(file, top.required_string("store"));
+  config.templates_file = resolve_relative_to(file, top.required_string("templates"));
+
+  if (auto node = top.optional_node("http")) {
+    YamlMap http(*node, file, "http");
+    config.http.address = http.string_or("address", config.http.address);
+    config.http.port = static_cast<std::uint16_t>(http.integer_or("port", config.http.port, 0, 65535));
+    http.finish();
+  }
+
+  YamlMap smtp(top.required_node("smtp"), file, "smtp");
+  config.smtp.host = smtp.required_string("host");
+  config.smtp.port = port_of(smtp, "port", 587);
+  config.smtp.server_name = smtp.string_or("server_name", "");
+  config.smtp.ca_file = resolve_relative_to(file, smtp.required_string("ca_file"));
+  config.smtp.username = smtp.string_or("username", "");
+  config.smtp.password = read_secret(smtp, "password_file");
+  config.smtp.helo_name = smtp.string_or("helo_name", config.smtp.helo_name);
+  config.smtp.from_address = smtp.string_or("from_address", config.smtp.from_address);
+  config.smtp.from_name = smtp.string_or("from_name", config.smtp.from_name);
+  config.smtp.message_id_domain = smtp.string_or("message_id_domain", config.smtp.message_id_domain);
+  config.smtp.timeout = std::chrono::milliseconds(smtp.integer_or("timeout_ms", 10000, 100, 600000));
+  smtp.finish();
+
+  YamlMap sms(top.required_node("sms"), file, "sms");
+  config.sms.host = sms.string_or("host", config.sms.host);
+  config.sms.port = port_of(sms, "port", config.sms.port);
+  config.sms.path = sms.string_or("path", config.sms.path);
+  config.sms.username = sms.required_string("username");
+  config.sms.password = read_secret(sms, "password_file");
+  config.sms.from = sms.string_or("from", config.sms.from);
+  config.sms.max_segments = static_cast<std::size_t>(sms.integer_or("max_segments", 3, 1, 10));
+  config.sms.timeout = std::chrono::milliseconds(sms.integer_or("timeout_ms", 10000, 100, 600000));
+  sms.finish();
+
+  if (auto node = top.optional_node("schedule")) {
+    YamlMap schedule(*node, file, "schedule");
+    if (auto at = schedule.optional_string("send_at")) {
+      auto minutes = parse_minutes(*at);
+      if (!minutes) schedule.fail_key("send_at", "must be HH:MM");
+      config.schedule.send_minutes = *minutes;
+    }
+    config.schedule.tick = std::chrono::seconds(schedule.integer_or("tick_seconds", 30, 1, 3600));
+    if (auto categories = schedule.optional_node("categories")) {
+      if (!categories->IsMap()) schedule.fail(*categories, "schedule.categories must be a mapping");
+      for (const auto& entry : *categories) {
+        const std::string id = entry.first.Scalar();
+        YamlMap category(entry.second, file, "category '" + id + "'");
+        CategorySettings settings;
+        settings.offsets_days = read_offsets(category, "offsets_days", settings.offsets_days);
+        settings.suggestion_template = category.string_or("suggestion_template", "");
+        category.finish();
+        config.schedule.categories[id] = settings;
+      }
+    }
+    if (auto retry_node = schedule.optional_node("retry")) {
+      YamlMap retry(*retry_node, file, "schedule.retry");
+      config.schedule.retry.initial = std::chrono::seconds(retry.integer_or("initial_seconds", 60, 1, 86400));
+      config.schedule.retry.max = std::chrono::seconds(retry.integer_or("max_seconds", 3600, 1, 7 * 86400));
+      config.schedule.retry.max_attempts = static_cast<int>(retry.integer_or("max_attempts", 8, 1, 100));
+      retry.finish();
+    }
+    schedule.finish();
+  }
+
+  if (auto node = top.optional_node("limits")) {
+    YamlMap limits(*node, file, "limits");
+    if (auto defaults = limits.optional_node("default")) config.default_limits = read_limits(*defaults, file, "limits.default");
+    if (auto bodies = limits.optional_node("bodies")) {
+      if (!bodies->IsMap()) limits.fail(*bodies, "limits.bodies must be a mapping");
+      for (const auto& entry : *bodies) {
+        config.body_limits[entry.first.Scalar()] = read_limits(entry.second, file, "limits for " + entry.first.Scalar());
+      }
+    }
+    limits.finish();
+  }
+  top.finish();
+  return config;
+}
+
+}  // namespace pse::notify

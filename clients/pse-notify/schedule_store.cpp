@@ -1,0 +1,304 @@
+#include "schedule_store.hpp"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+namespace pse::notify {
+namespace {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("notify store: ") + sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  Statement& bind(int index, Instant value) { return bind(index, static_cast<std::int64_t>(value.time_since_epoch().count())); }
+
+  /// True while rows come; throws on an error.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string("notify store: ") + sqlite3_errmsg(db_));
+  }
+  std::string text(int column) const {
+    const auto* p = sqlite3_column_text(stmt_, column);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+             : std::string();
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  Instant instant(int column) const { return Instant(std::chrono::seconds(integer(column))); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS notices (
+  event_id TEXT PRIMARY KEY, publisher TEXT NOT NULL, category TEXT NOT NULL, subject TEXT NOT NULL,
+  template TEXT NOT NULL, values_json TEXT NOT NULL, received_at INTEGER NOT NULL,
+  outcome TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS notices_by_publisher ON notices(publisher, received_at);
+CREATE TABLE IF NOT EXISTS sends (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL REFERENCES notices(event_id),
+  template TEXT NOT NULL, purpose TEXT NOT NULL, channel TEXT NOT NULL, offset_days INTEGER NOT NULL,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,
+  reason TEXT NOT NULL, provider_reference TEXT NOT NULL, updated_at INTEGER NOT NULL,
+  UNIQUE(event_id, template, channel, offset_days));
+CREATE INDEX IF NOT EXISTS sends_due ON sends(state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS status_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, publisher TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
+  record_json TEXT NOT NULL);
+)sql";
+
+SendState state_from_string(const std::string& text) {
+  for (auto state : {SendState::created, SendState::sending, SendState::sent, SendState::delivered,
+                     SendState::temporary_failure, SendState::permanent_failure, SendState::skipped}) {
+    if (text == to_string(state)) return state;
+  }
+  throw std::runtime_error("notify store: unknown send state '" + text + "'");
+}
+
+constexpr const char* kSendColumns =
+    "s.id, s.event_id, s.template, s.purpose, s.channel, s.offset_days, s.state, s.attempts, s.next_attempt_at, "
+    "s.reason, s.provider_reference, n.publisher, n.category, n.subject, n.template, n.values_json, n.received_at, "
+    "n.outcome, n.reason";
+
+DueSend read_due(const Statement& q) {
+  DueSend d;
+  d.send.id = q.integer(0);
+  d.send.event_id = q.text(1);
+  d.send.template_id = q.text(2);
+  d.send.purpose = q.text(3);
+  d.send.channel = q.text(4);
+  d.send.offset_days = static_cast<int>(q.integer(5));
+  d.send.state = state_from_string(q.text(6));
+  d.send.attempts = static_cast<int>(q.integer(7));
+  d.send.next_attempt_at = q.instant(8);
+  d.send.reason = q.text(9);
+  d.send.provider_reference = q.text(10);
+  d.notice.event_id = d.send.event_id;
+  d.notice.publisher = q.text(11);
+  d.notice.category = q.text(12);
+  d.notice.subject = q.text(13);
+  d.notice.template_id = q.text(14);
+  d.notice.values_json = q.text(15);
+  d.notice.received_at = q.instant(16);
+  d.notice.outcome = q.text(17);
+  d.notice.reason = q.text(18);
+  return d;
+}
+
+}  // namespace
+
+const char* to_string(SendState state) {
+  switch (state) {
+    case SendState::created: return "created";
+    case SendState::sending: return "sending";
+    case SendState::sent: return "sent";
+    case SendState::delivered: return "delivered";
+    case SendState::temporary_failure: return "temporary-failure";
+    case SendState::permanent_failure: return "permanent-failure";
+    case SendState::skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+ScheduleStore::ScheduleStore(const std::filesystem::path& file) {
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open " + file.string() + ": " + message);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  // WAL and synchronous=FULL: a state change is on disk before the next step is taken.
+  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  exec(kSchema);
+}
+
+ScheduleStore::~ScheduleStore() { sqlite3_close(db_); }
+
+void ScheduleStore::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error("notify store: " + message);
+  }
+}
+
+void ScheduleStore::insert_statuses(const std::vector<StatusRow>& statuses) {
+  for (const auto& status : statuses) {
+    Statement q(db_, "INSERT OR IGNORE INTO status_outbox(publisher, idempotency_key, record_json) VALUES(?,?,?)");
+    q.bind(1, status.publisher).bind(2, status.idempotency_key).bind(3, status.record_json).step();
+  }
+}
+
+bool ScheduleStore::insert_notice(const NoticeRow& n, const std::vector<SendRow>& sends,
+                                  const std::vector<StatusRow>& statuses) {
+  std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    Statement exists(db_, "SELECT 1 FROM notices WHERE event_id = ?");
+    if (exists.bind(1, n.event_id).step()) {
+      exec("ROLLBACK");
+      return false;
+    }
+    Statement q(db_,
+                "INSERT INTO notices(event_id, publisher, category, subject, template, values_json, received_at, outcome, "
+                "reason) VALUES(?,?,?,?,?,?,?,?,?)");
+    q.bind(1, n.event_id).bind(2, n.publisher).bind(3, n.category).bind(4, n.subject).bind(5, n.template_id);
+    q.bind(6, n.values_json).bind(7, n.received_at).bind(8, n.outcome).bind(9, n.reason).step();
+    for (const auto& s : sends) {
+      Statement insert(db_,
+                       "INSERT INTO sends(event_id, template, purpose, channel, offset_days, state, attempts, "
+                       "next_attempt_at, reason, provider_reference, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+      insert.bind(1, n.event_id).bind(2, s.template_id).bind(3, s.purpose).bind(4, s.channel);
+      insert.bind(5, std::int64_t{s.offset_days}).bind(6, std::string(to_string(s.state)));
+      insert.bind(7, std::int64_t{s.attempts}).bind(8, s.next_attempt_at).bind(9, s.reason);
+      insert.bind(10, s.provider_reference).bind(11, n.received_at).step();
+    }
+    insert_statuses(statuses);
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  return true;
+}
+
+bool ScheduleStore::has_notice(const std::string& event_id) { return notice(event_id).has_value(); }
+
+std::optional<NoticeRow> ScheduleStore::notice(const std::string& event_id) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_,
+              "SELECT publisher, category, subject, template, values_json, received_at, outcome, reason FROM notices "
+              "WHERE event_id = ?");
+  if (!q.bind(1, event_id).step()) return std::nullopt;
+  return NoticeRow{event_id,   q.text(0),    q.text(1), q.text(2), q.text(3),
+                   q.text(4), q.instant(5), q.text(6), q.text(7)};
+}
+
+std::vector<DueSend> ScheduleStore::due(Instant now, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, (std::string("SELECT ") + kSendColumns +
+                    " FROM sends s JOIN notices n ON n.event_id = s.event_id WHERE s.state IN ('created', "
+                    "'temporary-failure') AND s.next_attempt_at <= ? ORDER BY s.next_attempt_at, s.id LIMIT ?")
+                       .c_str());
+  q.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<DueSend> out;
+  while (q.step()) out.push_back(read_due(q));
+  return out;
+}
+
+std::optional<Instant> ScheduleStore::next_due() {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "SELECT MIN(next_attempt_at) FROM sends WHERE state IN ('created', 'temporary-failure')");
+  if (!q.step() || q.text(0).empty()) return std::nullopt;  // MIN() of no row is NULL
+  return q.instant(0);
+}
+
+bool ScheduleStore::claim(std::int64_t send_id, Instant now) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_,
+              "UPDATE sends SET state = 'sending', updated_at = ? WHERE id = ? AND state IN ('created', "
+              "'temporary-failure')");
+  q.bind(1, now).bind(2, send_id).step();
+  return sqlite3_changes(db_) == 1;
+}
+
+void ScheduleStore::update(const SendRow& s, Instant now, const std::vector<StatusRow>& statuses) {
+  std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    Statement q(db_,
+                "UPDATE sends SET state = ?, attempts = ?, next_attempt_at = ?, reason = ?, provider_reference = ?, "
+                "updated_at = ? WHERE id = ?");
+    q.bind(1, std::string(to_string(s.state))).bind(2, std::int64_t{s.attempts}).bind(3, s.next_attempt_at);
+    q.bind(4, s.reason).bind(5, s.provider_reference).bind(6, now).bind(7, s.id).step();
+    insert_statuses(statuses);
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::optional<DueSend> ScheduleStore::send(std::int64_t send_id) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, (std::string("SELECT ") + kSendColumns +
+                    " FROM sends s JOIN notices n ON n.event_id = s.event_id WHERE s.id = ?")
+                       .c_str());
+  if (!q.bind(1, send_id).step()) return std::nullopt;
+  return read_due(q);
+}
+
+std::vector<SendRow> ScheduleStore::sends_of(const std::string& event_id) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, (std::string("SELECT ") + kSendColumns +
+                    " FROM sends s JOIN notices n ON n.event_id = s.event_id WHERE s.event_id = ? ORDER BY s.id")
+                       .c_str());
+  q.bind(1, event_id);
+  std::vector<SendRow> out;
+  while (q.step()) out.push_back(read_due(q).send);
+  return out;
+}
+
+std::vector<DueSend> ScheduleStore::interrupted() {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, (std::string("SELECT ") + kSendColumns +
+                    " FROM sends s JOIN notices n ON n.event_id = s.event_id WHERE s.state = 'sending' ORDER BY s.id")
+                       .c_str());
+  std::vector<DueSend> out;
+  while (q.step()) out.push_back(read_due(q));
+  return out;
+}
+
+std::vector<StatusRow> ScheduleStore::pending_statuses(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "SELECT id, publisher, idempotency_key, record_json FROM status_outbox ORDER BY id LIMIT ?");
+  q.bind(1, static_cast<std::int64_t>(limit));
+  std::vector<StatusRow> out;
+  while (q.step()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3)});
+  return out;
+}
+
+void ScheduleStore::remove_status(std::int64_t status_id) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "DELETE FROM status_outbox WHERE id = ?");
+  q.bind(1, status_id).step();
+}
+
+std::map<std::string, std::int64_t> ScheduleStore::count_by_state() {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "SELECT state, COUNT(*) FROM sends GROUP BY state");
+  std::map<std::string, std::int64_t> out;
+  while (q.step()) out[q.text(0)] = q.integer(1);
+  return out;
+}
+
+std::int64_t ScheduleStore::notices_since(const std::string& publisher, Instant since) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "SELECT COUNT(*) FROM notices WHERE publisher = ? AND received_at >= ? AND outcome != 'refused'");
+  q.bind(1, publisher).bind(2, since);
+  return q.step() ? q.integer(0) : 0;
+}
+
+}  // namespace pse::notify
