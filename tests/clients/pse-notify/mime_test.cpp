@@ -33,7 +33,7 @@ std::string decode_words(const std::string& header) {
   return out;
 }
 
-TEST(Mime, EncodedWordsRoundTripAndStayShort) {
+TEST(NotifyMime, EncodedWordsRoundTripAndStayShort) {
   const std::string subject =
       "Rappel : renouvellement de votre permis de conduire – échéance le 24 décembre / Reminder: renewal of your driver's licence";
   const std::string encoded = encode_header_words(subject, 9);
@@ -52,7 +52,7 @@ TEST(Mime, EncodedWordsRoundTripAndStayShort) {
   EXPECT_EQ(encode_header_words("Reminder", 9), "Reminder");
 }
 
-TEST(Mime, EncodedWordsNeverSplitACharacter) {
+TEST(NotifyMime, EncodedWordsNeverSplitACharacter) {
   std::string text;
   for (int i = 0; i < 40; ++i) text += "é";  // 80 bytes: the 45-byte cut falls inside a character
   const std::string encoded = encode_header_words(text, 9);
@@ -66,7 +66,7 @@ TEST(Mime, EncodedWordsNeverSplitACharacter) {
   }
 }
 
-TEST(Mime, QuotedPrintable) {
+TEST(NotifyMime, QuotedPrintable) {
   EXPECT_EQ(quoted_printable("Bonjour été\n"), "Bonjour =C3=A9t=C3=A9\r\n");
   EXPECT_EQ(quoted_printable("a = b \nfin"), "a =3D b=20\r\nfin\r\n");
   EXPECT_EQ(quoted_printable(".\n"), "=2E\r\n");
@@ -77,14 +77,14 @@ TEST(Mime, QuotedPrintable) {
   EXPECT_NE(long_line.find("=\r\n"), std::string::npos);
 }
 
-TEST(Mime, Base64) {
+TEST(NotifyMime, Base64) {
   EXPECT_EQ(base64_lines("Man"), "TWFu\r\n");
   EXPECT_EQ(base64_lines("Ma"), "TWE=\r\n");
   EXPECT_EQ(base64_lines("M"), "TQ==\r\n");
   EXPECT_EQ(base64_lines(std::string(100, 'a')).find("\r\n"), 76u);
 }
 
-TEST(Mime, AWholeMessage) {
+TEST(NotifyMime, AWholeMessage) {
   RenderedEmail email;
   email.subject = "Rappel : échéance / Reminder: due date";
   email.text_body = "Bonjour,\n\nVotre permis expire.\n";
@@ -110,7 +110,7 @@ TEST(Mime, AWholeMessage) {
   }
 }
 
-TEST(Mime, PlausibleAddresses) {
+TEST(NotifyMime, PlausibleAddresses) {
   EXPECT_TRUE(is_plausible_email_address("a.b@example.org"));
   EXPECT_FALSE(is_plausible_email_address("a@b"));
   EXPECT_FALSE(is_plausible_email_address("a b@example.org"));

@@ -55,7 +55,7 @@ std::string replace(std::string text, const std::string& from, const std::string
   return text.replace(at, from.size(), to);
 }
 
-TEST(Templates, TheShippedTemplatesLoad) {
+TEST(NotifyTemplates, TheShippedTemplatesLoad) {
   const TemplateSet set = TemplateSet::load(PSE_SOURCE_DIR "/config/notify/templates.yaml");
   ASSERT_NE(set.find("renewal-reminder"), nullptr);
   ASSERT_NE(set.find("payment-suggestion"), nullptr);
@@ -63,30 +63,30 @@ TEST(Templates, TheShippedTemplatesLoad) {
   EXPECT_EQ(set.find("nope"), nullptr);
 }
 
-TEST(Templates, AGoodFileLoads) {
+TEST(NotifyTemplates, AGoodFileLoads) {
   EXPECT_EQ(load_error(kGood).second, "");
 }
 
-TEST(Templates, UnknownPlaceholderInABlockScalarNamesItsLine) {
+TEST(NotifyTemplates, UnknownPlaceholderInABlockScalarNamesItsLine) {
   auto [line, reason] = load_error(replace(kGood, "Your ((service_name)) expires", "Your ((servce_name)) expires"));
   EXPECT_EQ(line, 18);
   EXPECT_THAT(reason, HasSubstr("unknown placeholder 'servce_name'"));
   EXPECT_THAT(reason, HasSubstr("email.body.en"));
 }
 
-TEST(Templates, UnknownPlaceholderInAQuotedScalarNamesItsLine) {
+TEST(NotifyTemplates, UnknownPlaceholderInAQuotedScalarNamesItsLine) {
   auto [line, reason] = load_error(replace(kGood, "Rappel : ((service_name))", "Rappel : ((amount))"));
   EXPECT_EQ(line, 8);
   EXPECT_THAT(reason, HasSubstr("unknown placeholder 'amount'"));
 }
 
-TEST(Templates, DeclaredPlaceholderThatIsNoNoticeFieldIsRefused) {
+TEST(NotifyTemplates, DeclaredPlaceholderThatIsNoNoticeFieldIsRefused) {
   auto [line, reason] = load_error(replace(kGood, "[service_name, due_date]", "[service_name, due_date,\n      citizen_name]"));
   EXPECT_EQ(line, 5);
   EXPECT_THAT(reason, HasSubstr("unknown placeholder 'citizen_name'"));
 }
 
-TEST(Templates, PlaceholderMissingFromOneLanguageIsRefused) {
+TEST(NotifyTemplates, PlaceholderMissingFromOneLanguageIsRefused) {
   auto [line, reason] = load_error(replace(kGood, "en: \"Your ((service_name)) expires on ((due_date)).\"",
                                            "en: \"Your ((service_name)) expires soon.\""));
   EXPECT_EQ(line, 21);
@@ -94,14 +94,14 @@ TEST(Templates, PlaceholderMissingFromOneLanguageIsRefused) {
   EXPECT_THAT(reason, HasSubstr("sms.en"));
 }
 
-TEST(Templates, UnclosedPlaceholderIsRefused) {
+TEST(NotifyTemplates, UnclosedPlaceholderIsRefused) {
   auto [line, reason] = load_error(replace(kGood, "Votre ((service_name)) expire le ((due_date)).\"",
                                            "Votre ((service_name expire le ((due_date)).\""));
   EXPECT_EQ(line, 20);
   EXPECT_THAT(reason, HasSubstr("bad placeholder name"));
 }
 
-TEST(Templates, MissingLanguageUnknownKeyAndDuplicateIdAreRefused) {
+TEST(NotifyTemplates, MissingLanguageUnknownKeyAndDuplicateIdAreRefused) {
   auto missing = load_error(replace(kGood, "      en: \"Your ((service_name)) expires on ((due_date)).\"\n", ""));
   EXPECT_THAT(missing.second, HasSubstr("sms.en is required"));
   auto unknown = load_error(replace(kGood, "    category:", "    colour: blue\n    category:"));
@@ -114,7 +114,7 @@ TEST(Templates, MissingLanguageUnknownKeyAndDuplicateIdAreRefused) {
   EXPECT_EQ(duplicate.first, 22);
 }
 
-class Rendering : public ::testing::Test {
+class NotifyRendering : public ::testing::Test {
  protected:
   void SetUp() override { set_ = TemplateSet::load(dir_.write("t.yaml", kGood)); }
   const NoticeTemplate& renewal() const { return *set_->find("renewal"); }
@@ -122,7 +122,7 @@ class Rendering : public ::testing::Test {
   std::optional<TemplateSet> set_;
 };
 
-TEST_F(Rendering, EmailInTheCitizensLanguageWithBothSubjects) {
+TEST_F(NotifyRendering, EmailInTheCitizensLanguageWithBothSubjects) {
   Values values{{"service_name", "permis de conduire"}, {"due_date", "2026-12-24"}};
   auto fr = render_email(renewal(), Language::fr, values);
   ASSERT_TRUE(fr);
@@ -135,7 +135,7 @@ TEST_F(Rendering, EmailInTheCitizensLanguageWithBothSubjects) {
   EXPECT_THAT(en->html_body, HasSubstr("<p>Hello,</p>\n<p>Your permis de conduire expires on 2026-12-24.</p>"));
 }
 
-TEST_F(Rendering, ValuesAreEscapedForEachChannel) {
+TEST_F(NotifyRendering, ValuesAreEscapedForEachChannel) {
   Values values{{"service_name", "<b>permis</b> & co\r\nBcc: x@y.z"}, {"due_date", "2026-12-24"}};
   auto email = render_email(renewal(), Language::fr, values);
   ASSERT_TRUE(email);
@@ -148,7 +148,7 @@ TEST_F(Rendering, ValuesAreEscapedForEachChannel) {
   EXPECT_EQ(sms->text, "Votre <b>permis</b> & co  Bcc: x@y.z expire le 2026-12-24.");
 }
 
-TEST_F(Rendering, MissingOrInvalidValuesAreRefusedByName) {
+TEST_F(NotifyRendering, MissingOrInvalidValuesAreRefusedByName) {
   auto missing = render_email(renewal(), Language::fr, {{"service_name", "permis"}});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, "missing_value");
@@ -161,7 +161,7 @@ TEST_F(Rendering, MissingOrInvalidValuesAreRefusedByName) {
   EXPECT_EQ(too_long.error().code, "invalid_value");
 }
 
-TEST_F(Rendering, SmsSizeAndSegmentLimit) {
+TEST_F(NotifyRendering, SmsSizeAndSegmentLimit) {
   auto sms = render_sms(renewal(), Language::fr, {{"service_name", "fête"}, {"due_date", "2026-12-24"}}, 3);
   ASSERT_TRUE(sms);
   EXPECT_EQ(sms->size.coding, SmsCoding::ucs2);
