@@ -1,0 +1,201 @@
+#include "real_servers.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+namespace pse::notify::testing {
+
+namespace fs = std::filesystem;
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    throw std::runtime_error("free_port: bind failed");
+  }
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+namespace {
+
+bool accepts_connections(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const fs::path& log, bool keep_stdin) {
+  int pipe_fds[2] = {-1, -1};
+  if (keep_stdin && ::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    ::setpgid(0, 0);
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    if (keep_stdin) {
+      ::dup2(pipe_fds[0], 0);
+      ::close(pipe_fds[1]);
+    } else {
+      const int null = ::open("/dev/null", O_RDONLY);
+      ::dup2(null, 0);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  if (keep_stdin) {
+    ::close(pipe_fds[0]);
+    stdin_ = pipe_fds[1];
+  }
+}
+
+ChildProcess::~ChildProcess() { stop(); }
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), stdin_(other.stdin_) {
+  other.pid_ = -1;
+  other.stdin_ = -1;
+}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    stop();
+    pid_ = std::exchange(other.pid_, -1);
+    stdin_ = std::exchange(other.stdin_, -1);
+  }
+  return *this;
+}
+
+void ChildProcess::stop() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    const bool ended = wait_for([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(5));
+    if (!ended) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+  }
+  if (stdin_ >= 0) {
+    ::close(stdin_);
+    stdin_ = -1;
+  }
+}
+
+SmtpTestServer::SmtpTestServer(fs::path dir, fs::path cert, fs::path key)
+    : dir_(std::move(dir)), cert_(std::move(cert)), key_(std::move(key)) {
+  fs::create_directories(dir_ / "mail");
+}
+
+void SmtpTestServer::start(std::uint16_t port) {
+  const fs::path ready = dir_ / ("ready-" + std::to_string(++starts_));
+  process_ = ChildProcess({"/usr/bin/python3", PSE_SOURCE_DIR "/tests/clients/pse-notify/smtp_server.py", "--cert",
+                           cert_.string(), "--key", key_.string(), "--dir", (dir_ / "mail").string(), "--ready",
+                           ready.string(), "--port", std::to_string(port)},
+                          dir_ / "smtp.log");
+  if (!wait_for([&] { return fs::exists(ready); })) {
+    throw std::runtime_error("aiosmtpd did not start: " + read_file(dir_ / "smtp.log"));
+  }
+  port_ = static_cast<std::uint16_t>(std::stoi(read_file(ready)));
+}
+
+void SmtpTestServer::stop() { process_.stop(); }
+
+std::vector<std::string> SmtpTestServer::messages() const {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir_ / "mail")) {
+    if (entry.path().extension() == ".eml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> out;
+  for (const auto& f : files) out.push_back(read_file(f));
+  return out;
+}
+
+KannelTestServer::KannelTestServer(fs::path dir) : dir_(std::move(dir)) { fs::create_directories(dir_); }
+
+void KannelTestServer::start() {
+  const std::uint16_t admin = free_port(), box = free_port(), smsc = free_port();
+  sendsms_port_ = free_port();
+  std::ofstream conf(dir_ / "kannel.conf");
+  conf << "group = core\nadmin-port = " << admin << "\nadmin-password = admin-s3cret\nadmin-interface = 127.0.0.1\n"
+       << "smsbox-port = " << box << "\nsmsbox-interface = 127.0.0.1\nbox-allow-ip = 127.0.0.1\n"
+       << "admin-allow-ip = 127.0.0.1\nlog-level = 1\nlog-file = " << (dir_ / "bearerbox.log").string()
+       << "\ndlr-storage = internal\n\n"
+       << "group = smsc\nsmsc = fake\nsmsc-id = fake\nport = " << smsc << "\nconnect-allow-ip = 127.0.0.1\n\n"
+       << "group = smsbox\nbearerbox-host = 127.0.0.1\nbearerbox-port = " << box << "\nsendsms-port = " << sendsms_port_
+       << "\nsendsms-interface = 127.0.0.1\nlog-level = 1\nlog-file = " << (dir_ / "smsbox.log").string() << "\n\n"
+       << "group = sendsms-user\nusername = " << username() << "\npassword = " << password()
+       << "\nmax-messages = 5\nconcatenation = true\n\n"
+       << "group = sms-service\nkeyword = default\ntext = \"\"\nmax-messages = 0\n";
+  conf.close();
+  const std::string config = (dir_ / "kannel.conf").string();
+  bearerbox_ = ChildProcess({"/usr/sbin/bearerbox", config}, dir_ / "bearerbox.out");
+  if (!wait_for([&] { return accepts_connections(smsc) && accepts_connections(box); }, std::chrono::seconds(15))) {
+    throw std::runtime_error("bearerbox did not start: " + read_file(dir_ / "bearerbox.out"));
+  }
+  smsbox_ = ChildProcess({"/usr/sbin/smsbox", config}, dir_ / "smsbox.out");
+  fakesmsc_ = ChildProcess({"/usr/lib/kannel/test/fakesmsc", "-H", "127.0.0.1", "-r", std::to_string(smsc)},
+                           dir_ / "fakesmsc.log", /*keep_stdin=*/true);
+  if (!wait_for([&] { return accepts_connections(sendsms_port_); }, std::chrono::seconds(15))) {
+    throw std::runtime_error("smsbox did not start: " + read_file(dir_ / "smsbox.out"));
+  }
+}
+
+void KannelTestServer::stop() {
+  fakesmsc_.stop();
+  smsbox_.stop();
+  bearerbox_.stop();
+}
+
+std::vector<ReceivedSms> KannelTestServer::received() const {
+  // fakesmsc logs each message the SMS centre receives: "Got message N: <from to type text>".
+  static const std::regex line(R"(Got message \d+: <(\S+) (\S+) (\S+) (.*)>)");
+  std::vector<ReceivedSms> out;
+  std::istringstream log(read_file(dir_ / "fakesmsc.log"));
+  std::string text;
+  while (std::getline(log, text)) {
+    std::smatch m;
+    if (std::regex_search(text, m, line)) out.push_back({m[1], m[2], m[3], m[4]});
+  }
+  return out;
+}
+
+}  // namespace pse::notify::testing
