@@ -1,0 +1,209 @@
+#include "https_server.hpp"
+
+#include "base/log.hpp"
+#include "pages.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace pse::feedback {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+http::response<http::string_body> to_beast(const WebResponse& response, unsigned version, bool keep_alive) {
+  http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+  out.set(http::field::server, "pse-feedback");
+  out.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : security_headers()) out.set(name, value);
+  for (const auto& [name, value] : response.headers) out.insert(name, value);
+  out.body() = response.body;
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ssl::context& context, const HttpsServerOptions& options,
+          const HttpsServer::Handler& handler)
+      : stream_(std::move(socket), context), options_(options), handler_(handler) {
+    beast::error_code ec;
+    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) address_ = endpoint.address().to_string();
+  }
+
+  void start() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+    stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->read();
+    });
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    parser_->body_limit(options_.body_limit);
+    beast::get_lowest_layer(stream_).expires_after(options_.timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout) return close();
+    if (ec == http::error::body_limit) return reply_error(413, Message::payload_too_large);
+    if (ec == http::error::header_limit) return reply_error(431, Message::bad_request);
+    if (ec) return reply_error(400, Message::bad_request);
+
+    auto& request = parser_->get();
+    WebRequest web;
+    web.method = std::string(request.method_string());
+    web.target = std::string(request.target());
+    web.cookie = std::string(request[http::field::cookie]);
+    web.content_type = std::string(request[http::field::content_type]);
+    web.body = std::move(request.body());
+    web.remote_address = address_;
+    WebResponse response;
+    try {
+      response = handler_(web);
+    } catch (const std::exception& error) {
+      log::error("feedback request failed", {{"error", error.what()}});
+      response = WebResponse{500, "text/html; charset=utf-8", render_message(Message::server_error, Language::fr), {}};
+    }
+    if (web.method == "HEAD") response.body.clear();
+    write(to_beast(response, request.version(), request.keep_alive()));
+  }
+
+  void reply_error(int status, Message message) {
+    WebResponse response{status, "text/html; charset=utf-8", render_message(message, Language::fr), {}};
+    write(to_beast(response, 11, false));
+  }
+
+  void write(http::response<http::string_body>&& response) {
+    response_ = std::make_shared<http::response<http::string_body>>(std::move(response));
+    beast::get_lowest_layer(stream_).expires_after(options_.timeout);
+    http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      if (self->response_->keep_alive()) return self->read();
+      self->close();
+    });
+  }
+
+  void close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    });
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  const HttpsServerOptions& options_;
+  const HttpsServer::Handler& handler_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  std::string address_;
+};
+
+}  // namespace
+
+struct HttpsServer::Impl {
+  Impl(HttpsServerOptions opts, Handler h)
+      : options(std::move(opts)),
+        handler(std::move(h)),
+        tls(ssl::context::tls_server),
+        acceptor(io),
+        signals(io) {}
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) std::make_shared<Session>(std::move(socket), tls, options, handler)->start();
+      accept();
+    });
+  }
+
+  HttpsServerOptions options;
+  Handler handler;
+  asio::io_context io;
+  ssl::context tls;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+};
+
+HttpsServer::HttpsServer(HttpsServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
+  auto& tls = impl_->tls;
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_compression | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  try {
+    tls.use_certificate_chain_file(impl_->options.certificate.string());
+  } catch (const std::exception& error) {
+    throw std::runtime_error("cannot use the TLS certificate " + impl_->options.certificate.string() + ": " + error.what());
+  }
+  try {
+    tls.use_private_key_file(impl_->options.key.string(), ssl::context::pem);
+  } catch (const std::exception& error) {
+    throw std::runtime_error("cannot use the TLS key " + impl_->options.key.string() + ": " + error.what());
+  }
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) throw std::runtime_error("bad listen address '" + impl_->options.address + "'");
+  const tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) return;
+  throw std::runtime_error("cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) +
+                           ": " + ec.message());
+}
+
+HttpsServer::~HttpsServer() = default;
+
+std::uint16_t HttpsServer::port() const noexcept {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpsServer::run() {
+  if (impl_->options.stop_on_signals) {
+    impl_->signals.add(SIGINT);
+    impl_->signals.add(SIGTERM);
+    impl_->signals.async_wait([this](beast::error_code ec, int) {
+      if (!ec) stop();
+    });
+  }
+  impl_->accept();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl_->options.threads; ++i) threads.emplace_back([this] { impl_->io.run(); });
+  impl_->io.run();
+  for (auto& thread : threads) thread.join();
+}
+
+void HttpsServer::stop() {
+  asio::post(impl_->io, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    impl_->signals.cancel(ignored);
+    impl_->io.stop();
+  });
+}
+
+}  // namespace pse::feedback

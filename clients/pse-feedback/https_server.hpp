@@ -1,0 +1,52 @@
+// The citizen-facing HTTPS listener (Boost.Beast over OpenSSL): TLS 1.2+ with the server's
+// certificate, no client certificate (citizens have none). Each connection has a handshake
+// timeout, a header and a body limit and a 30 s timeout per request and per response; a body
+// over the limit is answered 413, a malformed request 400, then the connection is closed. The
+// request itself is handled by a plain function (WebApp::handle) on the server's threads.
+// This is the only file of pse-feedback that includes Asio or Beast.
+#pragma once
+
+#include "web_app.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace pse::feedback {
+
+struct HttpsServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0: an ephemeral port
+  std::filesystem::path certificate;
+  std::filesystem::path key;
+  std::size_t header_limit = 8192;
+  std::size_t body_limit = 16384;
+  std::chrono::milliseconds timeout{30000};
+  int threads = 2;
+  bool stop_on_signals = true;  ///< SIGINT and SIGTERM stop run()
+};
+
+class HttpsServer {
+ public:
+  using Handler = std::function<WebResponse(const WebRequest&)>;
+  /// Binds the listener. Throws std::runtime_error naming the file or address that failed.
+  HttpsServer(HttpsServerOptions options, Handler handler);
+  ~HttpsServer();
+  HttpsServer(const HttpsServer&) = delete;
+  HttpsServer& operator=(const HttpsServer&) = delete;
+
+  std::uint16_t port() const noexcept;
+  /// Serves until stop() or a signal; connections in progress are abandoned at the end.
+  void run();
+  /// Thread-safe.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pse::feedback
