@@ -1,0 +1,96 @@
+// The real HTTPS listener: TLS with a pse-pki server certificate, security headers on the wire,
+// oversized and malformed requests answered 4xx, and the server still serving afterwards.
+#include "https_server.hpp"
+
+#include "support/temp_dir.hpp"
+#include "support/test_pki.hpp"
+#include "support/tls_client.hpp"
+
+#include <gmock/gmock.h>
+
+#include <thread>
+
+namespace pse::feedback {
+namespace {
+
+using ::testing::HasSubstr;
+
+class HttpsServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    pki_ = new testing::TestPki(dir_->path() / "pki");
+  }
+  static void TearDownTestSuite() {
+    delete pki_;
+    delete dir_;
+  }
+
+  void SetUp() override {
+    HttpsServerOptions options;
+    options.port = 0;
+    options.certificate = pki_->server_cert();
+    options.key = pki_->server_key();
+    options.body_limit = 1024;
+    options.stop_on_signals = false;
+    server_ = std::make_unique<HttpsServer>(options, [this](const WebRequest& request) {
+      last_ = request;
+      WebResponse response;
+      response.body = "<p>" + request.method + " " + request.target + " " + std::to_string(request.body.size()) + "</p>";
+      return response;
+    });
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+  }
+
+  std::string raw(const std::string& bytes) {
+    testing::TlsClient client(server_->port(), pki_->ca(), std::nullopt);
+    EXPECT_TRUE(client.connect()) << client.error();
+    return client.raw(bytes);
+  }
+
+  static testing::TempDir* dir_;
+  static testing::TestPki* pki_;
+  std::unique_ptr<HttpsServer> server_;
+  std::thread thread_;
+  WebRequest last_;
+};
+
+testing::TempDir* HttpsServerTest::dir_ = nullptr;
+testing::TestPki* HttpsServerTest::pki_ = nullptr;
+
+TEST_F(HttpsServerTest, feedback_ServesOverTlsWithSecurityHeaders) {
+  const std::string answer =
+      raw("GET /f/abc?lang=en HTTP/1.1\r\nHost: localhost\r\nCookie: a=b\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 200 OK"));
+  EXPECT_THAT(answer, HasSubstr("Content-Security-Policy: default-src 'none'; style-src 'self'"));
+  EXPECT_THAT(answer, HasSubstr("frame-ancestors 'none'"));
+  EXPECT_THAT(answer, HasSubstr("X-Content-Type-Options: nosniff"));
+  EXPECT_THAT(answer, HasSubstr("Referrer-Policy: no-referrer"));
+  EXPECT_THAT(answer, HasSubstr("<p>GET /f/abc?lang=en 0</p>"));
+  EXPECT_EQ(last_.cookie, "a=b");
+  EXPECT_EQ(last_.remote_address, "127.0.0.1");
+}
+
+TEST_F(HttpsServerTest, feedback_OversizedPostAnswered413) {
+  const std::string body(4096, 'a');
+  const std::string answer = raw("POST /f/abc HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                                 "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 413"));
+  EXPECT_THAT(answer, HasSubstr("Envoi trop volumineux"));
+  EXPECT_THAT(answer, HasSubstr("X-Content-Type-Options: nosniff"));
+}
+
+TEST_F(HttpsServerTest, feedback_MalformedRequestsAnswered400) {
+  EXPECT_THAT(raw("NOT HTTP AT ALL\r\n\r\n"), HasSubstr("HTTP/1.1 400"));
+  EXPECT_THAT(raw("POST /f/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), HasSubstr("HTTP/1.1 400"));
+  EXPECT_THAT(raw("GET /f/abc HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(10000, 'h') + "\r\n\r\n"), HasSubstr("HTTP/1.1 431"));
+  // Still serving.
+  EXPECT_THAT(raw("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), HasSubstr("HTTP/1.1 200 OK"));
+}
+
+}  // namespace
+}  // namespace pse::feedback
