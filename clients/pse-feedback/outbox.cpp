@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace pse::feedback {
 
@@ -27,8 +28,8 @@ std::int64_t retry_delay(int attempts) noexcept {
 }
 
 Result<DrainReport> drain_outbox(FeedbackStore& store, const ServiceCatalog& services, FeedbackPublisher& publisher,
-                                 std::int64_t now, int limit) {
-  auto due = store.due_outbox(now, limit);
+                                 std::int64_t now, DrainMode mode, int limit) {
+  auto due = store.due_outbox(mode == DrainMode::all ? std::numeric_limits<std::int64_t>::max() : now, limit);
   if (!due) return due.error();
   DrainReport report;
   for (const OutboxEntry& entry : *due) {

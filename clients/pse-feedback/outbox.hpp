@@ -46,8 +46,14 @@ struct DrainReport {
 /// Seconds before the next attempt after `attempts` failures: 5 s doubling, at most 10 minutes.
 std::int64_t retry_delay(int attempts) noexcept;
 
-/// Publishes what is due at `now`; failures are rescheduled, never dropped.
+enum class DrainMode {
+  due,  ///< only entries whose next attempt has come (the server's loop)
+  all,  ///< every waiting entry, whatever its backoff (an operator's `publish`)
+};
+
+/// Publishes what is waiting at `now` (unix seconds); failures are rescheduled from `now`,
+/// never dropped.
 Result<DrainReport> drain_outbox(FeedbackStore& store, const ServiceCatalog& services, FeedbackPublisher& publisher,
-                                 std::int64_t now, int limit = 100);
+                                 std::int64_t now, DrainMode mode = DrainMode::due, int limit = 100);
 
 }  // namespace pse::feedback

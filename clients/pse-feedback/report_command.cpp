@@ -77,8 +77,8 @@ int publish_command(const std::vector<std::string>& args) {
   FeedbackStore store(config.database);
   SdkPublisher publisher(*config.broker);
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  // Everything waiting is due now, whatever its backoff: an operator asked for it.
-  auto report = drain_outbox(store, services, publisher, now + 86400 * 365);
+  // Everything waiting is sent now, whatever its backoff: an operator asked for it.
+  auto report = drain_outbox(store, services, publisher, now, DrainMode::all);
   if (!report) {
     std::cerr << "pse-feedback: error: " << report.error().message << "\n";
     return kFailure;

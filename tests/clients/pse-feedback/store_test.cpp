@@ -112,15 +112,18 @@ TEST(feedback_Outbox, BrokerDownRetriesWithTheSameKeyUntilAccepted) {
     EXPECT_EQ(drain_outbox(store, kServices, publisher, 1000)->failed, 1);
     EXPECT_EQ(store.published_state(id)->attempts, 1);
     EXPECT_THAT(store.published_state(id)->last_error, ::testing::HasSubstr("provider_unavailable"));
-    // Not due again before the backoff.
+    // Not due again before the backoff, unless an operator asks for everything.
     EXPECT_EQ(drain_outbox(store, kServices, publisher, 1001)->failed, 0);
+    EXPECT_EQ(drain_outbox(store, kServices, publisher, 1001, DrainMode::all)->failed, 1);
+    EXPECT_EQ(store.published_state(id)->attempts, 2);
+    EXPECT_EQ(drain_outbox(store, kServices, publisher, 1001 + retry_delay(2) - 1)->failed, 0);
   }
   // The process restarts; the broker is back.
   FeedbackStore store(dir / "feedback.db");
   publisher.down = false;
-  EXPECT_EQ(drain_outbox(store, kServices, publisher, 1000 + retry_delay(1))->published, 1);
-  ASSERT_EQ(publisher.events.size(), 2U);
-  EXPECT_EQ(publisher.events[0].idempotency_key, publisher.events[1].idempotency_key);
+  EXPECT_EQ(drain_outbox(store, kServices, publisher, 1001 + retry_delay(2))->published, 1);
+  ASSERT_EQ(publisher.events.size(), 3U);
+  EXPECT_EQ(publisher.events[0].idempotency_key, publisher.events[2].idempotency_key);
   EXPECT_TRUE(store.published_state(id)->published);
 }
 
