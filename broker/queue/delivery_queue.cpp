@@ -124,7 +124,9 @@ std::optional<QueueError> DeliveryQueue::refusal(bool publish, std::size_t bytes
   if (failure_) return failure_;
   if (closing_) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
   if (publish) {
-    if (queued_publishes_ >= options_.max_pending_ops || queued_bytes_ + bytes > options_.max_pending_bytes) {
+    // A publish larger than max_pending_bytes on its own still goes through an empty queue.
+    if (queued_publishes_ >= options_.max_pending_ops ||
+        (queued_bytes_ > 0 && queued_bytes_ + bytes > options_.max_pending_bytes)) {
       return make_error(QueueErrorCode::overloaded, "the delivery queue has too many pending publishes");
     }
   } else if (queue_.size() >= 2 * options_.max_pending_ops) {
@@ -195,11 +197,10 @@ Result<TakeResult> DeliveryQueue::take_ready(const std::string& subscriber, Time
   if (found == subscribers_.end() || found->second.pending == 0) return taken;
   SubscriberState& state = found->second;
   // Heads of busy keys may come first; ask for enough rows to skip them all.
-  auto rows = reader_store_->ready_heads(subscriber, to_us(now), max + state.busy.size());
+  auto rows = reader_store_->ready_heads(subscriber, to_us(now), max + state.busy.size(), max,
+                                        [&state](const std::string& key) { return state.busy.contains(key); });
   if (!rows) return rows.error();
   for (ReadyRow& row : *rows) {
-    if (taken.deliveries.size() == max) break;
-    if (state.busy.contains(row.ordering_key)) continue;
     auto payload = keyring_.open(row.sealed.key_id, row.sealed.nonce, row.sealed.ciphertext,
                                  associated_data(row.id, subscriber, row.event_id));
     hold(state, row.ordering_key);

@@ -372,21 +372,24 @@ Result<std::vector<StoredCounts>> SqliteQueueStore::load_counts() {
 }
 
 Result<std::vector<ReadyRow>> SqliteQueueStore::ready_heads(const std::string& subscriber, std::int64_t now_us,
-                                                            std::uint64_t limit) {
+                                                            std::uint64_t scan, std::size_t take,
+                                                            const std::function<bool(const std::string&)>& skip) {
   ready_heads_.bind(1, subscriber);
   ready_heads_.bind(2, now_us);
-  ready_heads_.bind(3, signed_id(limit));
+  ready_heads_.bind(3, signed_id(scan));
   std::vector<ReadyRow> rows;
-  while (true) {
+  while (rows.size() < take) {
     auto row = ready_heads_.step();
     if (!row) {
       ready_heads_.reset();
       return lift(row.error());
     }
     if (!*row) break;
+    std::string ordering_key = ready_heads_.blob(1);
+    if (skip(ordering_key)) continue;  // the payload columns of a skipped row are never read
     ReadyRow ready;
     ready.id = static_cast<std::uint64_t>(ready_heads_.integer(0));
-    ready.ordering_key = ready_heads_.blob(1);
+    ready.ordering_key = std::move(ordering_key);
     ready.event_id = ready_heads_.text(2);
     ready.publisher = ready_heads_.text(3);
     ready.category = ready_heads_.text(4);

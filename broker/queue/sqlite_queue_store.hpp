@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,8 +120,10 @@ class SqliteQueueStore {
   Result<std::vector<StoredCounts>> load_counts();
 
   // ---- reader connection ----
-  /// Heads of `subscriber` due at `now_us`, oldest due first, at most `limit`.
-  Result<std::vector<ReadyRow>> ready_heads(const std::string& subscriber, std::int64_t now_us, std::uint64_t limit);
+  /// Heads of `subscriber` due at `now_us`, oldest due first: at most `scan` are looked at and
+  /// `take` returned; a head whose ordering key `skip` accepts is passed over unread.
+  Result<std::vector<ReadyRow>> ready_heads(const std::string& subscriber, std::int64_t now_us, std::uint64_t scan,
+                                            std::size_t take, const std::function<bool(const std::string&)>& skip);
   /// Heads of `subscriber` by due time, at most `limit` (payloads not read).
   Result<std::vector<HeadDue>> heads_by_due(const std::string& subscriber, std::uint64_t limit);
   /// Stored time of the subscriber's oldest pending row.

@@ -525,6 +525,25 @@ TEST(DeliveryQueueTest, RefusesPublishesWithOverloadedWhenTheWriterFallsBehind) 
   EXPECT_TRUE(queue->publish(event("k5"), {}).get().ok()) << "accepted again once the writer caught up";
 }
 
+TEST(DeliveryQueueTest, BoundsTheBytesWaitingForTheWriter) {
+  QueueFixture fixture;
+  QueueOptions options = fixture.options();
+  options.max_pending_bytes = 10;
+  auto queue = fixture.open(options);
+  // Alone in an empty queue, a publish larger than the bound still goes through.
+  EXPECT_TRUE(queue->publish(event("big"), {delivery("ramq", "s", std::string(16, 'x'))}).get().ok());
+  WriterGate gate(*queue);
+  auto first = queue->publish(event("k0"), {delivery("ramq", "s0", "p")});
+  gate.wait_until_blocked();
+  auto second = queue->publish(event("k1"), {delivery("ramq", "s1", std::string(8, 'x'))});
+  auto refused = queue->publish(event("k2"), {delivery("ramq", "s2", std::string(8, 'x'))}).get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, QueueErrorCode::overloaded);
+  gate.release();
+  EXPECT_TRUE(first.get().ok());
+  EXPECT_TRUE(second.get().ok());
+}
+
 TEST(DeliveryQueueTest, CloseCommitsWhatIsQueued) {
   QueueFixture fixture;
   std::vector<std::future<DeliveryQueue::PublishResult>> results;
