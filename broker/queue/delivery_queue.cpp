@@ -512,8 +512,14 @@ Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
     return Ok{};
   }
   if (auto* replay = std::get_if<ReplayOp>(&op)) {
-    std::vector<std::pair<std::uint64_t, std::string>> rows;
+    const std::int64_t now_us = to_us(now());
     std::string subscriber = replay->subscriber;
+    std::uint64_t revived = 0;
+    const auto revive = [&](std::uint64_t id, const std::string& key) -> Status {
+      if (auto status = store.revive(id, now_us); !status) return status;
+      ++revived;
+      return store.refresh_head(subscriber, key);
+    };
     if (replay->id) {
       auto location = store.locate(*replay->id);
       if (!location) return location.error();
@@ -524,25 +530,27 @@ Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
         return Ok{};
       }
       subscriber = (*location)->subscriber;
-      rows.emplace_back(*replay->id, (*location)->ordering_key);
+      if (auto status = revive(*replay->id, (*location)->ordering_key); !status) return status;
     } else {
-      auto dead = store.dead_ids(subscriber);
-      if (!dead) return dead.error();
-      rows = std::move(dead).value();
+      // In chunks, so that a million dead letters never sit in memory at once.
+      for (std::uint64_t after = 0;;) {
+        auto dead = store.dead_ids(subscriber, after, 10'000);
+        if (!dead) return dead.error();
+        if (dead->empty()) break;
+        for (const auto& [id, key] : *dead) {
+          if (auto status = revive(id, key); !status) return status;
+        }
+        after = dead->back().first;
+      }
     }
-    const std::int64_t now_us = to_us(now());
-    for (const auto& [id, key] : rows) {
-      if (auto status = store.revive(id, now_us); !status) return status;
-      if (auto status = store.refresh_head(subscriber, key); !status) return status;
-    }
-    if (!rows.empty()) {
+    if (revived > 0) {
       auto& delta = effects.deltas[subscriber];
-      delta.pending += static_cast<std::int64_t>(rows.size());
-      delta.dead -= static_cast<std::int64_t>(rows.size());
+      delta.pending += static_cast<std::int64_t>(revived);
+      delta.dead -= static_cast<std::int64_t>(revived);
       delta.oldest_changed = true;
       effects.ready.insert(subscriber);
     }
-    effects.replayed.emplace_back(replay->done, static_cast<std::uint64_t>(rows.size()));
+    effects.replayed.emplace_back(replay->done, revived);
     return Ok{};
   }
   effects.flushed.push_back(std::get<FlushOp>(op).done);

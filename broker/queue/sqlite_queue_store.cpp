@@ -159,7 +159,8 @@ Status SqliteQueueStore::prepare_writer() {
        "due_us = excluded.due_us"},
       {&delete_head_, "DELETE FROM heads WHERE subscriber = ? AND ordering_key = ?"},
       {&locate_, "SELECT subscriber, ordering_key, dead FROM deliveries WHERE id = ?"},
-      {&dead_ids_, "SELECT id, ordering_key FROM deliveries WHERE subscriber = ? AND dead = 1 ORDER BY id"},
+      {&dead_ids_,
+       "SELECT id, ordering_key FROM deliveries WHERE subscriber = ? AND dead = 1 AND id > ? ORDER BY id LIMIT ?"},
       {&add_counts_,
        "INSERT INTO subscriber_counts (subscriber, pending, dead) VALUES (?1, ?2, ?3) "
        "ON CONFLICT (subscriber) DO UPDATE SET pending = pending + ?2, dead = dead + ?3"},
@@ -312,8 +313,12 @@ Result<std::optional<RowLocation>> SqliteQueueStore::locate(std::uint64_t id) {
   return found;
 }
 
-Result<std::vector<std::pair<std::uint64_t, std::string>>> SqliteQueueStore::dead_ids(const std::string& subscriber) {
+Result<std::vector<std::pair<std::uint64_t, std::string>>> SqliteQueueStore::dead_ids(const std::string& subscriber,
+                                                                                     std::uint64_t after_id,
+                                                                                     std::uint64_t limit) {
   dead_ids_.bind(1, subscriber);
+  dead_ids_.bind(2, signed_id(after_id));
+  dead_ids_.bind(3, signed_id(limit));
   std::vector<std::pair<std::uint64_t, std::string>> ids;
   while (true) {
     auto row = dead_ids_.step();

@@ -110,8 +110,9 @@ class SqliteQueueStore {
   /// The head of (subscriber, key) becomes its oldest pending row; no pending row, no head.
   Status refresh_head(const std::string& subscriber, const std::string& ordering_key);
   Result<std::optional<RowLocation>> locate(std::uint64_t id);
-  /// Ids and ordering keys of the subscriber's dead rows, oldest first.
-  Result<std::vector<std::pair<std::uint64_t, std::string>>> dead_ids(const std::string& subscriber);
+  /// Ids and ordering keys of up to `limit` of the subscriber's dead rows after `after_id`, oldest first.
+  Result<std::vector<std::pair<std::uint64_t, std::string>>> dead_ids(const std::string& subscriber,
+                                                                      std::uint64_t after_id, std::uint64_t limit);
   Status add_counts(const std::string& subscriber, std::int64_t pending_delta, std::int64_t dead_delta);
   Status save_next_id(std::uint64_t next_id);
 
