@@ -4,6 +4,8 @@
 
 #include <gmock/gmock.h>
 
+#include <chrono>
+
 namespace pse::feedback {
 namespace {
 
@@ -103,6 +105,19 @@ TEST(feedback_MaskMixed, EverythingInOneComment) {
   EXPECT_THAT(masked.text, Not(HasSubstr("H3Z")));
   EXPECT_THAT(masked.text, Not(HasSubstr("Jeanne")));
   EXPECT_EQ(masked.total(), 5);
+}
+
+TEST(feedback_MaskLimits, LongestCommentsWithoutSpacesStayCheap) {
+  // The form allows 2000 characters; the patterns must neither blow the stack nor take long on
+  // one 2000-character word, in ASCII, in accented letters (2 bytes each) or in digits.
+  for (const std::string& unit : {std::string("A"), std::string("É"), std::string("7"), std::string("1 ")}) {
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += unit;
+    const auto start = std::chrono::steady_clock::now();
+    const auto masked = fr(text);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << unit;
+    EXPECT_FALSE(masked.text.empty());
+  }
 }
 
 }  // namespace
