@@ -23,6 +23,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -117,6 +118,23 @@ words:
             browser.find_element(By.LINK_TEXT, "English").click()
             wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Your opinion of the service"))
             check(browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the switch did not give English")
+            # Sent empty: every error is listed and tied to its field.
+            browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
+            summary = browser.find_element(By.CSS_SELECTOR, ".error-summary").text
+            check("Choose a rating from 1 to 5." in summary, f"summary: {summary}")
+            check("Say whether you got what you needed." in summary, f"summary: {summary}")
+            fieldset = browser.find_element(By.CSS_SELECTOR, "fieldset.rating")
+            described = browser.find_element(By.ID, fieldset.get_attribute("aria-describedby")).text
+            check(described == "Choose a rating from 1 to 5.", f"rating fieldset described by: {described}")
+            check(browser.find_element(By.ID, "rating-1").get_attribute("aria-invalid") == "true", "no aria-invalid")
+            browser.save_screenshot(os.path.join(args.out, "feedback-errors.png"))
+            # Then filled in with the keyboard only: space selects a radio, arrows move in the group.
+            browser.find_element(By.ID, "rating-1").send_keys(Keys.SPACE)
+            browser.find_element(By.ID, "rating-1").send_keys(Keys.ARROW_DOWN)
+            check(browser.find_element(By.ID, "rating-2").is_selected(), "the arrow key did not move to rating 2")
+            browser.find_element(By.ID, "needed-no").send_keys(Keys.SPACE)
+            check(browser.find_element(By.ID, "needed-no").is_selected(), "space did not select 'No'")
 
             # Answer in tab 1: clicking the labels (they are tied to their radios), typing a comment.
             browser.switch_to.window(first_tab)
@@ -133,9 +151,7 @@ words:
 
             # Tab 2: a second answer with the same link is refused.
             browser.switch_to.window(second_tab)
-            browser.find_element(By.CSS_SELECTOR, "label[for=rating-1]").click()
-            browser.find_element(By.CSS_SELECTOR, "label[for=needed-no]").click()
-            browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            browser.find_element(By.CSS_SELECTOR, "button[type=submit]").send_keys(Keys.ENTER)
             wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "You have already answered"))
             browser.save_screenshot(os.path.join(args.out, "feedback-refused.png"))
 
