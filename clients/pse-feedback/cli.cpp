@@ -3,6 +3,7 @@
 #include "base/config_error.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -55,9 +56,12 @@ int usage_error(const std::string& command, const std::string& message) {
 }
 
 FeedbackConfig load_config(const Arguments& arguments) {
-  const auto file = arguments.get("config");
-  if (!file) throw std::invalid_argument("--config FILE is required (e.g. config/feedback/feedback.yaml)");
-  return load_feedback_config(*file);
+  // Without --config, the development configuration when run from the repository's root.
+  const std::string file = arguments.get("config").value_or(kDefaultConfig);
+  if (!arguments.get("config") && !std::filesystem::exists(file)) {
+    throw std::invalid_argument("--config FILE is required (no " + std::string(kDefaultConfig) + " here)");
+  }
+  return load_feedback_config(file);
 }
 
 WordFilter load_words(const FeedbackConfig& config) {

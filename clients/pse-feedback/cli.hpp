@@ -16,6 +16,9 @@ inline constexpr int kOk = 0;
 inline constexpr int kFailure = 1;  ///< the command ran and failed (unknown id, broker refused…)
 inline constexpr int kUsage = 2;    ///< usage or configuration error
 
+/// The configuration used when --config is not given.
+inline constexpr const char* kDefaultConfig = "config/feedback/feedback.yaml";
+
 /// `--name value` and `--name=value` options, `--flag` switches, and positional words.
 struct Arguments {
   std::map<std::string, std::string> options;

@@ -12,15 +12,17 @@ namespace {
 const char* const kUsage = R"(pse-feedback: the citizens' feedback tool
 
 usage:
-  pse-feedback serve      --config FILE
-  pse-feedback keygen     --config FILE
-  pse-feedback issue-link --config FILE --service ID --transaction ID [--valid-days N]
-  pse-feedback moderate   --config FILE list [--format text|html]
-  pse-feedback moderate   --config FILE show|approve|reject|escalate ID [--note TEXT]
-  pse-feedback report     --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--service ID] [--format json|html]
-  pse-feedback publish    --config FILE
+  pse-feedback serve      [--config FILE]
+  pse-feedback keygen     [--config FILE]
+  pse-feedback issue-link [--config FILE] --service ID --transaction ID [--valid-days N]
+  pse-feedback moderate   [--config FILE] list [--format text|html]
+  pse-feedback moderate   [--config FILE] show|approve|reject|escalate ID [--note TEXT]
+  pse-feedback report     [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--service ID] [--format json|html]
+  pse-feedback publish    [--config FILE]
   pse-feedback COMMAND --help | --help
 
+--config defaults to config/feedback/feedback.yaml (the development setup, from the
+repository's root).
 Exit status: 0 on success, 1 when the command failed, 2 on a usage or configuration error.
 )";
 
