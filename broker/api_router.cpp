@@ -4,6 +4,7 @@
 #include "broker/consent_routes.hpp"
 #include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/http_target.hpp"
+#include "broker/pubsub/publish_pipeline.hpp"
 #include "policy/organisations.hpp"
 
 #include <boost/json.hpp>
@@ -30,6 +31,7 @@ constexpr RouteSpec kRoutes[] = {
     {"GET", "/v1/whoami"},
     {"POST", "/v1/exchange"},
     {"GET", "/v1/connect"},
+    {"POST", "/v1/publish"},
     {"POST", "/v1/consents"},
     {"GET", "/v1/consents"},
     {"GET", "/v1/consents/{id}"},
@@ -45,8 +47,9 @@ constexpr RouteSpec kRoutes[] = {
 
 std::span<const RouteSpec> api_routes() { return kRoutes; }
 
-ApiRouter::ApiRouter(ExchangePipeline& exchanges, ConsentRoutes& consents, WorkerThread& store_worker)
-    : exchanges_(exchanges), consents_(consents), store_worker_(store_worker) {}
+ApiRouter::ApiRouter(ExchangePipeline& exchanges, PublishPipeline& publishes, ConsentRoutes& consents,
+                     WorkerThread& store_worker)
+    : exchanges_(exchanges), publishes_(publishes), consents_(consents), store_worker_(store_worker) {}
 
 void ApiRouter::handle(const policy::Organisation& caller, HttpRequest request, Respond respond) {
   auto target = parse_target(request.target);
@@ -60,6 +63,11 @@ void ApiRouter::handle(const policy::Organisation& caller, HttpRequest request, 
   if (target->matches({"v1", "exchange"})) {
     if (request.method != "POST") return respond(error_response(Reason::method_not_allowed));
     return exchanges_.run(caller, request.body, std::move(respond));
+  }
+
+  if (target->matches({"v1", "publish"})) {
+    if (request.method != "POST") return respond(error_response(Reason::method_not_allowed));
+    return publishes_.run(caller, request.body, std::move(respond));
   }
 
   if (target->matches({"v1", "connect"})) {

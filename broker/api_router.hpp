@@ -15,6 +15,7 @@ namespace pse::broker {
 
 class ConsentRoutes;
 class ExchangePipeline;
+class PublishPipeline;
 
 /// One route of the API, with path parameters written {like_this} as in OpenAPI.
 struct RouteSpec {
@@ -30,12 +31,13 @@ class ApiRouter final : public RequestHandler {
  public:
   /// `consents` run on `store_worker`, since they read and write SQLite; exchanges run on the
   /// I/O thread until they wait (for the provider, then for the audit log).
-  ApiRouter(ExchangePipeline& exchanges, ConsentRoutes& consents, WorkerThread& store_worker);
+  ApiRouter(ExchangePipeline& exchanges, PublishPipeline& publishes, ConsentRoutes& consents, WorkerThread& store_worker);
 
   void handle(const policy::Organisation& caller, HttpRequest request, Respond respond) override;
 
  private:
   ExchangePipeline& exchanges_;
+  PublishPipeline& publishes_;
   ConsentRoutes& consents_;
   WorkerThread& store_worker_;
 };

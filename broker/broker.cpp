@@ -17,6 +17,11 @@
 #include "broker/net/listener.hpp"
 #include "broker/net/server_state.hpp"
 #include "broker/net/tls_context.hpp"
+#include "broker/pubsub/delivery_dispatcher.hpp"
+#include "broker/pubsub/dead_letter_routes.hpp"
+#include "broker/pubsub/publish_pipeline.hpp"
+#include "broker/pubsub/subscription_registry.hpp"
+#include "broker/queue/delivery_queue.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -58,6 +63,58 @@ std::unique_ptr<audit::AuditStore> open_audit_reader(const std::filesystem::path
   return std::move(store.value());
 }
 
+std::unique_ptr<queue::DeliveryQueue> open_queue(const BrokerConfig& config) {
+  queue::QueueOptions options;
+  options.path = data_file(config, "queue.db");
+  options.max_attempts = config.pubsub.max_attempts;
+  options.ack_timeout = config.pubsub.ack_timeout;
+  options.retry_initial = config.pubsub.retry_initial;
+  options.retry_max = config.pubsub.retry_max;
+  options.idempotency_retention = config.pubsub.idempotency_retention;
+  options.max_payload_bytes = config.limits.body_bytes + 4096;  // a record plus its envelope
+  return queue::DeliveryQueue::open(options, queue::QueueKeyring::load(config.keys_dir, config.pubsub.queue_key));
+}
+
+// Subscriptions in broker.yaml must name organisations and categories that exist.
+std::vector<SubscriptionEntry> configured_subscriptions(const BrokerConfig& config, const policy::PolicyEngine& engine) {
+  const auto snapshot = engine.snapshot();
+  std::vector<SubscriptionEntry> entries;
+  for (const auto& subscription : config.pubsub.subscriptions) {
+    const policy::Organisation* org = snapshot->organisations().find(subscription.subscriber);
+    if (org == nullptr || !org->has_role(policy::Role::subscriber)) {
+      throw ConfigError(config.source, 0, "pubsub.subscriptions: '" + subscription.subscriber +
+                                              "' is not an organisation with the subscriber role");
+    }
+    if (snapshot->classification().find(subscription.category) == nullptr) {
+      throw ConfigError(config.source, 0, "pubsub.subscriptions: unknown category '" + subscription.category + "'");
+    }
+    entries.push_back({subscription.subscriber, subscription.category, subscription.purpose});
+  }
+  return entries;
+}
+
+// Queue depth and age per subscriber, computed at scrape time.
+std::string queue_gauges(queue::DeliveryQueue& queue) {
+  std::string depths =
+      "# HELP pse_queue_depth Deliveries waiting for a subscriber, by state.\n"
+      "# TYPE pse_queue_depth gauge\n";
+  std::string ages =
+      "# HELP pse_queue_oldest_age_seconds Age of a subscriber's oldest pending delivery.\n"
+      "# TYPE pse_queue_oldest_age_seconds gauge\n";
+  for (const auto& stats : queue.stats(queue::Clock::now())) {
+    const std::string who = "subscriber=\"" + stats.subscriber + "\"";
+    auto depth = [&](std::string_view state, std::uint64_t value) {
+      depths += "pse_queue_depth{" + who + ",state=\"" + std::string(state) + "\"} " + std::to_string(value) + "\n";
+    };
+    depth("ready", stats.ready);
+    depth("in_flight", stats.in_flight);
+    depth("dead", stats.dead);
+    depth("unreadable", stats.unreadable);
+    ages += "pse_queue_oldest_age_seconds{" + who + "} " + std::to_string(stats.oldest_pending_age_seconds) + "\n";
+  }
+  return depths + ages;
+}
+
 policy::Instant now_seconds() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
@@ -77,13 +134,23 @@ struct Broker::Impl {
         consent_routes(consents, *audit_reader, now_seconds),
         exchanges(*policies, consents, *audit_log, providers, state.metrics,
                   ExchangeSettings{config.limits.provider_timeout, config.limits.max_in_flight_per_org}, now_seconds),
+        queue(open_queue(config)),
+        subscriptions(data_file(config, "subscriptions.db"), configured_subscriptions(config, *policies)),
+        dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
+        publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds),
+        dead_letters(*queue),
         store_worker(std::make_unique<WorkerThread>("store")),
-        router(exchanges, consent_routes, *store_worker) {
+        router(exchanges, publishes, consent_routes, *store_worker) {
     state.trust_domain = config.trust_domain;
     state.limits = config.limits;
     state.handler = &router;
     state.policies = policies.get();
     state.providers = &providers;
+    state.subscriptions = &subscriptions;
+    state.deliveries = &dispatcher;
+    state.admin_extension = [this](const HttpRequest& request) { return dead_letters.handle(request); };
+    state.metrics.set_extra_source([this] { return queue_gauges(*queue); });
+    queue->on_ready([this](const std::string& subscriber) { dispatcher.wake(subscriber); });
     state.set_tls_context(make_server_tls_context(config.tls));
   }
 
@@ -101,7 +168,18 @@ struct Broker::Impl {
     https->start();
     admin->start();
     if (handle_signals) watch_signals();
+    tick_deliveries();
     for (unsigned i = 0; i < config.threads; ++i) threads.emplace_back([this] { io.run(); });
+  }
+
+  // Ack timeouts and the end of backoffs have no other trigger: look four times a second.
+  void tick_deliveries() {
+    delivery_timer.expires_after(std::chrono::milliseconds(250));
+    delivery_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      dispatcher.tick();
+      tick_deliveries();
+    });
   }
 
   void watch_signals() {
@@ -144,6 +222,7 @@ struct Broker::Impl {
     if (connectors_closing && (state.connectors.size() == 0 || now >= drain_deadline)) {
       log::info("stopped");
       admin->stop();
+      delivery_timer.cancel();
       boost::system::error_code ignored;
       signals.cancel(ignored);
       io.stop();
@@ -181,6 +260,7 @@ struct Broker::Impl {
   ~Impl() {
     store_worker.reset();
     audit_log->close();  // runs the last completions, which answer through the io_context
+    queue->close();
   }
 
   // Order matters: what sessions and jobs use is declared before the io_context, so that it
@@ -194,11 +274,17 @@ struct Broker::Impl {
   ServerState state;  // before the pipeline, which counts in its metrics
   ProviderDirectory providers;
   ExchangePipeline exchanges;
+  std::unique_ptr<queue::DeliveryQueue> queue;
+  SubscriptionRegistry subscriptions;
+  DeliveryDispatcher dispatcher;
+  PublishPipeline publishes;
+  DeadLetterRoutes dead_letters;
   std::unique_ptr<WorkerThread> store_worker;
   ApiRouter router;
   asio::io_context io{static_cast<int>(config.threads)};
   asio::signal_set signals{io};
   asio::steady_timer drain_timer{io};
+  asio::steady_timer delivery_timer{io};
   std::chrono::steady_clock::time_point drain_deadline;
   bool connectors_closing = false;
   std::shared_ptr<Listener> https;

@@ -93,6 +93,34 @@ Limits read_limits(YamlMap& parent) {
   return limits;
 }
 
+PubSubConfig read_pubsub(YamlMap& parent) {
+  PubSubConfig pubsub;
+  auto node = parent.optional_node("pubsub");
+  if (!node) return pubsub;
+  YamlMap map(*node, parent.file(), "pubsub");
+  pubsub.queue_key = map.string_or("queue_key", pubsub.queue_key);
+  pubsub.max_attempts = static_cast<std::uint32_t>(map.integer_or("max_attempts", pubsub.max_attempts, 1, 1000));
+  pubsub.ack_timeout = millis(map, "ack_timeout_ms", pubsub.ack_timeout);
+  pubsub.retry_initial = millis(map, "retry_initial_ms", pubsub.retry_initial);
+  pubsub.retry_max = millis(map, "retry_max_ms", pubsub.retry_max);
+  if (pubsub.retry_max < pubsub.retry_initial) map.fail((*node)["retry_max_ms"], "retry_max_ms must be at least retry_initial_ms");
+  pubsub.idempotency_retention = std::chrono::hours(map.integer_or("idempotency_retention_hours", 168, 1, 24 * 366));
+  if (auto list = map.optional_node("subscriptions")) {
+    if (!list->IsSequence()) map.fail(*list, "subscriptions must be a list of {subscriber, category, purpose}");
+    for (const YAML::Node& item : *list) {
+      YamlMap entry(item, parent.file(), "subscription");
+      ConfiguredSubscription subscription;
+      subscription.subscriber = entry.required_string("subscriber");
+      subscription.category = entry.required_string("category");
+      subscription.purpose = entry.required_string("purpose");
+      entry.finish();
+      pubsub.subscriptions.push_back(std::move(subscription));
+    }
+  }
+  map.finish();
+  return pubsub;
+}
+
 }  // namespace
 
 BrokerConfig load_broker_config(const std::filesystem::path& file) {
@@ -124,6 +152,7 @@ BrokerConfig load_broker_config(const std::filesystem::path& file) {
         static_cast<int>(map.integer_or("max_validity_days", config.consent_max_validity_days, 1, 3660));
     map.finish();
   }
+  config.pubsub = read_pubsub(top);
   config.threads = static_cast<unsigned>(top.integer_or("threads", 2, 1, 256));
   config.log_level = top.string_or("log_level", "info");
   log::Level level;

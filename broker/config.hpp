@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace pse::broker {
 
@@ -36,6 +37,26 @@ struct Limits {
   std::uint32_t max_in_flight_per_org = 256;          ///< exchanges a consumer may have running at once
 };
 
+/// A subscription fixed by the operator (the connector may also declare its own at connect time).
+struct ConfiguredSubscription {
+  std::string subscriber;
+  std::string category;
+  std::string purpose;
+};
+
+/// Publish/subscribe: the delivery queues (data_dir/queue.db) and their encryption key.
+struct PubSubConfig {
+  /// The active queue key: keys_dir/queue-<id>.key, 32 random bytes in base64 (chmod 600).
+  /// Older queue-*.key files stay readable, so rows sealed under them still open.
+  std::string queue_key = "q1";
+  std::uint32_t max_attempts = 8;  ///< failed deliveries before the dead-letter queue
+  std::chrono::milliseconds ack_timeout{30'000};
+  std::chrono::milliseconds retry_initial{1'000};
+  std::chrono::milliseconds retry_max{600'000};
+  std::chrono::hours idempotency_retention{168};
+  std::vector<ConfiguredSubscription> subscriptions;
+};
+
 struct BrokerConfig {
   std::filesystem::path source;  ///< the file this was loaded from
   std::string trust_domain = "pse.gouv.qc.ca";
@@ -49,6 +70,7 @@ struct BrokerConfig {
   std::filesystem::path data_dir;  ///< SQLite files (consents.db…); created when missing
   std::filesystem::path keys_dir;  ///< platform keys: subject-hash.key, audit-signing.key/.pub
   int consent_max_validity_days = 366;
+  PubSubConfig pubsub;
   unsigned threads = 2;
   std::string log_level = "info";
 };

@@ -33,6 +33,25 @@ void Metrics::provider_fields_dropped(std::uint64_t count) noexcept {
   fields_dropped_.fetch_add(count, std::memory_order_relaxed);
 }
 
+void Metrics::publish_completed(int status) noexcept {
+  if (status >= 100 && status < static_cast<int>(publishes_by_status_.size())) {
+    publishes_by_status_[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+std::uint64_t Metrics::publishes_with_status(int status) const noexcept {
+  if (status < 100 || status >= static_cast<int>(publishes_by_status_.size())) return 0;
+  return publishes_by_status_[static_cast<std::size_t>(status)].load(std::memory_order_relaxed);
+}
+
+void Metrics::events_queued(std::uint64_t deliveries) noexcept {
+  deliveries_queued_.fetch_add(deliveries, std::memory_order_relaxed);
+}
+void Metrics::deliveries_sent(std::uint64_t count) noexcept { deliveries_sent_.fetch_add(count, std::memory_order_relaxed); }
+void Metrics::delivery_acked() noexcept { deliveries_acked_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::delivery_nacked() noexcept { deliveries_nacked_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::delivery_answer_ignored() noexcept { delivery_answers_ignored_.fetch_add(1, std::memory_order_relaxed); }
+
 std::size_t Metrics::handshake_index(std::string_view reason) noexcept {
   for (std::size_t i = 0; i < kHandshakeReasons.size(); ++i) {
     if (kHandshakeReasons[i] == reason) return i;
@@ -104,6 +123,25 @@ std::string Metrics::render_prometheus() const {
   line("# HELP pse_provider_fields_dropped_total Fields providers sent beyond what the consumer may receive.");
   line("# TYPE pse_provider_fields_dropped_total counter");
   line("pse_provider_fields_dropped_total " + std::to_string(fields_dropped_.load(std::memory_order_relaxed)));
+  line("# HELP pse_publishes_total Publishes answered (POST /v1/publish), by status.");
+  line("# TYPE pse_publishes_total counter");
+  for (std::size_t status = 100; status < publishes_by_status_.size(); ++status) {
+    const auto count = publishes_by_status_[status].load(std::memory_order_relaxed);
+    if (count > 0) line("pse_publishes_total{status=\"" + std::to_string(status) + "\"} " + std::to_string(count));
+  }
+  auto counter = [&line](std::string_view name, std::string_view help, const std::atomic<std::uint64_t>& value) {
+    line("# HELP " + std::string(name) + " " + std::string(help));
+    line("# TYPE " + std::string(name) + " counter");
+    line(std::string(name) + " " + std::to_string(value.load(std::memory_order_relaxed)));
+  };
+  counter("pse_deliveries_queued_total", "Deliveries stored in subscribers' queues.", deliveries_queued_);
+  counter("pse_deliveries_sent_total", "Deliveries sent to subscribers' connectors (redeliveries included).",
+          deliveries_sent_);
+  counter("pse_deliveries_acked_total", "Deliveries acknowledged by subscribers.", deliveries_acked_);
+  counter("pse_deliveries_nacked_total", "Deliveries refused by subscribers (retried later).", deliveries_nacked_);
+  counter("pse_delivery_answers_ignored_total", "Acks and nacks for deliveries not in flight.",
+          delivery_answers_ignored_);
+  if (extra_) out += extra_();
   return out;
 }
 

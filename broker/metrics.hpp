@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -29,11 +30,23 @@ class Metrics {
   void connector_disconnected() noexcept;
   void exchange_completed(int status) noexcept;
   void provider_fields_dropped(std::uint64_t count) noexcept;
+  void publish_completed(int status) noexcept;
+  void events_queued(std::uint64_t deliveries) noexcept;
+  void deliveries_sent(std::uint64_t count) noexcept;
+  void delivery_acked() noexcept;
+  void delivery_nacked() noexcept;
+  /// An ack or nack for a delivery that was not in flight (late, repeated or foreign).
+  void delivery_answer_ignored() noexcept;
+
+  /// Lines appended to /metrics, computed at scrape time (the delivery queues' depths). Set
+  /// once, before the listeners start.
+  void set_extra_source(std::function<std::string()> source) { extra_ = std::move(source); }
 
   std::int64_t open_connections() const noexcept { return open_.load(std::memory_order_relaxed); }
   std::int64_t open_connectors() const noexcept { return connectors_.load(std::memory_order_relaxed); }
   std::uint64_t handshake_failures(std::string_view reason) const noexcept;
   std::uint64_t requests_with_status(int status) const noexcept;
+  std::uint64_t publishes_with_status(int status) const noexcept;
 
   std::string render_prometheus() const;
 
@@ -48,6 +61,13 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, 600> exchanges_by_status_{};
   std::array<std::atomic<std::uint64_t>, kHandshakeReasons.size()> handshake_failures_{};
   std::array<std::atomic<std::uint64_t>, 600> requests_by_status_{};  // index = HTTP status
+  std::array<std::atomic<std::uint64_t>, 600> publishes_by_status_{};
+  std::atomic<std::uint64_t> deliveries_queued_{0};
+  std::atomic<std::uint64_t> deliveries_sent_{0};
+  std::atomic<std::uint64_t> deliveries_acked_{0};
+  std::atomic<std::uint64_t> deliveries_nacked_{0};
+  std::atomic<std::uint64_t> delivery_answers_ignored_{0};
+  std::function<std::string()> extra_;
 };
 
 }  // namespace pse::broker

@@ -14,6 +14,9 @@ void AdminSession::start() {
 }
 
 void AdminSession::handle(HttpRequest request) {
+  if (state_.admin_extension) {
+    if (auto response = state_.admin_extension(request)) return send(std::move(*response));
+  }
   send(admin_response(request, state_.metrics, !state_.draining.load()));
 }
 

@@ -2,6 +2,8 @@
 
 #include "base/log.hpp"
 #include "broker/json_body.hpp"
+#include "broker/pubsub/delivery_dispatcher.hpp"
+#include "broker/pubsub/subscription_registry.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -80,6 +82,10 @@ void ConnectorSession::on_message(const std::string& text) {
   const json::value* type = parsed ? parsed->if_contains("type") : nullptr;
   if (type != nullptr && type->is_string() && type->as_string() == "hello" && !ready_) return on_hello(*parsed);
   if (type != nullptr && type->is_string() && type->as_string() == "response" && ready_) return on_response(*parsed);
+  if (type != nullptr && type->is_string() && ready_ && subscribed_) {
+    if (type->as_string() == "ack") return on_delivery_answer(*parsed, true);
+    if (type->as_string() == "nack") return on_delivery_answer(*parsed, false);
+  }
   if (!ready_) return refuse(Reason::malformed_request, "the first message must be a hello");
   if (++malformed_messages_ > kMaxMalformedMessages) return shut_down("too many malformed messages");
   log::warn("malformed connector message ignored", {{"provider", caller_.id}});
@@ -89,19 +95,26 @@ void ConnectorSession::on_message(const std::string& text) {
 void ConnectorSession::on_hello(const json::object& message) {
   JsonFields fields(message);
   fields.required_string("type");
-  const std::vector<std::string> serves = fields.required_string_list("serves");
+  const std::vector<std::string> serves = fields.optional_string_list("serves");
+  const json::value* subscribes = fields.optional_value("subscribes");
   const json::value* max = fields.optional_value("max_in_flight");
   if (auto problem = fields.finish()) return refuse(problem->reason, problem->message);
+  if (subscribes != nullptr && !subscribes->is_array()) {
+    return refuse(Reason::malformed_request, "subscribes must be a list of {category, purpose}");
+  }
   if (max != nullptr) {
     if (!max->is_int64() || max->as_int64() < 1 || max->as_int64() > 1024) {
       return refuse(Reason::malformed_request, "max_in_flight must be an integer between 1 and 1024");
     }
     max_in_flight_ = static_cast<std::uint32_t>(max->as_int64());
   }
-  if (!caller_.has_role(policy::Role::provider)) {
+  const bool subscribing = subscribes != nullptr && !subscribes->as_array().empty();
+  if (serves.empty() && !subscribing) {
+    return refuse(Reason::malformed_request, "a hello must serve or subscribe to at least one category");
+  }
+  if (!serves.empty() && !caller_.has_role(policy::Role::provider)) {
     return refuse(Reason::no_rule, "'" + caller_.id + "' does not have the provider role");
   }
-  if (serves.empty()) return refuse(Reason::malformed_request, "serves must name at least one category");
   for (const auto& category : serves) {
     const policy::Category* known = policies_->classification().find(category);
     if (known == nullptr) return refuse(Reason::unknown_category, "unknown category '" + category + "'");
@@ -110,14 +123,114 @@ void ConnectorSession::on_hello(const json::object& message) {
                     "category '" + category + "' belongs to '" + known->owner + "', not to '" + caller_.id + "'");
     }
   }
+  if (subscribing) {
+    std::string problem;
+    if (auto reason = accept_subscriptions(subscribes->as_array(), problem)) return refuse(*reason, problem);
+  }
   ready_ = true;
   hello_timer_.cancel();
   const std::string connection_id = caller_.id + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 1000000);
   json::array categories;
   for (const auto& category : serves) categories.emplace_back(category);
   send(json::serialize(json::object{{"type", "ready"}, {"connection", connection_id}, {"serves", std::move(categories)}}));
-  state_.providers->add(shared_from_this(), serves);
-  log::info("connector ready", {{"provider", caller_.id}, {"categories", serves.size()}, {"max_in_flight", max_in_flight_}});
+  if (!serves.empty()) state_.providers->add(shared_from_this(), serves);
+  if (subscribed_) state_.deliveries->attach(shared_from_this());
+  log::info("connector ready", {{"org", caller_.id}, {"categories", serves.size()}, {"subscribed", subscribed_},
+                                {"max_in_flight", max_in_flight_}});
+}
+
+// Each {category, purpose} must name a known category; the subscriber role is required. Policy
+// is not checked here but on every event: rules change, and a refused event is audited.
+std::optional<Reason> ConnectorSession::accept_subscriptions(const json::array& list, std::string& problem) {
+  if (!caller_.has_role(policy::Role::subscriber)) {
+    problem = "'" + caller_.id + "' does not have the subscriber role";
+    return Reason::no_rule;
+  }
+  if (list.size() > 256) {
+    problem = "at most 256 subscriptions per connector";
+    return Reason::malformed_request;
+  }
+  std::vector<SubscriptionEntry> entries;
+  for (const json::value& item : list) {
+    if (!item.is_object()) {
+      problem = "subscribes must be a list of {category, purpose}";
+      return Reason::malformed_request;
+    }
+    JsonFields entry(item.as_object(), "subscribes.");
+    SubscriptionEntry subscription{caller_.id, entry.required_string("category"), entry.required_string("purpose")};
+    if (auto error = entry.finish()) {
+      problem = error->message;
+      return error->reason;
+    }
+    if (policies_->classification().find(subscription.category) == nullptr) {
+      problem = "unknown category '" + subscription.category + "'";
+      return Reason::unknown_category;
+    }
+    if (subscription.purpose.empty() || subscription.purpose.size() > 128) {
+      problem = "purpose must be 1-128 characters";
+      return Reason::malformed_request;
+    }
+    entries.push_back(std::move(subscription));
+  }
+  std::string error;
+  if (!state_.subscriptions->add(entries, error)) {
+    log::error("subscriptions could not be stored", {{"subscriber", caller_.id}, {"detail", error}});
+    problem = "the broker cannot record subscriptions now";
+    return Reason::overloaded;
+  }
+  subscribed_ = true;
+  return std::nullopt;
+}
+
+std::size_t ConnectorSession::delivery_room() const {
+  const std::size_t used = in_flight_.load(std::memory_order_relaxed) + deliveries_out_.load(std::memory_order_relaxed);
+  if (used >= max_in_flight_) return 0;
+  return max_in_flight_ - used;
+}
+
+void ConnectorSession::send_deliveries(std::vector<OutgoingDelivery> deliveries) {
+  deliveries_out_.fetch_add(deliveries.size(), std::memory_order_relaxed);
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), deliveries = std::move(deliveries)]() mutable {
+    if (self->closed_ || self->close_when_written_) {
+      // Detached already (or about to be): the queue has released them, or will expire them.
+      self->deliveries_out_.fetch_sub(deliveries.size(), std::memory_order_relaxed);
+      return;
+    }
+    for (auto& delivery : deliveries) {
+      self->deliveries_.insert(delivery.id);
+      self->send(std::move(delivery.message));
+    }
+  });
+}
+
+// {"type":"ack","id":"17"} or {"type":"nack","id":"17","error":{"code":…,"message":…}}.
+void ConnectorSession::on_delivery_answer(const json::object& message, bool ok) {
+  const json::value* id = message.if_contains("id");
+  std::uint64_t delivery_id = 0;
+  bool parsed = id != nullptr && id->is_string() && !id->as_string().empty() && id->as_string().size() <= 20;
+  if (parsed) {
+    for (char c : id->as_string()) {
+      if (c < '0' || c > '9') parsed = false;
+    }
+  }
+  if (parsed) delivery_id = std::stoull(std::string(id->as_string()));
+  if (!parsed || !deliveries_.contains(delivery_id)) {
+    state_.metrics.delivery_answer_ignored();
+    if (++malformed_messages_ > kMaxMalformedMessages) shut_down("too many malformed messages");
+    return;
+  }
+  deliveries_.erase(delivery_id);
+  deliveries_out_.fetch_sub(1, std::memory_order_relaxed);
+  std::string reason = "nack";
+  if (!ok) {
+    const json::value* error = message.if_contains("error");
+    const json::value* code = error != nullptr && error->is_object() ? error->as_object().if_contains("code") : nullptr;
+    // Only a known reason code is kept: the subscriber's free text could hold anything.
+    if (code != nullptr && code->is_string()) {
+      if (auto known = reason_from_string(code->as_string())) reason = std::string(to_string(*known));
+    }
+  }
+  state_.deliveries->answered(caller_.id, delivery_id, ok, reason);
 }
 
 void ConnectorSession::on_response(const json::object& message) {
@@ -226,6 +339,7 @@ void ConnectorSession::shut_down(const std::string& why) {
   hello_timer_.cancel();
   if (ready_) {
     state_.providers->remove(this);
+    if (subscribed_) state_.deliveries->detach(this);
     log::info("connector disconnected", {{"provider", caller_.id}, {"detail", why}, {"in_flight", pending_.size()}});
   }
   auto pending = std::move(pending_);

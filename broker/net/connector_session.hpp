@@ -1,13 +1,15 @@
-// A provider's connector on its persistent WebSocket (GET /v1/connect, over the same mTLS
-// connection): the broker sends it requests and it answers them (docs/api/exchange-protocol.md).
+// A connector on its persistent WebSocket (GET /v1/connect, over the same mTLS connection): the
+// broker sends it requests and it answers them; the broker sends it the deliveries of its
+// subscriptions and it acknowledges them (docs/api/exchange-protocol.md).
 //
-// The session is a ProviderChannel: the exchange pipeline calls it from any thread; everything
+// The session is a ProviderChannel and a SubscriberChannel: the exchange pipeline calls it from any thread; everything
 // touching the socket runs on the connection's strand. Each request in flight has its own
 // timer; when the connection drops, every request in flight fails at once with
 // provider_unavailable — a consumer never waits on a connector that is gone.
 #pragma once
 
 #include "broker/exchange/provider_channel.hpp"
+#include "broker/pubsub/subscriber_channel.hpp"
 #include "broker/net/server_state.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -20,13 +22,16 @@
 #include <atomic>
 #include <deque>
 #include <map>
+#include <set>
 #include <optional>
 #include <memory>
 #include <string>
 
 namespace pse::broker {
 
-class ConnectorSession : public ProviderChannel, public std::enable_shared_from_this<ConnectorSession> {
+class ConnectorSession : public ProviderChannel,
+                         public SubscriberChannel,
+                         public std::enable_shared_from_this<ConnectorSession> {
  public:
   using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
@@ -42,6 +47,10 @@ class ConnectorSession : public ProviderChannel, public std::enable_shared_from_
   std::size_t in_flight() const override { return in_flight_.load(std::memory_order_relaxed); }
   const std::string& provider() const override { return caller_.id; }
 
+  const std::string& subscriber() const override { return caller_.id; }
+  std::size_t delivery_room() const override;
+  void send_deliveries(std::vector<OutgoingDelivery> deliveries) override;
+
  private:
   struct Pending {
     ProviderReply reply;
@@ -52,6 +61,8 @@ class ConnectorSession : public ProviderChannel, public std::enable_shared_from_
   void on_message(const std::string& text);
   void on_hello(const boost::json::object& message);
   void on_response(const boost::json::object& message);
+  void on_delivery_answer(const boost::json::object& message, bool ok);
+  std::optional<Reason> accept_subscriptions(const boost::json::array& list, std::string& problem);
   void complete(const std::string& id, Result<boost::json::object> outcome);
   void send(std::string text);
   void write_next();
@@ -76,6 +87,9 @@ class ConnectorSession : public ProviderChannel, public std::enable_shared_from_
   boost::asio::steady_timer hello_timer_;
   std::map<std::string, Pending> pending_;
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> deliveries_out_{0};  // sent (or being sent), not yet answered
+  std::set<std::uint64_t> deliveries_;          // their ids; strand only
+  bool subscribed_ = false;
   std::uint64_t next_id_ = 0;
 };
 

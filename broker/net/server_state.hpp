@@ -14,9 +14,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace pse::broker {
+
+class DeliveryDispatcher;
+class SubscriptionRegistry;
 
 /// Live sessions, so that a drain can reach the idle ones.
 class SessionRegistry {
@@ -60,7 +64,12 @@ struct ServerState {
   const policy::PolicyEngine* policies = nullptr;
   /// The provider connectors currently connected, by (provider, category).
   ProviderDirectory* providers = nullptr;
+  /// Publish/subscribe: who subscribes to what, and the route from queues to connectors.
+  SubscriptionRegistry* subscriptions = nullptr;
+  DeliveryDispatcher* deliveries = nullptr;
   std::atomic<bool> draining{false};
+  /// Admin endpoints beyond /healthz, /readyz and /metrics (the dead-letter queue).
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> admin_extension;
 
   /// Swapped whole on reload (SIGHUP); each session keeps the context it started with.
   std::shared_ptr<boost::asio::ssl::context> tls_context() const { return std::atomic_load(&tls_); }

@@ -1,6 +1,7 @@
 #include "broker_fixture.hpp"
 
 #include "broker/audit/audit_keys.hpp"
+#include "support/queue_key.hpp"
 
 namespace pse::testing {
 
@@ -15,6 +16,7 @@ void BrokerTest::SetUpTestSuite() {
   dir_ = new TempDir();
   pki_ = new TestPki(dir_->path() / "pki");
   audit::write_new_key_files(dir_->path() / "keys");
+  write_queue_key(dir_->path() / "keys");
   ramq_ = pki_->issue_org("ramq");
   etat_civil_ = pki_->issue_org("etat-civil");
   services_quebec_ = pki_->issue_org("services-quebec");

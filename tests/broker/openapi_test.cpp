@@ -1,6 +1,7 @@
 // docs/api/openapi.yaml, the broker's route list and the running broker agree.
 #include "broker/admin/admin_routes.hpp"
 #include "broker/api_router.hpp"
+#include "broker/pubsub/dead_letter_routes.hpp"
 #include "broker_fixture.hpp"
 
 #include <gmock/gmock.h>
@@ -47,6 +48,7 @@ TEST_F(OpenApi, DocumentListsExactlyTheBrokerRoutes) {
 
   std::set<Route> admin;
   for (auto path : broker::kAdminPaths) admin.emplace("GET", path);
+  for (auto [method, path] : broker::kDeadLetterRoutes) admin.emplace(method, path);
   EXPECT_EQ(documented_routes(false), admin);
 }
 

@@ -1,5 +1,6 @@
 // The pse-broker executable as an operator runs it: exit codes, config errors, SIGTERM.
 #include "broker/audit/audit_keys.hpp"
+#include "support/queue_key.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
 #include "support/tls_client.hpp"
@@ -40,6 +41,7 @@ Outcome run_broker(const std::vector<std::string>& args) {
 // The configuration files and directories every broker.yaml names, with fresh platform keys.
 std::string config_files(const TempDir& dir) {
   audit::write_new_key_files(dir / "keys");
+  write_queue_key(dir / "keys");
   return "orgs: " PSE_SOURCE_DIR "/config/orgs.yaml\n"
          "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
          "policies: " PSE_SOURCE_DIR "/config/policies.yaml\n"

@@ -145,7 +145,7 @@ int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms) {
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
 }
 
-HttpResult http_get(std::uint16_t port, const std::string& target) {
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target) {
   HttpResult result;
   asio::io_context io;
   tcp::socket socket(io);
@@ -156,9 +156,10 @@ HttpResult http_get(std::uint16_t port, const std::string& target) {
     return result;
   }
   set_socket_timeouts(socket, 5000);
-  http::request<http::empty_body> request{http::verb::get, target, 11};
+  http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   request.set(http::field::host, "127.0.0.1");
   request.keep_alive(false);
+  request.prepare_payload();
   http::write(socket, request, ec);
   beast::flat_buffer buffer;
   http::response<http::string_body> response;

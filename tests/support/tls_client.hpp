@@ -55,7 +55,8 @@ HttpResult https_request(std::uint16_t port, const std::filesystem::path& ca_fil
 /// (-1 when it was still open after `wait_ms`).
 int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms);
 
-/// A plain HTTP GET on loopback (admin listener).
-HttpResult http_get(std::uint16_t port, const std::string& target);
+/// A plain HTTP request on loopback (admin listener), with an empty body.
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target);
+inline HttpResult http_get(std::uint16_t port, const std::string& target) { return http_request(port, "GET", target); }
 
 }  // namespace pse::testing

@@ -1,0 +1,220 @@
+#include "broker/pubsub/publish_pipeline.hpp"
+
+#include "base/log.hpp"
+#include "broker/audit/audit_log.hpp"
+#include "broker/audit/hash.hpp"
+#include "broker/consent/consent_registry.hpp"
+#include "broker/pubsub/publish_request.hpp"
+#include "broker/pubsub/subscription_registry.hpp"
+#include "broker/queue/delivery_queue.hpp"
+#include "policy/policy_engine.hpp"
+
+#include <boost/json.hpp>
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <mutex>
+
+namespace pse::broker {
+namespace json = boost::json;
+
+// Everything one publication carries from stage to stage.
+struct PublishPipeline::Publication {
+  std::string publisher;
+  PublishRequest request;
+  std::string event_id;
+  policy::Instant at{};
+  std::vector<queue::NewDelivery> deliveries;
+  Respond respond;
+  // Audit appends complete on the writer thread, in any order.
+  std::atomic<std::size_t> audits_waiting{0};
+  std::atomic<bool> audit_failed{false};
+};
+
+namespace {
+
+HttpResponse refusal(Reason reason, std::string_view message) {
+  return error_response(reason, message);
+}
+
+std::string hex(const unsigned char* bytes, std::size_t size) {
+  std::string text(size * 2 + 1, '\0');
+  sodium_bin2hex(text.data(), text.size(), bytes, size);
+  text.pop_back();
+  return text;
+}
+
+// The ordering key of a subject: a keyed hash, so the queue's index holds no subject in clear.
+std::string ordering_key(const consent::ConsentRegistry& consents, std::string_view subject) {
+  const auto hash = consents.hash_subject(subject);
+  return hex(hash.data(), 16);
+}
+
+audit::AuditRecord audit_record(const std::string& event_id, const std::string& publisher, const SubscriptionEntry& subscription,
+                                const std::string& subject) {
+  audit::AuditRecord entry;
+  entry.request_id = event_id;
+  entry.consumer = subscription.subscriber;
+  entry.provider = publisher;
+  entry.category = subscription.category;
+  entry.purpose = subscription.purpose;
+  entry.subject_id = subject;
+  return entry;
+}
+
+}  // namespace
+
+std::string event_id_for(std::string_view publisher, std::string_view idempotency_key) {
+  std::array<unsigned char, 16> digest{};
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, digest.size());
+  const auto* publisher_bytes = reinterpret_cast<const unsigned char*>(publisher.data());
+  const auto* key_bytes = reinterpret_cast<const unsigned char*>(idempotency_key.data());
+  crypto_generichash_update(&state, publisher_bytes, publisher.size());
+  const unsigned char separator = 0;  // ids cannot contain it: (a, bc) and (ab, c) differ
+  crypto_generichash_update(&state, &separator, 1);
+  crypto_generichash_update(&state, key_bytes, idempotency_key.size());
+  crypto_generichash_final(&state, digest.data(), digest.size());
+  return "evt_" + hex(digest.data(), digest.size());
+}
+
+PublishPipeline::PublishPipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
+                                 audit::AuditLog& audit, queue::DeliveryQueue& queue,
+                                 const SubscriptionRegistry& subscriptions, Metrics& metrics, Clock clock)
+    : policies_(policies),
+      consents_(consents),
+      audit_(audit),
+      queue_(queue),
+      subscriptions_(subscriptions),
+      metrics_(metrics),
+      clock_(std::move(clock)) {}
+
+void PublishPipeline::run(const policy::Organisation& caller, const std::string& body, Respond respond) {
+  auto finish = [this, &respond](HttpResponse response) {
+    metrics_.publish_completed(response.status);
+    respond(std::move(response));
+  };
+
+  // Stages 2 and 3: parse and check what the publisher may publish.
+  auto parsed = parse_publish_request(body);
+  if (!parsed) return finish(refusal(parsed.error().reason, parsed.error().message));
+  if (!caller.has_role(policy::Role::publisher)) {
+    return finish(refusal(Reason::no_rule, "'" + caller.id + "' does not have the publisher role"));
+  }
+  const auto snapshot = policies_.snapshot();
+  const policy::Category* category = snapshot->classification().find(parsed->category);
+  if (category == nullptr) return finish(refusal(Reason::unknown_category, "unknown category '" + parsed->category + "'"));
+  if (!category->may_publish(caller.id)) {
+    return finish(refusal(Reason::not_category_owner,
+                          "'" + caller.id + "' may not publish in '" + category->id + "' (owner: " + category->owner + ")"));
+  }
+  for (const auto& [name, value] : parsed->record) {
+    if (category->find_field(name) == nullptr) {
+      return finish(refusal(Reason::unknown_field, "'" + std::string(name) + "' is not a field of " + category->id));
+    }
+  }
+
+  auto publication = std::make_shared<Publication>();
+  publication->publisher = caller.id;
+  publication->request = std::move(parsed.value());
+  publication->event_id = event_id_for(caller.id, publication->request.idempotency_key);
+  publication->at = clock_();
+  publication->respond = std::move(respond);
+  const PublishRequest& request = publication->request;
+  const std::string published_at = policy::format_instant(publication->at);
+  const std::string order = ordering_key(consents_, request.subject);
+
+  // Stage 4: decide for each subscriber as for an exchange.
+  std::vector<audit::AuditRecord> entries;
+  for (const SubscriptionEntry& subscription : subscriptions_.subscribers_of(request.category)) {
+    if (!request.to.empty() &&
+        std::find(request.to.begin(), request.to.end(), subscription.subscriber) == request.to.end()) {
+      continue;
+    }
+    if (subscription.subscriber == caller.id) continue;  // nobody is sent its own events
+    audit::AuditRecord entry = audit_record(publication->event_id, caller.id, subscription, request.subject);
+    const policy::Decision decision = policies_.decide(policy::DecisionRequest{
+        subscription.subscriber, caller.id, request.category, subscription.purpose, {}, publication->at});
+    entry.rule_id = decision.rule_id;
+    std::optional<Reason> denial = decision.reason;
+    if (decision.allowed() && decision.basis.kind == policy::BasisKind::consent) {
+      const consent::ConsentCheck check = consents_.check(request.subject, subscription.subscriber, caller.id,
+                                                          request.category, subscription.purpose, publication->at);
+      if (check.allowed()) {
+        entry.basis_type = audit::BasisType::consent;
+        entry.basis = check.consent_id;
+      } else {
+        denial = *check.denial;
+      }
+    } else if (decision.allowed()) {
+      entry.basis_type = audit::BasisType::law;
+      entry.basis = decision.basis.legal_reference;
+    }
+    json::object minimised;
+    if (!denial) {
+      for (const auto& field : decision.permitted_fields) {
+        if (const json::value* value = request.record.if_contains(field)) minimised.emplace(field, *value);
+      }
+      if (minimised.empty()) denial = Reason::field_not_permitted;
+    }
+    if (denial) {
+      entry.decision = audit::Decision::deny;
+      entry.reason = std::string(to_string(*denial));
+      entries.push_back(std::move(entry));
+      continue;
+    }
+    json::object payload{
+        {"event_id", publication->event_id}, {"publisher", caller.id},      {"category", request.category},
+        {"purpose", subscription.purpose},   {"subject", request.subject},   {"record", std::move(minimised)},
+        {"published_at", published_at},
+    };
+    std::string text = json::serialize(payload);
+    entry.decision = audit::Decision::allow;
+    entry.permitted_fields = decision.permitted_fields;
+    entry.payload_hash = audit::Sha256().update(json::serialize(payload.at("record"))).finish();
+    entries.push_back(std::move(entry));
+    publication->deliveries.push_back(queue::NewDelivery{subscription.subscriber, order, std::move(text)});
+  }
+
+  // Stage 6 (after 5): queue the deliveries once every decision is durable in the audit log.
+  auto enqueue = [this, publication] {
+    const PublishRequest& req = publication->request;
+    queue_.publish(queue::NewEvent{publication->publisher, req.idempotency_key, publication->event_id, req.category},
+                   std::move(publication->deliveries), [this, publication](queue::DeliveryQueue::PublishResult ack) {
+                     HttpResponse response;
+                     if (!ack) {
+                       log::error("publish could not be queued",
+                                  {{"event_id", publication->event_id}, {"detail", ack.error().message}});
+                       response = refusal(Reason::overloaded, "the event could not be stored now; publish it again");
+                     } else {
+                       response = HttpResponse{
+                           202, "application/json",
+                           json::serialize(json::object{{"event_id", ack->event_id}, {"duplicate", ack->duplicate}})};
+                       metrics_.events_queued(ack->deliveries);
+                     }
+                     metrics_.publish_completed(response.status);
+                     publication->respond(std::move(response));
+                   });
+  };
+
+  // Stage 5: audit every decision; the last durable append moves on.
+  if (entries.empty()) return enqueue();
+  publication->audits_waiting = entries.size();
+  for (auto& entry : entries) {
+    audit_.append(std::move(entry), [this, publication, enqueue](audit::AuditLog::AppendResult seq) {
+      if (!seq) publication->audit_failed = true;
+      if (publication->audits_waiting.fetch_sub(1) != 1) return;
+      if (publication->audit_failed) {
+        log::error("audit append failed; publish refused", {{"event_id", publication->event_id}});
+        metrics_.publish_completed(503);
+        return publication->respond(
+            refusal(Reason::overloaded, "the audit log cannot record this event now; publish it again"));
+      }
+      enqueue();
+    });
+  }
+}
+
+}  // namespace pse::broker

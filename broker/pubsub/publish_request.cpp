@@ -1,0 +1,65 @@
+#include "broker/pubsub/publish_request.hpp"
+
+#include "broker/json_body.hpp"
+
+#include <algorithm>
+
+namespace pse::broker {
+namespace {
+
+constexpr std::size_t kMaxFields = 64;
+constexpr std::size_t kMaxRecipients = 64;
+
+Error malformed(std::string message) { return make_error(Reason::malformed_request, std::move(message)); }
+
+bool is_printable(std::string_view text, std::size_t max_size) {
+  return !text.empty() && text.size() <= max_size &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+bool is_scalar(const boost::json::value& value) {
+  return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
+}
+
+}  // namespace
+
+bool is_valid_idempotency_key(std::string_view key) noexcept {
+  return !key.empty() && key.size() <= 128 && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-' || c == ':';
+  });
+}
+
+Result<PublishRequest> parse_publish_request(std::string_view body) {
+  auto object = parse_json_object(body);
+  if (!object) return object.error();
+  JsonFields fields(*object);
+  PublishRequest request;
+  request.category = fields.required_string("category");
+  request.subject = fields.required_string("subject");
+  request.idempotency_key = fields.required_string("idempotency_key");
+  const boost::json::object* record = fields.required_object("record");
+  request.to = fields.optional_string_list("to");
+  if (auto problem = fields.finish()) return *problem;
+
+  if (!is_printable(request.category, 128)) return malformed("category must be 1-128 printable characters");
+  if (!is_printable(request.subject, 128)) return malformed("subject must be 1-128 printable characters");
+  if (!is_valid_idempotency_key(request.idempotency_key)) {
+    return malformed("idempotency_key must be 1-128 of A-Z a-z 0-9 . _ - :");
+  }
+  if (record->empty()) return malformed("record must hold at least one field");
+  if (record->size() > kMaxFields) return malformed("record may hold at most 64 fields");
+  for (const auto& [name, value] : *record) {
+    if (!is_scalar(value)) {
+      return malformed("record field '" + std::string(name) + "' must be a string, number, boolean or null");
+    }
+  }
+  request.record = *record;
+  if (request.to.size() > kMaxRecipients) return malformed("to may name at most 64 organisations");
+  for (const auto& organisation : request.to) {
+    if (!is_printable(organisation, 128)) return malformed("to must list organisation ids");
+  }
+  return request;
+}
+
+}  // namespace pse::broker

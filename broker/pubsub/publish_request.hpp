@@ -1,0 +1,28 @@
+// The body of `POST /v1/publish`, read strictly (docs/api/exchange-protocol.md).
+#pragma once
+
+#include <pse/result.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pse::broker {
+
+struct PublishRequest {
+  std::string category;
+  std::string subject;
+  std::string idempotency_key;
+  boost::json::object record;   ///< field → scalar; at most 64 fields
+  std::vector<std::string> to;  ///< empty: every subscriber
+};
+
+/// 1–128 of `A-Z a-z 0-9 . _ - :`.
+bool is_valid_idempotency_key(std::string_view key) noexcept;
+
+/// malformed_request naming the problem; field names are checked against the category later.
+Result<PublishRequest> parse_publish_request(std::string_view body);
+
+}  // namespace pse::broker

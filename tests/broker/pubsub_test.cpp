@@ -1,0 +1,374 @@
+// Publish/subscribe through a real broker: publishers on pse::Client, subscribers on
+// pse::Provider — real mTLS, WebSocket, policy, consent, audit and durable queues.
+#include "broker_fixture.hpp"
+
+#include <pse/client.hpp>
+#include <pse/provider.hpp>
+
+#include "broker/audit/audit_log.hpp"
+#include "broker/audit/sqlite_audit_store.hpp"
+#include "policy/instant.hpp"
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <set>
+#include <thread>
+#include <mutex>
+#include <vector>
+
+namespace pse::testing {
+namespace {
+
+using ::testing::HasSubstr;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+// Deliveries as a subscriber's handler saw them, with a way to wait for them.
+class Inbox {
+ public:
+  Status take(const Delivery& delivery) {
+    std::lock_guard lock(mutex_);
+    if (refusals_left_ > 0) {
+      --refusals_left_;
+      ++refused_;
+      return make_error(Reason::provider_error, "not now");
+    }
+    received_.push_back(delivery);
+    changed_.notify_all();
+    return Done{};
+  }
+
+  bool wait_for(std::size_t count, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return received_.size() >= count; });
+  }
+
+  std::vector<Delivery> received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  void refuse_next(int count) {
+    std::lock_guard lock(mutex_);
+    refusals_left_ = count;
+  }
+  int refused() const {
+    std::lock_guard lock(mutex_);
+    return refused_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Delivery> received_;
+  int refusals_left_ = 0;
+  int refused_ = 0;
+};
+
+class PubSub : public BrokerTest {
+ protected:
+  static void SetUpTestSuite() {
+    BrokerTest::SetUpTestSuite();
+    if (saaq_.cert.empty()) {
+      saaq_ = pki_->issue_org("saaq");
+      retraite_ = pki_->issue_org("retraite-quebec");
+      afe_ = pki_->issue_org("afe");
+    }
+  }
+
+  ClientOptions options_for(const ClientIdentity& who) const {
+    ClientOptions options;
+    options.host = "localhost";
+    options.port = broker_->port();
+    options.ca_file = pki_->ca();
+    options.certificate_file = who.cert;
+    options.key_file = who.key;
+    options.request_timeout = 10s;
+    return options;
+  }
+
+  std::unique_ptr<Provider> subscribe(const ClientIdentity& who, std::vector<Subscription> subscriptions, Inbox& inbox) {
+    auto subscriber = std::make_unique<Provider>(options_for(who));
+    subscriber->subscribe(std::move(subscriptions), [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+    EXPECT_TRUE(subscriber->start());
+    auto ready = subscriber->wait_ready(10s);
+    EXPECT_TRUE(ready) << (ready ? "" : ready.error().message);
+    return subscriber;
+  }
+
+  static PublishRequest death(const std::string& subject, const std::string& key) {
+    PublishRequest request;
+    request.category = "identity.death";
+    request.subject = subject;
+    request.idempotency_key = key;
+    request.record = json::object{{"surname", "Tremblay"},         {"given_names", "Jeanne"},
+                                  {"birth_date", "1931-05-02"},    {"death_date", "2026-11-20"},
+                                  {"death_place", "Québec"},       {"cause_of_death", "confidential"}};
+    return request;
+  }
+
+  // Audit entries of one event, read back from the broker's log file.
+  std::vector<audit::AuditEntry> audit_entries_of(const std::string& event_id) const {
+    auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
+    EXPECT_TRUE(store);
+    std::vector<audit::AuditEntry> found;
+    auto count = (*store)->count_entries();
+    EXPECT_TRUE(count);
+    EXPECT_TRUE((*store)->read_entries(0, *count, [&](const audit::StoredEntry& stored) {
+      if (stored.entry.request_id == event_id) found.push_back(stored.entry);
+      return true;
+    }));
+    return found;
+  }
+
+  HttpResult admin(const std::string& method, const std::string& target) const {
+    return http_request(broker_->admin_port(), method, target);
+  }
+
+  static ClientIdentity saaq_;
+  static ClientIdentity retraite_;
+  static ClientIdentity afe_;
+};
+
+ClientIdentity PubSub::saaq_;
+ClientIdentity PubSub::retraite_;
+ClientIdentity PubSub::afe_;
+
+TEST_F(PubSub, EntitledSubscribersReceiveMinimisedRecordsOthersNothing) {
+  start_broker();
+  Inbox ramq_inbox, retraite_inbox, saaq_inbox;
+  auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, ramq_inbox);
+  auto retraite = subscribe(retraite_, {{"identity.death", "pension_termination"}}, retraite_inbox);
+  // No rule lets the SAAQ receive deaths: it subscribes, and must never learn of the event.
+  auto saaq = subscribe(saaq_, {{"identity.death", "address_update"}}, saaq_inbox);
+
+  Client etat_civil(options_for(etat_civil_));
+  auto published = etat_civil.publish(death("QC-1931-0007", "deces-2026-000001"));
+  ASSERT_TRUE(published) << published.error().message;
+  EXPECT_FALSE(published->duplicate);
+  EXPECT_THAT(published->event_id, ::testing::StartsWith("evt_"));
+
+  ASSERT_TRUE(ramq_inbox.wait_for(1));
+  ASSERT_TRUE(retraite_inbox.wait_for(1));
+  const Delivery got = ramq_inbox.received().front();
+  EXPECT_EQ(got.event_id, published->event_id);
+  EXPECT_EQ(got.publisher, "etat-civil");
+  EXPECT_EQ(got.category, "identity.death");
+  EXPECT_EQ(got.purpose, "health_insurance_termination");
+  EXPECT_EQ(got.subject, "QC-1931-0007");
+  EXPECT_EQ(got.attempt, 1u);
+  EXPECT_EQ(got.record.size(), 5u);  // the rule's fields: never the cause of death
+  EXPECT_FALSE(got.record.contains("cause_of_death"));
+  EXPECT_EQ(got.record.at("death_date").as_string(), "2026-11-20");
+
+  // By the time the entitled ones have theirs, the SAAQ would have had its copy too.
+  EXPECT_FALSE(saaq_inbox.wait_for(1, 500ms));
+
+  // One audit entry per subscriber: two allowed, one denied with its reason.
+  const auto entries = audit_entries_of(published->event_id);
+  ASSERT_EQ(entries.size(), 3u);
+  int allowed = 0;
+  for (const auto& entry : entries) {
+    EXPECT_EQ(entry.provider, "etat-civil");
+    if (entry.decision == audit::Decision::allow) {
+      ++allowed;
+    } else {
+      EXPECT_EQ(entry.consumer, "saaq");
+      EXPECT_EQ(entry.reason, "no_rule");
+    }
+  }
+  EXPECT_EQ(allowed, 2);
+}
+
+TEST_F(PubSub, RepublishWithTheSameKeyIsAcknowledgedAndNotDeliveredTwice) {
+  start_broker();
+  Inbox inbox;
+  auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, inbox);
+  Client etat_civil(options_for(etat_civil_));
+  auto first = etat_civil.publish(death("QC-1931-0008", "deces-2026-000002"));
+  auto again = etat_civil.publish(death("QC-1931-0008", "deces-2026-000002"));
+  ASSERT_TRUE(first && again);
+  EXPECT_EQ(first->event_id, again->event_id);
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_TRUE(again->duplicate);
+  ASSERT_TRUE(inbox.wait_for(1));
+  EXPECT_FALSE(inbox.wait_for(2, 500ms));
+}
+
+TEST_F(PubSub, ConsentBasedEventsNeedTheCitizensConsent) {
+  start_broker();
+  Inbox inbox;
+  auto saaq = subscribe(saaq_, {{"identity.address", "address_update"}}, inbox);
+  Client services_quebec(options_for(services_quebec_));
+  PublishRequest moved;
+  moved.category = "identity.address";
+  moved.subject = "QC-1980-0101";
+  moved.idempotency_key = "adresse-1";
+  moved.record = json::object{{"province", "QC"}, {"city", "Lévis"}, {"postal_code", "G6V 1A1"},
+                              {"street_address", "12, rue Wolfe"}, {"effective_date", "2026-12-01"}};
+  ASSERT_TRUE(services_quebec.publish(moved));
+  EXPECT_FALSE(inbox.wait_for(1, 500ms));  // no consent: nothing
+
+  std::string body = R"({"subject": "QC-1980-0101", "provider": "services-quebec", "consumer": "saaq",
+      "categories": ["identity.address"],
+      "purpose": {"code": "address_update", "fr": "Changement d'adresse", "en": "Address change"},
+      "notice": {"reference": "AVIS-SQ-2026-01", "version": "1.0", "language": "fr"},
+      "collection_method": "web-form", "expires_at": "EXPIRES"})";
+  const auto in_30_days = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now() + std::chrono::days(30));
+  body.replace(body.find("EXPIRES"), 7, policy::format_instant(in_30_days));
+  ASSERT_EQ(post(services_quebec_, "/v1/consents", body).status, 201);
+
+  moved.idempotency_key = "adresse-2";
+  auto published = services_quebec.publish(moved);
+  ASSERT_TRUE(published);
+  ASSERT_TRUE(inbox.wait_for(1));
+  EXPECT_EQ(inbox.received().front().event_id, published->event_id);
+  EXPECT_EQ(inbox.received().front().record.at("city").as_string(), "Lévis");
+}
+
+TEST_F(PubSub, AnOfflineSubscriberFindsItsBacklogInOrderAndTheRestAfterADisconnect) {
+  start_broker([](broker::BrokerConfig& config) {
+    config.pubsub.subscriptions.push_back({"ramq", "identity.death", "health_insurance_termination"});
+  });
+  Client etat_civil(options_for(etat_civil_));
+  constexpr std::size_t kEvents = 40;
+  std::map<std::string, std::vector<std::string>> published;  // subject → event ids in order
+  for (std::size_t i = 0; i < kEvents; ++i) {
+    // Two subjects, interleaved: order must hold within each.
+    const std::string subject = i % 2 == 0 ? "QC-A" : "QC-B";
+    auto answer = etat_civil.publish(death(subject, "backlog-" + std::to_string(i)));
+    ASSERT_TRUE(answer) << answer.error().message;
+    published[subject].push_back(answer->event_id);
+  }
+  std::vector<Delivery> first;
+  {
+    Inbox inbox;
+    auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, inbox);
+    ASSERT_TRUE(inbox.wait_for(10));
+    ramq->stop();  // mid-stream, most likely: nothing may be lost either way
+    first = inbox.received();
+  }
+  Inbox inbox;
+  auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, inbox);
+  std::set<std::string> seen;
+  for (const auto& delivery : first) seen.insert(delivery.event_id);
+  for (int rounds = 0; seen.size() < kEvents && rounds < 100; ++rounds) {
+    inbox.wait_for(inbox.received().size() + 1, 100ms);
+    for (const auto& delivery : inbox.received()) seen.insert(delivery.event_id);
+  }
+  EXPECT_EQ(seen.size(), kEvents);
+
+  // Per subject, each connection saw its events in publishing order.
+  for (const auto& deliveries : {first, inbox.received()}) {
+    std::map<std::string, std::vector<std::string>> per_subject;
+    for (const auto& delivery : deliveries) per_subject[delivery.subject].push_back(delivery.event_id);
+    for (const auto& [subject, ids] : per_subject) {
+      const auto& order = published[subject];
+      auto start = std::find(order.begin(), order.end(), ids.front());
+      ASSERT_NE(start, order.end());
+      ASSERT_LE(ids.size(), static_cast<std::size_t>(order.end() - start)) << subject;
+      EXPECT_TRUE(std::equal(ids.begin(), ids.end(), start)) << subject;
+    }
+  }
+}
+
+TEST_F(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperator) {
+  start_broker([](broker::BrokerConfig& config) {
+    config.pubsub.max_attempts = 2;
+    config.pubsub.retry_initial = 20ms;
+    config.pubsub.retry_max = 50ms;
+  });
+  Inbox inbox;
+  inbox.refuse_next(1);
+  auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, inbox);
+  Client etat_civil(options_for(etat_civil_));
+  ASSERT_TRUE(etat_civil.publish(death("QC-1931-0009", "retry-1")));
+  ASSERT_TRUE(inbox.wait_for(1));  // refused once, delivered on the second attempt
+  EXPECT_EQ(inbox.refused(), 1);
+  EXPECT_EQ(inbox.received().front().attempt, 2u);
+
+  inbox.refuse_next(2);  // both attempts refused: a dead letter
+  auto dead = etat_civil.publish(death("QC-1931-0010", "retry-2"));
+  ASSERT_TRUE(dead);
+  HttpResult listed;
+  for (int i = 0; i < 100; ++i) {
+    listed = admin("GET", "/admin/dead-letters?subscriber=ramq");
+    if (listed.status == 200 && json::parse(listed.body).at("dead_letters").as_array().size() == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto letters = json::parse(listed.body).at("dead_letters").as_array();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].at("event_id").as_string(), dead->event_id);
+  EXPECT_EQ(letters[0].at("attempts").as_int64(), 2);
+  EXPECT_THAT(listed.body, ::testing::Not(HasSubstr("QC-1931-0010")));  // metadata only
+
+  const std::string id(letters[0].at("id").as_string());
+  EXPECT_EQ(admin("POST", "/admin/dead-letters/" + id + "/replay").status, 200);
+  ASSERT_TRUE(inbox.wait_for(2));
+  EXPECT_EQ(inbox.received().back().event_id, dead->event_id);
+  EXPECT_EQ(admin("POST", "/admin/dead-letters/" + id + "/replay").status, 404);
+
+  const HttpResult metrics = admin("GET", "/metrics");
+  EXPECT_THAT(metrics.body, HasSubstr("pse_publishes_total{status=\"202\"} 2"));
+  EXPECT_THAT(metrics.body, HasSubstr("pse_deliveries_nacked_total 3"));
+  EXPECT_THAT(metrics.body, HasSubstr("pse_queue_depth{subscriber=\"ramq\",state=\"dead\"} 0"));
+}
+
+TEST_F(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
+  start_broker();
+  Client etat_civil(options_for(etat_civil_));
+  Client ramq(options_for(ramq_));
+  Client afe(options_for(afe_));
+
+  auto not_owner = ramq.publish(death("QC-1", "k1"));
+  ASSERT_FALSE(not_owner);
+  EXPECT_EQ(not_owner.error().reason, Reason::not_category_owner);
+
+  auto no_role = afe.publish(death("QC-1", "k1"));
+  ASSERT_FALSE(no_role);
+  EXPECT_EQ(no_role.error().reason, Reason::no_rule);
+
+  PublishRequest unknown_field = death("QC-1", "k2");
+  unknown_field.record["shoe_size"] = 42;
+  auto refused = etat_civil.publish(unknown_field);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, Reason::unknown_field);
+
+  PublishRequest unknown_category = death("QC-1", "k3");
+  unknown_category.category = "identity.marriage";
+  EXPECT_EQ(etat_civil.publish(unknown_category).error().reason, Reason::unknown_category);
+
+  PublishRequest bad_key = death("QC-1", "not a key!");
+  EXPECT_EQ(etat_civil.publish(bad_key).error().reason, Reason::malformed_request);
+
+  EXPECT_EQ(post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-1",
+      "idempotency_key": "k4", "record": {"surname": {"nested": true}}})").status, 400);
+  EXPECT_EQ(post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-1",
+      "idempotency_key": "k4", "record": {"surname": "x"}, "extra": 1})").status, 400);
+  EXPECT_EQ(get(etat_civil_, "/v1/publish").status, 405);
+}
+
+TEST_F(PubSub, ASubscriptionIsRefusedWithoutTheRoleOrForAnUnknownCategory) {
+  start_broker();
+  Inbox inbox;
+  Provider etat_civil(options_for(etat_civil_));  // provider and publisher, not subscriber
+  etat_civil.subscribe({{"identity.death", "x"}}, [&inbox](const Delivery& d) { return inbox.take(d); });
+  ASSERT_TRUE(etat_civil.start());
+  auto refused = etat_civil.wait_ready(10s);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, Reason::no_rule);
+
+  Provider ramq(options_for(ramq_));
+  ramq.subscribe({{"identity.marriage", "x"}}, [&inbox](const Delivery& d) { return inbox.take(d); });
+  ASSERT_TRUE(ramq.start());
+  auto unknown = ramq.wait_ready(10s);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().reason, Reason::unknown_category);
+}
+
+}  // namespace
+}  // namespace pse::testing
