@@ -62,7 +62,8 @@ CREATE TABLE IF NOT EXISTS sends (
   UNIQUE(event_id, template, channel, offset_days));
 CREATE INDEX IF NOT EXISTS sends_due ON sends(state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS status_outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, publisher TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, publisher TEXT NOT NULL, subject TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
   record_json TEXT NOT NULL);
 )sql";
 
@@ -146,8 +147,10 @@ void ScheduleStore::exec(const char* sql) {
 
 void ScheduleStore::insert_statuses(const std::vector<StatusRow>& statuses) {
   for (const auto& status : statuses) {
-    Statement q(db_, "INSERT OR IGNORE INTO status_outbox(publisher, idempotency_key, record_json) VALUES(?,?,?)");
-    q.bind(1, status.publisher).bind(2, status.idempotency_key).bind(3, status.record_json).step();
+    Statement q(db_,
+                "INSERT OR IGNORE INTO status_outbox(publisher, subject, idempotency_key, record_json) VALUES(?,?,?,?)");
+    q.bind(1, status.publisher).bind(2, status.subject).bind(3, status.idempotency_key).bind(4, status.record_json);
+    q.step();
   }
 }
 
@@ -273,10 +276,11 @@ std::vector<DueSend> ScheduleStore::interrupted() {
 
 std::vector<StatusRow> ScheduleStore::pending_statuses(std::size_t limit) {
   std::lock_guard lock(mutex_);
-  Statement q(db_, "SELECT id, publisher, idempotency_key, record_json FROM status_outbox ORDER BY id LIMIT ?");
+  Statement q(db_,
+              "SELECT id, publisher, subject, idempotency_key, record_json FROM status_outbox ORDER BY id LIMIT ?");
   q.bind(1, static_cast<std::int64_t>(limit));
   std::vector<StatusRow> out;
-  while (q.step()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3)});
+  while (q.step()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4)});
   return out;
 }
 

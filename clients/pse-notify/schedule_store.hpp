@@ -65,6 +65,7 @@ struct DueSend {
 struct StatusRow {
   std::int64_t id = 0;
   std::string publisher;        ///< the body it goes to
+  std::string subject;          ///< the citizen the notice is about (the broker audits it)
   std::string idempotency_key;
   std::string record_json;      ///< the notice.status record
 };

@@ -18,6 +18,7 @@ StatusRow make(const NoticeRow& notice, const std::string& channel, const std::s
                              {"updated_at", format_utc(now)}};
   StatusRow row;
   row.publisher = notice.publisher;
+  row.subject = notice.subject;
   // Keys: A-Z a-z 0-9 . _ - : (at most 128); event ids are "evt_" and hex digits.
   row.idempotency_key = "st:" + notice.event_id.substr(0, 60) + ":" + key_suffix;
   for (char& c : row.idempotency_key) {

@@ -152,6 +152,20 @@ std::vector<std::string> SmtpTestServer::messages() const {
 KannelTestServer::KannelTestServer(fs::path dir) : dir_(std::move(dir)) { fs::create_directories(dir_); }
 
 void KannelTestServer::start() {
+  // A port picked as free may be taken by another test before Kannel binds it: one more try
+  // with fresh ports before giving up.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      start_once();
+      return;
+    } catch (const std::exception&) {
+      stop();
+      if (attempt == 2) throw;
+    }
+  }
+}
+
+void KannelTestServer::start_once() {
   const std::uint16_t admin = free_port(), box = free_port(), smsc = free_port();
   sendsms_port_ = free_port();
   std::ofstream conf(dir_ / "kannel.conf");
@@ -168,14 +182,14 @@ void KannelTestServer::start() {
   conf.close();
   const std::string config = (dir_ / "kannel.conf").string();
   bearerbox_ = ChildProcess({"/usr/sbin/bearerbox", config}, dir_ / "bearerbox.out");
-  if (!wait_for([&] { return accepts_connections(smsc) && accepts_connections(box); }, std::chrono::seconds(15))) {
+  if (!wait_for([&] { return accepts_connections(smsc) && accepts_connections(box); }, std::chrono::seconds(8))) {
     throw std::runtime_error("bearerbox did not start: " + read_file(dir_ / "bearerbox.out"));
   }
   smsbox_ = ChildProcess({"/usr/sbin/smsbox", config}, dir_ / "smsbox.out");
   fakesmsc_ = ChildProcess({"/usr/lib/kannel/test/fakesmsc", "-H", "127.0.0.1", "-r", std::to_string(smsc)},
                            dir_ / "fakesmsc.log", /*keep_stdin=*/true);
-  if (!wait_for([&] { return accepts_connections(sendsms_port_); }, std::chrono::seconds(15))) {
-    throw std::runtime_error("smsbox did not start: " + read_file(dir_ / "smsbox.out"));
+  if (!wait_for([&] { return accepts_connections(sendsms_port_); }, std::chrono::seconds(8))) {
+    throw std::runtime_error("smsbox did not start: " + read_file(dir_ / "smsbox.out") + read_file(dir_ / "smsbox.log"));
   }
 }
 

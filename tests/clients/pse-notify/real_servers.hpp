@@ -61,7 +61,7 @@ struct ReceivedSms {
 class KannelTestServer {
  public:
   explicit KannelTestServer(std::filesystem::path dir);
-  /// bearerbox, smsbox and fakesmsc; throws when sendsms does not answer within 15 s.
+  /// bearerbox, smsbox and fakesmsc; throws when sendsms does not answer (two tries of 8 s).
   void start();
   void stop();
   std::uint16_t sendsms_port() const { return sendsms_port_; }
@@ -71,6 +71,7 @@ class KannelTestServer {
   std::vector<ReceivedSms> received() const;
 
  private:
+  void start_once();
   std::filesystem::path dir_;
   std::uint16_t sendsms_port_ = 0;
   ChildProcess bearerbox_, smsbox_, fakesmsc_;

@@ -118,7 +118,7 @@ TEST(NotifyStore, ANoticeIsRecordedOnceAndItsSendsComeDueInOrder) {
   ScheduleStore store(dir / "notify.db");
   const Instant at = utc("2026-11-10T15:00");
   ASSERT_TRUE(store.insert_notice(notice("evt_1"), {send("email", at), send("sms", at + minutes(1))},
-                                  {StatusRow{0, "saaq", "k1", "{}"}}));
+                                  {StatusRow{0, "saaq", "QC-1", "k1", "{}"}}));
   EXPECT_FALSE(store.insert_notice(notice("evt_1"), {send("email", at)}, {}));  // a repeated delivery
   EXPECT_EQ(store.sends_of("evt_1").size(), 2u);
   EXPECT_TRUE(store.due(at - seconds(1), 10).empty());

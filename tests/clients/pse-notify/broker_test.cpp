@@ -1,0 +1,195 @@
+// pse-notify against a real broker (real mTLS, policy, consent and audit): contact
+// preferences come through a consent-checked exchange with Services Québec's connector, then
+// the email (aiosmtpd) and the SMS (Kannel) go out at the scheduled time, and Kannel's
+// delivery report comes back to pse-notify's loopback endpoint.
+#include "broker_fixture.hpp"
+
+#include "notify_service.hpp"
+#include "quebec_time.hpp"
+#include "real_servers.hpp"
+
+#include "policy/instant.hpp"
+
+#include <pse/client.hpp>
+#include <pse/provider.hpp>
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+
+namespace pse::notify {
+namespace {
+
+using ::testing::HasSubstr;
+using pse::testing::ClientIdentity;
+using namespace pse::notify::testing;
+using namespace std::chrono;
+namespace json = boost::json;
+
+Instant utc(const std::string& text) {
+  return Instant(sys_days(*parse_date(text.substr(0, 10))).time_since_epoch() + minutes(*parse_minutes(text.substr(11, 5))));
+}
+
+class NotifyBroker : public pse::testing::BrokerTest {
+ protected:
+  static void SetUpTestSuite() {
+    BrokerTest::SetUpTestSuite();
+    if (pse_notify_.cert.empty()) {
+      pse_notify_ = pki_->issue_org("pse-notify");
+      saaq_ = pki_->issue_org("saaq");
+    }
+  }
+
+  ClientOptions options_for(const ClientIdentity& who) const {
+    ClientOptions options;
+    options.host = "localhost";
+    options.port = broker_->port();
+    options.ca_file = pki_->ca();
+    options.certificate_file = who.cert;
+    options.key_file = who.key;
+    options.request_timeout = seconds(10);
+    return options;
+  }
+
+  // Services Québec's connector: the contact preferences citizens declared in their account.
+  std::unique_ptr<Provider> start_services_quebec() {
+    auto provider = std::make_unique<Provider>(options_for(services_quebec_));
+    provider->serve({"contact.preferences"}, [](const ProviderRequest& request) -> Result<json::object> {
+      if (request.subject != "QC-EN") return make_error(Reason::record_not_found, "no account");
+      json::object all{{"channel", "both"},          {"email", "john@example.org"}, {"mobile", "+15145550199"},
+                       {"language", "en"},           {"quiet_hours_start", "21:00"}, {"quiet_hours_end", "08:00"}};
+      json::object record;
+      for (const auto& field : request.fields) record[field] = all.at(field);
+      return record;
+    });
+    EXPECT_TRUE(provider->start());
+    EXPECT_TRUE(provider->wait_ready(seconds(10)));
+    return provider;
+  }
+
+  void grant(const std::string& subject, const std::string& purpose) {
+    std::string body = R"({"subject": "SUBJECT", "provider": "services-quebec", "consumer": "pse-notify",
+        "categories": ["contact.preferences"],
+        "purpose": {"code": "PURPOSE", "fr": "Avis aux citoyens", "en": "Notices to citizens"},
+        "notice": {"reference": "AVIS-SQ-2026-01", "version": "1.0", "language": "fr"},
+        "collection_method": "web-form", "expires_at": "EXPIRES"})";
+    body.replace(body.find("SUBJECT"), 7, subject);
+    body.replace(body.find("PURPOSE"), 7, purpose);
+    body.replace(body.find("EXPIRES"), 7,
+                 policy::format_instant(time_point_cast<seconds>(system_clock::now() + days(30))));
+    auto granted = post(services_quebec_, "/v1/consents", body);
+    ASSERT_EQ(granted.status, 201) << granted.body;
+  }
+
+  NotifyConfig config(const std::filesystem::path& dir, std::uint16_t smtp_port, const KannelTestServer& kannel) const {
+    NotifyConfig c;
+    c.broker = options_for(pse_notify_);
+    c.store_file = dir / "notify.db";
+    c.templates_file = PSE_SOURCE_DIR "/config/notify/templates.yaml";
+    c.http.port = 0;
+    c.smtp.host = "127.0.0.1";
+    c.smtp.server_name = "localhost";
+    c.smtp.port = smtp_port;
+    c.smtp.ca_file = pki_->ca();
+    c.smtp.username = "pse-notify";
+    c.smtp.password = "s3cret";
+    c.sms.port = kannel.sendsms_port();
+    c.sms.username = kannel.username();
+    c.sms.password = kannel.password();
+    return c;
+  }
+
+  static ClientIdentity pse_notify_;
+  static ClientIdentity saaq_;
+};
+
+ClientIdentity NotifyBroker::pse_notify_;
+ClientIdentity NotifyBroker::saaq_;
+
+TEST_F(NotifyBroker, ContactPreferencesOnlyWithTheCitizensConsent) {
+  start_broker();
+  auto services_quebec = start_services_quebec();
+  Client client(options_for(pse_notify_));
+  BrokerGateway gateway(client);
+  auto before = gateway.preferences("QC-EN", "citizen_notification");
+  ASSERT_FALSE(before);
+  EXPECT_EQ(before.error().reason, Reason::consent_missing);
+  grant("QC-EN", "citizen_notification");
+  auto after = gateway.preferences("QC-EN", "citizen_notification");
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_TRUE(after->email);
+  EXPECT_TRUE(after->sms);
+  EXPECT_EQ(after->email_address, "john@example.org");
+  EXPECT_EQ(after->language, Language::en);
+  ASSERT_TRUE(after->quiet_hours);
+  EXPECT_EQ(after->quiet_hours->start_minutes, 21 * 60);
+  // Consent to notices is not consent to suggestions.
+  auto suggestions = gateway.preferences("QC-EN", "service_suggestions");
+  ASSERT_FALSE(suggestions);
+  EXPECT_TRUE(is_consent_refusal(suggestions.error().reason)) << to_string(suggestions.error().reason);
+}
+
+TEST_F(NotifyBroker, ANoticeGoesOutByEmailAndSmsAndTheSmsIsReportedDelivered) {
+  start_broker();
+  auto services_quebec = start_services_quebec();
+  grant("QC-EN", "citizen_notification");
+  pse::testing::TempDir work;
+  SmtpTestServer smtp(work.path() / "smtp", pki_->server_cert(), pki_->server_key());
+  smtp.start();
+  KannelTestServer kannel(work.path() / "kannel");
+  kannel.start();
+  ManualClock clock(utc("2026-11-02T12:00"));
+  NotifyService service(config(work.path(), smtp.port(), kannel), clock);
+
+  Delivery delivery;
+  delivery.id = "dlv-1";
+  delivery.event_id = "evt_0001";
+  delivery.publisher = "saaq";
+  delivery.category = "notice.renewal_due";
+  delivery.purpose = "citizen_notification";
+  delivery.subject = "QC-EN";
+  delivery.record = {{"template", "renewal-reminder"}, {"due_date", "2026-12-10"}, {"reference", "L1234-567"},
+                     {"service_name", "driver's licence"}};
+  ASSERT_TRUE(service.on_delivery(delivery));
+  ASSERT_TRUE(service.on_delivery(delivery));  // delivered twice (at least once): recorded once
+  EXPECT_EQ(service.store().sends_of("evt_0001").size(), 4u);
+
+  Delivery nobody = delivery;
+  nobody.event_id = "evt_0002";
+  nobody.subject = "QC-NOBODY";
+  ASSERT_TRUE(service.on_delivery(nobody));
+  EXPECT_EQ(service.store().notice("evt_0002")->outcome, "skipped");
+  EXPECT_EQ(service.store().notice("evt_0002")->reason, "consent_missing");
+
+  service.tick();
+  EXPECT_TRUE(smtp.messages().empty());
+  clock.set(utc("2026-11-10T15:00"));  // 10:00 in Québec, 30 days before
+  service.tick();
+  const auto mail = smtp.messages();
+  ASSERT_EQ(mail.size(), 1u);
+  EXPECT_THAT(mail[0], HasSubstr("X-Envelope-To: john@example.org"));
+  EXPECT_THAT(mail[0], HasSubstr("Your driver's licence (file L1234-567) must be renewed by 2026-12-10."));
+  ASSERT_TRUE(wait_for([&] { return !kannel.received().empty(); }));
+  EXPECT_EQ(kannel.received()[0].text, "Reminder: your driver's licence (file L1234-567) must be renewed by 2026-12-10.");
+
+  // fakesmsc's SMS centre acknowledges delivery; Kannel calls our loopback endpoint.
+  ASSERT_TRUE(wait_for([&] {
+    for (const auto& send : service.store().sends_of("evt_0001")) {
+      if (send.channel == "sms" && send.state == SendState::delivered) return true;
+    }
+    return false;
+  }));
+  // Prometheus scrapes the same loopback endpoint.
+  const std::string metrics =
+      pse::testing::run_command("curl -sf http://127.0.0.1:" + std::to_string(service.http_port()) + "/metrics");
+  EXPECT_THAT(metrics, HasSubstr("pse_notify_sends{state=\"delivered\"} 1\n"));
+  EXPECT_THAT(metrics, ::testing::Not(HasSubstr("john@")));
+  // A forged delivery report (without the token) is refused.
+  EXPECT_THROW(pse::testing::run_command("curl -sf 'http://127.0.0.1:" + std::to_string(service.http_port()) +
+                                         "/kannel/dlr?send=1&type=2'"),
+               std::runtime_error);
+  EXPECT_THAT(metrics, HasSubstr("pse_notify_delivered_total{channel=\"sms\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("pse_notify_skipped_for_consent_total{purpose=\"citizen_notification\"} 1\n"));
+}
+
+}  // namespace
+}  // namespace pse::notify
