@@ -47,7 +47,12 @@ std::shared_ptr<GeneratedPolicy> generate(int rule_count) {
   }
   std::vector<Category> categories;
   for (int c = 0; c < kCategories; ++c) {
-    Category category{category_id(c), organisation_id(c), "generated", true, {1, 2, 3}, {}, 0};
+    Category category;
+    category.id = category_id(c);
+    category.owner = organisation_id(c);
+    category.description = "generated";
+    category.personal_information = true;
+    category.impact = {1, 2, 3};
     for (int f = 0; f < kFieldsPerCategory; ++f) category.fields.push_back({field_name(f), f % 4, ""});
     categories.push_back(std::move(category));
   }
