@@ -96,14 +96,6 @@ std::pair<int, std::string> run_connector(const std::vector<std::string>& args, 
 
 class ConnectorWithBroker : public BrokerTest {
  protected:
-  static void SetUpTestSuite() {
-    BrokerTest::SetUpTestSuite();
-    // The broker being extended for publish/subscribe seals its delivery queue with a key from
-    // keys_dir; until the shared fixture makes one, make it here (harmless when unused).
-    const auto key = dir_->path() / "keys/queue-q1.key";
-    if (!std::filesystem::exists(key)) run_command("openssl rand -base64 32 > '" + key.string() + "' && chmod 600 '" + key.string() + "'");
-  }
-
   ClientOptions options_for(const ClientIdentity& who) const {
     ClientOptions options;
     options.host = "localhost";
