@@ -92,7 +92,7 @@ Connector::Connector(ConnectorConfig config, Publisher* publisher) : config_(std
     served_.push_back(std::move(served));
   }
   if (!config_.batch.empty() && publisher_ == nullptr) {
-    throw ConfigError(config_.file, config_.batch.front().line, "batch mode needs publishing, which this build lacks");
+    throw ConfigError(config_.file, config_.batch.front().line, "batch mode needs a publisher");
   }
   for (const auto& entry : config_.batch) {
     auto watched = std::make_unique<Watched>();

@@ -3,11 +3,8 @@
 #include "adapters/connector/connector.hpp"
 #include "adapters/connector/connector_config.hpp"
 #include "base/config_error.hpp"
-#include "base/log.hpp"
-
-#if PSE_CONNECTOR_PUBLISH
 #include "adapters/connector/sdk_publisher.hpp"
-#endif
+#include "base/log.hpp"
 
 #include <pthread.h>
 #include <signal.h>
@@ -83,9 +80,7 @@ int main(int argc, char** argv) {
     pse::log::set_level(level);
 
     std::unique_ptr<pse::connector::Publisher> publisher;
-#if PSE_CONNECTOR_PUBLISH
     if (!config.batch.empty() && !check_only) publisher = std::make_unique<pse::connector::SdkPublisher>(config.broker);
-#endif
     // --check opens the drop folders' codecs too, without a broker: a publisher that is never called.
     struct NoPublisher final : pse::connector::Publisher {
       pse::Result<pse::PublishResponse> publish(const pse::PublishRequest&) override {
