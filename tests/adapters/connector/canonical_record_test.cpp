@@ -181,6 +181,35 @@ TEST_F(CanonicalRecord, CsvRecordsGoThroughTheSameLayer) {
             R"({"street_address":"\"Le Vieux-Moulin\"; 450, rue King Ouest","effective_date":"2026-06-30"})");
 }
 
+TEST_F(CanonicalRecord, XmlRecordsGoThroughTheSameLayer) {
+  const auto schema = dir_.write("deces.xml.yaml",
+      "soap: true\nrecord_path: /Envelope/Body/ReponseDeces/Deces\non_error: skip_record\n"
+      "fields:\n  - {name: sujet, path: \"@sujet\", required: true}\n  - {name: nom, path: Nom}\n"
+      "  - {name: date_deces, path: DateDeces, type: date}\n");
+  SourceConfig source;
+  source.type = SourceType::xml;
+  source.schema = schema;
+  source.key = "sujet";
+  RecordMapper mapper("sujet", {map_field("surname", "nom"), map_field("death_date", "date_deces")});
+  auto codec = open_file_codec(source, mapper.source_fields());
+  EXPECT_TRUE(codec->has_field("date_deces"));
+  EXPECT_FALSE(codec->has_field("DateDeces")) << "fields are named by the schema, not by the path";
+  const std::string document =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><ReponseDeces>\n"
+      "<Deces sujet=\"QC-1931-0815\"><Nom>Lapointe</Nom><DateDeces>2026-11-20</DateDeces></Deces>\n"
+      "<Deces sujet=\"QC-1944-0302\"><Nom>Fortin</Nom><DateDeces>2026-13-01</DateDeces></Deces>\n"
+      "<Deces sujet=\"QC-1950-0101\"><Nom>Roy</Nom><DateDeces>2026-11-21</DateDeces></Deces>\n"
+      "</ReponseDeces></soap:Body></soap:Envelope>\n";
+  const IndexBuild build = build_index(*codec, mapper, document, "deces.xml");
+  ASSERT_TRUE(build.index) << build.file_reason;
+  EXPECT_EQ(build.counts, (adapters::DecodeCounts{3, 2, 1}));
+  EXPECT_EQ(json::serialize(*build.index->find("QC-1950-0101")), R"({"surname":"Roy","death_date":"2026-11-21"})");
+  EXPECT_EQ(build.index->find("QC-1944-0302"), nullptr);
+  ASSERT_EQ(build.reject_lines.size(), 1u);
+  EXPECT_THAT(build.reject_lines[0], HasSubstr(R"("record":2)"));
+}
+
 TEST_F(CanonicalRecord, DuplicateSubjectsAndBadMappingsAreRejectedByPolicy) {
   const auto schema = dir_.write("s.yaml", "header: true\non_error: skip_record\ncolumns:\n  - {name: id}\n  - {name: born}\n");
   SourceConfig source;
