@@ -144,14 +144,21 @@ void Dispatcher::process(DueSend due) {
   }
 
   switch (outcome.outcome) {
-    case Outcome::sent:
+    case Outcome::sent: {
       ++counts_.sent;
       metrics_.sent(send.channel);
       send.provider_reference = outcome.reference;
+      std::lock_guard lock(reports_mutex_);
       record(due, SendState::sent, "");
+      if (auto early = early_reports_.find(send.id); early != early_reports_.end()) {
+        const Report report = early->second;
+        early_reports_.erase(early);
+        apply_report(due, report.delivered, report.reason);
+      }
       log::info("message sent", {{"send_id", send.id}, {"event_id", send.event_id}, {"channel", send.channel},
                                  {"attempt", send.attempts}});
       break;
+    }
     case Outcome::temporary_failure:
       log::warn("send failed, will retry", {{"send_id", send.id}, {"channel", send.channel}, {"reason", outcome.reason}});
       retry_later(due, outcome.reason);
@@ -180,14 +187,23 @@ std::size_t Dispatcher::publish_statuses(StatusPublisher& publisher, std::size_t
 }
 
 void Dispatcher::delivery_report(std::int64_t send_id, bool delivered, const std::string& reason) {
+  std::lock_guard lock(reports_mutex_);
   auto due = store_.send(send_id);
-  if (!due || due->send.state != SendState::sent) return;  // unknown, or already final
+  if (!due) return;
+  if (due->send.state == SendState::sending) {
+    if (early_reports_.size() < 10'000) early_reports_[send_id] = Report{delivered, reason};
+    return;
+  }
+  if (due->send.state == SendState::sent) apply_report(*due, delivered, reason);  // else already final
+}
+
+void Dispatcher::apply_report(DueSend& due, bool delivered, const std::string& reason) {
   if (delivered) {
-    metrics_.delivered(due->send.channel);
-    record(*due, SendState::delivered, "");
+    metrics_.delivered(due.send.channel);
+    record(due, SendState::delivered, "");
   } else {
-    metrics_.failed(due->send.channel, "permanent");
-    record(*due, SendState::permanent_failure, reason);
+    metrics_.failed(due.send.channel, "permanent");
+    record(due, SendState::permanent_failure, reason);
   }
 }
 

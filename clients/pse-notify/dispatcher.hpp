@@ -15,6 +15,9 @@
 #include "ports.hpp"
 #include "schedule_store.hpp"
 
+#include <map>
+#include <mutex>
+
 namespace pse::notify {
 
 struct DispatchCounts {
@@ -39,13 +42,16 @@ class Dispatcher {
   /// Publishes waiting statuses; stops at the first failure (kept for the next call).
   std::size_t publish_statuses(StatusPublisher& publisher, std::size_t limit = 1000);
 
-  /// A delivery report from the SMS gateway: sent → delivered, or permanent-failure.
+  /// A delivery report from the SMS gateway: sent → delivered, or permanent-failure. A report
+  /// can overtake the recording of `sent` (the gateway answers, then reports, within
+  /// milliseconds): it is then kept and applied right after.
   void delivery_report(std::int64_t send_id, bool delivered, const std::string& reason);
 
  private:
   void process(DueSend due);
   void record(DueSend& due, SendState state, const std::string& reason);
   void retry_later(DueSend& due, const std::string& reason);
+  void apply_report(DueSend& due, bool delivered, const std::string& reason);
 
   const NotifyConfig& config_;
   const TemplateSet& templates_;
@@ -56,6 +62,12 @@ class Dispatcher {
   Metrics& metrics_;
   const Clock& clock_;
   DispatchCounts counts_;
+  struct Report {
+    bool delivered;
+    std::string reason;
+  };
+  std::mutex reports_mutex_;  // orders "record sent" against reports arriving meanwhile
+  std::map<std::int64_t, Report> early_reports_;
 };
 
 }  // namespace pse::notify

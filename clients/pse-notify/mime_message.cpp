@@ -54,6 +54,8 @@ std::string rfc5322_date(std::chrono::sys_seconds when) {
 
 }  // namespace
 
+std::string base64_encode(std::string_view bytes) { return base64(bytes); }
+
 std::string base64_lines(std::string_view bytes) {
   const std::string encoded = base64(bytes);
   std::string out;

@@ -29,6 +29,9 @@ std::string encode_header_words(std::string_view utf8, std::size_t first_line_us
 /// RFC 2045 §6.7 quoted-printable, lines ≤ 76, CRLF line ends (input LF or CRLF).
 std::string quoted_printable(std::string_view text);
 
+/// RFC 4648 base64 on one line.
+std::string base64_encode(std::string_view bytes);
+
 /// RFC 4648 base64 in lines of 76 characters, CRLF line ends.
 std::string base64_lines(std::string_view bytes);
 

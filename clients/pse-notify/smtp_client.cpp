@@ -211,25 +211,30 @@ struct SmtpClient::Impl {
     secure = true;
     if (auto f = ehlo()) return f;
     if (!s.username.empty()) {
-      std::string mechanisms;
-      if (!has_extension("AUTH", &mechanisms)) return Failure{Outcome::temporary_failure, "smtp_auth_unavailable"};
-      if ((" " + mechanisms + " ").find(" PLAIN ") != std::string::npos) {
-        const std::string token = std::string(1, '\0') + s.username + std::string(1, '\0') + s.password;
-        std::string encoded = base64_lines(token);
-        encoded.resize(encoded.size() - 2);
-        if (auto f = command("AUTH PLAIN " + encoded, 2, "auth")) return f;
-      } else if ((" " + mechanisms + " ").find(" LOGIN ") != std::string::npos) {
-        if (auto f = command("AUTH LOGIN", 3, "auth")) return f;
-        std::string user = base64_lines(s.username), pass = base64_lines(s.password);
-        user.resize(user.size() - 2);
-        pass.resize(pass.size() - 2);
-        if (auto f = command(user, 3, "auth")) return f;
-        if (auto f = command(pass, 2, "auth")) return f;
-      } else {
-        return Failure{Outcome::temporary_failure, "smtp_auth_no_common_mechanism"};
+      // A refused login is our configuration, not the message: temporary, so that messages
+      // wait for the operator's fix instead of failing for good.
+      if (auto f = authenticate()) {
+        f->outcome = Outcome::temporary_failure;
+        return f;
       }
     }
     connected = true;
+    return std::nullopt;
+  }
+
+  std::optional<Failure> authenticate() {
+    std::string mechanisms;
+    if (!has_extension("AUTH", &mechanisms)) return Failure{Outcome::temporary_failure, "smtp_auth_unavailable"};
+    if ((" " + mechanisms + " ").find(" PLAIN ") != std::string::npos) {
+      const std::string token = std::string(1, '\0') + s.username + std::string(1, '\0') + s.password;
+      if (auto f = command("AUTH PLAIN " + base64_encode(token), 2, "auth")) return f;
+    } else if ((" " + mechanisms + " ").find(" LOGIN ") != std::string::npos) {
+      if (auto f = command("AUTH LOGIN", 3, "auth")) return f;
+      if (auto f = command(base64_encode(s.username), 3, "auth")) return f;
+      if (auto f = command(base64_encode(s.password), 2, "auth")) return f;
+    } else {
+      return Failure{Outcome::temporary_failure, "smtp_auth_no_common_mechanism"};
+    }
     return std::nullopt;
   }
 

@@ -191,5 +191,111 @@ TEST_F(NotifyBroker, ANoticeGoesOutByEmailAndSmsAndTheSmsIsReportedDelivered) {
   EXPECT_THAT(metrics, HasSubstr("pse_notify_skipped_for_consent_total{purpose=\"citizen_notification\"} 1\n"));
 }
 
+// What SAAQ's subscriber to notice.status receives.
+class StatusInbox {
+ public:
+  Status take(const Delivery& delivery) {
+    std::lock_guard lock(mutex_);
+    received_.push_back(delivery);
+    return Done{};
+  }
+  std::vector<Delivery> received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  /// "event/status/reason" of each delivery, in arrival order.
+  std::vector<std::string> summary(const std::map<std::string, std::string>& names) const {
+    std::vector<std::string> out;
+    for (const auto& d : received()) {
+      const std::string event(d.record.at("notice_event_id").as_string());
+      out.push_back(names.at(event) + "/" + std::string(d.record.at("channel").as_string()) + "/" +
+                    std::string(d.record.at("status").as_string()) + "/" + std::string(d.record.at("reason").as_string()));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Delivery> received_;
+};
+
+TEST_F(NotifyBroker, EndToEndAPublishedNoticeBecomesMessagesAndItsStatusesGoBackToTheBody) {
+  start_broker();
+  auto services_quebec = start_services_quebec();
+  grant("QC-EN", "citizen_notification");
+  pse::testing::TempDir work;
+  SmtpTestServer smtp(work.path() / "smtp", pki_->server_cert(), pki_->server_key());
+  smtp.start();
+  KannelTestServer kannel(work.path() / "kannel");
+  kannel.start();
+  ManualClock clock(utc("2026-11-02T12:00"));
+  NotifyService service(config(work.path(), smtp.port(), kannel), clock);
+  auto ready = service.start(seconds(10));
+  ASSERT_TRUE(ready) << ready.error().message;
+
+  // SAAQ follows its notices' statuses.
+  StatusInbox inbox;
+  Provider saaq_subscriber(options_for(saaq_));
+  saaq_subscriber.subscribe({{"notice.status", "notice_tracking"}}, [&](const Delivery& d) { return inbox.take(d); });
+  ASSERT_TRUE(saaq_subscriber.start());
+  ASSERT_TRUE(saaq_subscriber.wait_ready(seconds(10)));
+
+  Client saaq(options_for(saaq_));
+  auto publish = [&](const std::string& key, const std::string& subject, const std::string& template_id) {
+    PublishRequest request;
+    request.category = "notice.renewal_due";
+    request.subject = subject;
+    request.idempotency_key = key;
+    request.record = {{"template", template_id}, {"due_date", "2026-12-10"}, {"reference", "L1234-567"},
+                      {"service_name", "driver's licence"}};
+    auto published = saaq.publish(request);
+    EXPECT_TRUE(published) << published.error().message;
+    return published ? published->event_id : std::string();
+  };
+  std::map<std::string, std::string> names;
+  names[publish("saaq-renewal-0001", "QC-EN", "renewal-reminder")] = "ok";
+  names[publish("saaq-renewal-0002", "QC-NOBODY", "renewal-reminder")] = "noconsent";
+  names[publish("saaq-renewal-0003", "QC-EN", "no-such-template")] = "malformed";
+  ASSERT_TRUE(wait_for([&] {
+    for (const auto& [event, name] : names) {
+      if (!service.store().has_notice(event)) return false;
+    }
+    return true;
+  }));
+
+  service.tick();  // nothing due yet; the statuses so far go back to SAAQ
+  ASSERT_TRUE(wait_for([&] { return inbox.received().size() >= 6; }));
+  clock.set(utc("2026-11-10T15:00"));
+  service.tick();
+  ASSERT_EQ(smtp.messages().size(), 1u);
+  EXPECT_THAT(smtp.messages()[0], HasSubstr("Content-Language: en"));
+  ASSERT_TRUE(wait_for([&] { return !kannel.received().empty(); }));
+  std::string ok_event;
+  for (const auto& [event, name] : names) {
+    if (name == "ok") ok_event = event;
+  }
+  ASSERT_TRUE(wait_for([&] {
+    for (const auto& send : service.store().sends_of(ok_event)) {
+      if (send.channel == "sms" && send.state == SendState::delivered) return true;
+    }
+    return false;
+  }));
+  service.tick();
+  ASSERT_TRUE(wait_for([&] { return inbox.received().size() >= 9; }));
+  EXPECT_EQ(inbox.summary(names), (std::vector<std::string>{
+                                      "malformed/none/permanent-failure/unknown_template",
+                                      "noconsent/none/skipped/consent_missing",
+                                      "ok/email/created/", "ok/email/created/", "ok/email/sent/",
+                                      "ok/sms/created/", "ok/sms/created/", "ok/sms/delivered/", "ok/sms/sent/"}));
+  for (const auto& d : inbox.received()) {
+    EXPECT_EQ(d.publisher, "pse-notify");
+    EXPECT_EQ(d.category, "notice.status");
+    EXPECT_EQ(d.subject, names.at(std::string(d.record.at("notice_event_id").as_string())) == "noconsent" ? "QC-NOBODY"
+                                                                                                       : "QC-EN");
+  }
+  saaq_subscriber.stop();
+}
+
 }  // namespace
 }  // namespace pse::notify
