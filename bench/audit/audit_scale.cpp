@@ -1,7 +1,7 @@
 // audit_scale — how the audit log's costs grow with its size (issue 9, bench/curves).
 //
 //   audit_scale --dir DIR --checkpoints 1000000,3000000,10000000 [--subjects N]
-//               [--in-flight N] [--proofs N] [--json FILE]
+//               [--in-flight N] [--proofs N] [--max-seconds S] [--json FILE]
 //
 // Grows one durable log in DIR (created if needed; an existing log is continued, so a later
 // run can go further) up to each checkpoint in turn, appending as the broker does: many
@@ -13,6 +13,7 @@
 //   - the time to build an inclusion proof for a random entry in the whole tree (median and
 //     max of --proofs, default 3), the way the broker and pse-audit prove,
 //   - the database's size (main file + WAL) and the process's peak RSS (VmHWM).
+// --max-seconds: no new checkpoint is started after that long (the JSON says where it stopped).
 // DIR must be on a real disk (fsync on tmpfs is free). Nothing is removed: delete DIR after.
 #include "broker/audit/audit_keys.hpp"
 #include "broker/audit/audit_log.hpp"
@@ -48,13 +49,14 @@ struct Options {
   std::uint64_t subjects = 1'000'000;
   std::uint64_t in_flight = 16'384;
   int proofs = 3;
+  double max_seconds = 0;  // 0: no limit
   std::string json;
 };
 
 [[noreturn]] void usage(const std::string& message) {
   std::cerr << "audit_scale: " << message
             << "\nusage: audit_scale --dir DIR --checkpoints N[,N…] [--subjects N] [--in-flight N] [--proofs N] "
-               "[--json FILE]\n";
+               "[--max-seconds S] [--json FILE]\n";
   std::exit(2);
 }
 
@@ -89,6 +91,8 @@ Options parse(int argc, char** argv) {
       options.in_flight = number(value, option);
     } else if (option == "--proofs") {
       options.proofs = static_cast<int>(number(value, option));
+    } else if (option == "--max-seconds") {
+      options.max_seconds = static_cast<double>(number(value, option));
     } else if (option == "--json") {
       options.json = value;
     } else {
@@ -157,6 +161,8 @@ int main(int argc, char** argv) {
          << ", \"batch\": 1024, \"checkpoints\": [";
     bool first = true;
     std::mt19937_64 random(7);
+    const auto began = Clock::now();
+    std::string stopped = "null";
     std::cout << "entries      append/s   proof median   proof max   db MiB   VmHWM MiB\n";
     for (const std::uint64_t checkpoint : options.checkpoints) {
       if (checkpoint <= size) {
@@ -164,6 +170,15 @@ int main(int argc, char** argv) {
                   << " skipped\n";
         continue;
       }
+      const double elapsed = std::chrono::duration<double>(Clock::now() - began).count();
+      if (options.max_seconds > 0 && elapsed >= options.max_seconds) {
+        stopped = "\"time budget of " + std::to_string(static_cast<long>(options.max_seconds)) + " s spent before " +
+                  std::to_string(checkpoint) + " entries\"";
+        std::cout << "stopped: the time budget is spent (" << static_cast<long>(elapsed) << " s)\n";
+        break;
+      }
+      const auto segment_start = Clock::now();
+      const std::uint64_t segment_from = size;
       constexpr std::uint64_t measured = 100'000;
       append_up_to(checkpoint > measured && checkpoint - measured > size ? checkpoint - measured : size);
       const std::uint64_t from = size;
@@ -171,6 +186,8 @@ int main(int argc, char** argv) {
       append_up_to(checkpoint);
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       const double rate = static_cast<double>(checkpoint - from) / seconds;
+      const double segment_rate = static_cast<double>(checkpoint - segment_from) /
+                                  std::chrono::duration<double>(Clock::now() - segment_start).count();
       if (failures.load() != 0) throw std::runtime_error(std::to_string(failures.load()) + " appends failed");
 
       const auto tree_size = log->latest_tree_head()->tree_size;
@@ -195,11 +212,12 @@ int main(int argc, char** argv) {
                   median, proof_ms.back(), db_mib, hwm_mib);
       std::fflush(stdout);
       json << (first ? "" : ",") << "\n  {\"entries\": " << checkpoint << ", \"append_per_s\": " << rate
-           << ", \"proof_ms_median\": " << median << ", \"proof_ms_max\": " << proof_ms.back()
+           << ", \"segment_append_per_s\": " << segment_rate << ", \"proof_ms_median\": " << median << ", \"proof_ms_max\": " << proof_ms.back()
            << ", \"db_mib\": " << db_mib << ", \"vmhwm_mib\": " << hwm_mib << "}";
       first = false;
     }
-    json << "\n]}\n";
+    json << "\n], \"stopped\": " << stopped << ", \"seconds\": "
+         << std::chrono::duration<double>(Clock::now() - began).count() << "}\n";
     log->close();
     if (!options.json.empty()) std::ofstream(options.json) << json.str();
     return 0;
