@@ -406,9 +406,10 @@ std::vector<SubscriberStats> DeliveryQueue::stats(TimePoint now) {
     SubscriberStats stats;
     stats.subscriber = subscriber;
     stats.in_flight = state.in_flight.size() + state.settling.size();
-    stats.ready = state.pending > stats.in_flight ? state.pending - stats.in_flight : 0;
-    stats.dead = state.dead;
     stats.unreadable = state.unreadable.size();
+    const std::uint64_t not_ready = stats.in_flight + stats.unreadable;
+    stats.ready = state.pending > not_ready ? state.pending - not_ready : 0;
+    stats.dead = state.dead;
     if (state.pending > 0) {
       if (!state.oldest_known) {
         // One indexed read, only after the oldest delivery changed.

@@ -140,10 +140,10 @@ struct DeadLetter {
 
 struct SubscriberStats {
   std::string subscriber;
-  std::uint64_t ready = 0;      ///< stored, not dead, not in flight (includes those in backoff)
+  std::uint64_t ready = 0;      ///< stored, not dead, not in flight, readable (includes backoff)
   std::uint64_t in_flight = 0;  ///< taken, awaiting ack/nack (or its commit)
   std::uint64_t dead = 0;
-  std::uint64_t unreadable = 0;
+  std::uint64_t unreadable = 0;  ///< pending rows that failed to open since the queue was opened
   double oldest_pending_age_seconds = 0;  ///< 0 when nothing is pending
 };
 

@@ -114,6 +114,8 @@ TEST(QueueEncryptionTest, ATamperedCiphertextIsReportedAndLeftInPlace) {
   const auto stats = queue->stats(fixture.clock.now());
   ASSERT_EQ(stats.size(), 1U);
   EXPECT_EQ(stats[0].unreadable, 1U);
+  EXPECT_EQ(stats[0].in_flight, 1U);
+  EXPECT_EQ(stats[0].ready, 0U) << "the unreadable row is not ready";
   queue.reset();
   EXPECT_EQ(count_rows(fixture.database), 2);
 }
