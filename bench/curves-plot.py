@@ -116,7 +116,7 @@ if audit and audit.get("checkpoints"):
     script += [
         f"set output '{out}/audit.png'",
         f"set title \"Audit log: durable append rate and inclusion-proof time against its size\\n{subtitle(audit)}\"",
-        "set logscale x 10", "set xlabel 'entries in the log'", "set ylabel 'appends / s (batches ≤ 1024)'",
+        "set logscale x 10", "set xrange [7e5:1.4e7]", "set xlabel 'entries in the log'", "set ylabel 'appends / s (batches ≤ 1024)'",
         "set y2label 'inclusion proof (ms)'", "set y2tics", "set ytics nomirror", "set logscale y2 10",
         "set yrange [0:*]", "set y2range [*:*]",
         "plot $aud using 1:2 with linespoints lw 2 title 'durable appends / s', "
