@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<pse::notify::NotifyService> service;
   try {
     auto config = pse::notify::load_notify_config(config_file);
-    pse::notify::TemplateSet::load(config.templates_file);
+    pse::notify::check_templates(config, config_file, pse::notify::TemplateSet::load(config.templates_file));
     if (check) {
       std::printf("%s: ok\n", config_file.c_str());
       return 0;

@@ -1,5 +1,6 @@
 #include "notify_config.hpp"
 
+#include "notice_template.hpp"
 #include "quebec_time.hpp"
 
 #include "base/yaml_reader.hpp"
@@ -123,6 +124,9 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
         YamlMap category(entry.second, file, "category '" + id + "'");
         CategorySettings settings;
         settings.offsets_days = read_offsets(category, "offsets_days", settings.offsets_days);
+        if (category.has("suggestion_template")) {
+          settings.suggestion_line = pse::line_of(entry.second["suggestion_template"]);
+        }
         settings.suggestion_template = category.string_or("suggestion_template", "");
         category.finish();
         config.schedule.categories[id] = settings;
@@ -151,6 +155,18 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
   }
   top.finish();
   return config;
+}
+
+void check_templates(const NotifyConfig& config, const std::filesystem::path& config_file, const TemplateSet& templates) {
+  for (const auto& [category, settings] : config.schedule.categories) {
+    if (settings.suggestion_template.empty()) continue;
+    const NoticeTemplate* t = templates.find(settings.suggestion_template);
+    if (t == nullptr || !t->suggestion || t->category != category) {
+      throw ConfigError(config_file, settings.suggestion_line,
+                        "suggestion_template '" + settings.suggestion_template + "' is not a suggestion template of " +
+                            category + " in " + templates.file().string());
+    }
+  }
 }
 
 }  // namespace pse::notify

@@ -18,6 +18,7 @@ struct CategorySettings {
   std::vector<int> offsets_days{30, 7};
   /// A template with `suggestion: true`, offered with consent to service_suggestions.
   std::string suggestion_template;
+  int suggestion_line = 0;  ///< where notify.yaml names it, for errors
 };
 
 struct RetrySettings {
@@ -81,5 +82,10 @@ struct NotifyConfig {
 
 /// Throws ConfigError.
 NotifyConfig load_notify_config(const std::filesystem::path& file);
+
+class TemplateSet;
+/// The templates notify.yaml names exist and are what it says (suggestions of the category);
+/// throws ConfigError with notify.yaml's line.
+void check_templates(const NotifyConfig& config, const std::filesystem::path& config_file, const TemplateSet& templates);
 
 }  // namespace pse::notify

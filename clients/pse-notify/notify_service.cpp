@@ -30,15 +30,6 @@ const std::vector<std::string>& notice_categories() {
 
 NotifyService::NotifyService(NotifyConfig config, const Clock& clock)
     : config_(std::move(config)), clock_(clock), templates_(TemplateSet::load(config_.templates_file)) {
-  for (const auto& [category, settings] : config_.schedule.categories) {
-    if (settings.suggestion_template.empty()) continue;
-    const NoticeTemplate* t = templates_.find(settings.suggestion_template);
-    if (t == nullptr || !t->suggestion || t->category != category) {
-      throw std::runtime_error("schedule.categories." + category + ".suggestion_template: '" +
-                               settings.suggestion_template + "' is not a suggestion template of " + category + " in " +
-                               config_.templates_file.string());
-    }
-  }
   store_ = std::make_unique<ScheduleStore>(config_.store_file);
   client_ = std::make_unique<Client>(config_.broker);
   gateway_ = std::make_unique<BrokerGateway>(*client_);
