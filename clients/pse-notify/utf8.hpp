@@ -14,7 +14,7 @@ std::optional<std::vector<char32_t>> decode_utf8(std::string_view text);
 
 void append_utf8(std::string& out, char32_t code_point);
 
-/// Whether `bytes` ends inside a multi-byte sequence at `position` (a continuation byte).
+/// A byte that continues a multi-byte sequence (10xxxxxx): never the place to cut a text.
 inline bool is_continuation_byte(char byte) { return (static_cast<unsigned char>(byte) & 0xC0u) == 0x80u; }
 
 }  // namespace pse::notify
