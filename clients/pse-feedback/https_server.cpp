@@ -138,10 +138,12 @@ struct HttpsServer::Impl {
     });
   }
 
+  // Sessions refer to the options, the handler and the TLS context: those are declared before
+  // the io_context so that they outlive the sessions it destroys.
   HttpsServerOptions options;
   Handler handler;
-  asio::io_context io;
   ssl::context tls;
+  asio::io_context io;
   tcp::acceptor acceptor;
   asio::signal_set signals;
 };
