@@ -22,6 +22,7 @@ struct ExchangePipeline::Exchange {
   policy::Decision decision;
   std::string basis_reference;  // consent id or legal reference
   json::object record;
+  std::string record_text;  // `record` serialised, once
   bool counted = false;  // holds a place in the consumer's in-flight count
   audit::Decision audit_decision = audit::Decision::deny;
   std::string denial_reason;
@@ -44,7 +45,7 @@ bool is_scalar(const json::value& value) {
 
 ExchangePipeline::ExchangePipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                                    audit::AuditLog& audit, ProviderDirectory& providers, Metrics& metrics,
-                                   ExchangeSettings settings, Clock clock)
+                                   ExchangeSettings settings, Clock clock, Post post)
     : policies_(policies),
       consents_(consents),
       audit_(audit),
@@ -52,6 +53,7 @@ ExchangePipeline::ExchangePipeline(const policy::PolicyEngine& policies, const c
       metrics_(metrics),
       settings_(settings),
       clock_(std::move(clock)),
+      post_(std::move(post)),
       idempotency_(settings.idempotency_window, settings.idempotency_entries) {}
 
 // Stages 1 and 2: the caller is already authenticated by its certificate; read the body.
@@ -70,9 +72,12 @@ void ExchangePipeline::run(const policy::Organisation& caller, const std::string
   exchange->at = clock_();
   exchange->respond = std::move(respond);
 
-  const auto claim = idempotency_.claim(exchange->consumer, exchange->request.request_id,
-                                        [reply = exchange->respond](const HttpResponse& earlier) { reply(earlier); });
-  if (claim != IdempotencyCache::Claim::first) return;  // a retry: answered with the first outcome
+  // Only an id the consumer chose can come back in a retry; one the broker made is never remembered.
+  if (exchange->request.request_id_given) {
+    const auto claim = idempotency_.claim(exchange->consumer, exchange->request.request_id,
+                                          [reply = exchange->respond](const HttpResponse& earlier) { reply(earlier); });
+    if (claim != IdempotencyCache::Claim::first) return;  // a retry: answered with the first outcome
+  }
 
   if (!enter(exchange->consumer)) return deny(exchange, Reason::overloaded, "too many exchanges in flight for this consumer");
   exchange->counted = true;
@@ -128,6 +133,7 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<json::object>
               {{"request_id", exchange->request.request_id}, {"provider", exchange->request.provider}, {"dropped", dropped}});
   }
   exchange->record = std::move(minimised);
+  exchange->record_text = json::serialize(exchange->record);
   exchange->audit_decision = audit::Decision::allow;
 
   const policy::Decision& decision = exchange->decision;
@@ -139,13 +145,15 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<json::object>
   for (policy::Obligation obligation : decision.obligations.list()) obligations.emplace_back(policy::to_string(obligation));
   json::object body{
       {"request_id", exchange->request.request_id},
-      {"record", exchange->record},
       {"refused_fields", std::move(refused)},
       {"rule_id", decision.rule_id},
       {"basis", json::object{{"type", policy::to_string(decision.basis.kind)}, {"reference", exchange->basis_reference}}},
       {"obligations", std::move(obligations)},
   };
-  audit_and_respond(exchange, HttpResponse{200, "application/json", json::serialize(body)});
+  // The record is serialised once, for the audit hash and the answer alike.
+  std::string text = json::serialize(body);
+  text.insert(1, "\"record\":" + exchange->record_text + ",");
+  audit_and_respond(exchange, HttpResponse{200, "application/json", std::move(text)});
 }
 
 void ExchangePipeline::deny(const ExchangePtr& exchange, Reason reason, std::string message) {
@@ -175,32 +183,44 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
   }
   if (allowed) {
     entry.permitted_fields = decision.permitted_fields;
-    const std::string payload = json::serialize(exchange->record);
-    entry.payload_hash = audit::Sha256().update(payload).finish();
+    entry.payload_hash = audit::Sha256().update(exchange->record_text).finish();
   }
   entry.subject_id = request.subject;
 
   audit_.append(std::move(entry), [this, exchange, response = std::move(response)](audit::AuditLog::AppendResult seq) mutable {
-    if (!seq) {
-      // Fail closed: without a durable audit entry, nothing leaves — not even the record.
-      log::error("audit append failed; exchange refused",
-                 {{"request_id", exchange->request.request_id}, {"detail", seq.error().message}});
-      return finish(exchange, refusal(Reason::overloaded, "the audit log cannot record this exchange now; retry later",
-                                      exchange->request.request_id));
+    std::optional<std::uint64_t> durable;
+    std::string failure;
+    if (seq) {
+      durable = *seq;
+    } else {
+      failure = seq.error().message;
     }
-    if (response.status == 200) {
-      // Append the audit sequence number: the consumer can cite it to a privacy officer.
-      response.body.pop_back();
-      response.body += ",\"audit_seq\":" + std::to_string(*seq) + "}";
-    }
-    finish(exchange, response);
+    post_([this, exchange, response = std::move(response), durable, failure = std::move(failure)]() mutable {
+      answer_after_audit(exchange, std::move(response), durable, failure);
+    });
   });
+}
+
+void ExchangePipeline::answer_after_audit(const ExchangePtr& exchange, HttpResponse response,
+                                          std::optional<std::uint64_t> audit_seq, const std::string& failure) {
+  if (!audit_seq) {
+    // Fail closed: without a durable audit entry, nothing leaves — not even the record.
+    log::error("audit append failed; exchange refused", {{"request_id", exchange->request.request_id}, {"detail", failure}});
+    return finish(exchange, refusal(Reason::overloaded, "the audit log cannot record this exchange now; retry later",
+                                    exchange->request.request_id));
+  }
+  if (response.status == 200) {
+    // Append the audit sequence number: the consumer can cite it to a privacy officer.
+    response.body.pop_back();
+    response.body += ",\"audit_seq\":" + std::to_string(*audit_seq) + "}";
+  }
+  finish(exchange, response);
 }
 
 void ExchangePipeline::finish(const ExchangePtr& exchange, const HttpResponse& response) {
   if (exchange->counted) leave(exchange->consumer);
   metrics_.exchange_completed(response.status);
-  idempotency_.complete(exchange->consumer, exchange->request.request_id, response);
+  if (exchange->request.request_id_given) idempotency_.complete(exchange->consumer, exchange->request.request_id, response);
   exchange->respond(response);
 }
 

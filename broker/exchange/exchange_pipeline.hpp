@@ -31,6 +31,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace pse::policy {
 class PolicyEngine;
@@ -54,10 +55,13 @@ struct ExchangeSettings {
 class ExchangePipeline {
  public:
   using Clock = std::function<policy::Instant()>;
+  /// Runs a job on the I/O threads: the audit writer hands each answer back through it, so that
+  /// the writer thread — which every exchange waits on — does nothing but commit.
+  using Post = std::function<void(std::function<void()>)>;
 
   ExchangePipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                    audit::AuditLog& audit, ProviderDirectory& providers, Metrics& metrics, ExchangeSettings settings,
-                   Clock clock);
+                   Clock clock, Post post);
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
@@ -69,6 +73,8 @@ class ExchangePipeline {
   void receive(const ExchangePtr& exchange, Result<boost::json::object> record);
   void deny(const ExchangePtr& exchange, Reason reason, std::string message = {});
   void audit_and_respond(const ExchangePtr& exchange, HttpResponse response);
+  void answer_after_audit(const ExchangePtr& exchange, HttpResponse response, std::optional<std::uint64_t> audit_seq,
+                          const std::string& failure);
   void finish(const ExchangePtr& exchange, const HttpResponse& response);
   bool enter(const std::string& consumer);
   void leave(const std::string& consumer);
@@ -80,6 +86,7 @@ class ExchangePipeline {
   Metrics& metrics_;
   ExchangeSettings settings_;
   Clock clock_;
+  Post post_;
   RateLimiter rate_limiter_;
   IdempotencyCache idempotency_;
   std::mutex in_flight_mutex_;

@@ -50,6 +50,7 @@ Result<ExchangeRequest> parse_exchange_request(std::string_view body) {
   if (request_id) {
     if (!is_valid_request_id(*request_id)) return malformed("request_id must be 1-64 of A-Z a-z 0-9 . _ -");
     request.request_id = std::move(*request_id);
+    request.request_id_given = true;
   } else {
     request.request_id = new_request_id();
   }

@@ -11,6 +11,7 @@ namespace pse::broker {
 
 struct ExchangeRequest {
   std::string request_id;  ///< the consumer's, or one the broker made
+  bool request_id_given = false;  ///< false: the broker made it, so nobody can retry with it
   std::string subject;
   std::string provider;
   std::string category;

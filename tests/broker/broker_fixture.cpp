@@ -72,6 +72,17 @@ HttpResult BrokerTest::get(const ClientIdentity& who, const std::string& target)
 
 namespace pse::testing {
 
+ClientOptions BrokerTest::sdk_options(const ClientIdentity& who) const {
+  ClientOptions options;
+  options.host = "localhost";
+  options.port = broker_->port();
+  options.ca_file = pki_->ca();
+  options.certificate_file = who.cert;
+  options.key_file = who.key;
+  options.request_timeout = std::chrono::seconds(10);
+  return options;
+}
+
 HttpResult BrokerTest::post(const ClientIdentity& who, const std::string& target, const std::string& body) const {
   return https_request(broker_->port(), pki_->ca(), who, "POST", target, body);
 }

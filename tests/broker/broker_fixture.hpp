@@ -8,6 +8,8 @@
 #include "support/test_pki.hpp"
 #include "support/tls_client.hpp"
 
+#include <pse/client_options.hpp>
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -28,6 +30,8 @@ class BrokerTest : public ::testing::Test {
   broker::BrokerConfig base_config() const;
   HttpResult get(const ClientIdentity& who, const std::string& target) const;
   HttpResult post(const ClientIdentity& who, const std::string& target, const std::string& body) const;
+  /// SDK options for `who` against the running broker: localhost, the test CA, 10 s timeouts.
+  ClientOptions sdk_options(const ClientIdentity& who) const;
 
   /// Where the running broker keeps its SQLite files (audit.db, consents.db).
   std::filesystem::path data_dir_;

@@ -79,19 +79,8 @@ class PubSub : public BrokerTest {
     }
   }
 
-  ClientOptions options_for(const ClientIdentity& who) const {
-    ClientOptions options;
-    options.host = "localhost";
-    options.port = broker_->port();
-    options.ca_file = pki_->ca();
-    options.certificate_file = who.cert;
-    options.key_file = who.key;
-    options.request_timeout = 10s;
-    return options;
-  }
-
   std::unique_ptr<Provider> subscribe(const ClientIdentity& who, std::vector<Subscription> subscriptions, Inbox& inbox) {
-    auto subscriber = std::make_unique<Provider>(options_for(who));
+    auto subscriber = std::make_unique<Provider>(sdk_options(who));
     subscriber->subscribe(std::move(subscriptions), [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
     EXPECT_TRUE(subscriber->start());
     auto ready = subscriber->wait_ready(10s);
@@ -145,7 +134,7 @@ TEST_F(PubSub, EntitledSubscribersReceiveMinimisedRecordsOthersNothing) {
   // No rule lets the SAAQ receive deaths: it subscribes, and must never learn of the event.
   auto saaq = subscribe(saaq_, {{"identity.death", "address_update"}}, saaq_inbox);
 
-  Client etat_civil(options_for(etat_civil_));
+  Client etat_civil(sdk_options(etat_civil_));
   auto published = etat_civil.publish(death("QC-1931-0007", "deces-2026-000001"));
   ASSERT_TRUE(published) << published.error().message;
   EXPECT_FALSE(published->duplicate);
@@ -187,7 +176,7 @@ TEST_F(PubSub, RepublishWithTheSameKeyIsAcknowledgedAndNotDeliveredTwice) {
   start_broker();
   Inbox inbox;
   auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, inbox);
-  Client etat_civil(options_for(etat_civil_));
+  Client etat_civil(sdk_options(etat_civil_));
   auto first = etat_civil.publish(death("QC-1931-0008", "deces-2026-000002"));
   auto again = etat_civil.publish(death("QC-1931-0008", "deces-2026-000002"));
   ASSERT_TRUE(first && again);
@@ -202,7 +191,7 @@ TEST_F(PubSub, ConsentBasedEventsNeedTheCitizensConsent) {
   start_broker();
   Inbox inbox;
   auto saaq = subscribe(saaq_, {{"identity.address", "address_update"}}, inbox);
-  Client services_quebec(options_for(services_quebec_));
+  Client services_quebec(sdk_options(services_quebec_));
   PublishRequest moved;
   moved.category = "identity.address";
   moved.subject = "QC-1980-0101";
@@ -233,7 +222,7 @@ TEST_F(PubSub, AnOfflineSubscriberFindsItsBacklogInOrderAndTheRestAfterADisconne
   start_broker([](broker::BrokerConfig& config) {
     config.pubsub.subscriptions.push_back({"ramq", "identity.death", "health_insurance_termination"});
   });
-  Client etat_civil(options_for(etat_civil_));
+  Client etat_civil(sdk_options(etat_civil_));
   constexpr std::size_t kEvents = 40;
   std::map<std::string, std::vector<std::string>> published;  // subject → event ids in order
   for (std::size_t i = 0; i < kEvents; ++i) {
@@ -284,7 +273,7 @@ TEST_F(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperat
   Inbox inbox;
   inbox.refuse_next(1);
   auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, inbox);
-  Client etat_civil(options_for(etat_civil_));
+  Client etat_civil(sdk_options(etat_civil_));
   ASSERT_TRUE(etat_civil.publish(death("QC-1931-0009", "retry-1")));
   ASSERT_TRUE(inbox.wait_for(1));  // refused once, delivered on the second attempt
   EXPECT_EQ(inbox.refused(), 1);
@@ -306,6 +295,8 @@ TEST_F(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperat
   EXPECT_EQ(letters[0].at("attempts").as_int64(), 2);
   EXPECT_THAT(listed.body, ::testing::Not(HasSubstr("QC-1931-0010")));  // metadata only
 
+  EXPECT_THAT(admin("GET", "/metrics").body, HasSubstr("pse_queue_depth{subscriber=\"ramq\",state=\"dead\"} 1"));
+
   const std::string id(letters[0].at("id").as_string());
   EXPECT_EQ(admin("POST", "/admin/dead-letters/" + id + "/replay").status, 200);
   ASSERT_TRUE(inbox.wait_for(2));
@@ -315,14 +306,13 @@ TEST_F(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperat
   const HttpResult metrics = admin("GET", "/metrics");
   EXPECT_THAT(metrics.body, HasSubstr("pse_publishes_total{status=\"202\"} 2"));
   EXPECT_THAT(metrics.body, HasSubstr("pse_deliveries_nacked_total 3"));
-  EXPECT_THAT(metrics.body, HasSubstr("pse_queue_depth{subscriber=\"ramq\",state=\"dead\"} 0"));
 }
 
 TEST_F(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
   start_broker();
-  Client etat_civil(options_for(etat_civil_));
-  Client ramq(options_for(ramq_));
-  Client afe(options_for(afe_));
+  Client etat_civil(sdk_options(etat_civil_));
+  Client ramq(sdk_options(ramq_));
+  Client afe(sdk_options(afe_));
 
   auto not_owner = ramq.publish(death("QC-1", "k1"));
   ASSERT_FALSE(not_owner);
@@ -355,14 +345,14 @@ TEST_F(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
 TEST_F(PubSub, ASubscriptionIsRefusedWithoutTheRoleOrForAnUnknownCategory) {
   start_broker();
   Inbox inbox;
-  Provider etat_civil(options_for(etat_civil_));  // provider and publisher, not subscriber
+  Provider etat_civil(sdk_options(etat_civil_));  // provider and publisher, not subscriber
   etat_civil.subscribe({{"identity.death", "x"}}, [&inbox](const Delivery& d) { return inbox.take(d); });
   ASSERT_TRUE(etat_civil.start());
   auto refused = etat_civil.wait_ready(10s);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().reason, Reason::no_rule);
 
-  Provider ramq(options_for(ramq_));
+  Provider ramq(sdk_options(ramq_));
   ramq.subscribe({{"identity.marriage", "x"}}, [&inbox](const Delivery& d) { return inbox.take(d); });
   ASSERT_TRUE(ramq.start());
   auto unknown = ramq.wait_ready(10s);

@@ -30,20 +30,9 @@ namespace json = boost::json;
 
 class SdkExchange : public BrokerTest {
  protected:
-  ClientOptions options_for(const ClientIdentity& who) const {
-    ClientOptions options;
-    options.host = "localhost";
-    options.port = broker_->port();
-    options.ca_file = pki_->ca();
-    options.certificate_file = who.cert;
-    options.key_file = who.key;
-    options.request_timeout = std::chrono::seconds(10);
-    return options;
-  }
-
   // État civil's registry, as its connector would read it from its own system.
   std::unique_ptr<Provider> start_etat_civil() {
-    auto provider = std::make_unique<Provider>(options_for(etat_civil_));
+    auto provider = std::make_unique<Provider>(sdk_options(etat_civil_));
     provider->serve({"identity.birth"}, [](const ProviderRequest& request) -> Result<json::object> {
       if (request.subject == "QC-UNKNOWN") return make_error(Reason::record_not_found, "no such act of birth");
       json::object record{{"surname", "Tremblay"}, {"given_names", request.subject}, {"sex", "F"},
@@ -69,7 +58,7 @@ class SdkExchange : public BrokerTest {
 TEST_F(SdkExchange, ConsumerReceivesTheMinimisedRecordThroughTheSdk) {
   start_broker();
   auto provider = start_etat_civil();
-  Client ramq(options_for(ramq_));
+  Client ramq(sdk_options(ramq_));
   ExchangeRequest request = birth("QC-1957-0042", "health_insurance_registration");
   request.fields = {"surname", "birth_date", "parents_names"};
   auto response = ramq.exchange(request);
@@ -89,7 +78,7 @@ TEST_F(SdkExchange, ConsumerReceivesTheMinimisedRecordThroughTheSdk) {
 TEST_F(SdkExchange, ConsentThenRevocationThroughTheSdk) {
   start_broker();
   auto provider = start_etat_civil();
-  Client retraite(options_for(pki_->issue_org("retraite-quebec")));
+  Client retraite(sdk_options(pki_->issue_org("retraite-quebec")));
   auto before = retraite.exchange(birth("QC-1957-0042", "pension_eligibility"));
   ASSERT_FALSE(before);
   EXPECT_EQ(before.error().reason, Reason::consent_missing);
@@ -127,7 +116,7 @@ TEST_F(SdkExchange, ConsentThenRevocationThroughTheSdk) {
 
 TEST_F(SdkExchange, ProviderAbsentThenPresentThenGone) {
   start_broker();
-  Client ramq(options_for(ramq_));
+  Client ramq(sdk_options(ramq_));
   auto none = ramq.exchange(birth("QC-1", "health_insurance_registration"));
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().reason, Reason::provider_unavailable);
@@ -143,7 +132,7 @@ TEST_F(SdkExchange, ProviderAbsentThenPresentThenGone) {
 TEST_F(SdkExchange, HundredsOfAsyncExchangesEachGetTheirOwnRecord) {
   start_broker();
   auto provider = start_etat_civil();
-  Client ramq(options_for(ramq_));
+  Client ramq(sdk_options(ramq_));
   std::vector<std::pair<std::string, std::future<Result<ExchangeResponse>>>> pending;
   for (int i = 0; i < 200; ++i) {
     const std::string subject = "QC-ASYNC-" + std::to_string(i);
