@@ -195,7 +195,9 @@ class Connection {
     request.target(options.path);
     request.set(http::field::host, options.server_name);
     request.keep_alive(true);
-    std::string body = options.mode == Mode::exchange ? shared_.mix.exchange_body(sequence) : options.body;
+    std::string body = options.mode == Mode::exchange  ? shared_.mix.exchange_body(sequence)
+                       : options.mode == Mode::publish ? shared_.mix.publish_body(sequence)
+                                                       : options.body;
     if (body.empty()) {
       request.method(http::verb::get);
     } else {

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string_view>
@@ -20,7 +21,8 @@ modes:
   exchange    POST /v1/exchange to pse-broker with a mix of purposes (outcomes)
   http        any HTTPS path with the same client certificate (e.g. nginx, the reference)
   handshake   new TCP + mutual-TLS handshakes, no session resumption, then close
-  publish     not available yet: POST /v1/publish waits for the pub/sub issue (exits 2)
+  publish     POST /v1/publish to pse-broker: durable events fanned out to the category's
+              subscribers (how many is the broker's configuration)
 
 target (loopback only: 127.0.0.0/8, ::1 or localhost; anything else is refused):
   --host ADDR            default 127.0.0.1
@@ -47,6 +49,12 @@ exchange mode:
                          denied_consent=bench_consent:5 (kinds are labels in the report; the
                          purpose decides what the broker answers). Default: allowed=
                          health_insurance_registration:1
+
+publish mode:
+  --category ID          default identity.death (the client certificate must be its publisher)
+  --subjects N           as above
+  --record-bytes N       the record's size, padded in --pad-field (default 1024, death_place)
+  --run-id TEXT          prefix of the idempotency keys (default: the time, so runs differ)
 
 http mode:
   --body TEXT            POST this JSON body; without it, GET
@@ -130,7 +138,8 @@ Options parse_options(int argc, char** argv) {
   } else if (mode == "handshake") {
     options.mode = Mode::handshake;
   } else if (mode == "publish") {
-    usage_error("publish is not available yet: POST /v1/publish comes with the pub/sub issue");
+    options.mode = Mode::publish;
+    options.category = "identity.death";
   } else {
     usage_error("unknown mode '" + std::string(mode) + "'");
   }
@@ -161,6 +170,9 @@ Options parse_options(int argc, char** argv) {
     else if (option == "--subjects") options.subjects = parse_number<std::size_t>(value, option);
     else if (option == "--mix") options.mix = parse_mix(value);
     else if (option == "--body") options.body = value;
+    else if (option == "--record-bytes") options.record_bytes = parse_number<std::size_t>(value, option);
+    else if (option == "--pad-field") options.pad_field = value;
+    else if (option == "--run-id") options.run_id = value;
     else if (option == "--json") options.json_file = value;
     else usage_error("unknown option " + std::string(option));
   }
@@ -174,7 +186,11 @@ Options parse_options(int argc, char** argv) {
   if (options.subjects < 1) usage_error("--subjects must be at least 1");
   if (options.duration_seconds <= 0) usage_error("--duration must be above 0");
   if (options.timeout_seconds <= 0) usage_error("--timeout must be above 0");
-  if (options.path.empty()) options.path = options.mode == Mode::exchange ? "/v1/exchange" : "/";
+  if (options.path.empty()) {
+    options.path = options.mode == Mode::exchange ? "/v1/exchange" : options.mode == Mode::publish ? "/v1/publish" : "/";
+  }
+  if (options.record_bytes > 900 * 1024) usage_error("--record-bytes must be at most 921600");
+  if (options.run_id.empty()) options.run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   if (options.mix.empty()) options.mix.push_back({"allowed", "health_insurance_registration", 1});
   return options;
 }

@@ -9,7 +9,7 @@
 
 namespace pse::load {
 
-enum class Mode { exchange, http, handshake };
+enum class Mode { exchange, http, handshake, publish };
 
 /// One kind of exchange in the mix: the purpose sent decides the outcome the broker should give.
 struct MixEntry {
@@ -41,14 +41,18 @@ struct Options {
   std::size_t subjects = 1000;  ///< subjects QC-BENCH-000000… chosen in turn
   std::vector<MixEntry> mix;    ///< default: allowed only
 
+  // publish mode (category, subjects as above)
+  std::size_t record_bytes = 1024;  ///< the record's size, padded in one field
+  std::string pad_field = "death_place";
+  std::string run_id;  ///< prefixes idempotency keys, so that runs do not repeat each other's
+
   // http mode
   std::string body;  ///< sent as POST (application/json) when not empty, else GET
 
   std::string json_file;
 };
 
-/// Parses argv. On --help prints usage and exits 0; on a usage error prints it and exits 2
-/// (also for `publish`, which waits for the pub/sub issue).
+/// Parses argv. On --help prints usage and exits 0; on a usage error prints it and exits 2.
 Options parse_options(int argc, char** argv);
 
 }  // namespace pse::load

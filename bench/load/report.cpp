@@ -16,6 +16,7 @@ std::string_view mode_name(Mode mode) {
     case Mode::exchange: return "exchange";
     case Mode::http: return "http";
     case Mode::handshake: return "handshake";
+    case Mode::publish: return "publish";
   }
   return "?";
 }

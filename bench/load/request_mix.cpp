@@ -47,4 +47,26 @@ std::string RequestMix::exchange_body(std::uint64_t sequence) const {
   return body;
 }
 
+std::string RequestMix::publish_body(std::uint64_t sequence) const {
+  char subject[32];
+  std::snprintf(subject, sizeof subject, "QC-BENCH-%06llu",
+                static_cast<unsigned long long>(sequence % options_.subjects));
+  std::string body;
+  body.reserve(options_.record_bytes + 200);
+  body += R"({"category":")";
+  body += options_.category;
+  body += R"(","subject":")";
+  body += subject;
+  body += R"(","idempotency_key":"load-)";
+  body += options_.run_id;
+  body += '-';
+  body += std::to_string(sequence);
+  body += R"(","record":{"surname":"Tremblay","death_date":"2026-11-20",")";
+  body += options_.pad_field;
+  body += R"(":")";
+  body.append(options_.record_bytes > 60 ? options_.record_bytes - 60 : 1, 'x');
+  body += R"("}})";
+  return body;
+}
+
 }  // namespace pse::load

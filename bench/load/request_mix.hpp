@@ -22,6 +22,8 @@ class RequestMix {
   [[nodiscard]] std::size_t kind_of(std::uint64_t sequence) const;
   /// The JSON body of the n-th exchange request.
   [[nodiscard]] std::string exchange_body(std::uint64_t sequence) const;
+  /// The JSON body of the n-th publish: a new idempotency key each time, the record padded to size.
+  [[nodiscard]] std::string publish_body(std::uint64_t sequence) const;
 
  private:
   const Options& options_;
