@@ -79,6 +79,18 @@ TEST_F(NotifyChannels, EmailGoesOverStartTlsWithAuthenticationAndDotStuffing) {
   EXPECT_THAT(messages[1], HasSubstr("X-Envelope-To: autre@example.org\r\n"));
 }
 
+TEST_F(NotifyChannels, AuthLoginWhenTheServerOffersNoPlain) {
+  SmtpTestServer server(work_.path(), pki_->server_cert(), pki_->server_key());
+  server.start(0, /*login_only=*/true);
+  const auto outcome = SmtpClient(smtp_settings(server.port())).send(email_to("citoyen@example.org"));
+  ASSERT_EQ(outcome.outcome, Outcome::sent) << outcome.reason;
+  ASSERT_EQ(server.messages().size(), 1u);
+  EXPECT_THAT(server.messages()[0], HasSubstr("X-Authenticated: yes\r\n"));
+  SmtpSettings wrong = smtp_settings(server.port());
+  wrong.password = "wrong";
+  EXPECT_EQ(SmtpClient(wrong).send(email_to("citoyen@example.org")).reason, "smtp_auth_535");
+}
+
 TEST_F(NotifyChannels, DotStuffing) {
   EXPECT_EQ(dot_stuff(".a\r\nb\r\n..c\nd"), "..a\r\nb\r\n...c\r\nd\r\n.\r\n");
   EXPECT_EQ(dot_stuff("x\r\n"), "x\r\n.\r\n");

@@ -123,12 +123,13 @@ SmtpTestServer::SmtpTestServer(fs::path dir, fs::path cert, fs::path key)
   fs::create_directories(dir_ / "mail");
 }
 
-void SmtpTestServer::start(std::uint16_t port) {
+void SmtpTestServer::start(std::uint16_t port, bool login_only) {
   const fs::path ready = dir_ / ("ready-" + std::to_string(++starts_));
-  process_ = ChildProcess({"/usr/bin/python3", PSE_SOURCE_DIR "/tests/clients/pse-notify/smtp_server.py", "--cert",
-                           cert_.string(), "--key", key_.string(), "--dir", (dir_ / "mail").string(), "--ready",
-                           ready.string(), "--port", std::to_string(port)},
-                          dir_ / "smtp.log");
+  std::vector<std::string> argv = {"/usr/bin/python3", PSE_SOURCE_DIR "/tests/clients/pse-notify/smtp_server.py",
+                                   "--cert", cert_.string(), "--key", key_.string(), "--dir", (dir_ / "mail").string(),
+                                   "--ready", ready.string(), "--port", std::to_string(port)};
+  if (login_only) argv.push_back("--login-only");
+  process_ = ChildProcess(argv, dir_ / "smtp.log");
   if (!wait_for([&] { return fs::exists(ready); })) {
     throw std::runtime_error("aiosmtpd did not start: " + read_file(dir_ / "smtp.log"));
   }

@@ -41,7 +41,8 @@ class SmtpTestServer {
  public:
   SmtpTestServer(std::filesystem::path dir, std::filesystem::path cert, std::filesystem::path key);
   /// Starts on `port` (0: any free port); throws when it does not come up within 10 s.
-  void start(std::uint16_t port = 0);
+  /// `login_only`: the server offers AUTH LOGIN and not PLAIN.
+  void start(std::uint16_t port = 0, bool login_only = false);
   void stop();
   std::uint16_t port() const { return port_; }
   /// The stored messages, oldest first (each with X-Envelope-*, X-TLS, X-Authenticated).

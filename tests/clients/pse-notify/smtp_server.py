@@ -3,7 +3,7 @@
 loopback, STARTTLS required, AUTH PLAIN/LOGIN required after TLS, each accepted message
 stored as one file in a directory.
 
-    smtp_server.py --cert C --key K --dir D --ready FILE [--port N] [--user U --password P]
+    smtp_server.py --cert C --key K --dir D --ready FILE [--port N] [--user U --password P] [--login-only]
 
 Writes the listening port to FILE once it accepts connections. Recipients whose local part
 starts with "reject" get 550 (a permanent failure), "tempfail" 451 (temporary). Stops on
@@ -55,6 +55,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--user", default="pse-notify")
     parser.add_argument("--password", default="s3cret")
+    parser.add_argument("--login-only", action="store_true", help="offer AUTH LOGIN but not PLAIN")
     args = parser.parse_args()
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -72,6 +73,7 @@ def main():
     def factory():
         return SMTP(handler, hostname="smtp.test", tls_context=context, require_starttls=True,
                     authenticator=authenticate, auth_required=True, auth_require_tls=True,
+                    auth_exclude_mechanism=["PLAIN"] if args.login_only else None,
                     decode_data=False, loop=loop)
 
     server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", args.port, reuse_address=True))
