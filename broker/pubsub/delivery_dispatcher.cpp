@@ -69,7 +69,17 @@ void DeliveryDispatcher::answered(const std::string& subscriber, std::uint64_t i
 }
 
 void DeliveryDispatcher::wake(const std::string& subscriber) {
-  post_([this, subscriber] { pump(subscriber); });
+  {
+    std::lock_guard lock(scheduled_mutex_);
+    if (!scheduled_.insert(subscriber).second) return;  // a pump is on its way
+  }
+  post_([this, subscriber] {
+    {
+      std::lock_guard lock(scheduled_mutex_);
+      scheduled_.erase(subscriber);  // from here, a new wake schedules a new pump
+    }
+    pump(subscriber);
+  });
 }
 
 void DeliveryDispatcher::tick() {

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,10 @@ class DeliveryDispatcher {
   Post post_;
   std::mutex mutex_;  // channels_, and one pump at a time (take_ready then send stay paired)
   std::map<std::string, std::vector<std::weak_ptr<SubscriberChannel>>, std::less<>> channels_;
+  // Subscribers with a pump already posted: a burst of wakes (one per commit, per ack) costs
+  // one pump, not one SQLite read each.
+  std::mutex scheduled_mutex_;
+  std::set<std::string, std::less<>> scheduled_;
 };
 
 /// The `delivery` frame for one stored payload (see publish_pipeline.cpp for its fields).
