@@ -44,7 +44,10 @@ std::string query_parameter(const std::string& target, const std::string& name) 
   return {};
 }
 
-struct HttpEndpoint::Impl : std::enable_shared_from_this<HttpEndpoint::Impl> {
+// Handlers hold `this`, not a shared_ptr: the io_context is a member, so pending handlers
+// holding the Impl would keep it (and themselves) alive for ever. The destructor joins the
+// thread before the Impl goes, and destroying the io_context destroys what is still queued.
+struct HttpEndpoint::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   HttpHandler handler;
@@ -84,16 +87,16 @@ struct HttpEndpoint::Impl : std::enable_shared_from_this<HttpEndpoint::Impl> {
   };
 
   void accept() {
-    acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed: stopping
-      std::make_shared<Session>(std::move(socket), self->handler)->start();
-      self->accept();
+      std::make_shared<Session>(std::move(socket), handler)->start();
+      accept();
     });
   }
 };
 
 HttpEndpoint::HttpEndpoint(const std::string& address, std::uint16_t port, HttpHandler handler)
-    : impl_(std::make_shared<Impl>()) {
+    : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
   beast::error_code ec;
   const tcp::endpoint endpoint(asio::ip::make_address(address, ec), port);
@@ -104,11 +107,11 @@ HttpEndpoint::HttpEndpoint(const std::string& address, std::uint16_t port, HttpH
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("http: cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
   impl_->accept();
-  impl_->thread = std::thread([impl = impl_] { impl->io.run(); });
+  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
 
 HttpEndpoint::~HttpEndpoint() {
-  asio::post(impl_->io, [impl = impl_] {
+  asio::post(impl_->io, [impl = impl_.get()] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
     impl->io.stop();

@@ -31,7 +31,7 @@ class HttpEndpoint {
 
  private:
   struct Impl;
-  std::shared_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// The value of `name` in the query of `target` ("" when absent), percent-decoded.
