@@ -96,17 +96,6 @@ std::pair<int, std::string> run_connector(const std::vector<std::string>& args, 
 
 class ConnectorWithBroker : public BrokerTest {
  protected:
-  ClientOptions options_for(const ClientIdentity& who) const {
-    ClientOptions options;
-    options.host = "localhost";
-    options.port = broker_->port();
-    options.ca_file = pki_->ca();
-    options.certificate_file = who.cert;
-    options.key_file = who.key;
-    options.request_timeout = 10s;
-    return options;
-  }
-
   /// État civil's connector configuration for the running broker (the sample copybook file).
   std::filesystem::path write_config(const std::string& extra = {}) const {
     return work_.write("etat-civil.yaml",
@@ -158,7 +147,7 @@ TEST_F(ConnectorWithBroker, InProcessConnectorServesTheMappedMinimisedRecordFrom
   etat_civil.start();
   ASSERT_TRUE(etat_civil.wait_ready(10s));
 
-  Client ramq(options_for(ramq_));
+  Client ramq(sdk_options(ramq_));
   expect_marie(ramq.exchange(birth("QC-1957-0042")));
   auto louis = ramq.exchange(birth("QC-1962-0007"));
   ASSERT_TRUE(louis) << louis.error().message;
@@ -174,7 +163,7 @@ TEST_F(ConnectorWithBroker, InProcessConnectorServesTheMappedMinimisedRecordFrom
 TEST_F(ConnectorWithBroker, TheProgramServesUntilSigterm) {
   start_broker();
   ChildProcess program({PSE_CONNECTOR_BINARY, "--config", write_config().string()}, work_ / "connector.log");
-  Client ramq(options_for(ramq_));
+  Client ramq(sdk_options(ramq_));
   // The program connects on its own; the broker answers provider_unavailable until then.
   Result<ExchangeResponse> response = make_error(Reason::provider_unavailable);
   const auto deadline = std::chrono::steady_clock::now() + 15s;

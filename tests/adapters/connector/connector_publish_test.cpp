@@ -31,17 +31,6 @@ const std::string kData = PSE_SOURCE_DIR "/config/connectors/data/";
 
 class ConnectorPublishes : public BrokerTest {
  protected:
-  ClientOptions options_for(const ClientIdentity& who) const {
-    ClientOptions options;
-    options.host = "localhost";
-    options.port = broker_->port();
-    options.ca_file = pki_->ca();
-    options.certificate_file = who.cert;
-    options.key_file = who.key;
-    options.request_timeout = 10s;
-    return options;
-  }
-
   fs::path write_config() const {
     return work_.write("etat-civil-batch.yaml",
         "broker: {host: localhost, port: " + std::to_string(broker_->port()) + "}\n"
@@ -79,7 +68,7 @@ TEST_F(ConnectorPublishes, ADroppedFileIsPublishedOnceAndDeliveredToTheSubscribe
   std::mutex mutex;
   std::condition_variable arrived;
   std::vector<Delivery> deliveries;
-  Provider ramq(options_for(ramq_));
+  Provider ramq(sdk_options(ramq_));
   ramq.subscribe({{"identity.death", "health_insurance_termination"}}, [&](const Delivery& delivery) -> Status {
     std::lock_guard lock(mutex);
     deliveries.push_back(delivery);
@@ -89,7 +78,7 @@ TEST_F(ConnectorPublishes, ADroppedFileIsPublishedOnceAndDeliveredToTheSubscribe
   ASSERT_TRUE(ramq.start());
   ASSERT_TRUE(ramq.wait_ready(10s));
 
-  connector::SdkPublisher publisher(options_for(etat_civil_));
+  connector::SdkPublisher publisher(sdk_options(etat_civil_));
   connector::Connector etat_civil(connector::load_connector_config(write_config()), &publisher);
   drop("deces-20261122.dat");
   auto reports = etat_civil.poll_drop_folders();

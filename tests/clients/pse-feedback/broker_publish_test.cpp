@@ -55,23 +55,12 @@ class FeedbackThroughBroker : public testing::BrokerTest {
     }
   }
 
-  ClientOptions options_for(const ClientIdentity& who) const {
-    ClientOptions options;
-    options.host = "localhost";
-    options.port = broker_->port();
-    options.ca_file = pki_->ca();
-    options.certificate_file = who.cert;
-    options.key_file = who.key;
-    options.request_timeout = 10s;
-    return options;
-  }
-
   BrokerSettings broker_settings(std::uint16_t port) const {
     return BrokerSettings{"localhost", port, pki_->ca(), feedback_.cert, feedback_.key, 10};
   }
 
   std::unique_ptr<Provider> subscriber(const ClientIdentity& who, Inbox& inbox) {
-    auto provider = std::make_unique<Provider>(options_for(who));
+    auto provider = std::make_unique<Provider>(sdk_options(who));
     provider->subscribe({{"feedback.submitted", "service_improvement"}},
                         [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
     EXPECT_TRUE(provider->start());

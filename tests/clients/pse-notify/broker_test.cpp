@@ -39,20 +39,9 @@ class NotifyBroker : public pse::testing::BrokerTest {
     }
   }
 
-  ClientOptions options_for(const ClientIdentity& who) const {
-    ClientOptions options;
-    options.host = "localhost";
-    options.port = broker_->port();
-    options.ca_file = pki_->ca();
-    options.certificate_file = who.cert;
-    options.key_file = who.key;
-    options.request_timeout = seconds(10);
-    return options;
-  }
-
   // Services Québec's connector: the contact preferences citizens declared in their account.
   std::unique_ptr<Provider> start_services_quebec() {
-    auto provider = std::make_unique<Provider>(options_for(services_quebec_));
+    auto provider = std::make_unique<Provider>(sdk_options(services_quebec_));
     provider->serve({"contact.preferences"}, [](const ProviderRequest& request) -> Result<json::object> {
       if (request.subject != "QC-EN") return make_error(Reason::record_not_found, "no account");
       json::object all{{"channel", "both"},          {"email", "john@example.org"}, {"mobile", "+15145550199"},
@@ -82,7 +71,7 @@ class NotifyBroker : public pse::testing::BrokerTest {
 
   NotifyConfig config(const std::filesystem::path& dir, std::uint16_t smtp_port, const KannelTestServer& kannel) const {
     NotifyConfig c;
-    c.broker = options_for(pse_notify_);
+    c.broker = sdk_options(pse_notify_);
     c.store_file = dir / "notify.db";
     c.templates_file = PSE_SOURCE_DIR "/config/notify/templates.yaml";
     c.http.port = 0;
@@ -108,7 +97,7 @@ ClientIdentity NotifyBroker::saaq_;
 TEST_F(NotifyBroker, ContactPreferencesOnlyWithTheCitizensConsent) {
   start_broker();
   auto services_quebec = start_services_quebec();
-  Client client(options_for(pse_notify_));
+  Client client(sdk_options(pse_notify_));
   BrokerGateway gateway(client);
   auto before = gateway.preferences("QC-EN", "citizen_notification");
   ASSERT_FALSE(before);
@@ -236,12 +225,12 @@ TEST_F(NotifyBroker, EndToEndAPublishedNoticeBecomesMessagesAndItsStatusesGoBack
 
   // SAAQ follows its notices' statuses.
   StatusInbox inbox;
-  Provider saaq_subscriber(options_for(saaq_));
+  Provider saaq_subscriber(sdk_options(saaq_));
   saaq_subscriber.subscribe({{"notice.status", "notice_tracking"}}, [&](const Delivery& d) { return inbox.take(d); });
   ASSERT_TRUE(saaq_subscriber.start());
   ASSERT_TRUE(saaq_subscriber.wait_ready(seconds(10)));
 
-  Client saaq(options_for(saaq_));
+  Client saaq(sdk_options(saaq_));
   auto publish = [&](const std::string& key, const std::string& subject, const std::string& template_id) {
     PublishRequest request;
     request.category = "notice.renewal_due";
