@@ -1,6 +1,7 @@
 #include "broker/audit/audit_keys.hpp"
 
 #include "base/config_error.hpp"
+#include "base/key_file.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -22,31 +23,8 @@ void ensure_sodium() {
   if (status < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
-std::string read_key_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file, 0, "cannot read key file");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string content = text.str();
-  while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' ')) {
-    content.pop_back();
-  }
-  return content;
-}
-
-void require_private_mode(const std::filesystem::path& file) {
-  struct stat info {};
-  if (::stat(file.c_str(), &info) != 0) throw ConfigError(file, 0, "cannot read key file");
-  if ((info.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(info.st_mode & 0777));
-    throw ConfigError(file, 0, std::string("secret key file has mode ") + mode +
-                                   "; it must be readable by its owner only (chmod 600)");
-  }
-}
-
-std::string read_hex_key(const std::filesystem::path& file, std::size_t size) {
-  const auto bytes = bytes_from_hex(read_key_text(file), size);
+std::string read_hex_key(const std::filesystem::path& file, const std::string& text, std::size_t size) {
+  const auto bytes = bytes_from_hex(text, size);
   if (!bytes) {
     throw ConfigError(file, 0, "expected " + std::to_string(size * 2) + " hex digits");
   }
@@ -148,8 +126,7 @@ void write_new_key_files(const std::filesystem::path& dir) {
 }
 
 SigningKey load_signing_key(const std::filesystem::path& file) {
-  require_private_mode(file);
-  std::string secret = read_hex_key(file, 64);
+  std::string secret = read_hex_key(file, read_secret_key_file(file), 64);
   try {
     SigningKey key = SigningKey::from_secret(as_bytes(secret));
     sodium_memzero(secret.data(), secret.size());
@@ -161,15 +138,14 @@ SigningKey load_signing_key(const std::filesystem::path& file) {
 }
 
 PublicKey load_public_key(const std::filesystem::path& file) {
-  const std::string bytes = read_hex_key(file, 32);
+  const std::string bytes = read_hex_key(file, read_key_file(file), 32);
   PublicKey key;
   std::memcpy(key.bytes.data(), bytes.data(), 32);
   return key;
 }
 
 SubjectHashKey load_subject_hash_key(const std::filesystem::path& file) {
-  require_private_mode(file);
-  std::string bytes = read_hex_key(file, 32);
+  std::string bytes = read_hex_key(file, read_secret_key_file(file), 32);
   SubjectHashKey key = SubjectHashKey::from_bytes(as_bytes(bytes));
   sodium_memzero(bytes.data(), bytes.size());
   return key;

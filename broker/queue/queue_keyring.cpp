@@ -1,6 +1,7 @@
 #include "broker/queue/queue_keyring.hpp"
 
 #include "base/config_error.hpp"
+#include "base/key_file.hpp"
 
 #include <sodium.h>
 #include <sys/stat.h>
@@ -28,29 +29,6 @@ void ensure_sodium() {
 
 const unsigned char* bytes_of(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
-}
-
-void require_private_mode(const std::filesystem::path& file) {
-  struct stat info {};
-  if (::stat(file.c_str(), &info) != 0) throw ConfigError(file, 0, "cannot read queue key file");
-  if ((info.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(info.st_mode & 0777));
-    throw ConfigError(file, 0, std::string("queue key file has mode ") + mode +
-                                   "; it must be readable by its owner only (chmod 600)");
-  }
-}
-
-std::string read_trimmed(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file, 0, "cannot read queue key file");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string content = text.str();
-  while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' ')) {
-    content.pop_back();
-  }
-  return content;
 }
 
 }  // namespace
@@ -94,8 +72,7 @@ QueueKeyring QueueKeyring::load(const std::filesystem::path& keys_dir, std::stri
     if (!is_valid_key_id(id)) {
       throw ConfigError(file, 0, "a queue key id (queue-<id>.key) is 1-32 of [A-Za-z0-9_-]");
     }
-    require_private_mode(file);
-    std::string text = read_trimmed(file);
+    std::string text = read_secret_key_file(file);
     std::array<std::uint8_t, 2 * queue_key_bytes> decoded{};
     std::size_t decoded_size = 0;
     const int status = sodium_base642bin(decoded.data(), decoded.size(), text.data(), text.size(), nullptr,
