@@ -48,17 +48,6 @@ bool write_file_atomically(const fs::path& file, const std::string& content) {
   return !error;
 }
 
-std::string reject_json(const std::string& file, std::uint64_t record, const std::string& field, const std::string& reason) {
-  std::string line = "{\"file\":";
-  adapters::append_json_string(line, file);
-  line += ",\"record\":" + std::to_string(record) + ",\"field\":";
-  adapters::append_json_string(line, field);
-  line += ",\"reason\":";
-  adapters::append_json_string(line, reason);
-  line += "}";
-  return line;
-}
-
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {

@@ -4,7 +4,6 @@
 #include <sstream>
 
 namespace pse::connector {
-namespace {
 
 std::string reject_json(const std::string& file_name, std::uint64_t record, const std::string& field, const std::string& reason) {
   std::string line = "{\"file\":";
@@ -16,8 +15,6 @@ std::string reject_json(const std::string& file_name, std::uint64_t record, cons
   line += "}";
   return line;
 }
-
-}  // namespace
 
 const boost::json::object* RecordIndex::find(std::string_view subject) const {
   const auto found = records_.find(subject);

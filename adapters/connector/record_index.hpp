@@ -25,6 +25,11 @@
 
 namespace pse::connector {
 
+/// One line of a reject file: {"file", "record", "field", "reason"}, for a record the mapping
+/// refused (the codecs write their own lines for what they refuse).
+std::string reject_json(const std::string& file_name, std::uint64_t record, const std::string& field,
+                        const std::string& reason);
+
 /// An immutable index: subject → mapped record.
 class RecordIndex {
  public:
