@@ -132,8 +132,10 @@ void ConnectorSession::on_hello(const json::object& message) {
   const std::string connection_id = caller_.id + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 1000000);
   json::array categories;
   for (const auto& category : serves) categories.emplace_back(category);
-  send(json::serialize(json::object{{"type", "ready"}, {"connection", connection_id}, {"serves", std::move(categories)}}));
+  // Routes before "ready": a connector that has read it may be sent requests at once.
+  // Deliveries after it: the first frame a subscriber reads is "ready".
   if (!serves.empty()) state_.providers->add(shared_from_this(), serves);
+  send(json::serialize(json::object{{"type", "ready"}, {"connection", connection_id}, {"serves", std::move(categories)}}));
   if (subscribed_) state_.deliveries->attach(shared_from_this());
   log::info("connector ready", {{"org", caller_.id}, {"categories", serves.size()}, {"subscribed", subscribed_},
                                 {"max_in_flight", max_in_flight_}});

@@ -121,7 +121,8 @@ TEST_F(SdkExchange, ProviderAbsentThenPresentThenGone) {
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().reason, Reason::provider_unavailable);
   auto provider = start_etat_civil();
-  EXPECT_TRUE(ramq.exchange(birth("QC-1", "health_insurance_registration")));
+  auto present = ramq.exchange(birth("QC-1", "health_insurance_registration"));
+  EXPECT_TRUE(present) << present.error().message;
   provider->stop();
   provider.reset();
   auto gone = ramq.exchange(birth("QC-2", "health_insurance_registration"));
