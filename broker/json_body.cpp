@@ -2,25 +2,30 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+
 namespace pse::broker {
 
-Result<boost::json::object> parse_json_object(std::string_view body) {
+Result<boost::json::object> parse_json_object(std::string_view body, boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   options.max_depth = 16;  // our documents are shallow; deep nesting is an attack, not data
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(body, ec, {}, options);
+  boost::json::value value = boost::json::parse(body, ec, std::move(storage), options);
   if (ec) return make_error(Reason::malformed_request, "body is not valid JSON: " + ec.message());
   if (!value.is_object()) return make_error(Reason::malformed_request, "body must be a JSON object");
   return std::move(value.as_object());
 }
 
 JsonFields::JsonFields(const boost::json::object& object, std::string where)
-    : object_(object), where_(std::move(where)) {}
+    : object_(object), where_(std::move(where)) {
+  read_.reserve(object.size());
+}
 
 const boost::json::value* JsonFields::take(std::string_view key) {
-  read_.emplace(key);
-  const boost::json::value* value = object_.if_contains(key);
-  return value == nullptr || value->is_null() ? nullptr : value;
+  const auto it = object_.find(key);
+  if (it == object_.end()) return nullptr;
+  read_.push_back(&*it);
+  return it->value().is_null() ? nullptr : &it->value();
 }
 
 void JsonFields::fail(std::string message) {
@@ -68,7 +73,7 @@ std::vector<std::string> JsonFields::required_string_list(std::string_view key) 
 std::vector<std::string> JsonFields::optional_string_list(std::string_view key) {
   const boost::json::value* value = object_.if_contains(key);
   if (value == nullptr || value->is_null()) {
-    read_.emplace(key);
+    take(key);
     return {};
   }
   return required_string_list(key);
@@ -93,7 +98,7 @@ const boost::json::object* JsonFields::required_object(std::string_view key) {
 std::optional<Error> JsonFields::finish() {
   if (error_) return error_;
   for (const auto& entry : object_) {
-    if (!read_.contains(entry.key())) {
+    if (std::find(read_.begin(), read_.end(), &entry) == read_.end()) {
       return make_error(Reason::malformed_request, "unknown field '" + where_ + std::string(entry.key()) + "'");
     }
   }

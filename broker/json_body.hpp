@@ -10,7 +10,6 @@
 #include <boost/json/value.hpp>
 
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +17,9 @@
 namespace pse::broker {
 
 /// Parses `body` as a JSON object (bounded depth); malformed_request when it is not one.
-Result<boost::json::object> parse_json_object(std::string_view body);
+/// `storage` lets a caller that reads the object and drops it parse into a scratch buffer
+/// instead of one heap allocation per string and container.
+Result<boost::json::object> parse_json_object(std::string_view body, boost::json::storage_ptr storage = {});
 
 class JsonFields {
  public:
@@ -45,7 +46,9 @@ class JsonFields {
 
   const boost::json::object& object_;
   std::string where_;
-  std::set<std::string, std::less<>> read_;
+  // The members read so far, by address in object_ (small objects: a vector beats a set of
+  // copied keys, and allocates once).
+  std::vector<const boost::json::key_value_pair*> read_;
   std::optional<Error> error_;
 };
 

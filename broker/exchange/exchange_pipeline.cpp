@@ -21,8 +21,7 @@ struct ExchangePipeline::Exchange {
   policy::Instant at{};
   policy::Decision decision;
   std::string basis_reference;  // consent id or legal reference
-  json::object record;
-  std::string record_text;  // `record` serialised, once
+  std::string record_text;  // the minimised record, serialised once
   bool counted = false;  // holds a place in the consumer's in-flight count
   audit::Decision audit_decision = audit::Decision::deny;
   std::string denial_reason;
@@ -114,10 +113,12 @@ void ExchangePipeline::decide(const ExchangePtr& exchange) {
 }
 
 // Stages 7 and 8: the provider's answer, minimised to the permitted fields.
+// The record is written straight to text (no copy of the tree): it is hashed for the audit
+// entry and spliced into the answer as is.
 void ExchangePipeline::receive(const ExchangePtr& exchange, Result<json::object> record) {
   if (!record) return deny(exchange, record.error().reason, record.error().message);
   const auto& permitted = exchange->decision.permitted_fields;
-  json::object minimised;
+  std::string text = "{";
   std::uint64_t dropped = 0;
   for (const auto& [name, value] : *record) {
     if (std::find(permitted.begin(), permitted.end(), std::string_view(name)) == permitted.end()) {
@@ -125,35 +126,59 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<json::object>
       continue;
     }
     if (!is_scalar(value)) return deny(exchange, Reason::provider_error, "the provider sent a non-scalar value for '" + std::string(name) + "'");
-    minimised.emplace(name, value);
+    if (text.size() > 1) text += ',';
+    log::append_json_string(text, name);
+    text += ':';
+    if (value.is_string()) {
+      log::append_json_string(text, value.get_string());
+    } else {
+      text += json::serialize(value);
+    }
   }
+  text += '}';
   if (dropped > 0) {
     metrics_.provider_fields_dropped(dropped);
     log::info("fields dropped from a provider record",
               {{"request_id", exchange->request.request_id}, {"provider", exchange->request.provider}, {"dropped", dropped}});
   }
-  exchange->record = std::move(minimised);
-  exchange->record_text = json::serialize(exchange->record);
+  exchange->record_text = std::move(text);
   exchange->audit_decision = audit::Decision::allow;
+  audit_and_respond(exchange, HttpResponse{200, "application/json", allowed_answer(*exchange)});
+}
 
-  const policy::Decision& decision = exchange->decision;
-  json::array refused;
-  for (const auto& field : decision.refused_fields) {
-    refused.push_back(json::object{{"name", field.name}, {"reason", to_string(field.reason)}});
+// {"record":…,"request_id":…,"refused_fields":[{"name":…,"reason":…}],"rule_id":…,
+//  "basis":{"type":…,"reference":…},"obligations":[…]} — audit_seq is added once durable.
+std::string ExchangePipeline::allowed_answer(const Exchange& exchange) {
+  const policy::Decision& decision = exchange.decision;
+  std::string out;
+  out.reserve(exchange.record_text.size() + 256);
+  out += "{\"record\":";
+  out += exchange.record_text;
+  out += ",\"request_id\":";
+  log::append_json_string(out, exchange.request.request_id);
+  out += ",\"refused_fields\":[";
+  for (std::size_t i = 0; i < decision.refused_fields.size(); ++i) {
+    out += i > 0 ? ",{\"name\":" : "{\"name\":";
+    log::append_json_string(out, decision.refused_fields[i].name);
+    out += ",\"reason\":";
+    log::append_json_string(out, to_string(decision.refused_fields[i].reason));
+    out += '}';
   }
-  json::array obligations;
-  for (policy::Obligation obligation : decision.obligations.list()) obligations.emplace_back(policy::to_string(obligation));
-  json::object body{
-      {"request_id", exchange->request.request_id},
-      {"refused_fields", std::move(refused)},
-      {"rule_id", decision.rule_id},
-      {"basis", json::object{{"type", policy::to_string(decision.basis.kind)}, {"reference", exchange->basis_reference}}},
-      {"obligations", std::move(obligations)},
-  };
-  // The record is serialised once, for the audit hash and the answer alike.
-  std::string text = json::serialize(body);
-  text.insert(1, "\"record\":" + exchange->record_text + ",");
-  audit_and_respond(exchange, HttpResponse{200, "application/json", std::move(text)});
+  out += "],\"rule_id\":";
+  log::append_json_string(out, decision.rule_id);
+  out += ",\"basis\":{\"type\":";
+  log::append_json_string(out, policy::to_string(decision.basis.kind));
+  out += ",\"reference\":";
+  log::append_json_string(out, exchange.basis_reference);
+  out += "},\"obligations\":[";
+  bool first = true;
+  for (policy::Obligation obligation : decision.obligations.list()) {
+    if (!first) out += ',';
+    first = false;
+    log::append_json_string(out, policy::to_string(obligation));
+  }
+  out += "]}";
+  return out;
 }
 
 void ExchangePipeline::deny(const ExchangePtr& exchange, Reason reason, std::string message) {

@@ -71,6 +71,7 @@ class ExchangePipeline {
 
   void decide(const ExchangePtr& exchange);
   void receive(const ExchangePtr& exchange, Result<boost::json::object> record);
+  static std::string allowed_answer(const Exchange& exchange);
   void deny(const ExchangePtr& exchange, Reason reason, std::string message = {});
   void audit_and_respond(const ExchangePtr& exchange, HttpResponse response);
   void answer_after_audit(const ExchangePtr& exchange, HttpResponse response, std::optional<std::uint64_t> audit_seq,

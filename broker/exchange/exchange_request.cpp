@@ -2,6 +2,8 @@
 
 #include "broker/json_body.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -35,7 +37,10 @@ std::string new_request_id() {
 }
 
 Result<ExchangeRequest> parse_exchange_request(std::string_view body) {
-  auto object = parse_json_object(body);
+  // The parsed tree only lives for this function: parse it into a buffer on the stack.
+  unsigned char scratch_buffer[4096];
+  boost::json::monotonic_resource scratch(scratch_buffer, sizeof scratch_buffer);
+  auto object = parse_json_object(body, &scratch);
   if (!object) return object.error();
   JsonFields fields(*object);
   ExchangeRequest request;

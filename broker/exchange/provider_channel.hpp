@@ -27,7 +27,8 @@ struct ProviderCall {
 };
 
 /// Called exactly once: the record, or record_not_found / provider_error /
-/// provider_unavailable / provider_timeout.
+/// provider_unavailable / provider_timeout. The record may live in the channel's scratch
+/// memory: it is valid until the reply returns, so read it there and keep no reference.
 using ProviderReply = std::function<void(Result<boost::json::object>)>;
 
 class ProviderChannel {

@@ -70,15 +70,19 @@ void ConnectorSession::start(beast::http::request<beast::http::string_body> upgr
 void ConnectorSession::read_next() {
   socket_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) return self->shut_down(ec == websocket::error::closed ? "closed by the connector" : ec.message());
-    const std::string text = beast::buffers_to_string(self->buffer_.data());
+    const auto bytes = self->buffer_.data();
+    self->on_message(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
     self->buffer_.consume(self->buffer_.size());
-    self->on_message(text);
     if (!self->closed_) self->read_next();
   });
 }
 
-void ConnectorSession::on_message(const std::string& text) {
-  auto parsed = parse_json_object(text);
+void ConnectorSession::on_message(std::string_view text) {
+  // A message is handled before this returns (a record is minimised and serialised by the
+  // pipeline at once), so its tree is parsed into a buffer on the stack.
+  unsigned char scratch_buffer[8192];
+  json::monotonic_resource scratch(scratch_buffer, sizeof scratch_buffer);
+  auto parsed = parse_json_object(text, &scratch);
   const json::value* type = parsed ? parsed->if_contains("type") : nullptr;
   if (type != nullptr && type->is_string() && type->as_string() == "hello" && !ready_) return on_hello(*parsed);
   if (type != nullptr && type->is_string() && type->as_string() == "response" && ready_) return on_response(*parsed);
@@ -235,16 +239,16 @@ void ConnectorSession::on_delivery_answer(const json::object& message, bool ok) 
   state_.deliveries->answered(caller_.id, delivery_id, ok, reason);
 }
 
-void ConnectorSession::on_response(const json::object& message) {
+void ConnectorSession::on_response(json::object& message) {
   const json::value* id = message.if_contains("id");
   if (id == nullptr || !id->is_string() || !pending_.contains(std::string(id->as_string()))) {
     ++malformed_messages_;  // late (after its timeout) or unknown: counted, ignored
     return;
   }
   const std::string key(id->as_string());
-  const json::value* record = message.if_contains("record");
+  json::value* record = message.if_contains("record");
   const json::value* error = message.if_contains("error");
-  if (record != nullptr && record->is_object() && error == nullptr) return complete(key, record->as_object());
+  if (record != nullptr && record->is_object() && error == nullptr) return complete(key, std::move(record->as_object()));
   if (error != nullptr && error->is_object() && record == nullptr) {
     const json::value* code = error->as_object().if_contains("code");
     const bool not_found = code != nullptr && code->is_string() && code->as_string() == "record_not_found";
@@ -253,6 +257,35 @@ void ConnectorSession::on_response(const json::object& message) {
                                               : "the provider reported an error"));
   }
   complete(key, make_error(Reason::provider_error, "the provider's response has neither a record nor an error"));
+}
+
+// {"type":"request","id":…,"request_id":…,"consumer":…,"category":…,"purpose":…,"subject":…,
+//  "fields":[…],"timeout_ms":…}, written directly: one string, no JSON tree per request.
+std::string ConnectorSession::request_message(const std::string& id, const ProviderCall& call) {
+  std::string out;
+  out.reserve(256);
+  const auto member = [&out](std::string_view key, std::string_view value) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    log::append_json_string(out, value);
+  };
+  out += "{\"type\":\"request\"";
+  member("id", id);
+  member("request_id", call.request_id);
+  member("consumer", call.consumer);
+  member("category", call.category);
+  member("purpose", call.purpose);
+  member("subject", call.subject);
+  out += ",\"fields\":[";
+  for (std::size_t i = 0; i < call.fields.size(); ++i) {
+    if (i > 0) out += ',';
+    log::append_json_string(out, call.fields[i]);
+  }
+  out += "],\"timeout_ms\":";
+  out += std::to_string(call.timeout.count());
+  out += '}';
+  return out;
 }
 
 void ConnectorSession::call(ProviderCall call, ProviderReply reply) {
@@ -268,12 +301,7 @@ void ConnectorSession::call(ProviderCall call, ProviderReply reply) {
       return reply(make_error(Reason::overloaded, "the provider's connector has too many requests in flight"));
     }
     const std::string id = "x-" + std::to_string(++self->next_id_);
-    json::array fields;
-    for (const auto& field : call.fields) fields.emplace_back(field);
-    self->send(json::serialize(json::object{
-        {"type", "request"}, {"id", id}, {"request_id", call.request_id}, {"consumer", call.consumer},
-        {"category", call.category}, {"purpose", call.purpose}, {"subject", call.subject},
-        {"fields", std::move(fields)}, {"timeout_ms", call.timeout.count()}}));
+    self->send(request_message(id, call));
     auto timer = std::make_unique<asio::steady_timer>(self->socket_.get_executor());
     timer->expires_after(call.timeout);
     timer->async_wait([self, id](beast::error_code ec) {

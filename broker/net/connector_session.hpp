@@ -26,6 +26,7 @@
 #include <optional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace pse::broker {
 
@@ -58,9 +59,10 @@ class ConnectorSession : public ProviderChannel,
   };
 
   void read_next();
-  void on_message(const std::string& text);
+  void on_message(std::string_view text);
   void on_hello(const boost::json::object& message);
-  void on_response(const boost::json::object& message);
+  void on_response(boost::json::object& message);
+  static std::string request_message(const std::string& id, const ProviderCall& call);
   void on_delivery_answer(const boost::json::object& message, bool ok);
   std::optional<Reason> accept_subscriptions(const boost::json::array& list, std::string& problem);
   void complete(const std::string& id, Result<boost::json::object> outcome);

@@ -109,6 +109,24 @@ TEST_F(Exchange, RequestedFieldsAreIntersectedWithTheRule) {
   EXPECT_THAT(asked.body, HasSubstr(R"({"name":"parents_names","reason":"field_not_permitted"})"));
 }
 
+// The broker writes the minimised record as text itself: every kind of scalar, and strings that
+// need escaping, must come out exactly as the provider sent them.
+TEST_F(Exchange, RecordValuesSurviveTheBrokerByteForByte) {
+  start_broker();
+  TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
+  auto ready = connector.connect({"identity.birth"});
+  ASSERT_TRUE(ready && ready->at("type") == "ready") << connector.error();
+  const json::object sent{{"surname", "O'Brien \"Tremblay\" \\ / \t\n\r\x01\x1f end"},
+                          {"given_names", "Zoë Ægir 日本 \xf0\x9f\x8d\x81"},
+                          {"sex", nullptr},
+                          {"birth_date", 19570314},
+                          {"birth_place", true}};
+  connector.serve([&sent](const json::object& request) { return record_response(request, sent); });
+  HttpResult result = exchange(ramq_, birth_request("QC-ESC-1"));
+  ASSERT_EQ(result.status, 200) << result.body;
+  EXPECT_EQ(json::parse(result.body).at("record").as_object(), sent);
+}
+
 TEST_F(Exchange, ConsentGrantedThenRevoked) {
   start_broker();
   auto connector = etat_civil_connector();
