@@ -95,6 +95,29 @@ TEST_F(ProviderTest, FieldsTheConsumerMayNotReceiveNeverLeave) {
   EXPECT_EQ(next_frame(), json::parse(R"({"type": "response", "id": "x-1", "record": {"surname": "Tremblay"}})"));
 }
 
+// handler_threads = 0: the handler runs on the connection's thread; answers and minimisation
+// are the same, and a handler that throws is still an error response.
+TEST_F(ProviderTest, HandlersCanRunOnTheConnectionsOwnThread) {
+  provider_options_.handler_threads = 0;
+  Provider provider(options_for(etat_civil_), provider_options_);
+  std::atomic<int> calls{0};
+  provider.serve({"identity.birth"}, [&calls](const ProviderRequest& request) -> Result<json::object> {
+    ++calls;
+    if (request.subject == "throws") throw std::runtime_error("database down");
+    return json::object{{"surname", "Tremblay"}, {"health_number", "TREM57031412"}};
+  });
+  start_ready(provider);
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "x-" + std::to_string(i);
+    broker_.send_to_connectors(request_frame(id, "QC-1957-0042"));  // fields: ["surname"]
+    EXPECT_EQ(next_frame(), json::parse(R"({"type": "response", "id": ")" + id + R"(", "record": {"surname": "Tremblay"}})"));
+  }
+  broker_.send_to_connectors(request_frame("x-9", "throws"));
+  EXPECT_EQ(next_frame().at("error").at("code").as_string(), "provider_error");
+  EXPECT_EQ(calls.load(), 4);
+  provider.stop();
+}
+
 TEST_F(ProviderTest, TheHandlerSeesTheWholeRequest) {
   std::promise<ProviderRequest> seen;
   Provider provider(options_for(etat_civil_), provider_options_);

@@ -75,7 +75,9 @@ using DeliveryHandler = std::function<Status(const Delivery&)>;
 struct ProviderOptions {
   /// How many requests the broker may send before answers come back (1–1024).
   std::size_t max_in_flight = 64;
-  /// Threads that run the handler. Handlers that block on a database want more.
+  /// Threads that run the handler. Handlers that block on a database want more. 0 runs the
+  /// handler on the connection's own thread: no hand-off per request, for handlers that answer
+  /// from memory and never block (a blocked handler would stall the whole connection).
   std::size_t handler_threads = 4;
   /// Reconnection delays: the first, and the ceiling of the exponential growth.
   std::chrono::milliseconds reconnect_initial{100};

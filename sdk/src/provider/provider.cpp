@@ -3,7 +3,8 @@
 //
 // Connection state lives on the I/O thread (the one inside run()); the handler runs on the pool
 // and posts its answer back. Each pool task holds outstanding work on the I/O context, so run()
-// returns only when the connection is closed and every handler has returned.
+// returns only when the connection is closed and every handler has returned. With
+// handler_threads = 0 there is no pool: the handler runs on the I/O thread itself.
 #include <pse/provider.hpp>
 
 #include "net/connection.hpp"
@@ -55,7 +56,6 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
         backoff(given.reconnect_initial, given.reconnect_max, std::random_device{}()),
         reconnect_timer(io) {
     provider_options.max_in_flight = std::clamp<std::size_t>(provider_options.max_in_flight, 1, 1024);
-    provider_options.handler_threads = std::max<std::size_t>(provider_options.handler_threads, 1);
   }
 
   Status begin();
@@ -195,6 +195,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       return send(wire::encode_error_response(request.id, make_error(Reason::overloaded, "max_in_flight reached")));
     }
     ++in_flight_;
+    if (!impl_.pool) return answered(run_handler(impl_.active_handler, request));  // handler_threads = 0
     auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
     asio::post(*impl_.pool, [self = shared_from_this(), request = std::move(request), work]() mutable {
       std::string message = run_handler(self->impl_.active_handler, request);
@@ -207,6 +208,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   void on_delivery(Delivery delivery) {
     if (!ready_ || !impl_.active_delivery_handler) return;  // never acked: the broker redelivers
     ++in_flight_;
+    if (!impl_.pool) return answered(run_delivery_handler(impl_.active_delivery_handler, delivery));
     auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
     asio::post(*impl_.pool, [self = shared_from_this(), delivery = std::move(delivery), work]() mutable {
       std::string message = run_delivery_handler(self->impl_.active_delivery_handler, delivery);
@@ -224,21 +226,12 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // Minimisation at the source: a field the consumer may not receive never leaves this
-  // process, even when the handler returns a whole row. (The broker would drop it too.)
-  static boost::json::object only_requested_fields(boost::json::object record, const ProviderRequest& request) {
-    if (request.fields.empty()) return record;
-    boost::json::object kept;
-    for (const auto& field : request.fields) {
-      if (auto* value = record.if_contains(field)) kept[field] = std::move(*value);
-    }
-    return kept;
-  }
-
   static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request) {
     try {
       auto result = handler(request);
-      if (result) return wire::encode_record_response(request.id, only_requested_fields(std::move(*result), request));
+      // Minimisation at the source: a field the consumer may not receive never leaves this
+      // process, even when the handler returns a whole row. (The broker would drop it too.)
+      if (result) return wire::encode_record_response(request.id, *result, request.fields);
       return wire::encode_error_response(request.id, result.error());
     } catch (...) {
       // An exception's text may carry internals (SQL, paths, other citizens' data): it stays
@@ -375,11 +368,11 @@ Status Provider::Impl::begin() {
 Status Provider::Impl::loop() {
   stopping = false;
   backoff.reset();
-  pool.emplace(provider_options.handler_threads);
+  if (provider_options.handler_threads > 0) pool.emplace(provider_options.handler_threads);
   io.restart();
   connect();
   io.run();
-  pool->join();
+  if (pool) pool->join();
   pool.reset();
   session.reset();
   std::lock_guard lock(mutex);

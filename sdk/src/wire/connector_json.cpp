@@ -4,7 +4,10 @@
 #include "wire/json_reader.hpp"
 #include "wire/publish_json.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <algorithm>
 
 namespace pse::wire {
 namespace json = boost::json;
@@ -91,12 +94,23 @@ std::string encode_hello(const std::vector<std::string>& serves, const std::vect
   return json::serialize(hello);
 }
 
-std::string encode_record_response(std::string_view id, const json::object& record) {
-  json::object response;
-  response["type"] = "response";
-  response["id"] = id;
-  response["record"] = record;
-  return json::serialize(response);
+// Written as text: no copy of the record into a second tree per answer.
+std::string encode_record_response(std::string_view id, const json::object& record,
+                                   const std::vector<std::string>& only) {
+  std::string out = "{\"type\":\"response\",\"id\":";
+  out += json::serialize(json::string_view(id));
+  out += ",\"record\":{";
+  bool first = true;
+  for (const auto& [name, value] : record) {
+    if (!only.empty() && std::find(only.begin(), only.end(), std::string_view(name)) == only.end()) continue;
+    if (!first) out += ',';
+    first = false;
+    out += json::serialize(name);
+    out += ':';
+    out += json::serialize(value);
+  }
+  out += "}}";
+  return out;
 }
 
 std::string encode_error_response(std::string_view id, const Error& error) {
@@ -108,7 +122,11 @@ std::string encode_error_response(std::string_view id, const Error& error) {
 }
 
 Result<BrokerMessage> decode_broker_message(std::string_view text) {
-  auto object = parse_object(text, "broker message");
+  // The message is copied out into plain strings (and a delivery's record into its own
+  // object, by assignment) before this returns: the tree itself can live on the stack.
+  unsigned char scratch_buffer[8192];
+  json::monotonic_resource scratch(scratch_buffer, sizeof scratch_buffer);
+  auto object = parse_object(text, "broker message", &scratch);
   if (!object) return object.error();
   JsonReader reader(*object, "broker message");
   const std::string type = reader.required_string("type");

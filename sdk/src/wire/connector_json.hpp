@@ -20,7 +20,9 @@ namespace pse::wire {
 /// `serves` and `subscriptions` may each be empty, not both.
 std::string encode_hello(const std::vector<std::string>& serves, const std::vector<Subscription>& subscriptions,
                          std::size_t max_in_flight);
-std::string encode_record_response(std::string_view id, const boost::json::object& record);
+/// `only`, when not empty, names the fields to send; the record's other fields are left out.
+std::string encode_record_response(std::string_view id, const boost::json::object& record,
+                                   const std::vector<std::string>& only = {});
 std::string encode_error_response(std::string_view id, const Error& error);
 
 struct ReadyMessage {

@@ -4,12 +4,13 @@
 
 namespace pse::wire {
 
-Result<boost::json::object> parse_object(std::string_view text, std::string_view what) {
+Result<boost::json::object> parse_object(std::string_view text, std::string_view what,
+                                         boost::json::storage_ptr storage) {
   boost::system::error_code ec;
   // A bounded depth: the messages we read are two levels deep at most.
   boost::json::parse_options options;
   options.max_depth = 16;
-  boost::json::value value = boost::json::parse(text, ec, {}, options);
+  boost::json::value value = boost::json::parse(text, ec, std::move(storage), options);
   if (ec) return make_error(Reason::malformed_request, std::string(what) + " is not valid JSON: " + ec.message());
   if (!value.is_object()) return make_error(Reason::malformed_request, std::string(what) + " is not a JSON object");
   return std::move(value.as_object());

@@ -19,7 +19,9 @@
 namespace pse::wire {
 
 /// Parses `text` as one JSON object; malformed_request naming `what` when it is not one.
-Result<boost::json::object> parse_object(std::string_view text, std::string_view what);
+/// `storage` lets a caller that copies what it needs out parse into a scratch buffer.
+Result<boost::json::object> parse_object(std::string_view text, std::string_view what,
+                                         boost::json::storage_ptr storage = {});
 
 class JsonReader {
  public:
