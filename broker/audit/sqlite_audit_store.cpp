@@ -102,7 +102,7 @@ AuditError corrupt_head() {
 }  // namespace
 
 Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::filesystem::path& file,
-                                                                 Access access) {
+                                                                 Access access, CheckpointSettings checkpoints) {
   auto database = SqliteDatabase::open(file, access == Access::writer
                                                  ? SqliteDatabase::Mode::read_write_create
                                                  : SqliteDatabase::Mode::read_only);
@@ -123,17 +123,10 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
 
   // WAL: readers never block the writer. synchronous=FULL: the WAL is fsync'ed at every
   // commit, so "durable" means surviving power loss. The larger cache keeps the subject index
-  // in memory while it grows.
-  // wal_autocheckpoint: the writer copies the WAL into the database every 4,096 pages
-  // (16 MiB) instead of SQLite's default 1,000. Every commit rewrites the same hot pages (the
-  // table's last page, the tree heads, the frontier, the subject index's insertion points), and
-  // a checkpoint copies each page once however many times the WAL holds it: per 100,000
-  // appends this cut the checkpoint's page reads from 77,500 to 32,200, page writes by 13 % and
-  // fsyncs by 13 % (bench/RESULTS.md, issue 9). Larger values cut more but make each
-  // checkpoint, which runs on the writer thread inside a commit, a longer stall.
-  // Durability is unchanged: a commit is durable once the WAL is synced, checkpoint or not.
+  // in memory while it grows. Checkpoints run on a thread of their own (below), not inside
+  // the commit that crosses SQLite's automatic threshold: see wal_checkpointer.hpp.
   for (const std::string_view pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                                        "PRAGMA cache_size=-65536", "PRAGMA wal_autocheckpoint=4096"}) {
+                                        "PRAGMA cache_size=-65536"}) {
     if (auto status = store->database_.execute(pragma); !status) return status.error();
   }
   if (found_version == 0) {
@@ -144,6 +137,9 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
     }
   }
   if (auto status = store->prepare_writer_statements(); !status) return status.error();
+  auto checkpointer = WalCheckpointer::start(store->database_.handle(), file, checkpoints);
+  if (!checkpointer) return checkpointer.error();
+  store->checkpointer_ = std::move(checkpointer).value();
   return store;
 }
 
@@ -156,6 +152,16 @@ Status SqliteAuditStore::prepare_writer_statements() {
   if (!insert_head) return insert_head.error();
   auto save_frontier = database_.prepare("INSERT OR REPLACE INTO writer_state (id, frontier) VALUES (1, ?)");
   if (!save_frontier) return save_frontier.error();
+  // Prepared once: sqlite3_exec would parse these three on every commit.
+  auto begin = database_.prepare("BEGIN IMMEDIATE");
+  if (!begin) return begin.error();
+  auto commit = database_.prepare("COMMIT");
+  if (!commit) return commit.error();
+  auto rollback = database_.prepare("ROLLBACK");
+  if (!rollback) return rollback.error();
+  begin_ = std::move(begin).value();
+  commit_ = std::move(commit).value();
+  rollback_ = std::move(rollback).value();
   insert_entry_ = std::move(insert_entry).value();
   insert_head_ = std::move(insert_head).value();
   save_frontier_ = std::move(save_frontier).value();
@@ -246,13 +252,13 @@ Status SqliteAuditStore::commit(std::span<const AuditEntry> entries, std::span<c
   if (entries.size() != leaf_hashes.size()) {
     return make_error(AuditErrorCode::invalid_argument, "one leaf hash per entry");
   }
-  if (auto status = database_.execute("BEGIN IMMEDIATE"); !status) return status;
+  if (auto status = begin_.run(); !status) return status;
   if (auto status = commit_in_transaction(entries, leaf_hashes, frontier, head); !status) {
-    (void)database_.execute("ROLLBACK");
+    (void)rollback_.run();
     return status;
   }
-  if (auto status = database_.execute("COMMIT"); !status) {
-    (void)database_.execute("ROLLBACK");
+  if (auto status = commit_.run(); !status) {
+    (void)rollback_.run();
     return status;
   }
   return Ok{};

@@ -15,6 +15,7 @@
 
 #include "broker/audit/audit_store.hpp"
 #include "broker/audit/sqlite_database.hpp"
+#include "broker/audit/wal_checkpointer.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -27,7 +28,11 @@ class SqliteAuditStore final : public AuditStore {
 
   /// Creates the schema when opening an empty file for writing. Errors: store_failed (cannot
   /// open, not a database, newer schema).
-  static Result<std::unique_ptr<SqliteAuditStore>> open(const std::filesystem::path& file, Access access);
+  /// A writer copies its WAL into the database on a thread of its own (wal_checkpointer.hpp).
+  static Result<std::unique_ptr<SqliteAuditStore>> open(const std::filesystem::path& file, Access access,
+                                                        CheckpointSettings checkpoints = {});
+  /// The writer's checkpointer (nullptr for a reader).
+  const WalCheckpointer* checkpointer() const { return checkpointer_.get(); }
 
   Result<WriterState> load_writer_state() override;
   Status commit(std::span<const AuditEntry> entries, std::span<const Hash> leaf_hashes,
@@ -52,6 +57,10 @@ class SqliteAuditStore final : public AuditStore {
   SqliteStatement insert_entry_;
   SqliteStatement insert_head_;
   SqliteStatement save_frontier_;
+  SqliteStatement begin_;
+  SqliteStatement commit_;
+  SqliteStatement rollback_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the statements and connection go
 };
 
 }  // namespace pse::audit

@@ -101,7 +101,7 @@ Result<SqliteDatabase> SqliteDatabase::open(const std::filesystem::path& file, M
     return error;
   }
   sqlite3_extended_result_codes(database, 1);
-  sqlite3_busy_timeout(database, 5000);
+  sqlite3_busy_timeout(database, kBusyTimeoutMs);
   return SqliteDatabase(database);
 }
 

@@ -54,6 +54,9 @@ class SqliteStatement {
   sqlite3_stmt* statement_ = nullptr;
 };
 
+/// How long a connection waits for another's lock before SQLITE_BUSY.
+inline constexpr int kBusyTimeoutMs = 5000;
+
 class SqliteDatabase {
  public:
   enum class Mode { read_write_create, read_only };
@@ -70,6 +73,8 @@ class SqliteDatabase {
   Status execute(std::string_view sql);
   Result<SqliteStatement> prepare(std::string_view sql);
   std::string last_error() const;
+  /// The connection itself, for the C API calls this wrapper does not cover (WAL hooks).
+  sqlite3* handle() const { return database_; }
 
  private:
   explicit SqliteDatabase(sqlite3* database) : database_(database) {}
