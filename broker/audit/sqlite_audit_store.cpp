@@ -122,11 +122,15 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
   if (access == Access::read_only) return store;
 
   // WAL: readers never block the writer. synchronous=FULL: the WAL is fsync'ed at every
-  // commit, so "durable" means surviving power loss. The larger cache keeps the subject index
-  // in memory while it grows. Checkpoints run on a thread of their own (below), not inside
-  // the commit that crosses SQLite's automatic threshold: see wal_checkpointer.hpp.
+  // commit, so "durable" means surviving power loss. Checkpoints run on a thread of their own
+  // (below), not inside the commit that crosses SQLite's automatic threshold: see
+  // wal_checkpointer.hpp.
+  // cache_size 8 MiB: a larger page cache costs every commit more (SQLite walks its hash
+  // table) than it saves in reads, which the OS cache serves. Measured with audit_scale, a
+  // subject per entry, 16 appends in flight, from 10^6 to 1.2·10^6 entries: 25,100
+  // appends/s and 13.9 s of user CPU with 8 MiB, against 20,700/s and 20.7 s with 64 MiB.
   for (const std::string_view pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                                        "PRAGMA cache_size=-65536"}) {
+                                        "PRAGMA cache_size=-8192"}) {
     if (auto status = store->database_.execute(pragma); !status) return status.error();
   }
   if (found_version == 0) {
