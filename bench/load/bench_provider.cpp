@@ -2,10 +2,14 @@
 // of about 1 KiB (the same for every subject) until SIGINT or SIGTERM. Prints "ready" once the
 // broker has accepted it, so that bench/compare knows when to start.
 //
-//   pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES]
+//   pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES [CONNECTIONS]]
 //
 // RECORD_BYTES (default 1024, at least 100) sets the size of the record's JSON, for the cost
 // curve against record size (bench/curves): below 1 KiB the fields get short values.
+// CONNECTIONS (default 2, at most 16): connector connections to the broker, each with its own
+// thread; the broker shares requests between them. One connection is one strand on each side,
+// which caps the exchange rate (bench/RESULTS.md); nginx likewise keeps several upstream
+// connections.
 #include <pse/provider.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -14,7 +18,9 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -45,12 +51,22 @@ boost::json::object make_record(std::size_t bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6 && argc != 7) {
-    std::cerr << "usage: pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES]\n";
+  if (argc < 6 || argc > 8) {
+    std::cerr << "usage: pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES [CONNECTIONS]]\n";
     return 2;
   }
+  std::size_t connections = 2;
+  if (argc == 8) {
+    char* end = nullptr;
+    const unsigned long parsed = std::strtoul(argv[7], &end, 10);
+    if (end == argv[7] || *end != '\0' || parsed < 1 || parsed > 16) {
+      std::cerr << "pse-bench-provider: CONNECTIONS must be a number from 1 to 16\n";
+      return 2;
+    }
+    connections = parsed;
+  }
   std::size_t record_bytes = 1024;
-  if (argc == 7) {
+  if (argc >= 7) {
     char* end = nullptr;
     const unsigned long long parsed = std::strtoull(argv[6], &end, 10);
     if (end == argv[6] || *end != '\0' || parsed < 100 || parsed > 64ULL * 1024 * 1024) {
@@ -82,27 +98,30 @@ int main(int argc, char** argv) {
 
   try {
     const boost::json::object full_record = make_record(record_bytes);
-    pse::Provider provider(options, provider_options);
-    provider.serve({"identity.birth"}, [&full_record](const pse::ProviderRequest& request) -> pse::Result<boost::json::object> {
-      boost::json::object record;
-      for (const auto& field : request.fields) {
-        if (const auto* value = full_record.if_contains(field)) record[field] = *value;
+    std::vector<std::unique_ptr<pse::Provider>> providers;
+    for (std::size_t i = 0; i < connections; ++i) {
+      auto& provider = *providers.emplace_back(std::make_unique<pse::Provider>(options, provider_options));
+      provider.serve({"identity.birth"}, [&full_record](const pse::ProviderRequest& request) -> pse::Result<boost::json::object> {
+        boost::json::object record;
+        for (const auto& field : request.fields) {
+          if (const auto* value = full_record.if_contains(field)) record[field] = *value;
+        }
+        return record;
+      });
+      if (auto started = provider.start(); !started) {
+        std::cerr << "pse-bench-provider: " << started.error().message << "\n";
+        return 1;
       }
-      return record;
-    });
-    if (auto started = provider.start(); !started) {
-      std::cerr << "pse-bench-provider: " << started.error().message << "\n";
-      return 1;
-    }
-    if (auto ready = provider.wait_ready(std::chrono::seconds(10)); !ready) {
-      std::cerr << "pse-bench-provider: not ready: " << pse::to_string(ready.error().reason) << " — "
-                << ready.error().message << "\n";
-      return 1;
+      if (auto ready = provider.wait_ready(std::chrono::seconds(10)); !ready) {
+        std::cerr << "pse-bench-provider: not ready: " << pse::to_string(ready.error().reason) << " — "
+                  << ready.error().message << "\n";
+        return 1;
+      }
     }
     std::cout << "ready" << std::endl;
     int signal = 0;
     sigwait(&signals, &signal);
-    provider.stop();
+    for (auto& provider : providers) provider->stop();
     return 0;
   } catch (const std::exception& error) {
     std::cerr << "pse-bench-provider: " << error.what() << "\n";
