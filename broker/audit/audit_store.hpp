@@ -98,6 +98,10 @@ class AuditStore {
 
   /// Entries matching the filter, in sequence order.
   virtual Status query(const EntryFilter& filter, const EntryVisitor& visit) = 0;
+  /// What is wrong with the index of entries by subject, checked against the entries
+  /// (nullopt when it matches them): an index missing rows would hide entries from a
+  /// citizen's view while the entries themselves verify.
+  virtual Result<std::optional<std::string>> check_subject_index() = 0;
 };
 
 }  // namespace pse::audit

@@ -242,7 +242,12 @@ Result<VerifyReport> verify_log(AuditStore& store, const PublicKey& key, const V
     report.problems.push_back({std::nullopt, "and " + std::to_string(more_entry_problems) + " more altered entries"});
   }
 
-  // 3. Every head's root against the recomputed tree.
+  // 3. The index a citizen's view reads, against the entries.
+  auto index_problem = store.check_subject_index();
+  if (!index_problem) return index_problem.error();
+  if (*index_problem) report.problems.push_back({std::nullopt, "subject index: " + **index_problem});
+
+  // 4. Every head's root against the recomputed tree.
   std::uint64_t last_good_size = 0;
   bool mismatch_reported = false;
   bool truncation_reported = false;
@@ -274,7 +279,7 @@ Result<VerifyReport> verify_log(AuditStore& store, const PublicKey& key, const V
                                                  " on are not covered by any signed tree head (inserted)"});
   }
 
-  // 4. Heads kept elsewhere.
+  // 5. Heads kept elsewhere.
   for (const SignedTreeHead& head : options.external_heads) {
     if (!verify_tree_head(head, key)) {
       report.problems.push_back({std::nullopt, "the given tree head of size " + size_text(head.tree_size) +

@@ -7,7 +7,8 @@
 namespace pse::audit {
 namespace {
 
-constexpr int schema_version = 1;
+// 2: the subject index became subject_index, written in runs (subject_index.hpp).
+constexpr int schema_version = 2;
 
 constexpr std::string_view schema = R"sql(
 CREATE TABLE IF NOT EXISTS audit_entries (
@@ -28,7 +29,12 @@ CREATE TABLE IF NOT EXISTS audit_entries (
   subject_hash BLOB NOT NULL,
   leaf_hash BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS audit_entries_by_subject ON audit_entries(subject_hash);
+CREATE TABLE IF NOT EXISTS subject_index (
+  run INTEGER NOT NULL,
+  subject_hash BLOB NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (run, subject_hash, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tree_heads (
   id INTEGER PRIMARY KEY,
   tree_size INTEGER NOT NULL,
@@ -40,8 +46,24 @@ CREATE TABLE IF NOT EXISTS tree_heads (
 CREATE INDEX IF NOT EXISTS tree_heads_by_size ON tree_heads(tree_size);
 CREATE TABLE IF NOT EXISTS writer_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  frontier BLOB NOT NULL
+  frontier BLOB NOT NULL,
+  indexed_upto INTEGER NOT NULL DEFAULT 0
 );
+)sql";
+
+// The subject index is rebuilt in runs by SubjectIndexWriter::open, right after.
+constexpr std::string_view upgrade_from_1 = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE writer_state ADD COLUMN indexed_upto INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE subject_index (
+  run INTEGER NOT NULL,
+  subject_hash BLOB NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (run, subject_hash, seq)
+) WITHOUT ROWID;
+DROP INDEX IF EXISTS audit_entries_by_subject;
+PRAGMA user_version = 2;
+COMMIT;
 )sql";
 
 constexpr std::string_view entry_columns =
@@ -114,6 +136,7 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
   if (!has_row) return make_error(AuditErrorCode::store_failed, file.string() + ": " + has_row.error().message);
   const auto found_version = version->integer(0);
   version->reset();
+  store->schema_version_ = static_cast<int>(found_version);
   if (found_version > schema_version) {
     return make_error(AuditErrorCode::store_failed,
                       file.string() + ": audit schema version " + std::to_string(found_version) +
@@ -139,11 +162,21 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
         !status) {
       return status.error();
     }
+  } else if (found_version == 1) {
+    if (auto status = store->database_.execute(upgrade_from_1); !status) {
+      (void)store->database_.execute("ROLLBACK");
+      return make_error(AuditErrorCode::store_failed, file.string() + ": upgrading the audit schema from version 1: " +
+                                                          status.error().message);
+    }
   }
+  store->schema_version_ = schema_version;
   if (auto status = store->prepare_writer_statements(); !status) return status.error();
   auto checkpointer = WalCheckpointer::start(store->database_.handle(), file, checkpoints);
   if (!checkpointer) return checkpointer.error();
   store->checkpointer_ = std::move(checkpointer).value();
+  auto subject_index = SubjectIndexWriter::open(store->database_);
+  if (!subject_index) return subject_index.error();
+  store->subject_index_.emplace(std::move(subject_index).value());
   return store;
 }
 
@@ -154,7 +187,8 @@ Status SqliteAuditStore::prepare_writer_statements() {
   auto insert_head = database_.prepare("INSERT INTO tree_heads (" + std::string(head_columns) +
                                        ") VALUES (?,?,?,?,?)");
   if (!insert_head) return insert_head.error();
-  auto save_frontier = database_.prepare("INSERT OR REPLACE INTO writer_state (id, frontier) VALUES (1, ?)");
+  auto save_frontier =
+      database_.prepare("INSERT OR REPLACE INTO writer_state (id, frontier, indexed_upto) VALUES (1, ?, ?)");
   if (!save_frontier) return save_frontier.error();
   // Prepared once: sqlite3_exec would parse these three on every commit.
   auto begin = database_.prepare("BEGIN IMMEDIATE");
@@ -245,9 +279,12 @@ Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entri
     insert.bind_blob(16, leaf_hashes[i]);
     if (auto status = insert.run(); !status) return status;
   }
+  auto indexed_upto = subject_index_->add(entries);
+  if (!indexed_upto) return indexed_upto.error();
   if (auto status = insert_head(head); !status) return status;
   const std::string serialized = frontier.serialize();
   save_frontier_.bind_blob(1, as_bytes(serialized));
+  save_frontier_.bind(2, static_cast<std::int64_t>(*indexed_upto));
   return save_frontier_.run();
 }
 
@@ -257,15 +294,13 @@ Status SqliteAuditStore::commit(std::span<const AuditEntry> entries, std::span<c
     return make_error(AuditErrorCode::invalid_argument, "one leaf hash per entry");
   }
   if (auto status = begin_.run(); !status) return status;
-  if (auto status = commit_in_transaction(entries, leaf_hashes, frontier, head); !status) {
+  Status status = commit_in_transaction(entries, leaf_hashes, frontier, head);
+  if (status) status = commit_.run();
+  if (!status) {
     (void)rollback_.run();
-    return status;
+    (void)subject_index_->reload();
   }
-  if (auto status = commit_.run(); !status) {
-    (void)rollback_.run();
-    return status;
-  }
-  return Ok{};
+  return status;
 }
 
 Status SqliteAuditStore::commit_head(const SignedTreeHead& head) {
@@ -360,14 +395,35 @@ Result<std::uint64_t> SqliteAuditStore::count_entries() {
 }
 
 Status SqliteAuditStore::query(const EntryFilter& filter, const EntryVisitor& visit) {
-  std::string sql = "SELECT " + std::string(entry_columns) + " FROM audit_entries WHERE 1=1";
-  if (filter.subject_hash) sql += " AND subject_hash = ?1";
-  if (filter.consumer) sql += " AND consumer = ?2";
-  if (filter.provider) sql += " AND provider = ?3";
-  if (filter.category) sql += " AND category = ?4";
-  if (filter.decision) sql += " AND decision = ?5";
-  if (filter.since) sql += " AND time_us >= ?6";
-  if (filter.until) sql += " AND time_us < ?7";
+  std::string conditions;
+  if (filter.consumer) conditions += " AND consumer = ?2";
+  if (filter.provider) conditions += " AND provider = ?3";
+  if (filter.category) conditions += " AND category = ?4";
+  if (filter.decision) conditions += " AND decision = ?5";
+  if (filter.since) conditions += " AND time_us >= ?6";
+  if (filter.until) conditions += " AND time_us < ?7";
+  const std::string select_entries = "SELECT " + std::string(entry_columns) + " FROM audit_entries WHERE ";
+  std::string sql;
+  std::int64_t indexed_upto = 0;
+  if (!filter.subject_hash) {
+    sql = select_entries + "1=1" + conditions;
+  } else if (schema_version_ < 2) {
+    sql = select_entries + "subject_hash = ?1" + conditions;
+  } else {
+    // One seek per indexed run (CROSS JOIN keeps the runs as the outer loop), then the
+    // entries not indexed yet. indexed_upto only grows: read before the query, it can only
+    // be too low, which costs a longer scan and loses nothing.
+    auto upto = database_.prepare("SELECT coalesce(max(indexed_upto), 0) FROM writer_state");
+    if (!upto) return upto.error();
+    if (auto row = upto->step(); !row) return row.error();
+    indexed_upto = upto->integer(0) / static_cast<std::int64_t>(subject_run_size) *
+                   static_cast<std::int64_t>(subject_run_size);
+    sql = "WITH RECURSIVE runs(run) AS (SELECT 0 WHERE ?9 > 0 UNION ALL SELECT run + 1 FROM runs WHERE run + 1 < ?9) " +
+          select_entries +
+          "seq IN (SELECT s.seq FROM runs CROSS JOIN subject_index AS s ON s.run = runs.run AND s.subject_hash = ?1)"
+          " AND subject_hash = ?1" + conditions + " UNION ALL " + select_entries +
+          "seq >= ?10 AND subject_hash = ?1" + conditions;
+  }
   sql += " ORDER BY seq";
   if (filter.limit) sql += " LIMIT ?8";
   auto select = database_.prepare(sql);
@@ -380,12 +436,55 @@ Status SqliteAuditStore::query(const EntryFilter& filter, const EntryVisitor& vi
   if (filter.since) select->bind(6, *filter.since);
   if (filter.until) select->bind(7, *filter.until);
   if (filter.limit) select->bind(8, static_cast<std::int64_t>(*filter.limit));
+  if (filter.subject_hash && schema_version_ >= 2) {
+    select->bind(9, indexed_upto / static_cast<std::int64_t>(subject_run_size));
+    select->bind(10, indexed_upto);
+  }
   while (true) {
     auto row = select->step();
     if (!row) return row.error();
     if (!*row) return Ok{};
     if (!visit(read_entry_row(*select))) return Ok{};
   }
+}
+
+Result<std::optional<std::string>> SqliteAuditStore::check_subject_index() {
+  if (schema_version_ < 2) return std::optional<std::string>();  // SQLite's own index
+  // Every row must point at an entry of its subject, in its run; every entry below
+  // indexed_upto must have its row. A matching row is unique per seq (its run and subject
+  // follow from the entry), so equal counts mean one row per entry.
+  auto counts = database_.prepare(
+      "WITH state AS (SELECT coalesce(max(indexed_upto), 0) AS upto FROM writer_state) SELECT "
+      "(SELECT count(*) FROM subject_index), "
+      "(SELECT count(*) FROM subject_index AS s JOIN audit_entries AS e ON e.seq = s.seq "
+      "   AND e.subject_hash = s.subject_hash AND s.run = s.seq / ?1), "
+      "(SELECT count(*) FROM subject_index AS s JOIN audit_entries AS e ON e.seq = s.seq "
+      "   AND e.subject_hash = s.subject_hash AND s.run = s.seq / ?1, state WHERE s.seq < state.upto), "
+      "(SELECT count(*) FROM audit_entries, state WHERE seq < state.upto), "
+      "(SELECT upto FROM state), (SELECT coalesce(max(seq) + 1, 0) FROM audit_entries)");
+  if (!counts) return counts.error();
+  counts->bind(1, static_cast<std::int64_t>(subject_run_size));
+  if (auto row = counts->step(); !row) return row.error();
+  const std::int64_t rows = counts->integer(0);
+  const std::int64_t matching = counts->integer(1);
+  const std::int64_t matching_below = counts->integer(2);
+  const std::int64_t entries_below = counts->integer(3);
+  const std::int64_t upto = counts->integer(4);
+  const std::int64_t entry_end = counts->integer(5);
+  if (upto > entry_end || upto % static_cast<std::int64_t>(subject_run_size) != 0) {
+    return std::optional<std::string>("the subject index claims to cover " + std::to_string(upto) +
+                                      " entries, the log has " + std::to_string(entry_end));
+  }
+  if (rows != matching) {
+    return std::optional<std::string>(std::to_string(rows - matching) +
+                                      " rows of the subject index point at no entry of their subject (added or altered)");
+  }
+  if (matching_below != entries_below) {
+    return std::optional<std::string>(std::to_string(entries_below - matching_below) +
+                                      " entries are missing from the subject index (rows deleted): a citizen's view "
+                                      "would not show them");
+  }
+  return std::optional<std::string>();
 }
 
 }  // namespace pse::audit

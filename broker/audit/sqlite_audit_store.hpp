@@ -5,20 +5,25 @@
 // once the WAL is fsync'ed, so a committed batch survives power loss, and readers (pse-audit,
 // proofs) never block the writer. Opened read-only, it never creates or alters the file.
 //
-// Tables (schema version 1, in PRAGMA user_version):
+// Tables (schema version 2, in PRAGMA user_version; a writer upgrades a version 1 file):
 //   audit_entries(seq PK, time_us, request_id, consumer, provider, category, purpose,
 //                 decision, reason, rule_id, basis_type, basis, permitted_fields,
-//                 payload_hash, subject_hash, leaf_hash)   + an index on subject_hash
+//                 payload_hash, subject_hash, leaf_hash)
+//   subject_index(run, subject_hash, seq)   written in sorted runs: subject_index.hpp
 //   tree_heads(id PK, tree_size, time_us, root, previous, signature)
-//   writer_state(id = 1, frontier)
+//   writer_state(id = 1, frontier, indexed_upto)
+// Version 1 had a plain index on audit_entries(subject_hash) instead of subject_index; a
+// reader still queries such a file by it.
 #pragma once
 
 #include "broker/audit/audit_store.hpp"
 #include "broker/audit/sqlite_database.hpp"
+#include "broker/audit/subject_index.hpp"
 #include "broker/audit/wal_checkpointer.hpp"
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace pse::audit {
 
@@ -45,6 +50,7 @@ class SqliteAuditStore final : public AuditStore {
   Result<std::optional<SignedTreeHead>> tree_head_at(std::uint64_t tree_size) override;
   Result<std::uint64_t> count_entries() override;
   Status query(const EntryFilter& filter, const EntryVisitor& visit) override;
+  Result<std::optional<std::string>> check_subject_index() override;
 
  private:
   explicit SqliteAuditStore(SqliteDatabase database) : database_(std::move(database)) {}
@@ -54,12 +60,14 @@ class SqliteAuditStore final : public AuditStore {
                                const MerkleFrontier& frontier, const SignedTreeHead& head);
 
   SqliteDatabase database_;
+  int schema_version_ = 0;
   SqliteStatement insert_entry_;
   SqliteStatement insert_head_;
   SqliteStatement save_frontier_;
   SqliteStatement begin_;
   SqliteStatement commit_;
   SqliteStatement rollback_;
+  std::optional<SubjectIndexWriter> subject_index_;  // the writer's
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the statements and connection go
 };
 
