@@ -106,7 +106,9 @@ class HttpConnection {
   }
 
   void on_write(beast::error_code ec, bool keep_alive) {
-    if (ec || !keep_alive) return derived().close();
+    // A drain that began while this response was being written found the connection busy:
+    // closing here is what keeps it from waiting idle until the drain's deadline.
+    if (ec || !keep_alive || derived().draining()) return derived().close();
     read_request();
   }
 

@@ -1,17 +1,15 @@
 #include "support/tls_client.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <openssl/ssl.h>
 
 #include <chrono>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 namespace pse::testing {
 namespace asio = boost::asio;
@@ -21,10 +19,35 @@ using asio::ip::tcp;
 
 namespace {
 
-void set_socket_timeouts(tcp::socket& socket, int millis) {
-  timeval tv{millis / 1000, (millis % 1000) * 1000};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+constexpr int operation_ms = 5000;
+
+// Runs one asynchronous operation to completion or for `millis` at most. Blocking socket calls
+// cannot be bounded (Asio waits in poll() without a timeout once a socket timeout fires), so
+// each operation here is asynchronous; on time-out the socket's operations are cancelled and
+// the result is timed_out.
+template <class Start>
+beast::error_code run_bounded(asio::io_context& io, tcp::socket& socket, int millis, Start start,
+                              std::size_t* transferred = nullptr) {
+  bool done = false;
+  beast::error_code result;
+  start([&](beast::error_code ec, std::size_t n = 0) {
+    done = true;
+    result = ec;
+    if (transferred) *transferred = n;
+  });
+  io.restart();
+  io.run_for(std::chrono::milliseconds(millis));
+  if (done) return result;
+  beast::error_code ignored;
+  socket.cancel(ignored);
+  io.restart();
+  io.run();  // the cancelled operation completes
+  return asio::error::timed_out;
+}
+
+beast::error_code connect_loopback(asio::io_context& io, tcp::socket& socket, std::uint16_t port) {
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
+  return run_bounded(io, socket, operation_ms, [&](auto handler) { socket.async_connect(endpoint, handler); });
 }
 
 }  // namespace
@@ -35,6 +58,8 @@ struct TlsClient::Impl {
   asio::ssl::context context{asio::ssl::context::tls_client};
   std::optional<asio::ssl::stream<tcp::socket>> stream;
   beast::flat_buffer buffer;
+
+  tcp::socket& socket() { return stream->next_layer(); }
 };
 
 TlsClient::TlsClient(std::uint16_t port, std::filesystem::path ca_file, std::optional<ClientIdentity> identity,
@@ -53,17 +78,15 @@ TlsClient::TlsClient(std::uint16_t port, std::filesystem::path ca_file, std::opt
 TlsClient::~TlsClient() = default;
 
 bool TlsClient::connect() {
-  beast::error_code ec;
   impl_->stream.emplace(impl_->io, impl_->context);
-  auto& socket = impl_->stream->next_layer();
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port), ec);
-  if (ec) {
+  if (auto ec = connect_loopback(impl_->io, impl_->socket(), impl_->port)) {
     error_ = "connect: " + ec.message();
     return false;
   }
-  set_socket_timeouts(socket, 5000);
   impl_->stream->set_verify_callback(asio::ssl::host_name_verification("localhost"));
-  impl_->stream->handshake(asio::ssl::stream_base::client, ec);
+  auto ec = run_bounded(impl_->io, impl_->socket(), operation_ms, [&](auto handler) {
+    impl_->stream->async_handshake(asio::ssl::stream_base::client, handler);
+  });
   if (ec) {
     error_ = "handshake: " + ec.message();
     return false;
@@ -79,14 +102,15 @@ HttpResult TlsClient::request(const std::string& method, const std::string& targ
   if (extra_header_bytes > 0) request.set("X-Padding", std::string(extra_header_bytes, 'p'));
   request.body() = body;
   request.prepare_payload();
-  beast::error_code ec;
-  http::write(*impl_->stream, request, ec);
+  auto ec = run_bounded(impl_->io, impl_->socket(), operation_ms,
+                        [&](auto handler) { http::async_write(*impl_->stream, request, handler); });
   if (ec) {
     result.error = "write: " + ec.message();
     return result;
   }
   http::response<http::string_body> response;
-  http::read(*impl_->stream, impl_->buffer, response, ec);
+  ec = run_bounded(impl_->io, impl_->socket(), operation_ms,
+                   [&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, response, handler); });
   if (ec) {
     result.error = "read: " + ec.message();
     return result;
@@ -98,24 +122,26 @@ HttpResult TlsClient::request(const std::string& method, const std::string& targ
 }
 
 std::string TlsClient::raw(const std::string& bytes) {
-  beast::error_code ec;
-  asio::write(*impl_->stream, asio::buffer(bytes), ec);
+  auto ec = run_bounded(impl_->io, impl_->socket(), operation_ms,
+                        [&](auto handler) { asio::async_write(*impl_->stream, asio::buffer(bytes), handler); });
   std::string received;
   char chunk[4096];
   while (!ec) {
-    const std::size_t n = impl_->stream->read_some(asio::buffer(chunk), ec);
+    std::size_t n = 0;
+    ec = run_bounded(
+        impl_->io, impl_->socket(), operation_ms,
+        [&](auto handler) { impl_->stream->async_read_some(asio::buffer(chunk), handler); }, &n);
     received.append(chunk, n);
   }
   return received;
 }
 
 bool TlsClient::closed_by_server(int wait_ms) {
-  set_socket_timeouts(impl_->stream->next_layer(), wait_ms);
   char byte;
-  beast::error_code ec;
-  impl_->stream->read_some(asio::buffer(&byte, 1), ec);
-  // A socket timeout surfaces as EAGAIN/would_block: the server kept the connection open.
-  return ec && ec != asio::error::would_block && ec != asio::error::try_again;
+  const auto ec = run_bounded(impl_->io, impl_->socket(), wait_ms, [&](auto handler) {
+    impl_->stream->async_read_some(asio::buffer(&byte, 1), handler);
+  });
+  return ec && ec != asio::error::timed_out;  // timed out: the server kept the connection open
 }
 
 HttpResult https_request(std::uint16_t port, const std::filesystem::path& ca_file,
@@ -133,14 +159,12 @@ HttpResult https_request(std::uint16_t port, const std::filesystem::path& ca_fil
 int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms) {
   asio::io_context io;
   tcp::socket socket(io);
-  beast::error_code ec;
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return 0;
-  set_socket_timeouts(socket, wait_ms);
+  if (connect_loopback(io, socket, port)) return 0;
   const auto started = std::chrono::steady_clock::now();
   char byte;
-  socket.read_some(asio::buffer(&byte, 1), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) return -1;
+  const auto ec =
+      run_bounded(io, socket, wait_ms, [&](auto handler) { socket.async_read_some(asio::buffer(&byte, 1), handler); });
+  if (ec == asio::error::timed_out) return -1;
   return static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
 }
@@ -149,21 +173,22 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
   HttpResult result;
   asio::io_context io;
   tcp::socket socket(io);
-  beast::error_code ec;
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  auto ec = connect_loopback(io, socket, port);
   if (ec) {
     result.error = "connect: " + ec.message();
     return result;
   }
-  set_socket_timeouts(socket, 5000);
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   request.set(http::field::host, "127.0.0.1");
   request.keep_alive(false);
   request.prepare_payload();
-  http::write(socket, request, ec);
+  ec = run_bounded(io, socket, operation_ms, [&](auto handler) { http::async_write(socket, request, handler); });
   beast::flat_buffer buffer;
   http::response<http::string_body> response;
-  if (!ec) http::read(socket, buffer, response, ec);
+  if (!ec) {
+    ec = run_bounded(io, socket, operation_ms,
+                     [&](auto handler) { http::async_read(socket, buffer, response, handler); });
+  }
   if (ec) {
     result.error = ec.message();
     return result;

@@ -1,5 +1,5 @@
 // A blocking HTTPS client with an optional client certificate, for integration tests against
-// a real broker. Every operation is bounded by socket timeouts, so a test cannot hang.
+// a real broker. Every operation is bounded (5 s, or the wait given), so a test cannot hang.
 #pragma once
 
 #include <cstdint>
