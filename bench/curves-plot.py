@@ -115,16 +115,21 @@ if rules:
 
 audit = load("audit")
 if audit and audit.get("checkpoints"):
-    block("aud", [(p["entries"], p["append_per_s"], p["proof_ms_median"], p["db_mib"]) for p in audit["checkpoints"]])
+    points = audit["checkpoints"]
+    block("aud", [(p["entries"], p["append_per_s"], p["proof_ms_median"], p["db_mib"], p.get("subject_lookup_ms_median", "NaN"))
+                  for p in points])
+    lookups = any("subject_lookup_ms_median" in p for p in points)
     script += [
         f"set output '{out}/audit.png'",
-        f"set title \"Audit log: durable append rate and inclusion-proof time against its size\\n{subtitle(audit)}\"",
-        "set logscale x 10", "set xrange [7e5:1.4e7]", "set xlabel 'entries in the log'", "set ylabel 'appends / s (batches ≤ 1024)'",
-        "set y2label 'inclusion proof (ms)'", "set y2tics", "set ytics nomirror", "set logscale y2 10",
-        "set yrange [0:*]", "set y2range [*:*]",
+        f"set title \"Audit log: durable append rate, proof and lookup times against its size\\n{subtitle(audit)}\"",
+        "set logscale x 10", f"set xrange [7e5:{max(p['entries'] for p in points) * 1.4:g}]", "set xlabel 'entries in the log'",
+        "set ylabel 'appends / s (batches ≤ 1024)'",
+        "set y2label 'ms (log scale)'", "set y2tics", "set ytics nomirror", "set logscale y2 10",
+        "set yrange [0:*]", "set y2range [*:*]", "set key below",
         "plot $aud using 1:2 with linespoints lw 2 title 'durable appends / s', "
-        "$aud using 1:3 axes x1y2 with linespoints lw 2 title 'inclusion proof, median (ms)'",
-        "unset y2tics", "unset y2label", "unset logscale y2", "set ytics mirror", "unset logscale x",
+        "$aud using 1:3 axes x1y2 with linespoints lw 2 title 'inclusion proof, median (ms)'"
+        + (", $aud using 1:5 axes x1y2 with linespoints lw 2 title 'all entries of a subject, median (ms)'" if lookups else ""),
+        "unset y2tics", "unset y2label", "unset logscale y2", "set ytics mirror", "unset logscale x", "set key default",
     ]
 
 print("\n".join(script))

@@ -6,18 +6,21 @@
 // Grows one durable log in DIR (created if needed; an existing log is continued, so a later
 // run can go further) up to each checkpoint in turn, appending as the broker does: many
 // appends in flight, group commit (batches of up to 1024), an fsync and a signed head per
-// commit. Subjects cycle through --subjects distinct ids (default 1,000,000), so that the
-// subject index is written at random places as in production — unlike audit_bench, whose five
-// subjects keep that index sequential. At each checkpoint it prints and records:
+// commit. Subjects cycle through --subjects distinct ids (default 1,000,000), so that subject
+// hashes are as random as in production — unlike audit_bench, whose five subjects make every
+// index insertion fall in the same place. At each checkpoint it prints and records:
 //   - the append rate over the last 100,000 entries before the checkpoint (entries/s),
 //   - the time to build an inclusion proof for a random entry in the whole tree (median and
 //     max of --proofs, default 3), the way the broker and pse-audit prove,
+//   - the time to find every entry of a random subject (median of --proofs), the lookup of a
+//     citizen's view and `pse-audit query --subject`, from a reader connection,
 //   - the database's size (main file + WAL) and the process's peak RSS (VmHWM).
 // --max-seconds: no new checkpoint is started after that long (the JSON says where it stopped).
 // DIR must be on a real disk (fsync on tmpfs is free). Nothing is removed: delete DIR after.
 #include "broker/audit/audit_keys.hpp"
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/merkle.hpp"
+#include "broker/audit/sqlite_audit_store.hpp"
 
 #include "broker/audit/sample_records.hpp"
 
@@ -163,7 +166,29 @@ int main(int argc, char** argv) {
     std::mt19937_64 random(7);
     const auto began = Clock::now();
     std::string stopped = "null";
-    std::cout << "entries      append/s   proof median   proof max   db MiB   VmHWM MiB\n";
+    const SubjectHashKey subject_key = load_subject_hash_key(config.key_dir / subject_key_file);
+    // Every entry of one subject, from a reader connection as the broker's citizen view does.
+    auto time_subject_lookup = [&](std::uint64_t subject) {
+      auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
+      if (!reader) throw std::runtime_error("cannot open a reader: " + reader.error().message);
+      EntryFilter filter;
+      filter.subject_hash = subject_key.hash("QC-SCALE-" + std::to_string(subject));
+      std::uint64_t found = 0;
+      const auto start = Clock::now();
+      auto status = (*reader)->query(filter, [&](const StoredEntry&) {
+        ++found;
+        return true;
+      });
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      if (!status) throw std::runtime_error("subject lookup failed: " + status.error().message);
+      const std::uint64_t expected = size / options.subjects + (subject < size % options.subjects ? 1 : 0);
+      if (found != expected) {
+        throw std::runtime_error("a subject lookup found " + std::to_string(found) + " entries, not " +
+                                 std::to_string(expected));
+      }
+      return ms;
+    };
+    std::cout << "entries      append/s   proof median   proof max   lookup median   db MiB   VmHWM MiB\n";
     for (const std::uint64_t checkpoint : options.checkpoints) {
       if (checkpoint <= size) {
         std::cerr << "audit_scale: the log already holds " << size << " entries; checkpoint " << checkpoint
@@ -204,15 +229,21 @@ int main(int argc, char** argv) {
       }
       std::sort(proof_ms.begin(), proof_ms.end());
       const double median = proof_ms[proof_ms.size() / 2];
+      std::vector<double> lookup_ms;
+      for (int i = 0; i < options.proofs; ++i) lookup_ms.push_back(time_subject_lookup(random() % options.subjects));
+      std::sort(lookup_ms.begin(), lookup_ms.end());
+      const double lookup_median = lookup_ms[lookup_ms.size() / 2];
       const double db_mib =
           static_cast<double>(file_bytes(config.database) + file_bytes(fs::path(config.database.string() + "-wal"))) /
           (1024.0 * 1024.0);
       const double hwm_mib = static_cast<double>(status_kib("VmHWM:")) / 1024.0;
-      std::printf("%9llu  %9.0f  %10.1f ms  %8.1f ms  %7.0f  %9.0f\n", static_cast<unsigned long long>(checkpoint), rate,
-                  median, proof_ms.back(), db_mib, hwm_mib);
+      std::printf("%9llu  %9.0f  %10.1f ms  %8.1f ms  %11.1f ms  %7.0f  %9.0f\n",
+                  static_cast<unsigned long long>(checkpoint), rate, median, proof_ms.back(), lookup_median, db_mib,
+                  hwm_mib);
       std::fflush(stdout);
       json << (first ? "" : ",") << "\n  {\"entries\": " << checkpoint << ", \"append_per_s\": " << rate
            << ", \"segment_append_per_s\": " << segment_rate << ", \"proof_ms_median\": " << median << ", \"proof_ms_max\": " << proof_ms.back()
+           << ", \"subject_lookup_ms_median\": " << lookup_median
            << ", \"db_mib\": " << db_mib << ", \"vmhwm_mib\": " << hwm_mib << "}";
       first = false;
     }
