@@ -22,6 +22,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -59,6 +60,19 @@ def make_browser():
                      "--ignore-certificate-errors", "--window-size=900,1300", "--lang=fr-CA"):
         options.add_argument(argument)
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def h1_says(text):
+    """A wait condition: the page's h1 contains `text`. Read while a click or a key is replacing
+    the page, the old h1 can vanish between finding it and reading it; chromedriver then
+    answers with a plain WebDriverException ("Node with given id does not belong to the
+    document"), which WebDriverWait does not ignore: here it means "not yet"."""
+    def condition(driver):
+        try:
+            return text in driver.find_element(By.TAG_NAME, "h1").text
+        except WebDriverException:
+            return False
+    return condition
 
 
 def check(condition, message):
@@ -116,7 +130,7 @@ words:
             browser.get(url)
             second_tab = browser.current_window_handle
             browser.find_element(By.LINK_TEXT, "English").click()
-            wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Your opinion of the service"))
+            wait.until(h1_says("Your opinion of the service"))
             check(browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the switch did not give English")
             # Sent empty: every error is listed and tied to its field.
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
@@ -146,18 +160,18 @@ words:
             check(not browser.find_element(By.ID, "website").is_displayed(), "the honeypot is visible")
             browser.save_screenshot(os.path.join(args.out, "feedback-form.png"))
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Merci de votre avis"))
+            wait.until(h1_says("Merci de votre avis"))
             browser.save_screenshot(os.path.join(args.out, "feedback-confirmation.png"))
 
             # Tab 2: a second answer with the same link is refused.
             browser.switch_to.window(second_tab)
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").send_keys(Keys.ENTER)
-            wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "You have already answered"))
+            wait.until(h1_says("You have already answered"))
             browser.save_screenshot(os.path.join(args.out, "feedback-refused.png"))
 
             # The same link opened again later: refused, in French.
             browser.get(url)
-            wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Vous avez déjà répondu"))
+            wait.until(h1_says("Vous avez déjà répondu"))
         finally:
             if browser is not None:
                 browser.quit()
