@@ -10,6 +10,16 @@ namespace {
 // 2: the subject index became subject_index, written in runs (subject_index.hpp).
 constexpr int schema_version = 2;
 
+// In both the new schema and the upgrade from version 1.
+constexpr std::string_view subject_index_table = R"sql(
+CREATE TABLE IF NOT EXISTS subject_index (
+  run INTEGER NOT NULL,
+  subject_hash BLOB NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (run, subject_hash, seq)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::string_view schema = R"sql(
 CREATE TABLE IF NOT EXISTS audit_entries (
   seq INTEGER PRIMARY KEY,
@@ -29,12 +39,6 @@ CREATE TABLE IF NOT EXISTS audit_entries (
   subject_hash BLOB NOT NULL,
   leaf_hash BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS subject_index (
-  run INTEGER NOT NULL,
-  subject_hash BLOB NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (run, subject_hash, seq)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tree_heads (
   id INTEGER PRIMARY KEY,
   tree_size INTEGER NOT NULL,
@@ -51,19 +55,11 @@ CREATE TABLE IF NOT EXISTS writer_state (
 );
 )sql";
 
-// The subject index is rebuilt in runs by SubjectIndexWriter::open, right after.
+// Then SubjectIndexWriter::open fills subject_index, a run at a time.
 constexpr std::string_view upgrade_from_1 = R"sql(
-BEGIN IMMEDIATE;
 ALTER TABLE writer_state ADD COLUMN indexed_upto INTEGER NOT NULL DEFAULT 0;
-CREATE TABLE subject_index (
-  run INTEGER NOT NULL,
-  subject_hash BLOB NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (run, subject_hash, seq)
-) WITHOUT ROWID;
 DROP INDEX IF EXISTS audit_entries_by_subject;
 PRAGMA user_version = 2;
-COMMIT;
 )sql";
 
 constexpr std::string_view entry_columns =
@@ -157,13 +153,17 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
     if (auto status = store->database_.execute(pragma); !status) return status.error();
   }
   if (found_version == 0) {
-    if (auto status = store->database_.execute(schema); !status) return status.error();
+    if (auto status = store->database_.execute(std::string(schema) + std::string(subject_index_table)); !status) {
+      return status.error();
+    }
     if (auto status = store->database_.execute("PRAGMA user_version=" + std::to_string(schema_version));
         !status) {
       return status.error();
     }
   } else if (found_version == 1) {
-    if (auto status = store->database_.execute(upgrade_from_1); !status) {
+    const std::string upgrade =
+        "BEGIN IMMEDIATE;" + std::string(subject_index_table) + std::string(upgrade_from_1) + "COMMIT;";
+    if (auto status = store->database_.execute(upgrade); !status) {
       (void)store->database_.execute("ROLLBACK");
       return make_error(AuditErrorCode::store_failed, file.string() + ": upgrading the audit schema from version 1: " +
                                                           status.error().message);
