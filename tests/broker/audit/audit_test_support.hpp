@@ -8,6 +8,7 @@
 #include "sample_records.hpp"
 #include "support/temp_dir.hpp"
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -51,6 +52,22 @@ struct LogFixture {
     }
   }
 };
+
+/// Runs SQL statements on the log's file directly, as anyone with write access to it could.
+/// Returns SQLite's error message; empty when they ran.
+inline std::string run_sql(const std::filesystem::path& database, const std::string& statements) {
+  sqlite3* connection = nullptr;
+  if (sqlite3_open(database.c_str(), &connection) != SQLITE_OK) {
+    sqlite3_close(connection);
+    return "cannot open " + database.string();
+  }
+  char* error = nullptr;
+  const int status = sqlite3_exec(connection, statements.c_str(), nullptr, nullptr, &error);
+  std::string message = status == SQLITE_OK ? "" : (error ? error : "failed");
+  sqlite3_free(error);
+  sqlite3_close(connection);
+  return message;
+}
 
 struct CommandResult {
   int exit_code = -1;

@@ -19,14 +19,7 @@ using testing::run_pse_audit;
 constexpr int subjects = 5;  // sample_record(i) is about "subject-" + (i % 5)
 
 void sql(const LogFixture& fixture, const std::string& statement) {
-  sqlite3* database = nullptr;
-  ASSERT_EQ(sqlite3_open(fixture.database.c_str(), &database), SQLITE_OK);
-  char* error = nullptr;
-  const int status = sqlite3_exec(database, statement.c_str(), nullptr, nullptr, &error);
-  const std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(database);
-  ASSERT_EQ(status, SQLITE_OK) << message;
+  ASSERT_EQ(testing::run_sql(fixture.database, statement), "");
 }
 
 std::int64_t sql_integer(const LogFixture& fixture, const std::string& query) {

@@ -7,7 +7,6 @@
 #include "broker/audit/sqlite_audit_store.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 namespace pse::audit {
 namespace {
@@ -19,16 +18,7 @@ class TamperTest : public ::testing::Test {
  protected:
   void SetUp() override { fixture_.write(0, 40, 8); }
 
-  void sql(const std::string& statement) {
-    sqlite3* database = nullptr;
-    ASSERT_EQ(sqlite3_open(fixture_.database.c_str(), &database), SQLITE_OK);
-    char* error = nullptr;
-    const int status = sqlite3_exec(database, statement.c_str(), nullptr, nullptr, &error);
-    const std::string message = error ? error : "";
-    sqlite3_free(error);
-    sqlite3_close(database);
-    ASSERT_EQ(status, SQLITE_OK) << message;
-  }
+  void sql(const std::string& statement) { ASSERT_EQ(testing::run_sql(fixture_.database, statement), ""); }
 
   /// Sizes of the stored tree heads, in the order they were issued.
   std::vector<std::uint64_t> head_sizes() {
