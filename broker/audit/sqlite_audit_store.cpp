@@ -450,41 +450,7 @@ Status SqliteAuditStore::query(const EntryFilter& filter, const EntryVisitor& vi
 
 Result<std::optional<std::string>> SqliteAuditStore::check_subject_index() {
   if (schema_version_ < 2) return std::optional<std::string>();  // SQLite's own index
-  // Every row must point at an entry of its subject, in its run; every entry below
-  // indexed_upto must have its row. A matching row is unique per seq (its run and subject
-  // follow from the entry), so equal counts mean one row per entry.
-  auto counts = database_.prepare(
-      "WITH state AS (SELECT coalesce(max(indexed_upto), 0) AS upto FROM writer_state) SELECT "
-      "(SELECT count(*) FROM subject_index), "
-      "(SELECT count(*) FROM subject_index AS s JOIN audit_entries AS e ON e.seq = s.seq "
-      "   AND e.subject_hash = s.subject_hash AND s.run = s.seq / ?1), "
-      "(SELECT count(*) FROM subject_index AS s JOIN audit_entries AS e ON e.seq = s.seq "
-      "   AND e.subject_hash = s.subject_hash AND s.run = s.seq / ?1, state WHERE s.seq < state.upto), "
-      "(SELECT count(*) FROM audit_entries, state WHERE seq < state.upto), "
-      "(SELECT upto FROM state), (SELECT coalesce(max(seq) + 1, 0) FROM audit_entries)");
-  if (!counts) return counts.error();
-  counts->bind(1, static_cast<std::int64_t>(subject_run_size));
-  if (auto row = counts->step(); !row) return row.error();
-  const std::int64_t rows = counts->integer(0);
-  const std::int64_t matching = counts->integer(1);
-  const std::int64_t matching_below = counts->integer(2);
-  const std::int64_t entries_below = counts->integer(3);
-  const std::int64_t upto = counts->integer(4);
-  const std::int64_t entry_end = counts->integer(5);
-  if (upto > entry_end || upto % static_cast<std::int64_t>(subject_run_size) != 0) {
-    return std::optional<std::string>("the subject index claims to cover " + std::to_string(upto) +
-                                      " entries, the log has " + std::to_string(entry_end));
-  }
-  if (rows != matching) {
-    return std::optional<std::string>(std::to_string(rows - matching) +
-                                      " rows of the subject index point at no entry of their subject (added or altered)");
-  }
-  if (matching_below != entries_below) {
-    return std::optional<std::string>(std::to_string(entries_below - matching_below) +
-                                      " entries are missing from the subject index (rows deleted): a citizen's view "
-                                      "would not show them");
-  }
-  return std::optional<std::string>();
+  return audit::check_subject_index(database_);
 }
 
 }  // namespace pse::audit

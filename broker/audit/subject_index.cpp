@@ -18,10 +18,107 @@ Result<std::int64_t> single_integer(SqliteDatabase& database, std::string_view s
   return select->integer(0);
 }
 
+constexpr std::string_view select_entry_keys =
+    "SELECT seq, subject_hash FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq";
+
+// Appends (subject, seq) of the entries with begin <= seq < end, in seq order. A subject hash
+// of the wrong size is left out; verify reports the entry itself.
+Status read_entry_keys(SqliteStatement& select, std::uint64_t begin, std::uint64_t end,
+                       std::vector<SubjectIndexKey>& into) {
+  select.bind(1, static_cast<std::int64_t>(begin));
+  select.bind(2, static_cast<std::int64_t>(end));
+  while (true) {
+    auto row = select.step();
+    if (!row) {
+      select.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    if (const auto subject = select.hash(1)) into.push_back({*subject, static_cast<std::uint64_t>(select.integer(0))});
+  }
+  select.reset();
+  return Ok{};
+}
+
 }  // namespace
 
-bool SubjectIndexWriter::Key::operator<(const Key& other) const {
+bool SubjectIndexKey::operator<(const SubjectIndexKey& other) const {
   return std::tie(subject, seq) < std::tie(other.subject, other.seq);
+}
+
+Result<std::optional<std::string>> check_subject_index(SqliteDatabase& database) {
+  auto upto = single_integer(database, "SELECT coalesce(max(indexed_upto), 0) FROM writer_state");
+  if (!upto) return upto.error();
+  auto entry_end = single_integer(database, "SELECT coalesce(max(seq) + 1, 0) FROM audit_entries");
+  if (!entry_end) return entry_end.error();
+  if (*upto > *entry_end || *upto % static_cast<std::int64_t>(subject_run_size) != 0) {
+    return std::optional<std::string>("the subject index claims to cover " + std::to_string(*upto) +
+                                      " entries, the log has " + std::to_string(*entry_end));
+  }
+  auto entries = database.prepare(select_entry_keys);
+  if (!entries) return entries.error();
+  auto rows = database.prepare("SELECT subject_hash, seq FROM subject_index WHERE run = ? ORDER BY subject_hash, seq");
+  if (!rows) return rows.error();
+  auto beyond = database.prepare("SELECT count(*) FROM subject_index WHERE run >= ?");
+  if (!beyond) return beyond.error();
+
+  const std::uint64_t runs = (static_cast<std::uint64_t>(*entry_end) + subject_run_size - 1) / subject_run_size;
+  const std::uint64_t complete_runs = static_cast<std::uint64_t>(*upto) / subject_run_size;
+  std::uint64_t stray = 0;    // rows that match no entry of their run
+  std::uint64_t missing = 0;  // entries of a complete run without their row
+  std::vector<SubjectIndexKey> expected;
+  std::vector<SubjectIndexKey> found;
+  for (std::uint64_t run = 0; run < runs; ++run) {
+    expected.clear();
+    found.clear();
+    if (auto status = read_entry_keys(*entries, run * subject_run_size, (run + 1) * subject_run_size, expected);
+        !status) {
+      return status.error();
+    }
+    std::sort(expected.begin(), expected.end());
+    rows->bind(1, static_cast<std::int64_t>(run));
+    while (true) {
+      auto row = rows->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      const auto subject = rows->hash(0);
+      if (!subject) {
+        ++stray;
+        continue;
+      }
+      found.push_back({*subject, static_cast<std::uint64_t>(rows->integer(1))});
+    }
+    rows->reset();
+    // Both sorted: count what each has that the other lacks.
+    std::size_t e = 0;
+    std::size_t f = 0;
+    while (e < expected.size() || f < found.size()) {
+      if (f == found.size() || (e < expected.size() && expected[e] < found[f])) {
+        if (run < complete_runs) ++missing;  // a run being indexed may lack rows yet
+        ++e;
+      } else if (e == expected.size() || found[f] < expected[e]) {
+        ++stray;
+        ++f;
+      } else {
+        ++e;
+        ++f;
+      }
+    }
+  }
+  beyond->bind(1, static_cast<std::int64_t>(runs));
+  if (auto row = beyond->step(); !row) return row.error();
+  stray += static_cast<std::uint64_t>(beyond->integer(0));
+
+  if (stray > 0) {
+    return std::optional<std::string>(std::to_string(stray) +
+                                      " rows of the subject index point at no entry of their subject (added or altered)");
+  }
+  if (missing > 0) {
+    return std::optional<std::string>(std::to_string(missing) +
+                                      " entries are missing from the subject index (rows deleted): a citizen's view "
+                                      "would not show them");
+  }
+  return std::optional<std::string>();
 }
 
 Result<SubjectIndexWriter> SubjectIndexWriter::open(SqliteDatabase& database) {
@@ -35,7 +132,7 @@ Status SubjectIndexWriter::prepare_statements() {
   // OR IGNORE: a run half inserted before a restart is inserted again from its start.
   auto insert = database_->prepare("INSERT OR IGNORE INTO subject_index (run, subject_hash, seq) VALUES (?, ?, ?)");
   if (!insert) return insert.error();
-  auto read_keys = database_->prepare("SELECT seq, subject_hash FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq");
+  auto read_keys = database_->prepare(select_entry_keys);
   if (!read_keys) return read_keys.error();
   insert_ = std::move(insert).value();
   read_keys_ = std::move(read_keys).value();
@@ -54,7 +151,7 @@ Status SubjectIndexWriter::reload() {
   unindexed_.clear();
   const auto end = static_cast<std::uint64_t>(std::max<std::int64_t>(*entry_end, 0));
   if (auto status = index_complete_runs(end); !status) return status;
-  return read_keys(indexed_upto_, end, unindexed_);
+  return read_entry_keys(read_keys_, indexed_upto_, end, unindexed_);
 }
 
 Status SubjectIndexWriter::index_complete_runs(std::uint64_t entry_end) {
@@ -66,7 +163,9 @@ Status SubjectIndexWriter::index_complete_runs(std::uint64_t entry_end) {
   std::vector<Key> run;
   while (indexed_upto_ + subject_run_size <= entry_end) {
     run.clear();
-    if (auto status = read_keys(indexed_upto_, indexed_upto_ + subject_run_size, run); !status) return status;
+    if (auto status = read_entry_keys(read_keys_, indexed_upto_, indexed_upto_ + subject_run_size, run); !status) {
+      return status;
+    }
     std::sort(run.begin(), run.end());
     if (auto status = database_->execute("BEGIN IMMEDIATE"); !status) return status;
     Status status = insert(run);
@@ -81,25 +180,6 @@ Status SubjectIndexWriter::index_complete_runs(std::uint64_t entry_end) {
     }
     indexed_upto_ += subject_run_size;
   }
-  return Ok{};
-}
-
-Status SubjectIndexWriter::read_keys(std::uint64_t begin, std::uint64_t end, std::vector<Key>& into) {
-  read_keys_.bind(1, static_cast<std::int64_t>(begin));
-  read_keys_.bind(2, static_cast<std::int64_t>(end));
-  while (true) {
-    auto row = read_keys_.step();
-    if (!row) {
-      read_keys_.reset();
-      return row.error();
-    }
-    if (!*row) break;
-    // A subject hash of the wrong size is left out here; verify reports the entry itself.
-    if (const auto subject = read_keys_.hash(1)) {
-      into.push_back({*subject, static_cast<std::uint64_t>(read_keys_.integer(0))});
-    }
-  }
-  read_keys_.reset();
   return Ok{};
 }
 

@@ -22,13 +22,28 @@
 #include "broker/audit/sqlite_database.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace pse::audit {
 
 /// Entries per run. Part of the file format: changing it needs a new schema version.
 inline constexpr std::uint64_t subject_run_size = 8192;
+
+/// One row of the index.
+struct SubjectIndexKey {
+  Hash subject;
+  std::uint64_t seq;
+  bool operator<(const SubjectIndexKey& other) const;  // by subject, then seq: the index's order
+  bool operator==(const SubjectIndexKey& other) const = default;
+};
+
+/// What is wrong with subject_index, checked run by run against the entries (nullopt when it
+/// matches): a row that points at no entry of its subject, an entry below indexed_upto without
+/// its row, or an indexed_upto past the log. One sequential pass over both tables.
+Result<std::optional<std::string>> check_subject_index(SqliteDatabase& database);
 
 /// The writer's side: what is not indexed yet, kept in memory (at most about two runs).
 class SubjectIndexWriter {
@@ -46,14 +61,9 @@ class SubjectIndexWriter {
   Status reload();
 
  private:
-  struct Key {
-    Hash subject;
-    std::uint64_t seq;
-    bool operator<(const Key& other) const;  // by subject, then seq: the index's order
-  };
+  using Key = SubjectIndexKey;
   explicit SubjectIndexWriter(SqliteDatabase& database) : database_(&database) {}
   Status prepare_statements();
-  Status read_keys(std::uint64_t begin, std::uint64_t end, std::vector<Key>& into);
   Status insert(std::span<const Key> keys);
   Status index_complete_runs(std::uint64_t entry_end);
 
