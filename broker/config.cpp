@@ -69,6 +69,7 @@ TlsConfig read_tls(YamlMap& parent) {
   } else {
     map.fail(node["min_version"], "tls.min_version must be \"1.2\" or \"1.3\", got '" + version + "'");
   }
+  tls.crl_poll_interval = std::chrono::milliseconds(map.integer_or("crl_poll_interval_ms", 5'000, 100, 3'600'000));
   map.finish();
   return tls;
 }

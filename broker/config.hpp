@@ -23,6 +23,8 @@ struct TlsConfig {
   std::filesystem::path key_file;
   std::filesystem::path crl_file;     ///< the platform CRL, checked on every handshake
   TlsVersion min_version = TlsVersion::v1_3;
+  /// How often the CRL file is looked at (inode, size, mtime); a change reloads it, no SIGHUP.
+  std::chrono::milliseconds crl_poll_interval{5'000};
 };
 
 struct Limits {

@@ -24,6 +24,7 @@ options:
   --help          show this help
 
 signals: SIGTERM/SIGINT drain in-flight requests and exit; SIGHUP reloads TLS files, CRL and orgs.
+A change to the CRL file reloads them too, without a signal.
 exit codes: 0 success, 1 runtime failure (e.g. address in use), 2 usage or configuration error.
 )";
 

@@ -3,6 +3,9 @@
 #include "broker/audit/audit_keys.hpp"
 #include "support/queue_key.hpp"
 
+#include <chrono>
+#include <thread>
+
 namespace pse::testing {
 
 TempDir* BrokerTest::dir_ = nullptr;
@@ -62,6 +65,15 @@ void BrokerTest::TearDown() {
     broker_->wait();
     broker_.reset();
   }
+}
+
+std::string BrokerTest::metrics_showing(const std::string& line) const {
+  std::string text = http_get(broker_->admin_port(), "/metrics").body;
+  for (int i = 0; i < 40 && text.find(line) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = http_get(broker_->admin_port(), "/metrics").body;
+  }
+  return text;
 }
 
 HttpResult BrokerTest::get(const ClientIdentity& who, const std::string& target) const {

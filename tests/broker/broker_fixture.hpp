@@ -30,6 +30,9 @@ class BrokerTest : public ::testing::Test {
   broker::BrokerConfig base_config() const;
   HttpResult get(const ClientIdentity& who, const std::string& target) const;
   HttpResult post(const ClientIdentity& who, const std::string& target, const std::string& body) const;
+  /// The admin listener's /metrics once it shows `line`, or as it is after 2 s: the broker counts
+  /// some refusals (a handshake's) only after the client has seen them.
+  std::string metrics_showing(const std::string& line) const;
   /// SDK options for `who` against the running broker: localhost, the test CA, 10 s timeouts.
   ClientOptions sdk_options(const ClientIdentity& who) const;
 

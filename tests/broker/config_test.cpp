@@ -128,5 +128,12 @@ TEST_F(BrokerConfigTest, MissingFilesAreNamed) {
   EXPECT_THAT(error(std::string("tls:\n  ca: ca.crt\n") + kFiles).reason(), HasSubstr("tls.cert is required"));
 }
 
+TEST_F(BrokerConfigTest, CrlPollInterval) {
+  EXPECT_EQ(load(std::string(kTls) + kFiles).tls.crl_poll_interval, std::chrono::milliseconds(5000));
+  EXPECT_EQ(load(std::string(kTls) + "  crl_poll_interval_ms: 250\n" + kFiles).tls.crl_poll_interval,
+            std::chrono::milliseconds(250));
+  EXPECT_THAT(error(std::string(kTls) + "  crl_poll_interval_ms: 10\n" + kFiles).reason(), HasSubstr("between 100"));
+}
+
 }  // namespace
 }  // namespace pse::broker

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <stdexcept>
 
 namespace pse::testing {
 namespace asio = boost::asio;
@@ -76,6 +77,18 @@ TlsClient::TlsClient(std::uint16_t port, std::filesystem::path ca_file, std::opt
 }
 
 TlsClient::~TlsClient() = default;
+
+void TlsClient::offer_tls12_ciphers(const std::string& openssl_list) {
+  if (SSL_CTX_set_cipher_list(impl_->context.native_handle(), openssl_list.c_str()) != 1) {
+    throw std::invalid_argument("no cipher in '" + openssl_list + "'");
+  }
+}
+
+void TlsClient::offer_tls13_suites(const std::string& openssl_list) {
+  if (SSL_CTX_set_ciphersuites(impl_->context.native_handle(), openssl_list.c_str()) != 1) {
+    throw std::invalid_argument("no TLS 1.3 suite in '" + openssl_list + "'");
+  }
+}
 
 bool TlsClient::connect() {
   impl_->stream.emplace(impl_->io, impl_->context);

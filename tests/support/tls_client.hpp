@@ -28,6 +28,10 @@ class TlsClient {
             bool tls12_only = false);
   ~TlsClient();
 
+  /// Offers only these TLS 1.2 suites (OpenSSL cipher-list syntax); call before connect().
+  void offer_tls12_ciphers(const std::string& openssl_list);
+  /// Offers only these TLS 1.3 suites (e.g. "TLS_AES_128_GCM_SHA256"); call before connect().
+  void offer_tls13_suites(const std::string& openssl_list);
   /// TCP connect and TLS handshake. False (with error()) when either fails.
   bool connect();
   /// One request on the open connection (keep-alive).
