@@ -151,7 +151,7 @@ struct Broker::Impl {
     state.subscriptions = &subscriptions;
     state.deliveries = &dispatcher;
     state.admin_extension = [this](const HttpRequest& request) { return dead_letters.handle(request); };
-    state.metrics.set_extra_source([this] { return queue_gauges(*queue) + crl_watcher.prometheus(); });
+    state.metrics.set_extra_source([this] { return queue_gauges(*queue) + admin_gate.prometheus() + crl_watcher.prometheus(); });
     queue->on_ready([this](const std::string& subscriber) { dispatcher.wake(subscriber); });
     state.set_tls_context(make_server_tls_context(config.tls));
   }
@@ -165,8 +165,9 @@ struct Broker::Impl {
       std::make_shared<HttpsSession>(std::move(socket), state)->start();
     });
     admin = std::make_shared<Listener>(io, config.admin, "admin", [this](asio::ip::tcp::socket socket) {
-      std::make_shared<AdminSession>(std::move(socket), state)->start();
+      accept_admin_connection(std::move(socket), state, admin_gate);
     });
+    admin_gate.set_port(admin->port());
     https->start();
     admin->start();
     if (handle_signals) watch_signals();
@@ -285,6 +286,7 @@ struct Broker::Impl {
   DeadLetterRoutes dead_letters;
   std::unique_ptr<WorkerThread> store_worker;
   ApiRouter router;
+  AdminGate admin_gate{config.admin, config.admin_access, config.limits};
   asio::io_context io{static_cast<int>(config.threads)};
   asio::signal_set signals{io};
   asio::steady_timer drain_timer{io};

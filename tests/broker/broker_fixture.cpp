@@ -67,6 +67,15 @@ void BrokerTest::TearDown() {
   }
 }
 
+std::filesystem::path BrokerTest::admin_token_file() {
+  const auto file = dir_->path() / "admin.token";
+  if (!std::filesystem::exists(file)) {
+    dir_->write("admin.token", kAdminToken);
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  return file;
+}
+
 std::string BrokerTest::metrics_showing(const std::string& line) const {
   std::string text = http_get(broker_->admin_port(), "/metrics").body;
   for (int i = 0; i < 40 && text.find(line) == std::string::npos; ++i) {

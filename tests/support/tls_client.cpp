@@ -111,7 +111,7 @@ HttpResult TlsClient::request(const std::string& method, const std::string& targ
                               std::size_t extra_header_bytes) {
   HttpResult result;
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-  request.set(http::field::host, "localhost");
+  request.set(http::field::host, "localhost:" + std::to_string(impl_->port));
   if (extra_header_bytes > 0) request.set("X-Padding", std::string(extra_header_bytes, 'p'));
   request.body() = body;
   request.prepare_payload();
@@ -183,6 +183,11 @@ int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms) {
 }
 
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target) {
+  return http_request(port, method, target, {});
+}
+
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::vector<std::pair<std::string, std::string>>& headers) {
   HttpResult result;
   asio::io_context io;
   tcp::socket socket(io);
@@ -192,7 +197,8 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
     return result;
   }
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-  request.set(http::field::host, "127.0.0.1");
+  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.keep_alive(false);
   request.prepare_payload();
   ec = run_bounded(io, socket, operation_ms, [&](auto handler) { http::async_write(socket, request, handler); });

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace pse::testing {
 
@@ -61,6 +63,9 @@ int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms);
 
 /// A plain HTTP request on loopback (admin listener), with an empty body.
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target);
+/// The same with extra headers; a "Host" among them replaces the default (127.0.0.1).
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::vector<std::pair<std::string, std::string>>& headers);
 inline HttpResult http_get(std::uint16_t port, const std::string& target) { return http_request(port, "GET", target); }
 
 }  // namespace pse::testing
