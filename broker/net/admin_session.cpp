@@ -108,18 +108,39 @@ void AdminTlsSession::start() {
 // The identity comes from the peer certificate OpenSSL verified (chain to the platform CA, CRL),
 // read after the handshake, so that a resumed session carries it too.
 void AdminTlsSession::on_handshake(beast::error_code ec) {
-  SSL* ssl = stream_.native_handle();
-  X509* peer = ec ? nullptr : SSL_get0_peer_certificate(ssl);
-  if (peer == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) {
+  const std::string_view problem = ec ? "tls_handshake" : certificate_problem();
+  if (!problem.empty()) {
     gate_.handshake_failed();
-    log::info("admin handshake refused", {{"peer", peer_address_}, {"detail", ec ? ec.message() : "no verified certificate"}});
-    return;  // dropping the last reference closes the socket
+    log::info("admin handshake refused", {{"reason", problem}, {"peer", peer_address_},
+                                          {"detail", ec ? ec.message() : std::string()}});
+    if (!ec) close();
+    return;  // otherwise dropping the last reference closes the socket
   }
-  org_id_ = spiffe_org_id(peer, state_.trust_domain).value_or("");
+  org_id_ = spiffe_org_id(SSL_get0_peer_certificate(stream_.native_handle()), state_.trust_domain).value_or("");
   read_request();
 }
 
+// Empty when the peer certificate still passes: verified, an organisation's leaf, and — when
+// the session was resumed or the TLS material reloaded since — not revoked by the CRL in force.
+std::string_view AdminTlsSession::certificate_problem() {
+  SSL* ssl = stream_.native_handle();
+  X509* leaf = SSL_get0_peer_certificate(ssl);
+  if (leaf == nullptr) return "certificate_required";
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return "certificate_invalid";
+  if (const std::string_view problem = leaf_profile_problem(leaf); !problem.empty()) return problem;
+  const auto current = state_.tls_context();
+  if (SSL_session_reused(ssl) == 1 || current != tls_context_) {
+    return verify_against_store(leaf, SSL_CTX_get_cert_store(current->native_handle()));
+  }
+  return {};
+}
+
 void AdminTlsSession::handle(HttpRequest request, const http::fields& headers) {
+  // A certificate revoked while this connection was open ends it.
+  if (const std::string_view problem = certificate_problem(); !problem.empty()) {
+    log::info("admin connection closed", {{"reason", problem}, {"org", org_id_}, {"peer", peer_address_}});
+    return close();
+  }
   // The role is looked up in the organisations in force now: a reload that takes it away
   // applies to the next request.
   const auto policies = state_.policies->snapshot();

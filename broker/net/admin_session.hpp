@@ -59,6 +59,7 @@ class AdminTlsSession : public HttpConnection<AdminTlsSession>,
 
  private:
   void on_handshake(beast::error_code ec);
+  std::string_view certificate_problem();
 
   ServerState& state_;
   AdminGate& gate_;
