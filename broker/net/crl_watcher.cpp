@@ -18,7 +18,10 @@ CrlWatcher::CrlWatcher(asio::io_context& io, std::filesystem::path file, std::ch
       interval_(interval),
       reload_(std::move(reload)),
       next_update_(std::move(next_update)),
-      timer_(asio::make_strand(io)) {}
+      timer_(asio::make_strand(io)),
+      // Taken before the broker loads the CRL (it is built first), so that a change made
+      // between that load and start() is seen, not taken for the version in force.
+      version_(look()) {}
 
 // stat() follows a symbolic link, so a swapped link is a new version too.
 CrlWatcher::FileVersion CrlWatcher::look() const {
@@ -31,7 +34,6 @@ CrlWatcher::FileVersion CrlWatcher::look() const {
 
 void CrlWatcher::start() {
   asio::post(timer_.get_executor(), [this] {
-    version_ = look();  // the version the broker has just loaded
     warn_if_expiring();
     schedule();
   });

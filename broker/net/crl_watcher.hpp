@@ -36,6 +36,7 @@ class CrlWatcher {
   static constexpr std::chrono::hours kWarnBefore{48};
   static constexpr std::chrono::hours kWarnEvery{1};
 
+  /// Construct it before the broker loads the CRL: the file's version is taken here.
   CrlWatcher(boost::asio::io_context& io, std::filesystem::path file, std::chrono::milliseconds interval,
              Reload reload, NextUpdate next_update);
 
