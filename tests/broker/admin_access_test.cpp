@@ -117,7 +117,8 @@ class AdminOverMtls : public AdminAccess {
     std::ifstream shipped(PSE_SOURCE_DIR "/config/orgs.yaml");
     const std::string orgs((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
     const auto orgs_file = orgs_dir_.write(
-        "orgs.yaml", orgs + "  - {id: exploitation, name: Exploitation de la PSE, roles: [operator], clearance: 0}\n");
+        "orgs.yaml", orgs + "  - {id: exploitation, name: Exploitation de la PSE, roles: [operator], clearance: 0}\n"
+                            "  - {id: exploitation-nuit, name: Relève de nuit, roles: [operator], clearance: 0}\n");
     if (operator_.cert.empty()) operator_ = pki_->issue_org("exploitation");
     start_broker([&](broker::BrokerConfig& config) {
       config.orgs_file = orgs_file;
@@ -152,6 +153,21 @@ TEST_F(AdminOverMtls, ServesOrganisationsWithTheOperatorRoleOnly) {
     EXPECT_FALSE(anonymous.request("GET", "/metrics").answered);
   }
   EXPECT_FALSE(http_get(broker_->admin_port(), "/healthz").answered);
+}
+
+TEST_F(AdminOverMtls, AnOperatorRevokedWhileConnectedIsCutOff) {
+  start_mtls_broker();
+  const ClientIdentity night = pki_->issue_org("exploitation-nuit");
+  TlsClient operations(broker_->admin_port(), pki_->ca(), night);
+  ASSERT_TRUE(operations.connect()) << operations.error();
+  ASSERT_EQ(operations.request("GET", "/healthz").status, 200);
+  pki_->revoke(night);
+  ASSERT_TRUE(broker_->reload());
+  EXPECT_FALSE(operations.request("GET", "/metrics").answered);  // the same keep-alive connection
+  TlsClient again(broker_->admin_port(), pki_->ca(), night);
+  if (again.connect()) {
+    EXPECT_FALSE(again.request("GET", "/healthz").answered);
+  }
 }
 
 TEST_F(AdminOverMtls, OperatorsStillNeedTheTokenToReplay) {
