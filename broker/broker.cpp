@@ -13,6 +13,7 @@
 #include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/exchange/provider_directory.hpp"
 #include "broker/net/admin_session.hpp"
+#include "broker/net/crl_watcher.hpp"
 #include "broker/net/https_session.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/server_state.hpp"
@@ -149,7 +150,7 @@ struct Broker::Impl {
     state.subscriptions = &subscriptions;
     state.deliveries = &dispatcher;
     state.admin_extension = [this](const HttpRequest& request) { return dead_letters.handle(request); };
-    state.metrics.set_extra_source([this] { return queue_gauges(*queue); });
+    state.metrics.set_extra_source([this] { return queue_gauges(*queue) + admin_gate.prometheus() + crl_watcher.prometheus(); });
     queue->on_ready([this](const std::string& subscriber) { dispatcher.wake(subscriber); });
     state.set_tls_context(make_server_tls_context(config.tls));
   }
@@ -167,11 +168,13 @@ struct Broker::Impl {
       std::make_shared<HttpsSession>(std::move(socket), state, std::move(admission.slot))->start();
     }, [this] { state.metrics.connection_refused(AdmissionRefusal::accept_error); });
     admin = std::make_shared<Listener>(io, config.admin, "admin", [this](asio::ip::tcp::socket socket) {
-      std::make_shared<AdminSession>(std::move(socket), state)->start();
+      accept_admin_connection(std::move(socket), state, admin_gate);
     }, [] {});
+    admin_gate.set_port(admin->port());
     https->start();
     admin->start();
     if (handle_signals) watch_signals();
+    crl_watcher.start();
     tick_deliveries();
     for (unsigned i = 0; i < config.threads; ++i) threads.emplace_back([this] { io.run(); });
   }
@@ -227,6 +230,7 @@ struct Broker::Impl {
       log::info("stopped");
       admin->stop();
       delivery_timer.cancel();
+      crl_watcher.stop();
       boost::system::error_code ignored;
       signals.cancel(ignored);
       io.stop();
@@ -289,10 +293,14 @@ struct Broker::Impl {
   DeadLetterRoutes dead_letters;
   std::unique_ptr<WorkerThread> store_worker;
   ApiRouter router;
+  AdminGate admin_gate{config.admin, config.admin_access, config.limits};
   asio::io_context io{static_cast<int>(config.threads)};
   asio::signal_set signals{io};
   asio::steady_timer drain_timer{io};
   asio::steady_timer delivery_timer{io};
+  // A changed CRL file is reloaded without a SIGHUP; its expiry is watched (crl_watcher.hpp).
+  CrlWatcher crl_watcher{io, config.tls.crl_file, config.tls.crl_poll_interval, [this] { return reload(); },
+                         [this] { return crl_next_update(*state.tls_context()); }};
   std::chrono::steady_clock::time_point drain_deadline;
   bool connectors_closing = false;
   std::shared_ptr<Listener> https;

@@ -1,5 +1,6 @@
 #include "broker/config.hpp"
 
+#include "base/key_file.hpp"
 #include "base/log.hpp"
 #include "base/yaml_reader.hpp"
 
@@ -24,20 +25,43 @@ bool is_valid_trust_domain(const std::string& text) {
   return text.front() != '.' && text.back() != '.' && text.front() != '-';
 }
 
-Endpoint read_endpoint(YamlMap& parent, const std::string& key, const std::string& default_address,
-                       std::uint16_t default_port) {
+// address and port of a listener's mapping; the caller finishes the map.
+Endpoint read_endpoint_fields(YamlMap& map, const YAML::Node& node, const std::string& key,
+                              const std::string& default_address, std::uint16_t default_port) {
   Endpoint endpoint{default_address, default_port};
-  auto node = parent.optional_node(key);
-  if (!node) return endpoint;
-  YamlMap map(*node, parent.file(), key);
   endpoint.address = map.string_or("address", default_address);
   if (!is_numeric_address(endpoint.address)) {
-    map.fail((*node)["address"], key + ".address '" + endpoint.address +
-                                      "' is not a numeric IPv4 or IPv6 address");
+    map.fail(node["address"], key + ".address '" + endpoint.address + "' is not a numeric IPv4 or IPv6 address");
   }
   endpoint.port = static_cast<std::uint16_t>(map.integer_or("port", default_port, 0, 65535));
+  return endpoint;
+}
+
+Endpoint read_endpoint(YamlMap& parent, const std::string& key, const std::string& default_address,
+                       std::uint16_t default_port) {
+  auto node = parent.optional_node(key);
+  if (!node) return {default_address, default_port};
+  YamlMap map(*node, parent.file(), key);
+  Endpoint endpoint = read_endpoint_fields(map, *node, key, default_address, default_port);
   map.finish();
   return endpoint;
+}
+
+// 0.0.0.0 and ::: every interface.
+bool is_wildcard_address(const std::string& text) {
+  in6_addr address{};
+  if (inet_pton(AF_INET6, text.c_str(), &address) == 1) return IN6_IS_ADDR_UNSPECIFIED(&address);
+  return text == "0.0.0.0";
+}
+
+// 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104: reachable from this host only.
+bool is_loopback_address(const std::string& text) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
 }
 
 std::filesystem::path existing_file(YamlMap& map, const YAML::Node& node, const std::string& key) {
@@ -69,8 +93,46 @@ TlsConfig read_tls(YamlMap& parent) {
   } else {
     map.fail(node["min_version"], "tls.min_version must be \"1.2\" or \"1.3\", got '" + version + "'");
   }
+  tls.crl_poll_interval = std::chrono::milliseconds(map.integer_or("crl_poll_interval_ms", 5'000, 100, 3'600'000));
   map.finish();
   return tls;
+}
+
+// The admin listener serves metrics and operator routes: on loopback it relies on the host's
+// own access control; anywhere else only mutual TLS with the operator role may guard it.
+void read_admin(YamlMap& parent, BrokerConfig& config) {
+  config.admin = {"127.0.0.1", 9090};
+  auto node = parent.optional_node("admin");
+  if (!node) return;
+  YamlMap map(*node, parent.file(), "admin");
+  config.admin = read_endpoint_fields(map, *node, "admin", "127.0.0.1", 9090);
+  AdminAccess& access = config.admin_access;
+  access.mtls = map.boolean_or("mtls", false);
+  if (!access.mtls && !is_loopback_address(config.admin.address)) {
+    map.fail((*node)["address"], "admin.address '" + config.admin.address +
+                                     "' is not a loopback address; the admin listener serves metrics and "
+                                     "operator routes, so off loopback it needs 'mtls: true' (operator role)");
+  }
+  if (is_wildcard_address(config.admin.address)) {
+    map.fail((*node)["address"], "admin.address '" + config.admin.address +
+                                     "' means every interface; name the one to serve, since requests must "
+                                     "name it (or localhost) in their Host header");
+  }
+  if (auto token = map.optional_string("token_file")) {
+    access.token_file = resolve_relative_to(map.file(), *token);
+    if (!std::filesystem::is_regular_file(access.token_file)) {
+      map.fail((*node)["token_file"], "admin.token_file not found: " + access.token_file.string() +
+                                          " (create it with: openssl rand -hex 32 > FILE; chmod 600 FILE)");
+    }
+    try {
+      read_secret_key_file(access.token_file);  // exists, and readable by its owner only
+    } catch (const ConfigError& e) {
+      map.fail((*node)["token_file"], "admin.token_file " + access.token_file.string() + ": " + e.reason());
+    }
+  }
+  access.max_connections =
+      static_cast<std::uint32_t>(map.integer_or("max_connections", access.max_connections, 1, 10'000));
+  map.finish();
 }
 
 Limits read_limits(YamlMap& parent) {
@@ -142,7 +204,7 @@ BrokerConfig load_broker_config(const std::filesystem::path& file) {
                                        "' must be a lowercase DNS name (letters, digits, '.', '-')");
   }
   config.listen = read_endpoint(top, "listen", "127.0.0.1", 8443);
-  config.admin = read_endpoint(top, "admin", "127.0.0.1", 9090);
+  read_admin(top, config);
   config.tls = read_tls(top);
   config.limits = read_limits(top);
   config.orgs_file = existing_file(top, root, "orgs");

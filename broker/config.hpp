@@ -23,6 +23,19 @@ struct TlsConfig {
   std::filesystem::path key_file;
   std::filesystem::path crl_file;     ///< the platform CRL, checked on every handshake
   TlsVersion min_version = TlsVersion::v1_3;
+  /// How often the CRL file is looked at (inode, size, mtime); a change reloads it, no SIGHUP.
+  std::chrono::milliseconds crl_poll_interval{5'000};
+};
+
+/// Who may use the admin listener, and how many at once (broker.yaml → admin).
+struct AdminAccess {
+  /// Serve the admin listener over mutual TLS (the broker's CA, CRL and certificate): only
+  /// organisations with the `operator` role are answered. Required off loopback.
+  bool mtls = false;
+  /// A secret (chmod 600) required as `Authorization: Bearer` on state-changing routes
+  /// (POST); empty = those routes are refused.
+  std::filesystem::path token_file;
+  std::uint32_t max_connections = 16;
 };
 
 struct Limits {
@@ -70,7 +83,8 @@ struct BrokerConfig {
   std::filesystem::path source;  ///< the file this was loaded from
   std::string trust_domain = "pse.gouv.qc.ca";
   Endpoint listen;
-  Endpoint admin;
+  Endpoint admin;             ///< loopback only, unless admin_access.mtls
+  AdminAccess admin_access;
   TlsConfig tls;
   Limits limits;
   std::filesystem::path orgs_file;            ///< organisations (orgs.yaml)

@@ -15,8 +15,9 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: pse-broker --config FILE [--check]
 
-Runs the PSE broker: the mutual-TLS listener for organisations and the loopback admin
-listener (/healthz, /readyz, /metrics), as configured in FILE (see config/broker.yaml).
+Runs the PSE broker: the mutual-TLS listener for organisations and the admin listener
+(/healthz, /readyz, /metrics, dead letters; loopback, or mutual TLS for operators), as
+configured in FILE (see config/broker.yaml).
 
 options:
   --config FILE   broker configuration (YAML)
@@ -24,6 +25,7 @@ options:
   --help          show this help
 
 signals: SIGTERM/SIGINT drain in-flight requests and exit; SIGHUP reloads TLS files, CRL and orgs.
+A change to the CRL file reloads them too, without a signal.
 exit codes: 0 success, 1 runtime failure (e.g. address in use), 2 usage or configuration error.
 )";
 

@@ -8,12 +8,13 @@
 namespace pse::policy {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 5> kRoleNames = {{
+constexpr std::array<std::pair<Role, std::string_view>, 6> kRoleNames = {{
     {Role::consumer, "consumer"},
     {Role::provider, "provider"},
     {Role::consent_authority, "consent-authority"},
     {Role::publisher, "publisher"},
     {Role::subscriber, "subscriber"},
+    {Role::platform_operator, "operator"},
 }};
 
 }  // namespace
@@ -81,7 +82,7 @@ OrganisationRegistry load_organisations(const std::filesystem::path& file) {
       auto role = role_from_string(role_name);
       if (!role) {
         entry.fail(roles, "unknown role '" + role_name +
-                              "' (known: consumer, provider, consent-authority, publisher, subscriber)");
+                              "' (known: consumer, provider, consent-authority, publisher, subscriber, operator)");
       }
       org.roles.insert(*role);
     }

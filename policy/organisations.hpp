@@ -22,6 +22,9 @@ enum class Role {
   consent_authority,  ///< the citizen-facing body that records consents and mandates
   publisher,          ///< publishes events (POST /v1/publish)
   subscriber,         ///< receives published events
+  /// The platform's operations team ("operator" in orgs.yaml): may use the broker's admin
+  /// listener when it is served over mutual TLS. Grants nothing on the exchange API.
+  platform_operator,
 };
 
 std::string_view to_string(Role role) noexcept;

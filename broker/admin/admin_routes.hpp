@@ -1,5 +1,5 @@
-// The admin listener's endpoints (loopback by default, no TLS): liveness, readiness and
-// Prometheus metrics, for the platform operator's probes and scrapers.
+// The admin listener's endpoints: liveness, readiness and Prometheus metrics, for the platform
+// operator's probes and scrapers. Who may reach them is AdminGate's business (admin_gate.hpp).
 #pragma once
 
 #include "broker/http_types.hpp"

@@ -3,8 +3,9 @@
 // and body limits and per-phase timeouts, answers malformed or oversized requests with a JSON
 // error, and keeps the connection alive only when both sides want it and no drain is under way.
 //
-// Derived provides: stream(), shared_from_this(), handle(HttpRequest), upgrade(request) for a
-// WebSocket upgrade request, draining(), on_response(int status) and close().
+// Derived provides: stream(), shared_from_this(), handle(HttpRequest) — or handle(HttpRequest,
+// const http::fields&) when it needs the headers —, upgrade(request) for a WebSocket upgrade
+// request, draining(), on_response(int status) and close().
 #pragma once
 
 #include "broker/config.hpp"
@@ -86,7 +87,12 @@ class HttpConnection {
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
     request.body = std::move(message.body());
-    derived().handle(std::move(request));
+    // A session that needs headers (the admin listener's Host and Origin checks) takes them too.
+    if constexpr (requires { derived().handle(std::move(request), message.base()); }) {
+      derived().handle(std::move(request), message.base());
+    } else {
+      derived().handle(std::move(request));
+    }
   }
 
   void on_read_error(beast::error_code ec) {

@@ -10,12 +10,18 @@
 #include <boost/system/system_error.hpp>
 
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 namespace pse::broker {
 namespace ssl = boost::asio::ssl;
 
 namespace {
+
+constexpr const char* kTls12CipherList =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 std::string openssl_error_text() {
   std::string text;
@@ -59,6 +65,14 @@ std::shared_ptr<ssl::context> make_server_tls_context(const TlsConfig& tls) {
   SSL_CTX_set_min_proto_version(native,
                                 tls.min_version == TlsVersion::v1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+  // TLS 1.2, when allowed, offers forward secrecy and authenticated encryption only: ECDHE key
+  // exchange with AES-GCM or ChaCha20-Poly1305 — no static RSA, no finite-field DHE, no CBC.
+  // TLS 1.3's suites (all AEAD, all ephemeral) keep OpenSSL's defaults.
+  if (SSL_CTX_set_cipher_list(native, kTls12CipherList) != 1) {
+    throw ConfigError(tls.cert_file, 0, "cannot set the TLS 1.2 cipher list: " + openssl_error_text());
+  }
+  // A client-initiated renegotiation (TLS 1.2) costs the server a handshake on demand.
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
 
   auto load = [&](const std::filesystem::path& file, const char* what, auto&& step) {
     try {
@@ -92,6 +106,24 @@ std::shared_ptr<ssl::context> make_server_tls_context(const TlsConfig& tls) {
   static constexpr unsigned char kSessionContext[] = "pse-broker";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   return context;
+}
+
+std::optional<std::chrono::system_clock::time_point> crl_next_update(boost::asio::ssl::context& context) {
+  X509_STORE* store = SSL_CTX_get_cert_store(context.native_handle());
+  std::optional<std::chrono::system_clock::time_point> earliest;
+  X509_STORE_lock(store);
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    X509_OBJECT* object = sk_X509_OBJECT_value(objects, i);
+    if (X509_OBJECT_get_type(object) != X509_LU_CRL) continue;
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(X509_OBJECT_get0_X509_CRL(object));
+    std::tm parts{};
+    if (next == nullptr || ASN1_TIME_to_tm(next, &parts) != 1) continue;
+    const auto at = std::chrono::system_clock::from_time_t(timegm(&parts));
+    if (!earliest || at < *earliest) earliest = at;
+  }
+  X509_STORE_unlock(store);
+  return earliest;
 }
 
 }  // namespace pse::broker

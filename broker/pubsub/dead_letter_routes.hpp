@@ -1,4 +1,5 @@
-// The operator's dead-letter endpoints, on the admin listener (loopback, like /metrics):
+// The operator's dead-letter endpoints, on the admin listener (like /metrics; the POST routes
+// need the admin token, see broker/admin/admin_gate.hpp):
 //
 //   GET  /admin/dead-letters?subscriber=ramq&limit=100   list (metadata only, never payloads)
 //   POST /admin/dead-letters/{id}/replay                 one delivery back to its queue

@@ -52,9 +52,14 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::provider_error, "provider_error", 502, "the provider failed to answer usably"},
     ReasonInfo{Reason::not_category_owner, "not_category_owner", 403, "the category belongs to another body"},
     ReasonInfo{Reason::rate_limited, "rate_limited", 429, "rate limit exceeded"},
+    ReasonInfo{Reason::host_not_allowed, "host_not_allowed", 403, "the Host header does not name the admin listener"},
+    ReasonInfo{Reason::origin_not_allowed, "origin_not_allowed", 403, "cross-site requests are refused"},
+    ReasonInfo{Reason::token_required, "token_required", 403, "this route needs the admin bearer token"},
+    ReasonInfo{Reason::token_invalid, "token_invalid", 403, "the bearer token is not valid"},
+    ReasonInfo{Reason::not_operator, "not_operator", 403, "only an organisation with the operator role may do this"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::rate_limited) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::not_operator) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

@@ -3,6 +3,9 @@
 #include "broker/audit/audit_keys.hpp"
 #include "support/queue_key.hpp"
 
+#include <chrono>
+#include <thread>
+
 namespace pse::testing {
 
 TempDir* BrokerTest::dir_ = nullptr;
@@ -62,6 +65,24 @@ void BrokerTest::TearDown() {
     broker_->wait();
     broker_.reset();
   }
+}
+
+std::filesystem::path BrokerTest::admin_token_file() {
+  const auto file = dir_->path() / "admin.token";
+  if (!std::filesystem::exists(file)) {
+    dir_->write("admin.token", kAdminToken);
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  return file;
+}
+
+std::string BrokerTest::metrics_showing(const std::string& line) const {
+  std::string text = http_get(broker_->admin_port(), "/metrics").body;
+  for (int i = 0; i < 40 && text.find(line) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = http_get(broker_->admin_port(), "/metrics").body;
+  }
+  return text;
 }
 
 HttpResult BrokerTest::get(const ClientIdentity& who, const std::string& target) const {

@@ -30,8 +30,15 @@ class BrokerTest : public ::testing::Test {
   broker::BrokerConfig base_config() const;
   HttpResult get(const ClientIdentity& who, const std::string& target) const;
   HttpResult post(const ClientIdentity& who, const std::string& target, const std::string& body) const;
+  /// The admin listener's /metrics once it shows `line`, or as it is after 2 s: the broker counts
+  /// some refusals (a handshake's) only after the client has seen them.
+  std::string metrics_showing(const std::string& line) const;
   /// SDK options for `who` against the running broker: localhost, the test CA, 10 s timeouts.
   ClientOptions sdk_options(const ClientIdentity& who) const;
+
+  /// A file holding kAdminToken (chmod 600), for admin_access.token_file.
+  static std::filesystem::path admin_token_file();
+  static constexpr const char* kAdminToken = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
   /// Where the running broker keeps its SQLite files (audit.db, consents.db).
   std::filesystem::path data_dir_;

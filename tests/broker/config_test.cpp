@@ -128,5 +128,49 @@ TEST_F(BrokerConfigTest, MissingFilesAreNamed) {
   EXPECT_THAT(error(std::string("tls:\n  ca: ca.crt\n") + kFiles).reason(), HasSubstr("tls.cert is required"));
 }
 
+TEST_F(BrokerConfigTest, AdminListenerOffLoopbackNeedsMutualTls) {
+  const std::string base = std::string(kTls) + kFiles;
+  auto open = error(base + "admin:\n  address: 0.0.0.0\n  port: 9090\n");
+  EXPECT_EQ(open.line(), 12);  // the address line
+  EXPECT_THAT(open.reason(), HasSubstr("admin.address '0.0.0.0' is not a loopback address"));
+  EXPECT_THAT(open.reason(), HasSubstr("mtls: true"));
+  EXPECT_THAT(error(base + "admin: {address: '::'}\n").reason(), HasSubstr("not a loopback address"));
+  EXPECT_THAT(error(base + "admin: {address: 10.0.0.5}\n").reason(), HasSubstr("not a loopback address"));
+  for (const char* loopback : {"127.0.0.1", "127.0.0.2", "'::1'", "'::ffff:127.0.0.1'"}) {
+    EXPECT_FALSE(load(base + "admin: {address: " + loopback + "}\n").admin_access.mtls) << loopback;
+  }
+  EXPECT_THAT(error(base + "admin: {address: 0.0.0.0, mtls: true}\n").reason(), HasSubstr("every interface"));
+  EXPECT_THAT(error(base + "admin: {address: '::', mtls: true}\n").reason(), HasSubstr("every interface"));
+  BrokerConfig mtls = load(base + "admin: {address: 10.0.0.5, port: 9443, mtls: true, max_connections: 4}\n");
+  EXPECT_TRUE(mtls.admin_access.mtls);
+  EXPECT_EQ(mtls.admin_access.max_connections, 4u);
+  EXPECT_EQ(load(base).admin_access.max_connections, 16u);
+  EXPECT_THAT(error(base + "admin: {max_connections: 0}\n").reason(), HasSubstr("between 1"));
+  EXPECT_THAT(error(base + "admin: {mtls: maybe}\n").reason(), HasSubstr("mtls"));
+}
+
+TEST_F(BrokerConfigTest, AdminTokenFileMustExistAndBeOwnerOnly) {
+  const std::string base = std::string(kTls) + kFiles;
+  auto missing = error(base + "admin:\n  token_file: absent.token\n");
+  EXPECT_EQ(missing.line(), 12);
+  EXPECT_THAT(missing.reason(), HasSubstr("admin.token_file not found"));
+  dir_.write("admin.token", std::string(64, 'a'));
+  std::filesystem::permissions(dir_ / "admin.token", std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write |
+                                                         std::filesystem::perms::group_read);
+  auto open = error(base + "admin:\n  token_file: admin.token\n");
+  EXPECT_EQ(open.line(), 12);
+  EXPECT_THAT(open.reason(), HasSubstr("chmod 600"));
+  std::filesystem::permissions(dir_ / "admin.token", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(load(base + "admin:\n  token_file: admin.token\n").admin_access.token_file, dir_ / "admin.token");
+}
+
+TEST_F(BrokerConfigTest, CrlPollInterval) {
+  EXPECT_EQ(load(std::string(kTls) + kFiles).tls.crl_poll_interval, std::chrono::milliseconds(5000));
+  EXPECT_EQ(load(std::string(kTls) + "  crl_poll_interval_ms: 250\n" + kFiles).tls.crl_poll_interval,
+            std::chrono::milliseconds(250));
+  EXPECT_THAT(error(std::string(kTls) + "  crl_poll_interval_ms: 10\n" + kFiles).reason(), HasSubstr("between 100"));
+}
+
 }  // namespace
 }  // namespace pse::broker

@@ -89,6 +89,21 @@ TEST(BrokerProcess, BadTlsMaterialExitsTwo) {
   EXPECT_THAT(outcome.output, HasSubstr("not-a-key.pem: cannot load private key"));
 }
 
+TEST(BrokerProcess, AdminListenerOffLoopbackWithoutMutualTlsIsRefusedAtLoad) {
+  TempDir dir;
+  TestPki pki(dir / "pki");
+  const std::string head = "tls:\n  ca: pki/ca.crt\n  crl: pki/crl.pem\n  cert: pki/servers/broker.crt\n"
+                           "  key: pki/servers/broker.key\n" + config_files(dir);
+  const auto open = dir.write("open.yaml", head + "admin:\n  address: 0.0.0.0\n  port: 9090\n");
+  Outcome refused = run_broker({"--config", open.string(), "--check"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.output, HasSubstr("open.yaml:12: admin.address '0.0.0.0' is not a loopback address"));
+
+  const auto guarded = dir.write("guarded.yaml", head + "admin:\n  address: 10.0.0.5\n  port: 9090\n  mtls: true\n");
+  Outcome accepted = run_broker({"--config", guarded.string(), "--check"});
+  EXPECT_EQ(accepted.exit_code, 0) << accepted.output;
+}
+
 // A pse-broker process of its own, its log to a file; `before_exec` runs in the child.
 struct BrokerProcess {
   pid_t pid = -1;

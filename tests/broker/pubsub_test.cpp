@@ -114,7 +114,7 @@ class PubSub : public BrokerTest {
   }
 
   HttpResult admin(const std::string& method, const std::string& target) const {
-    return http_request(broker_->admin_port(), method, target);
+    return http_request(broker_->admin_port(), method, target, {{"Authorization", std::string("Bearer ") + kAdminToken}});
   }
 
   static ClientIdentity saaq_;
@@ -269,6 +269,7 @@ TEST_F(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperat
     config.pubsub.max_attempts = 2;
     config.pubsub.retry_initial = 20ms;
     config.pubsub.retry_max = 50ms;
+    config.admin_access.token_file = admin_token_file();
   });
   Inbox inbox;
   inbox.refuse_next(1);

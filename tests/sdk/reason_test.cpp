@@ -8,7 +8,7 @@
 namespace pse {
 namespace {
 
-constexpr int kReasonCount = static_cast<int>(Reason::rate_limited) + 1;
+constexpr int kReasonCount = static_cast<int>(Reason::not_operator) + 1;
 
 TEST(Reason, EveryCodeRoundTripsAndIsUnique) {
   std::set<std::string> seen;

@@ -55,4 +55,8 @@ void TestPki::revoke(const ClientIdentity& identity) const {
   run_command(kPki + " revoke --dir " + quoted(dir_) + " --cert " + quoted(identity.cert));
 }
 
+void TestPki::publish_crl(int days) const {
+  run_command(kPki + " crl --dir " + quoted(dir_) + " --days " + std::to_string(days));
+}
+
 }  // namespace pse::testing

@@ -24,6 +24,8 @@ class TestPki {
   ClientIdentity issue_with_uri(const std::string& name, const std::string& uri,
                                 const std::string& extensions = "extendedKeyUsage=clientAuth") const;
   void revoke(const ClientIdentity& identity) const;
+  /// `pse-pki crl`: a new CRL whose nextUpdate is `days` away.
+  void publish_crl(int days) const;
 
   std::filesystem::path ca() const { return dir_ / "ca.crt"; }
   std::filesystem::path crl() const { return dir_ / "crl.pem"; }

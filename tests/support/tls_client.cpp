@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <stdexcept>
 #include <vector>
 
 namespace pse::testing {
@@ -79,6 +80,18 @@ TlsClient::TlsClient(std::uint16_t port, std::filesystem::path ca_file, std::opt
 
 TlsClient::~TlsClient() = default;
 
+void TlsClient::offer_tls12_ciphers(const std::string& openssl_list) {
+  if (SSL_CTX_set_cipher_list(impl_->context.native_handle(), openssl_list.c_str()) != 1) {
+    throw std::invalid_argument("no cipher in '" + openssl_list + "'");
+  }
+}
+
+void TlsClient::offer_tls13_suites(const std::string& openssl_list) {
+  if (SSL_CTX_set_ciphersuites(impl_->context.native_handle(), openssl_list.c_str()) != 1) {
+    throw std::invalid_argument("no TLS 1.3 suite in '" + openssl_list + "'");
+  }
+}
+
 bool TlsClient::connect() {
   impl_->stream.emplace(impl_->io, impl_->context);
   if (auto ec = connect_loopback(impl_->io, impl_->socket(), impl_->port)) {
@@ -114,7 +127,7 @@ HttpResult TlsClient::request(const std::string& method, const std::string& targ
                               std::size_t extra_header_bytes) {
   HttpResult result;
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-  request.set(http::field::host, "localhost");
+  request.set(http::field::host, "localhost:" + std::to_string(impl_->port));
   if (extra_header_bytes > 0) request.set("X-Padding", std::string(extra_header_bytes, 'p'));
   request.body() = body;
   request.prepare_payload();
@@ -227,6 +240,11 @@ int IdleConnections::still_open(int wait_ms) {
 }
 
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target) {
+  return http_request(port, method, target, {});
+}
+
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::vector<std::pair<std::string, std::string>>& headers) {
   HttpResult result;
   asio::io_context io;
   tcp::socket socket(io);
@@ -236,7 +254,8 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
     return result;
   }
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-  request.set(http::field::host, "127.0.0.1");
+  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.keep_alive(false);
   request.prepare_payload();
   ec = run_bounded(io, socket, operation_ms, [&](auto handler) { http::async_write(socket, request, handler); });

@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace pse::testing {
 
@@ -30,6 +32,10 @@ class TlsClient {
             bool tls12_only = false);
   ~TlsClient();
 
+  /// Offers only these TLS 1.2 suites (OpenSSL cipher-list syntax); call before connect().
+  void offer_tls12_ciphers(const std::string& openssl_list);
+  /// Offers only these TLS 1.3 suites (e.g. "TLS_AES_128_GCM_SHA256"); call before connect().
+  void offer_tls13_suites(const std::string& openssl_list);
   /// TCP connect and TLS handshake. False (with error()) when either fails.
   bool connect();
   /// One request on the open connection (keep-alive).
@@ -81,6 +87,9 @@ class IdleConnections {
 
 /// A plain HTTP request on loopback (admin listener), with an empty body.
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target);
+/// The same with extra headers; a "Host" among them replaces the default (127.0.0.1).
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::vector<std::pair<std::string, std::string>>& headers);
 inline HttpResult http_get(std::uint16_t port, const std::string& target) { return http_request(port, "GET", target); }
 
 }  // namespace pse::testing

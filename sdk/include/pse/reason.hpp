@@ -58,6 +58,13 @@ enum class Reason {
   provider_error,       ///< the provider failed or answered something unusable (502)
   not_category_owner,   ///< a connector offered a category another body owns (403)
   rate_limited,
+
+  // The admin listener (the platform operator's tools, never an organisation's).
+  host_not_allowed,    ///< the Host header names neither the admin listener nor loopback (403)
+  origin_not_allowed,  ///< a request a browser sent from another site (403)
+  token_required,      ///< a state-changing admin route without `Authorization: Bearer` (403)
+  token_invalid,       ///< a bearer token that is not the admin token, or none configured (403)
+  not_operator,        ///< the certificate's organisation lacks the operator role (403)
 };
 
 /// The wire spelling of a reason, e.g. "consent_revoked".
