@@ -7,6 +7,7 @@
 #include "broker/audit/audit_keys.hpp"
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/sqlite_audit_store.hpp"
+#include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/consent/sqlite_consent_store.hpp"
 #include "broker/consent_routes.hpp"
@@ -150,7 +151,8 @@ struct Broker::Impl {
     state.subscriptions = &subscriptions;
     state.deliveries = &dispatcher;
     state.admin_extension = [this](const HttpRequest& request) { return dead_letters.handle(request); };
-    state.metrics.set_extra_source([this] { return queue_gauges(*queue); });
+    state.audit_available = [this] { return audit_log->health().available; };
+    state.metrics.set_extra_source([this] { return queue_gauges(*queue) + audit_health_metrics(audit_log->health()); });
     queue->on_ready([this](const std::string& subscriber) { dispatcher.wake(subscriber); });
     state.set_tls_context(make_server_tls_context(config.tls));
   }

@@ -13,9 +13,17 @@
 // Signing per entry is out of the question at our target (Ed25519 signs ~20k/s per core).
 //
 // Thread safety: every public member may be called from any thread. Completions run on the
-// writer thread: keep them short (post to your executor). After a failed commit the log
-// refuses every further append (`store_failed`): an audit log that may have lost an entry
-// must not keep approving exchanges.
+// writer thread: keep them short (post to your executor).
+//
+// When a commit fails (a full disk, an I/O error) the log becomes unavailable: that batch and
+// every append after it are refused with `store_failed` — an audit log that cannot record
+// must not let exchanges be approved. Once per `retry_interval` the writer tries the store
+// again: it has the store end whatever the failure left open, reloads the frontier and the
+// latest head from what is committed (never from its own memory, which held the failed
+// batch), and commits a fresh head of that tree. Only when that head is durable does the log
+// take appends again. health() says which state it is in; the broker's readiness and
+// metrics follow it. One error line is logged when it goes down, one info line when it is
+// back.
 #pragma once
 
 #include "broker/audit/audit_config.hpp"
@@ -25,6 +33,8 @@
 #include "broker/audit/result.hpp"
 #include "broker/audit/tree_head.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -59,6 +69,14 @@ Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_
 struct AuditLogOptions {
   std::size_t max_batch_entries = 1024;
   std::size_t max_pending_entries = 65536;
+  /// While unavailable, the time between two attempts to commit again.
+  std::chrono::milliseconds retry_interval{1000};
+};
+
+/// Whether the log can commit now, for readiness probes and metrics.
+struct AuditHealth {
+  bool available = true;              ///< false from a failed commit until the store commits again
+  std::uint64_t commit_failures = 0;  ///< failed commits since open, retries while unavailable included
 };
 
 class AuditLog {
@@ -99,6 +117,8 @@ class AuditLog {
 
   const PublicKey& public_key() const noexcept { return signing_key_.public_key(); }
 
+  AuditHealth health() const noexcept;
+
   /// Commits everything queued, then stops the writer. Later appends fail with `closed`.
   void close();
 
@@ -117,6 +137,8 @@ class AuditLog {
   Result<SignedTreeHead> commit_head_only();
   SignedTreeHead next_head();
   void publish_head(const SignedTreeHead& head);
+  void become_unavailable(const AuditError& cause);
+  bool try_to_recover();
 
   std::unique_ptr<AuditStore> writer_store_;
   std::unique_ptr<AuditStore> reader_store_;
@@ -139,7 +161,14 @@ class AuditLog {
   std::vector<Pending> queue_;
   std::vector<HeadRequest> head_requests_;
   bool closing_ = false;
-  std::optional<AuditError> failure_;  // set once a commit failed
+  std::optional<AuditError> failure_;  // set while unavailable: from a failed commit to a recovery
+  // Writer-thread state while unavailable.
+  std::chrono::steady_clock::time_point unavailable_since_;
+  std::chrono::steady_clock::time_point next_retry_;
+  std::string last_retry_error_;
+
+  std::atomic<bool> available_{true};
+  std::atomic<std::uint64_t> commit_failures_{0};
 
   std::thread writer_;
 };

@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/hash.hpp"
+#include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
 #include "policy/policy_engine.hpp"
@@ -214,11 +215,11 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
 
   audit_.append(std::move(entry), [this, exchange, response = std::move(response)](audit::AuditLog::AppendResult seq) mutable {
     std::optional<std::uint64_t> durable;
-    std::string failure;
+    std::optional<audit::AuditError> failure;
     if (seq) {
       durable = *seq;
     } else {
-      failure = seq.error().message;
+      failure = std::move(seq.error());
     }
     post_([this, exchange, response = std::move(response), durable, failure = std::move(failure)]() mutable {
       answer_after_audit(exchange, std::move(response), durable, failure);
@@ -227,11 +228,17 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
 }
 
 void ExchangePipeline::answer_after_audit(const ExchangePtr& exchange, HttpResponse response,
-                                          std::optional<std::uint64_t> audit_seq, const std::string& failure) {
+                                          std::optional<std::uint64_t> audit_seq,
+                                          const std::optional<audit::AuditError>& failure) {
   if (!audit_seq) {
     // Fail closed: without a durable audit entry, nothing leaves — not even the record.
-    log::error("audit append failed; exchange refused", {{"request_id", exchange->request.request_id}, {"detail", failure}});
-    return finish(exchange, refusal(Reason::overloaded, "the audit log cannot record this exchange now; retry later",
+    const Reason reason = failure ? audit_refusal_reason(failure->code) : Reason::internal_error;
+    // An audit log that cannot commit says so once itself; a line per exchange would flood.
+    if (reason != Reason::audit_unavailable) {
+      log::error("audit append failed; exchange refused",
+                 {{"request_id", exchange->request.request_id}, {"detail", failure ? failure->message : ""}});
+    }
+    return finish(exchange, refusal(reason, "the audit log cannot record this exchange now; retry later",
                                     exchange->request.request_id));
   }
   if (response.status == 200) {

@@ -18,6 +18,7 @@
 // and every refusal after parsing is audited like an allowed exchange.
 #pragma once
 
+#include "broker/audit/result.hpp"
 #include "broker/exchange/idempotency_cache.hpp"
 #include "broker/exchange/provider_directory.hpp"
 #include "broker/exchange/rate_limiter.hpp"
@@ -75,7 +76,7 @@ class ExchangePipeline {
   void deny(const ExchangePtr& exchange, Reason reason, std::string message = {});
   void audit_and_respond(const ExchangePtr& exchange, HttpResponse response);
   void answer_after_audit(const ExchangePtr& exchange, HttpResponse response, std::optional<std::uint64_t> audit_seq,
-                          const std::string& failure);
+                          const std::optional<audit::AuditError>& failure);
   void finish(const ExchangePtr& exchange, const HttpResponse& response);
   bool enter(const std::string& consumer);
   void leave(const std::string& consumer);

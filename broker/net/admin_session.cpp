@@ -17,7 +17,8 @@ void AdminSession::handle(HttpRequest request) {
   if (state_.admin_extension) {
     if (auto response = state_.admin_extension(request)) return send(std::move(*response));
   }
-  send(admin_response(request, state_.metrics, !state_.draining.load()));
+  const bool audit_available = !state_.audit_available || state_.audit_available();
+  send(admin_response(request, state_.metrics, !state_.draining.load(), audit_available));
 }
 
 void AdminSession::close() {

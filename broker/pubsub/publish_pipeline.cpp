@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/hash.hpp"
+#include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/pubsub/publish_request.hpp"
 #include "broker/pubsub/subscription_registry.hpp"
@@ -31,6 +32,8 @@ struct PublishPipeline::Publication {
   // Audit appends complete on the writer thread, in any order.
   std::atomic<std::size_t> audits_waiting{0};
   std::atomic<bool> audit_failed{false};
+  std::mutex failure_mutex;
+  std::optional<audit::AuditError> first_failure;  // guarded by failure_mutex
 };
 
 namespace {
@@ -204,13 +207,26 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
   publication->audits_waiting = entries.size();
   for (auto& entry : entries) {
     audit_.append(std::move(entry), [this, publication, enqueue](audit::AuditLog::AppendResult seq) {
-      if (!seq) publication->audit_failed = true;
+      if (!seq) {
+        std::lock_guard lock(publication->failure_mutex);
+        if (!publication->first_failure) publication->first_failure = seq.error();
+        publication->audit_failed = true;
+      }
       if (publication->audits_waiting.fetch_sub(1) != 1) return;
       if (publication->audit_failed) {
-        log::error("audit append failed; publish refused", {{"event_id", publication->event_id}});
-        metrics_.publish_completed(503);
-        return publication->respond(
-            refusal(Reason::overloaded, "the audit log cannot record this event now; publish it again"));
+        audit::AuditError failure;
+        {
+          std::lock_guard lock(publication->failure_mutex);
+          failure = *publication->first_failure;
+        }
+        const Reason reason = audit_refusal_reason(failure.code);
+        // An audit log that cannot commit says so once itself; a line per publish would flood.
+        if (reason != Reason::audit_unavailable) {
+          log::error("audit append failed; publish refused", {{"event_id", publication->event_id}, {"detail", failure.message}});
+        }
+        HttpResponse response = refusal(reason, "the audit log cannot record this event now; publish it again");
+        metrics_.publish_completed(response.status);
+        return publication->respond(std::move(response));
       }
       enqueue();
     });

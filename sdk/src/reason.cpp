@@ -52,9 +52,10 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::provider_error, "provider_error", 502, "the provider failed to answer usably"},
     ReasonInfo{Reason::not_category_owner, "not_category_owner", 403, "the category belongs to another body"},
     ReasonInfo{Reason::rate_limited, "rate_limited", 429, "rate limit exceeded"},
+    ReasonInfo{Reason::audit_unavailable, "audit_unavailable", 503, "the audit log cannot record now; retry later"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::rate_limited) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::audit_unavailable) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

@@ -58,6 +58,7 @@ enum class Reason {
   provider_error,       ///< the provider failed or answered something unusable (502)
   not_category_owner,   ///< a connector offered a category another body owns (403)
   rate_limited,
+  audit_unavailable,    ///< the broker cannot record in its audit log now, so it answers nothing; retry later (503)
 };
 
 /// The wire spelling of a reason, e.g. "consent_revoked".
