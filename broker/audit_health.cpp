@@ -6,6 +6,7 @@ Reason audit_refusal_reason(audit::AuditErrorCode code) noexcept {
   switch (code) {
     case audit::AuditErrorCode::store_failed: return Reason::audit_unavailable;
     case audit::AuditErrorCode::overloaded: return Reason::overloaded;
+    case audit::AuditErrorCode::share_exceeded: return Reason::rate_limited;
     case audit::AuditErrorCode::closed: return Reason::shutting_down;
     default: return Reason::internal_error;
   }

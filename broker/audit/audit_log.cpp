@@ -40,8 +40,12 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditConfig& config) {
   if (!writer) throw ConfigError(config.database, 0, writer.error().message);
   auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
   if (!reader) throw ConfigError(config.database, 0, reader.error().message);
+  AuditLogOptions options;
+  options.max_batch_entries = config.max_batch_entries;
+  options.max_pending_entries = config.max_pending_entries;
+  options.max_pending_per_org = config.max_pending_per_org;
   return open(std::move(writer).value(), std::move(reader).value(), std::move(signing_key),
-              std::move(subject_key), AuditLogOptions{config.max_batch_entries, config.max_pending_entries});
+              std::move(subject_key), options);
 }
 
 std::unique_ptr<AuditLog> AuditLog::open(std::unique_ptr<AuditStore> writer_store,
@@ -106,6 +110,7 @@ void AuditLog::append(AuditRecord record, Completion on_durable) {
   entry.permitted_fields = std::move(record.permitted_fields);
   entry.payload_hash = record.payload_hash;
   entry.subject_hash = subject_key_.hash(record.subject_id);
+  std::string& requester = record.requested_by.empty() ? entry.consumer : record.requested_by;
 
   std::optional<AuditError> refusal;
   {
@@ -116,7 +121,11 @@ void AuditLog::append(AuditRecord record, Completion on_durable) {
       refusal = make_error(AuditErrorCode::closed, "the audit log is closed");
     } else if (queue_.size() >= options_.max_pending_entries) {
       refusal = make_error(AuditErrorCode::overloaded, "the audit log has too many pending entries");
+    } else if (std::size_t& queued = queued_by_org_[requester]; queued >= options_.max_pending_per_org) {
+      refusal = make_error(AuditErrorCode::share_exceeded,
+                           "'" + requester + "' holds its whole share of the audit log's pending entries");
     } else {
+      ++queued;
       queue_.push_back(Pending{std::move(entry), std::move(on_durable)});
     }
   }
@@ -186,6 +195,7 @@ void AuditLog::run_writer() {
       if (closing_ && queue_.empty() && head_requests_.empty()) return;  // everything is committed
       // Take everything queued: whatever arrived during the previous commit goes together.
       batch.swap(queue_);
+      queued_by_org_.clear();
       head_requests.swap(head_requests_);
       unavailable = failure_;
     }

@@ -42,7 +42,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace pse::audit {
@@ -69,6 +71,10 @@ Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_
 struct AuditLogOptions {
   std::size_t max_batch_entries = 1024;
   std::size_t max_pending_entries = 65536;
+  /// Queued appends of one organisation's requests (AuditRecord::requested_by) at most: the
+  /// queue is shared fairly, and one body's flood cannot make every other body's exchange
+  /// fail closed.
+  std::size_t max_pending_per_org = 8192;
   /// While unavailable, the time between two attempts to commit again.
   std::chrono::milliseconds retry_interval{1000};
 };
@@ -100,8 +106,8 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   /// Queues the record; `on_durable` runs exactly once, with the sequence number or an error
-  /// (invalid_entry, overloaded, closed: at once on the caller's thread; store_failed: on the
-  /// writer thread).
+  /// (invalid_entry, overloaded, share_exceeded, closed: at once on the caller's thread;
+  /// store_failed: at once while unavailable, else on the writer thread).
   void append(AuditRecord record, Completion on_durable);
   std::future<AppendResult> append(AuditRecord record);
 
@@ -159,6 +165,8 @@ class AuditLog {
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::vector<Pending> queue_;
+  // Entries of queue_ by requesting organisation; emptied with queue_ when the writer takes it.
+  std::unordered_map<std::string, std::size_t> queued_by_org_;
   std::vector<HeadRequest> head_requests_;
   bool closing_ = false;
   std::optional<AuditError> failure_;  // set while unavailable: from a failed commit to a recovery

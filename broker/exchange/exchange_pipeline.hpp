@@ -4,6 +4,8 @@
 // to bottom in the same order):
 //
 //   1. authenticate  the caller is the organisation of its client certificate (done by TLS)
+//      admit         the consumer organisation's exchange rate (org_admission.hpp): beyond
+//                    it 429 rate_limited with Retry-After, before anything is parsed or audited
 //   2. parse         strict JSON body → ExchangeRequest; idempotent retries answered here
 //   3. policy        classification, rule, purpose, validity, clearance, field minimisation
 //   4. basis         a valid consent of the subject, or the rule's legal reference
@@ -15,7 +17,8 @@
 //  10. respond       the minimised record, or the reason code
 //
 // A decision made by a stage is data (policy::Decision, consent::ConsentCheck), never a bool,
-// and every refusal after parsing is audited like an allowed exchange.
+// and every refusal after parsing is audited like an allowed exchange — unless the audit log
+// itself refuses the entry (audit_health.hpp), which refuses the exchange.
 #pragma once
 
 #include "broker/audit/result.hpp"
@@ -53,6 +56,8 @@ struct ExchangeSettings {
   std::size_t idempotency_entries = 100'000;
 };
 
+class OrgAdmission;
+
 class ExchangePipeline {
  public:
   using Clock = std::function<policy::Instant()>;
@@ -62,7 +67,7 @@ class ExchangePipeline {
 
   ExchangePipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                    audit::AuditLog& audit, ProviderDirectory& providers, Metrics& metrics, ExchangeSettings settings,
-                   Clock clock, Post post);
+                   Clock clock, Post post, OrgAdmission& admission);
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
@@ -89,6 +94,7 @@ class ExchangePipeline {
   ExchangeSettings settings_;
   Clock clock_;
   Post post_;
+  OrgAdmission& admission_;
   RateLimiter rate_limiter_;
   IdempotencyCache idempotency_;
   std::mutex in_flight_mutex_;
