@@ -145,7 +145,7 @@ struct Broker::Impl {
                  consent::ConsentSettings{std::chrono::days(config.consent_max_validity_days)}),
         audit_log(audit::AuditLog::open(audit_config(config))),
         audit_reader(open_audit_reader(config.data_dir / "audit.db")),
-        consent_routes(consents, *audit_reader, now_seconds),
+        consent_routes(consents, *audit_log, *audit_reader, now_seconds),
         admission(admission_limits(config.limits)),
         exchanges(*policies, consents, *audit_log, providers, state.metrics,
                   ExchangeSettings{config.limits.provider_timeout, config.limits.max_in_flight_per_org}, now_seconds,
