@@ -158,7 +158,6 @@ struct Broker::Impl {
         store_worker(std::make_unique<WorkerThread>("store")),
         router(exchanges, publishes, consent_routes, *store_worker) {
     state.trust_domain = config.trust_domain;
-    state.limits = config.limits;
     state.handler = &router;
     state.policies = policies.get();
     state.providers = &providers;
@@ -175,15 +174,19 @@ struct Broker::Impl {
 
   void start(bool handle_signals) {
     https = std::make_shared<Listener>(io, config.listen, "mtls", [this](asio::ip::tcp::socket socket) {
-      if (state.metrics.open_connections() >= static_cast<std::int64_t>(state.limits.max_connections)) {
-        state.metrics.connection_refused_at_capacity();
-        return;  // the socket closes as it goes out of scope
+      boost::system::error_code ec;
+      const auto peer = socket.remote_endpoint(ec);
+      if (ec) return;  // already gone
+      ConnectionBudget::Admission admission = state.budget.enter_handshake(peer.address().to_string());
+      if (!admission.slot) {
+        state.metrics.connection_refused(admission.refusal);
+        return;  // closed before any TLS work, as the socket goes out of scope
       }
-      std::make_shared<HttpsSession>(std::move(socket), state)->start();
-    });
+      std::make_shared<HttpsSession>(std::move(socket), state, std::move(admission.slot))->start();
+    }, [this] { state.metrics.connection_refused(AdmissionRefusal::accept_error); });
     admin = std::make_shared<Listener>(io, config.admin, "admin", [this](asio::ip::tcp::socket socket) {
       std::make_shared<AdminSession>(std::move(socket), state)->start();
-    });
+    }, [] {});
     https->start();
     admin->start();
     if (handle_signals) watch_signals();
@@ -260,7 +263,11 @@ struct Broker::Impl {
       auto errors = policies->reload(policy_paths(config));
       if (!errors.empty()) throw errors.front();
       state.set_tls_context(std::move(tls));
-      log::info("reloaded TLS material, organisations, classification and policies");
+      log::info("reloaded TLS material, organisations, classification and policies",
+                {{"sessions", state.sessions.size()}, {"connectors", state.connectors.size()}});
+      // Sessions already open prove their identity again against what is in force now.
+      state.sessions.recheck_all();
+      state.connectors.recheck_all();
       return true;
     } catch (const ConfigError& e) {
       log::error("reload failed, keeping the previous configuration", {{"detail", e.what()}});
@@ -290,7 +297,7 @@ struct Broker::Impl {
   std::unique_ptr<audit::AuditLog> audit_log;
   std::unique_ptr<audit::AuditStore> audit_reader;
   ConsentRoutes consent_routes;
-  ServerState state;  // before the pipeline, which counts in its metrics
+  ServerState state{config.limits};  // before the pipeline, which counts in its metrics
   ProviderDirectory providers;
   OrgAdmission admission;
   ExchangePipeline exchanges;

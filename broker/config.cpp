@@ -92,7 +92,15 @@ Limits read_limits(YamlMap& parent) {
   auto node = parent.optional_node("limits");
   if (!node) return limits;
   YamlMap map(*node, parent.file(), "limits");
-  limits.max_connections = static_cast<std::uint32_t>(map.integer_or("max_connections", limits.max_connections, 1, 1'000'000));
+  auto count = [&map](const std::string& key, std::uint32_t fallback) {
+    return static_cast<std::uint32_t>(map.integer_or(key, fallback, 1, 1'000'000));
+  };
+  limits.max_handshakes = count("max_handshakes", limits.max_handshakes);
+  limits.max_handshakes_per_address = count("max_handshakes_per_address", limits.max_handshakes_per_address);
+  limits.max_connections = count("max_connections", limits.max_connections);
+  limits.max_connections_per_org = count("max_connections_per_org", limits.max_connections_per_org);
+  limits.max_connection_lifetime = std::chrono::seconds(
+      map.integer_or("max_connection_lifetime_s", limits.max_connection_lifetime.count(), 1, 7 * 24 * 3600));
   limits.header_bytes = static_cast<std::uint32_t>(map.integer_or("header_bytes", limits.header_bytes, 1024, 1024 * 1024));
   limits.body_bytes = static_cast<std::uint64_t>(
       map.integer_or("body_bytes", static_cast<std::int64_t>(limits.body_bytes), 0, 1LL << 30));

@@ -26,7 +26,16 @@ struct TlsConfig {
 };
 
 struct Limits {
+  /// Connections still in their TLS handshake, in all and from one source address: an
+  /// anonymous host cannot take more than its share of the hub's connections.
+  std::uint32_t max_handshakes = 256;
+  std::uint32_t max_handshakes_per_address = 32;
+  /// Authenticated connections (HTTP and connector WebSockets), in all and per organisation.
   std::uint32_t max_connections = 1024;
+  std::uint32_t max_connections_per_org = 256;
+  /// Then a connection is closed (after its current request) and its client reconnects: no
+  /// identity proved once is trusted for ever.
+  std::chrono::seconds max_connection_lifetime{3600};
   std::uint32_t header_bytes = 8 * 1024;
   std::uint64_t body_bytes = 1024 * 1024;
   std::chrono::milliseconds handshake_timeout{5'000};

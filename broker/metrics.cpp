@@ -9,9 +9,23 @@ void Metrics::connection_accepted() noexcept {
 
 void Metrics::connection_closed() noexcept { open_.fetch_sub(1, std::memory_order_relaxed); }
 
-void Metrics::connection_refused_at_capacity() noexcept {
-  refused_at_capacity_.fetch_add(1, std::memory_order_relaxed);
+void Metrics::connection_refused(AdmissionRefusal why) noexcept {
+  refused_[static_cast<std::size_t>(why)].fetch_add(1, std::memory_order_relaxed);
 }
+
+std::uint64_t Metrics::connections_refused(AdmissionRefusal why) const noexcept {
+  return refused_[static_cast<std::size_t>(why)].load(std::memory_order_relaxed);
+}
+
+void Metrics::session_revoked(std::string_view reason) noexcept {
+  revoked_[handshake_index(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t Metrics::sessions_revoked(std::string_view reason) const noexcept {
+  return revoked_[handshake_index(reason)].load(std::memory_order_relaxed);
+}
+
+void Metrics::session_expired() noexcept { expired_.fetch_add(1, std::memory_order_relaxed); }
 
 void Metrics::connector_connected() noexcept {
   connectors_.fetch_add(1, std::memory_order_relaxed);
@@ -91,10 +105,23 @@ std::string Metrics::render_prometheus() const {
   line("# HELP pse_connections_accepted_total Client connections accepted on the mTLS listener.");
   line("# TYPE pse_connections_accepted_total counter");
   line("pse_connections_accepted_total " + std::to_string(accepted_.load(std::memory_order_relaxed)));
-  line("# HELP pse_connections_refused_total Connections closed at once because max_connections was reached.");
+  line("# HELP pse_connections_refused_total Connections refused by the listener's budgets, by reason.");
   line("# TYPE pse_connections_refused_total counter");
-  line("pse_connections_refused_total " +
-       std::to_string(refused_at_capacity_.load(std::memory_order_relaxed)));
+  for (int i = 0; i < kAdmissionRefusals; ++i) {
+    line("pse_connections_refused_total{reason=\"" + std::string(to_string(static_cast<AdmissionRefusal>(i))) +
+         "\"} " + std::to_string(refused_[static_cast<std::size_t>(i)].load(std::memory_order_relaxed)));
+  }
+  line("# HELP pse_sessions_revoked_total Open sessions closed because their identity no longer passes, by reason.");
+  line("# TYPE pse_sessions_revoked_total counter");
+  for (std::size_t i = 0; i < kHandshakeReasons.size(); ++i) {
+    const auto count = revoked_[i].load(std::memory_order_relaxed);
+    if (count > 0) {
+      line("pse_sessions_revoked_total{reason=\"" + std::string(kHandshakeReasons[i]) + "\"} " + std::to_string(count));
+    }
+  }
+  line("# HELP pse_sessions_expired_total Sessions closed at max_connection_lifetime_s.");
+  line("# TYPE pse_sessions_expired_total counter");
+  line("pse_sessions_expired_total " + std::to_string(expired_.load(std::memory_order_relaxed)));
   line("# HELP pse_handshake_failures_total Failed TLS handshakes by reason.");
   line("# TYPE pse_handshake_failures_total counter");
   for (std::size_t i = 0; i < kHandshakeReasons.size(); ++i) {

@@ -2,6 +2,8 @@
 // listener's /metrics. Updated lock-free from any thread.
 #pragma once
 
+#include "broker/admission/connection_budget.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -15,14 +17,23 @@ class Metrics {
  public:
   /// Handshake failure labels: reason codes (certificate_revoked, unknown_org…) plus
   /// "tls_protocol" (not TLS, wrong version, no shared cipher) and "timeout".
-  static constexpr std::array<std::string_view, 11> kHandshakeReasons = {
+  /// The same labels name why an open session was closed on a reload, plus "role_withdrawn"
+  /// (a connector whose organisation lost the role or category it connected with).
+  static constexpr std::array<std::string_view, 13> kHandshakeReasons = {
       "certificate_required", "certificate_untrusted", "certificate_expired",
       "certificate_not_yet_valid", "certificate_revoked", "certificate_invalid",
-      "identity_missing", "unknown_org", "tls_protocol", "timeout", "other"};
+      "certificate_profile", "identity_missing", "unknown_org", "role_withdrawn",
+      "tls_protocol", "timeout", "other"};
 
   void connection_accepted() noexcept;
   void connection_closed() noexcept;
-  void connection_refused_at_capacity() noexcept;
+  /// A connection refused by the listener's budgets (or an accept that failed).
+  void connection_refused(AdmissionRefusal why) noexcept;
+  /// An open session closed because its identity no longer passes (revoked certificate,
+  /// organisation removed or demoted); `reason` is a handshake reason label.
+  void session_revoked(std::string_view reason) noexcept;
+  /// A session closed because it reached max_connection_lifetime.
+  void session_expired() noexcept;
   void handshake_failed(std::string_view reason) noexcept;
   void request_completed(int status) noexcept;
   /// A connection upgraded to a connector WebSocket (counted in open connections too).
@@ -45,6 +56,8 @@ class Metrics {
   std::int64_t open_connections() const noexcept { return open_.load(std::memory_order_relaxed); }
   std::int64_t open_connectors() const noexcept { return connectors_.load(std::memory_order_relaxed); }
   std::uint64_t handshake_failures(std::string_view reason) const noexcept;
+  std::uint64_t connections_refused(AdmissionRefusal why) const noexcept;
+  std::uint64_t sessions_revoked(std::string_view reason) const noexcept;
   std::uint64_t requests_with_status(int status) const noexcept;
   std::uint64_t publishes_with_status(int status) const noexcept;
 
@@ -55,7 +68,9 @@ class Metrics {
 
   std::atomic<std::int64_t> open_{0};
   std::atomic<std::uint64_t> accepted_{0};
-  std::atomic<std::uint64_t> refused_at_capacity_{0};
+  std::array<std::atomic<std::uint64_t>, kAdmissionRefusals> refused_{};
+  std::array<std::atomic<std::uint64_t>, kHandshakeReasons.size()> revoked_{};
+  std::atomic<std::uint64_t> expired_{0};
   std::atomic<std::int64_t> connectors_{0};
   std::atomic<std::uint64_t> fields_dropped_{0};
   std::array<std::atomic<std::uint64_t>, 600> exchanges_by_status_{};

@@ -100,7 +100,7 @@ Connector::Connector(ConnectorConfig config, Publisher* publisher) : config_(std
     RecordMapper mapper(entry.source.key, entry.fields);
     watched->codec = open_file_codec(entry.source, mapper.source_fields());
     check_fields(*watched->codec, entry.source, entry.fields, config_.file);
-    DropFolderSettings settings{entry.category, entry.folder, entry.completion, entry.stable_for};
+    DropFolderSettings settings{entry.category, entry.folder, entry.completion, entry.stable_for, entry.max_file_bytes};
     watched->folder = std::make_unique<DropFolder>(std::move(settings), *watched->codec, std::move(mapper), *publisher_);
     watched_.push_back(std::move(watched));
   }

@@ -13,6 +13,9 @@ namespace {
 
 using adapters::ErrorPolicy;
 
+/// The highest max_file_bytes accepted: the file is held in memory, with its decoded records.
+constexpr std::uint64_t kMaxFileBytesLimit = 16ULL * 1024 * 1024 * 1024;
+
 std::filesystem::path required_path(YamlMap& map, const std::filesystem::path& file, const std::string& key) {
   return resolve_relative_to(file, map.required_string(key));
 }
@@ -238,6 +241,8 @@ ConnectorConfig load_connector_config(const std::filesystem::path& file) {
       }
       entry.stable_for = read_ms(map, "stable_for_ms", 2000);
       entry.poll_interval = read_ms(map, "poll_interval_ms", 1000);
+      entry.max_file_bytes = static_cast<std::uint64_t>(map.integer_or(
+          "max_file_bytes", static_cast<std::int64_t>(kDefaultMaxFileBytes), 1, static_cast<std::int64_t>(kMaxFileBytesLimit)));
       entry.source = read_source(map.required_node("source"), file, /*serving=*/false);
       entry.fields = read_fields(map.required_node("fields"), file, category);
       map.finish();

@@ -23,6 +23,7 @@
 //       - category: identity.death
 //         folder: ../../var/etat-civil/deces     # drop folder (done/ and rejected/ inside)
 //         completion: done_marker                # or stable_size
+//         max_file_bytes: 268435456              # larger files are refused (default 256 MiB)
 //         source: {type: csv, schema: data/deces.schema.yaml, key: nas}
 //         fields: [...]
 //
@@ -40,6 +41,7 @@
 #include <pse/client_options.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -91,12 +93,17 @@ enum class Completion {
   stable_size,  ///< size and modification time unchanged for `stable_for`
 };
 
+/// A drop file is read whole into memory (its hash, and reject_file, need all of it): the
+/// largest one taken, 256 MiB unless the batch entry's max_file_bytes says otherwise.
+inline constexpr std::uint64_t kDefaultMaxFileBytes = 256ULL * 1024 * 1024;
+
 struct BatchConfig {
   std::string category;
   std::filesystem::path folder;
   Completion completion = Completion::done_marker;
   std::chrono::milliseconds stable_for{2000};
   std::chrono::milliseconds poll_interval{1000};
+  std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
   SourceConfig source;
   std::vector<FieldMapping> fields;
   int line = 0;

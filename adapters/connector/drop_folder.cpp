@@ -9,7 +9,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <fstream>
+#include <algorithm>
+#include <set>
 #include <utility>
 
 namespace pse::connector {
@@ -33,20 +34,6 @@ bool transient(pse::Reason reason) {
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-/// Writes `content` to `file` through a temporary name, so a reader never sees half of it.
-bool write_file_atomically(const fs::path& file, const std::string& content) {
-  fs::path temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) return false;
-  }
-  std::error_code error;
-  fs::rename(temporary, file, error);
-  return !error;
 }
 
 }  // namespace
@@ -97,26 +84,31 @@ std::string FileReport::summary_json() const {
   return boost::json::serialize(summary);
 }
 
-DropFolder::DropFolder(DropFolderSettings settings, const FileCodec& codec, RecordMapper mapper, Publisher& publisher)
-    : settings_(std::move(settings)), codec_(codec), mapper_(std::move(mapper)), publisher_(publisher) {
-  fs::create_directories(settings_.folder / "done");
-  fs::create_directories(settings_.folder / "rejected");
+namespace {
+
+/// Creates `folder` when missing and opens it; `follow_link`: as DirectoryHandle.
+DirectoryHandle open_folder(const fs::path& folder, bool follow_link) {
+  fs::create_directories(folder);
+  return DirectoryHandle(folder, follow_link);
 }
 
-bool DropFolder::complete(const fs::directory_entry& entry, std::chrono::steady_clock::time_point now) {
-  const std::string name = entry.path().filename().string();
-  if (settings_.completion == Completion::done_marker) {
-    std::error_code error;
-    return fs::exists(settings_.folder / (name + ".done"), error);
-  }
-  std::error_code error;
-  const auto size = entry.file_size(error);
-  if (error) return false;
-  const auto modified = entry.last_write_time(error);
-  if (error) return false;
-  auto [seen, first] = observed_.try_emplace(name, Observation{size, modified, now});
-  if (first || seen->second.size != size || seen->second.modified != modified) {
-    seen->second = Observation{size, modified, now};
+}  // namespace
+
+DropFolder::DropFolder(DropFolderSettings settings, const FileCodec& codec, RecordMapper mapper, Publisher& publisher)
+    : settings_(std::move(settings)),
+      folder_(open_folder(settings_.folder, /*follow_link=*/true)),
+      done_(open_folder(settings_.folder / "done", /*follow_link=*/false)),
+      rejected_(open_folder(settings_.folder / "rejected", /*follow_link=*/false)),
+      codec_(codec),
+      mapper_(std::move(mapper)),
+      publisher_(publisher) {}
+
+bool DropFolder::complete(const DirectoryEntry& entry, std::chrono::steady_clock::time_point now) {
+  if (settings_.completion == Completion::done_marker) return folder_.status(entry.name + ".done").has_value();
+  const EntryStatus& status = entry.status;
+  auto [seen, first] = observed_.try_emplace(entry.name, Observation{status.size, status.modified_ns, now});
+  if (first || seen->second.size != status.size || seen->second.modified_ns != status.modified_ns) {
+    seen->second = Observation{status.size, status.modified_ns, now};
     return false;
   }
   return now - seen->second.since >= settings_.stable_for;
@@ -124,20 +116,19 @@ bool DropFolder::complete(const fs::directory_entry& entry, std::chrono::steady_
 
 std::vector<FileReport> DropFolder::poll(std::chrono::steady_clock::time_point now) {
   std::vector<std::string> names;
+  std::set<std::string> present;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(settings_.folder, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.front() == '.' || ends_with(name, ".done") || ends_with(name, ".tmp")) continue;
-    std::error_code type_error;
-    if (!entry.is_regular_file(type_error)) continue;
-    if (complete(entry, now)) names.push_back(name);
+  for (const auto& entry : folder_.list(error)) {
+    const std::string& name = entry.name;
+    present.insert(name);
+    if (name.front() == '.' || ends_with(name, ".done") || ends_with(name, ".tmp")) continue;
+    if (entry.status.kind == EntryKind::directory) continue;
+    // Anything else that is not a regular file will never be one: refused now, not watched.
+    if (entry.status.kind != EntryKind::regular || complete(entry, now)) names.push_back(name);
   }
   if (error) log::warn("cannot list the drop folder", {{"folder", settings_.folder.string()}, {"error", error.message()}});
   // Forget files that are gone, so that the map does not grow without bound.
-  for (auto it = observed_.begin(); it != observed_.end();) {
-    std::error_code exists_error;
-    it = fs::exists(settings_.folder / it->first, exists_error) ? std::next(it) : observed_.erase(it);
-  }
+  std::erase_if(observed_, [&](const auto& seen) { return !present.contains(seen.first); });
   std::sort(names.begin(), names.end());
   std::vector<FileReport> reports;
   for (const auto& name : names) {
@@ -151,15 +142,23 @@ std::vector<FileReport> DropFolder::poll(std::chrono::steady_clock::time_point n
 FileReport DropFolder::process(const std::string& name) {
   FileReport report;
   report.file = name;
-  auto bytes = read_whole_file(settings_.folder / name);
-  if (!bytes) {
+  FileRead file = folder_.read_regular_file(name, settings_.max_file_bytes);
+  if (file.outcome == FileRead::Outcome::unreadable) {
     report.outcome = FileOutcome::retry_later;
-    report.reason = bytes.error().message;
+    report.reason = file.message;
     log::warn("batch file unreadable", {{"category", settings_.category}, {"file", name}, {"error", report.reason}});
     return report;
   }
-  report.content_hash = sha256_hex(*bytes);
-  FileBatch batch = codec_.decode(*bytes, name);
+  if (file.outcome == FileRead::Outcome::refused) {
+    report.outcome = FileOutcome::rejected;
+    report.reason = file.code + ": " + file.message;
+    log::warn("batch file refused", {{"category", settings_.category}, {"file", name}, {"reason", file.code}});
+    finish(name, report, {});
+    return report;
+  }
+  const std::string& bytes = file.bytes;
+  report.content_hash = sha256_hex(bytes);
+  FileBatch batch = codec_.decode(bytes, name);
   std::vector<std::string> reject_lines = std::move(batch.reject_lines);
   report.read = batch.counts.read;
   report.rejected = batch.counts.rejected;
@@ -222,29 +221,28 @@ FileReport DropFolder::process(const std::string& name) {
 }
 
 void DropFolder::finish(const std::string& name, FileReport& report, const std::vector<std::string>& reject_lines) {
-  const fs::path destination = settings_.folder / (report.outcome == FileOutcome::done ? "done" : "rejected");
+  const DirectoryHandle& destination = report.outcome == FileOutcome::done ? done_ : rejected_;
   // A name already there (the same file dropped again) gets the content hash, then a counter.
   std::string final_name = name;
+  if (destination.status(final_name) && !report.content_hash.empty()) final_name = name + "." + report.content_hash.substr(0, 12);
+  const std::string taken = final_name;
+  for (int counter = 1; destination.status(final_name); ++counter) final_name = taken + "." + std::to_string(counter);
   std::error_code error;
-  for (int attempt = 0; fs::exists(destination / final_name, error); ++attempt) {
-    final_name = name + "." + report.content_hash.substr(0, 12) + (attempt == 0 ? "" : "." + std::to_string(attempt));
-  }
   if (!reject_lines.empty()) {
     std::string content;
     for (const auto& line : reject_lines) content += line + "\n";
-    if (!write_file_atomically(settings_.folder / "rejected" / (final_name + ".rejects.jsonl"), content)) {
-      log::error("cannot write the reject file", {{"category", settings_.category}, {"file", name}});
+    if (!rejected_.write_atomically(final_name + ".rejects.jsonl", content, error)) {
+      log::error("cannot write the reject file", {{"category", settings_.category}, {"file", name}, {"error", error.message()}});
     }
   }
-  if (!write_file_atomically(destination / (final_name + ".summary.json"), report.summary_json() + "\n")) {
-    log::error("cannot write the summary file", {{"category", settings_.category}, {"file", name}});
+  if (!destination.write_atomically(final_name + ".summary.json", report.summary_json() + "\n", error)) {
+    log::error("cannot write the summary file", {{"category", settings_.category}, {"file", name}, {"error", error.message()}});
   }
   // The move is the commit point: until then a crash leaves the file to be processed again.
-  fs::rename(settings_.folder / name, destination / final_name, error);
-  if (error) {
+  if (!folder_.move(name, destination, final_name, error)) {
     log::error("cannot move the processed file", {{"category", settings_.category}, {"file", name}, {"error", error.message()}});
   }
-  fs::remove(settings_.folder / (name + ".done"), error);
+  folder_.remove(name + ".done");
   log::write(report.outcome == FileOutcome::done ? log::Level::info : log::Level::warn, "batch file processed",
              {{"category", settings_.category}, {"file", name}, {"outcome", to_string(report.outcome)},
               {"read", report.read}, {"accepted", report.accepted}, {"rejected", report.rejected},

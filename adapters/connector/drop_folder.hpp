@@ -3,7 +3,12 @@
 // A file is taken only when it is complete: either its marker `<name>.done` exists
 // (done_marker), or its size and modification time have not changed for `stable_for`
 // (stable_size). Names starting with '.' are ignored (writers' temporary files), and so are
-// markers, reject files and sub-folders.
+// markers, `*.tmp` and sub-folders.
+//
+// The folder is not trusted (directory_handle.hpp): a symbolic link, a FIFO, a socket or a
+// device is never read, nor a file over `max_file_bytes`; each is refused at once — moved to
+// `rejected/` with a summary whose reason starts with `not_regular_file` or `file_too_large` —
+// so that nothing dropped is silently lost or left to block the next passes.
 //
 // A taken file is read once into memory, hashed (SHA-256), decoded by its codec and mapped;
 // then each record is published with the idempotency key `<category>:<hash>:<record number>`
@@ -16,13 +21,15 @@
 //     skip_record, a publish the broker refused for that record) are listed, one JSON line each
 //     with its reason, in `rejected/<name>.rejects.jsonl`;
 //   - rejected: the file as a whole (reject_file policy and a bad record, or a file-level
-//     problem) moved to `rejected/` with its reject file; nothing of it was published;
+//     problem, or not a regular file, or too large) moved to `rejected/` with its reject file;
+//     nothing of it was published;
 //   - retry later: the broker could not be reached (or was overloaded) — the file stays where
 //     it is and is taken again at the next poll; the keys make the rerun safe.
 #pragma once
 
 #include "adapters/connector/canonical_source.hpp"
 #include "adapters/connector/connector_config.hpp"
+#include "adapters/connector/directory_handle.hpp"
 #include "adapters/connector/field_mapping.hpp"
 
 #include <pse/publish.hpp>
@@ -76,11 +83,13 @@ struct DropFolderSettings {
   std::filesystem::path folder;
   Completion completion = Completion::done_marker;
   std::chrono::milliseconds stable_for{2000};
+  std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
 };
 
 class DropFolder {
  public:
-  /// Creates `folder`, `done/` and `rejected/` when missing (throws std::filesystem_error).
+  /// Creates `folder`, `done/` and `rejected/` when missing and holds them open; throws
+  /// std::filesystem_error, also when done/ or rejected/ is a symbolic link.
   DropFolder(DropFolderSettings settings, const FileCodec& codec, RecordMapper mapper, Publisher& publisher);
 
   /// One pass over the folder: processes every file complete at `now`, in name order.
@@ -93,14 +102,17 @@ class DropFolder {
 
  private:
   struct Observation {
-    std::uintmax_t size = 0;
-    std::filesystem::file_time_type modified;
+    std::uint64_t size = 0;
+    std::int64_t modified_ns = 0;
     std::chrono::steady_clock::time_point since;
   };
-  bool complete(const std::filesystem::directory_entry& entry, std::chrono::steady_clock::time_point now);
+  bool complete(const DirectoryEntry& entry, std::chrono::steady_clock::time_point now);
   void finish(const std::string& name, FileReport& report, const std::vector<std::string>& reject_lines);
 
   DropFolderSettings settings_;
+  DirectoryHandle folder_;
+  DirectoryHandle done_;
+  DirectoryHandle rejected_;
   const FileCodec& codec_;
   RecordMapper mapper_;
   Publisher& publisher_;

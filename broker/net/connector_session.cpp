@@ -2,12 +2,15 @@
 
 #include "base/log.hpp"
 #include "broker/json_body.hpp"
+#include "broker/net/peer_identity.hpp"
 #include "broker/pubsub/delivery_dispatcher.hpp"
 #include "broker/pubsub/subscription_registry.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+
+#include <openssl/ssl.h>
 
 #include <algorithm>
 
@@ -29,15 +32,19 @@ json::object error_object(Reason reason, std::string_view message) {
 
 }  // namespace
 
-ConnectorSession::ConnectorSession(TlsStream&& stream, const policy::Organisation& caller,
+ConnectorSession::ConnectorSession(TlsStream&& stream, std::string org_id,
                                    std::shared_ptr<const policy::PolicySnapshot> policies,
-                                   std::shared_ptr<asio::ssl::context> tls_context, ServerState& state)
+                                   std::shared_ptr<asio::ssl::context> tls_context, ServerState& state,
+                                   ConnectionBudget::Slot slot)
     : tls_context_(std::move(tls_context)),
       policies_(std::move(policies)),
-      caller_(caller),
+      org_id_(std::move(org_id)),
+      caller_(policies_->organisations().find(org_id_)),
       state_(state),
+      slot_(std::move(slot)),
       socket_(std::move(stream)),
-      hello_timer_(socket_.get_executor()) {
+      hello_timer_(socket_.get_executor()),
+      lifetime_timer_(socket_.get_executor()) {
   state_.metrics.connector_connected();
 }
 
@@ -48,8 +55,15 @@ ConnectorSession::~ConnectorSession() {
 
 void ConnectorSession::start(beast::http::request<beast::http::string_body> upgrade) {
   std::weak_ptr<ConnectorSession> weak = weak_from_this();
-  state_.connectors.add(this, [weak] {
-    if (auto self = weak.lock()) asio::post(self->socket_.get_executor(), [self] { self->drain(); });
+  auto on_strand = [weak](void (ConnectorSession::*step)()) {
+    return [weak, step] {
+      if (auto self = weak.lock()) asio::post(self->socket_.get_executor(), [self, step] { ((*self).*step)(); });
+    };
+  };
+  state_.connectors.add(this, {on_strand(&ConnectorSession::drain), on_strand(&ConnectorSession::recheck)});
+  lifetime_timer_.expires_after(state_.limits.max_connection_lifetime);
+  lifetime_timer_.async_wait([weak](beast::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->retire();
   });
   // The WebSocket layer has its own timeouts and pings; the TCP stream's must be off.
   beast::get_lowest_layer(socket_).expires_never();
@@ -92,7 +106,7 @@ void ConnectorSession::on_message(std::string_view text) {
   }
   if (!ready_) return refuse(Reason::malformed_request, "the first message must be a hello");
   if (++malformed_messages_ > kMaxMalformedMessages) return shut_down("too many malformed messages");
-  log::warn("malformed connector message ignored", {{"provider", caller_.id}});
+  log::warn("malformed connector message ignored", {{"provider", org_id_}});
 }
 
 // The connector says what it serves; the broker checks the classification says it may.
@@ -116,15 +130,15 @@ void ConnectorSession::on_hello(const json::object& message) {
   if (serves.empty() && !subscribing) {
     return refuse(Reason::malformed_request, "a hello must serve or subscribe to at least one category");
   }
-  if (!serves.empty() && !caller_.has_role(policy::Role::provider)) {
-    return refuse(Reason::no_rule, "'" + caller_.id + "' does not have the provider role");
+  if (!serves.empty() && !caller_->has_role(policy::Role::provider)) {
+    return refuse(Reason::no_rule, "'" + org_id_ + "' does not have the provider role");
   }
   for (const auto& category : serves) {
     const policy::Category* known = policies_->classification().find(category);
     if (known == nullptr) return refuse(Reason::unknown_category, "unknown category '" + category + "'");
-    if (known->owner != caller_.id) {
+    if (known->owner != org_id_) {
       return refuse(Reason::not_category_owner,
-                    "category '" + category + "' belongs to '" + known->owner + "', not to '" + caller_.id + "'");
+                    "category '" + category + "' belongs to '" + known->owner + "', not to '" + org_id_ + "'");
     }
   }
   if (subscribing) {
@@ -132,8 +146,9 @@ void ConnectorSession::on_hello(const json::object& message) {
     if (auto reason = accept_subscriptions(subscribes->as_array(), problem)) return refuse(*reason, problem);
   }
   ready_ = true;
+  serves_ = serves;
   hello_timer_.cancel();
-  const std::string connection_id = caller_.id + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 1000000);
+  const std::string connection_id = org_id_ + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 1000000);
   json::array categories;
   for (const auto& category : serves) categories.emplace_back(category);
   // Routes before "ready": a connector that has read it may be sent requests at once.
@@ -141,15 +156,15 @@ void ConnectorSession::on_hello(const json::object& message) {
   if (!serves.empty()) state_.providers->add(shared_from_this(), serves);
   send(json::serialize(json::object{{"type", "ready"}, {"connection", connection_id}, {"serves", std::move(categories)}}));
   if (subscribed_) state_.deliveries->attach(shared_from_this());
-  log::info("connector ready", {{"org", caller_.id}, {"categories", serves.size()}, {"subscribed", subscribed_},
+  log::info("connector ready", {{"org", org_id_}, {"categories", serves.size()}, {"subscribed", subscribed_},
                                 {"max_in_flight", max_in_flight_}});
 }
 
 // Each {category, purpose} must name a known category; the subscriber role is required. Policy
 // is not checked here but on every event: rules change, and a refused event is audited.
 std::optional<Reason> ConnectorSession::accept_subscriptions(const json::array& list, std::string& problem) {
-  if (!caller_.has_role(policy::Role::subscriber)) {
-    problem = "'" + caller_.id + "' does not have the subscriber role";
+  if (!caller_->has_role(policy::Role::subscriber)) {
+    problem = "'" + org_id_ + "' does not have the subscriber role";
     return Reason::no_rule;
   }
   if (list.size() > 256) {
@@ -163,7 +178,7 @@ std::optional<Reason> ConnectorSession::accept_subscriptions(const json::array& 
       return Reason::malformed_request;
     }
     JsonFields entry(item.as_object(), "subscribes.");
-    SubscriptionEntry subscription{caller_.id, entry.required_string("category"), entry.required_string("purpose")};
+    SubscriptionEntry subscription{org_id_, entry.required_string("category"), entry.required_string("purpose")};
     if (auto error = entry.finish()) {
       problem = error->message;
       return error->reason;
@@ -180,7 +195,7 @@ std::optional<Reason> ConnectorSession::accept_subscriptions(const json::array& 
   }
   std::string error;
   if (!state_.subscriptions->add(entries, error)) {
-    log::error("subscriptions could not be stored", {{"subscriber", caller_.id}, {"detail", error}});
+    log::error("subscriptions could not be stored", {{"subscriber", org_id_}, {"detail", error}});
     problem = "the broker cannot record subscriptions now";
     return Reason::overloaded;
   }
@@ -236,7 +251,7 @@ void ConnectorSession::on_delivery_answer(const json::object& message, bool ok) 
       if (auto known = reason_from_string(code->as_string())) reason = std::string(to_string(*known));
     }
   }
-  state_.deliveries->answered(caller_.id, delivery_id, ok, reason);
+  state_.deliveries->answered(org_id_, delivery_id, ok, reason);
 }
 
 void ConnectorSession::on_response(json::object& message) {
@@ -319,6 +334,54 @@ void ConnectorSession::complete(const std::string& id, Result<json::object> outc
   pending.timer->cancel();
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   pending.reply(std::move(outcome));
+  if (retiring_ && pending_.empty()) close_after_writes(websocket::close_code::going_away);
+}
+
+// After a reload: the connector's certificate against the new CRL and organisations, and what
+// it connected for (serving its categories, subscribing) against the roles in force now. One
+// that no longer passes is cut at once: it must not receive one more request or delivery.
+void ConnectorSession::recheck() {
+  if (closed_) return;
+  auto snapshot = state_.policies->snapshot();
+  X509* leaf = SSL_get0_peer_certificate(socket_.next_layer().native_handle());
+  const PeerCheck check = check_client_leaf(leaf, state_.trust_domain, snapshot->organisations());
+  std::string_view refusal = check.refusal;
+  if (check.org != nullptr) {
+    refusal = verify_against_store(leaf, SSL_CTX_get_cert_store(state_.tls_context()->native_handle()));
+  }
+  if (refusal.empty() && ready_) refusal = withdrawn_role(*check.org, *snapshot);
+  if (refusal.empty()) {
+    policies_ = std::move(snapshot);
+    caller_ = check.org;
+    return;
+  }
+  state_.metrics.session_revoked(refusal);
+  log::warn("connector closed: its identity no longer passes", {{"org", org_id_}, {"reason", refusal}});
+  shut_down(std::string("identity no longer passes: ") + std::string(refusal));
+}
+
+std::string_view ConnectorSession::withdrawn_role(const policy::Organisation& org,
+                                                  const policy::PolicySnapshot& snapshot) const {
+  if (!serves_.empty() && !org.has_role(policy::Role::provider)) return "role_withdrawn";
+  for (const auto& category : serves_) {
+    const policy::Category* known = snapshot.classification().find(category);
+    if (known == nullptr || known->owner != org_id_) return "role_withdrawn";
+  }
+  if (subscribed_ && !org.has_role(policy::Role::subscriber)) return "role_withdrawn";
+  return {};
+}
+
+// At max_connection_lifetime: no new request or delivery is routed here, those in flight are
+// answered, then the connector is asked to go (it reconnects, proving its identity again).
+void ConnectorSession::retire() {
+  if (closed_ || close_when_written_ || retiring_) return;
+  retiring_ = true;
+  state_.metrics.session_expired();
+  if (ready_) {
+    state_.providers->remove(this);
+    if (subscribed_) state_.deliveries->detach(this);
+  }
+  if (pending_.empty()) close_after_writes(websocket::close_code::going_away);
 }
 
 void ConnectorSession::send(std::string text) {
@@ -349,7 +412,7 @@ void ConnectorSession::write_next() {
 }
 
 void ConnectorSession::refuse(Reason reason, const std::string& message) {
-  log::info("connector refused", {{"provider", caller_.id}, {"reason", to_string(reason)}, {"detail", message}});
+  log::info("connector refused", {{"provider", org_id_}, {"reason", to_string(reason)}, {"detail", message}});
   send(json::serialize(json::object{{"type", "refused"}, {"error", error_object(reason, message)}}));
   close_after_writes(websocket::close_code::policy_error);
 }
@@ -367,10 +430,12 @@ void ConnectorSession::shut_down(const std::string& why) {
   if (closed_) return;
   closed_ = true;
   hello_timer_.cancel();
+  lifetime_timer_.cancel();
+  slot_.release();
   if (ready_) {
     state_.providers->remove(this);
     if (subscribed_) state_.deliveries->detach(this);
-    log::info("connector disconnected", {{"provider", caller_.id}, {"detail", why}, {"in_flight", pending_.size()}});
+    log::info("connector disconnected", {{"provider", org_id_}, {"detail", why}, {"in_flight", pending_.size()}});
   }
   auto pending = std::move(pending_);
   pending_.clear();

@@ -36,9 +36,11 @@ class ConnectorSession : public ProviderChannel,
  public:
   using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-  ConnectorSession(TlsStream&& stream, const policy::Organisation& caller,
-                   std::shared_ptr<const policy::PolicySnapshot> policies,
-                   std::shared_ptr<boost::asio::ssl::context> tls_context, ServerState& state);
+  /// `org_id` was proved by the TLS session's certificate; `slot` is its place in the
+  /// authenticated connection budget, held until the connector goes.
+  ConnectorSession(TlsStream&& stream, std::string org_id, std::shared_ptr<const policy::PolicySnapshot> policies,
+                   std::shared_ptr<boost::asio::ssl::context> tls_context, ServerState& state,
+                   ConnectionBudget::Slot slot);
   ~ConnectorSession() override;
 
   /// Completes the WebSocket handshake for `upgrade` and waits for the connector's hello.
@@ -46,9 +48,9 @@ class ConnectorSession : public ProviderChannel,
 
   void call(ProviderCall call, ProviderReply reply) override;
   std::size_t in_flight() const override { return in_flight_.load(std::memory_order_relaxed); }
-  const std::string& provider() const override { return caller_.id; }
+  const std::string& provider() const override { return org_id_; }
 
-  const std::string& subscriber() const override { return caller_.id; }
+  const std::string& subscriber() const override { return org_id_; }
   std::size_t delivery_room() const override;
   void send_deliveries(std::vector<OutgoingDelivery> deliveries) override;
 
@@ -72,11 +74,16 @@ class ConnectorSession : public ProviderChannel,
   void close_after_writes(boost::beast::websocket::close_code code);
   void shut_down(const std::string& why);
   void drain();
+  void recheck();
+  std::string_view withdrawn_role(const policy::Organisation& org, const policy::PolicySnapshot& snapshot) const;
+  void retire();
 
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // outlives the stream below
   std::shared_ptr<const policy::PolicySnapshot> policies_;  // caller_ points into it
-  const policy::Organisation& caller_;
+  const std::string org_id_;  // read from other threads (provider(), subscriber())
+  const policy::Organisation* caller_;  // strand only: replaced when a reload re-checks it
   ServerState& state_;
+  ConnectionBudget::Slot slot_;
   boost::beast::websocket::stream<TlsStream> socket_;
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
@@ -87,6 +94,9 @@ class ConnectorSession : public ProviderChannel,
   int malformed_messages_ = 0;
   std::uint32_t max_in_flight_ = 64;
   boost::asio::steady_timer hello_timer_;
+  boost::asio::steady_timer lifetime_timer_;
+  std::vector<std::string> serves_;  // the categories of its hello
+  bool retiring_ = false;
   std::map<std::string, Pending> pending_;
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<std::size_t> deliveries_out_{0};  // sent (or being sent), not yet answered

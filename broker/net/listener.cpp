@@ -5,14 +5,21 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace pse::broker {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-Listener::Listener(asio::io_context& io, const Endpoint& endpoint, std::string name, OnAccept on_accept)
-    : io_(io), acceptor_(io), name_(std::move(name)), on_accept_(std::move(on_accept)) {
+Listener::Listener(asio::io_context& io, const Endpoint& endpoint, std::string name, OnAccept on_accept,
+                   OnAcceptError on_error)
+    : io_(io),
+      acceptor_(io),
+      name_(std::move(name)),
+      on_accept_(std::move(on_accept)),
+      on_error_(std::move(on_error)),
+      retry_timer_(io) {
   const tcp::endpoint where(asio::ip::make_address(endpoint.address), endpoint.port);
   boost::system::error_code ec;
   acceptor_.open(where.protocol(), ec);
@@ -36,6 +43,7 @@ void Listener::stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
     boost::system::error_code ignored;
     self->acceptor_.close(ignored);
+    self->retry_timer_.cancel();
   });
 }
 
@@ -43,13 +51,24 @@ void Listener::accept_next() {
   acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](boost::system::error_code ec,
                                                                              tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-    if (ec) {
-      // Typically EMFILE: log and keep accepting; the next connection may succeed.
-      log::warn("accept failed", {{"listener", self->name_}, {"detail", ec.message()}});
-    } else {
-      self->on_accept_(std::move(socket));
-    }
+    if (ec) return self->back_off(ec);
+    self->retry_delay_ = std::chrono::milliseconds(0);
+    self->on_accept_(std::move(socket));
     self->accept_next();
+  });
+}
+
+// Out of file descriptors (EMFILE, ENFILE) or memory, accepting again at once fails again at
+// once: a spin that takes a core while the connections already open wait. Wait instead, longer
+// each time (up to a second), until descriptors are freed.
+void Listener::back_off(const boost::system::error_code& ec) {
+  on_error_();
+  retry_delay_ = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(10), retry_delay_ * 2));
+  log::warn("accept failed, backing off", {{"listener", name_}, {"detail", ec.message()},
+                                            {"retry_ms", retry_delay_.count()}});
+  retry_timer_.expires_after(retry_delay_);
+  retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code timer_ec) {
+    if (!timer_ec && self->acceptor_.is_open()) self->accept_next();
   });
 }
 

@@ -6,6 +6,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 
 #include <functional>
 #include <memory>
@@ -15,9 +18,12 @@ namespace pse::broker {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   using OnAccept = std::function<void(boost::asio::ip::tcp::socket)>;
+  using OnAcceptError = std::function<void()>;
 
   /// Binds at once; throws std::runtime_error naming the endpoint when it cannot.
-  Listener(boost::asio::io_context& io, const Endpoint& endpoint, std::string name, OnAccept on_accept);
+  /// `on_error` counts accepts that failed (out of file descriptors, typically).
+  Listener(boost::asio::io_context& io, const Endpoint& endpoint, std::string name, OnAccept on_accept,
+           OnAcceptError on_error);
 
   void start();
   void stop();  ///< safe from any thread
@@ -25,11 +31,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept_next();
+  void back_off(const boost::system::error_code& ec);
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::string name_;
   OnAccept on_accept_;
+  OnAcceptError on_error_;
+  boost::asio::steady_timer retry_timer_;
+  std::chrono::milliseconds retry_delay_{0};
   std::uint16_t port_ = 0;
 };
 

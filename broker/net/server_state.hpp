@@ -2,6 +2,7 @@
 // the io_context so that sessions destroyed with it can still unregister.
 #pragma once
 
+#include "broker/admission/connection_budget.hpp"
 #include "broker/config.hpp"
 #include "broker/exchange/provider_directory.hpp"
 #include "broker/http_types.hpp"
@@ -22,14 +23,18 @@ namespace pse::broker {
 class DeliveryDispatcher;
 class SubscriptionRegistry;
 
-/// Live sessions, so that a drain can reach the idle ones.
+/// Live sessions, so that a drain can reach the idle ones and a reload can check each one's
+/// identity again. Both hooks post onto the session's own strand.
 class SessionRegistry {
  public:
-  using Drain = std::function<void()>;
+  struct Hooks {
+    std::function<void()> drain;
+    std::function<void()> recheck;  ///< identity, CRL and roles against what is in force now
+  };
 
-  void add(const void* session, Drain drain) {
+  void add(const void* session, Hooks hooks) {
     std::lock_guard lock(mutex_);
-    sessions_.emplace(session, std::move(drain));
+    sessions_.emplace(session, std::move(hooks));
   }
   void remove(const void* session) {
     std::lock_guard lock(mutex_);
@@ -39,24 +44,30 @@ class SessionRegistry {
     std::lock_guard lock(mutex_);
     return sessions_.size();
   }
-  void drain_all() const {
-    std::unordered_map<const void*, Drain> copy;
+  void drain_all() const { each(&Hooks::drain); }
+  void recheck_all() const { each(&Hooks::recheck); }
+
+ private:
+  void each(std::function<void()> Hooks::*hook) const {
+    std::unordered_map<const void*, Hooks> copy;
     {
       std::lock_guard lock(mutex_);
       copy = sessions_;
     }
-    for (const auto& [session, drain] : copy) drain();
+    for (const auto& [session, hooks] : copy) (hooks.*hook)();
   }
 
- private:
   mutable std::mutex mutex_;
-  std::unordered_map<const void*, Drain> sessions_;
+  std::unordered_map<const void*, Hooks> sessions_;
 };
 
 struct ServerState {
+  explicit ServerState(const Limits& configured) : limits(configured), budget(configured) {}
+
   std::string trust_domain;
-  Limits limits;
+  const Limits limits;
   Metrics metrics;
+  ConnectionBudget budget;  ///< who holds the listener's connections
   SessionRegistry sessions;    ///< HTTP sessions: drained first
   SessionRegistry connectors;  ///< provider WebSockets: closed once no exchange can need them
   RequestHandler* handler = nullptr;

@@ -82,7 +82,13 @@ std::shared_ptr<ssl::context> make_server_tls_context(const TlsConfig& tls) {
   load_crl(native, tls.crl_file);
   context->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
 
-  // Required for session resumption when client certificates are verified.
+  // Session resumption stays on (clients such as Java's and curl's reconnect with a ticket and
+  // skip the certificate exchange), and is safe because of two things. Tickets and the session
+  // cache belong to this SSL_CTX: OpenSSL draws fresh ticket keys for each context, so a reload,
+  // which makes a new one, turns every earlier ticket into a full handshake. And a resumed
+  // session is not trusted on its word: HttpsSession::authenticate verifies the session's
+  // certificate again against the CRL and organisations in force.
+  // The session id context is required for resumption when client certificates are verified.
   static constexpr unsigned char kSessionContext[] = "pse-broker";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   return context;

@@ -21,6 +21,7 @@ FeedbackConfig load_feedback_config(const std::filesystem::path& file) {
   YamlMap listen(top.required_node("listen"), file, "listen");
   config.listen_address = listen.string_or("address", config.listen_address);
   config.listen_port = static_cast<std::uint16_t>(listen.integer_or("port", config.listen_port, 0, 65535));
+  config.max_connections = static_cast<std::size_t>(listen.integer_or("max_connections", 512, 1, 100000));
   listen.finish();
 
   config.public_url = top.required_string("public_url");

@@ -25,6 +25,7 @@ struct BrokerSettings {
 struct FeedbackConfig {
   std::string listen_address = "127.0.0.1";
   std::uint16_t listen_port = 8445;  ///< 0: an ephemeral port (tests)
+  std::size_t max_connections = 512;  ///< open at once, handshakes included; more are closed
   std::string public_url;            ///< e.g. https://retroaction.gouv.qc.ca — links are public_url + "/f/<token>"
   std::filesystem::path tls_certificate;
   std::filesystem::path tls_key;

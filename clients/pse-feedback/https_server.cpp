@@ -5,14 +5,18 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <atomic>
+#include <limits>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace pse::feedback {
@@ -36,11 +40,41 @@ http::response<http::string_body> to_beast(const WebResponse& response, unsigned
   return out;
 }
 
+/// One of the max_connections places, given back when the session holding it ends.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::atomic<std::size_t>& open) : open_(&open) {}
+  ConnectionSlot(ConnectionSlot&& other) noexcept : open_(std::exchange(other.open_, nullptr)) {}
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() {
+    if (open_ != nullptr) open_->fetch_sub(1);
+  }
+
+ private:
+  std::atomic<std::size_t>* open_;
+};
+
+/// True at most once per `interval` across threads: for log lines an attacker could repeat.
+class LogThrottle {
+ public:
+  explicit LogThrottle(std::chrono::milliseconds interval) : interval_(interval.count()) {}
+  bool due() {
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    std::int64_t last = last_.load();
+    return now - last >= interval_ && last_.compare_exchange_strong(last, now);
+  }
+
+ private:
+  std::int64_t interval_;
+  std::atomic<std::int64_t> last_{std::numeric_limits<std::int64_t>::min() / 2};
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, ssl::context& context, const HttpsServerOptions& options,
-          const HttpsServer::Handler& handler)
-      : stream_(std::move(socket), context), options_(options), handler_(handler) {
+          const HttpsServer::Handler& handler, ConnectionSlot slot)
+      : stream_(std::move(socket), context), options_(options), handler_(handler), slot_(std::move(slot)) {
     beast::error_code ec;
     const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) address_ = endpoint.address().to_string();
@@ -118,6 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
   std::string address_;
+  ConnectionSlot slot_;
 };
 
 }  // namespace
@@ -128,24 +163,56 @@ struct HttpsServer::Impl {
         handler(std::move(h)),
         tls(ssl::context::tls_server),
         acceptor(io),
-        signals(io) {}
+        signals(io),
+        accept_retry(io) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), tls, options, handler)->start();
+      if (ec) return accept_later(ec);
+      if (open_connections.fetch_add(1) >= options.max_connections) {
+        open_connections.fetch_sub(1);
+        refuse(socket);
+      } else {
+        std::make_shared<Session>(std::move(socket), tls, options, handler, ConnectionSlot(open_connections))->start();
+      }
       accept();
     });
   }
 
-  // Sessions refer to the options, the handler and the TLS context: those are declared before
-  // the io_context so that they outlive the sessions it destroys.
+  void refuse(tcp::socket& socket) {
+    const std::uint64_t total = refused.fetch_add(1) + 1;
+    beast::error_code ignored;
+    socket.close(ignored);
+    if (refusal_log.due()) {
+      log::warn("connection refused: max_connections are open",
+                {{"max_connections", options.max_connections}, {"refused_total", total}});
+    }
+  }
+
+  // Out of descriptors (EMFILE, ENFILE) or memory: accepting again at once would fail again at
+  // once, in a loop that takes a core; connections in progress end meanwhile and free some.
+  void accept_later(beast::error_code ec) {
+    if (accept_error_log.due()) log::error("accept failed, retrying in 100 ms", {{"error", ec.message()}});
+    accept_retry.expires_after(std::chrono::milliseconds(100));
+    accept_retry.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) accept();
+    });
+  }
+
+  // Sessions refer to the options, the handler, the TLS context and the connection count:
+  // those are declared before the io_context so that they outlive the sessions it destroys.
   HttpsServerOptions options;
   Handler handler;
   ssl::context tls;
+  std::atomic<std::size_t> open_connections{0};
+  std::atomic<std::uint64_t> refused{0};
+  LogThrottle refusal_log{std::chrono::seconds(10)};
+  LogThrottle accept_error_log{std::chrono::seconds(10)};
   asio::io_context io;
   tcp::acceptor acceptor;
   asio::signal_set signals;
+  asio::steady_timer accept_retry;
 };
 
 HttpsServer::HttpsServer(HttpsServerOptions options, Handler handler)
@@ -198,6 +265,8 @@ void HttpsServer::run() {
   impl_->io.run();
   for (auto& thread : threads) thread.join();
 }
+
+std::uint64_t HttpsServer::refused_connections() const noexcept { return impl_->refused.load(); }
 
 void HttpsServer::stop() {
   asio::post(impl_->io, [this] {

@@ -3,6 +3,11 @@
 // timeout, a header and a body limit and a 30 s timeout per request and per response; a body
 // over the limit is answered 413, a malformed request 400, then the connection is closed. The
 // request itself is handled by a plain function (WebApp::handle) on the server's threads.
+//
+// At most `max_connections` are open at once, handshakes included: one more is closed as soon
+// as it is accepted, before any TLS work, counted, and logged (one line per 10 s at most, so a
+// flood cannot fill the log). The cap keeps the server below its file descriptor limit; should
+// accept fail anyway (EMFILE…), it is retried after 100 ms rather than at once in a loop.
 // This is the only file of pse-feedback that includes Asio or Beast.
 #pragma once
 
@@ -26,6 +31,7 @@ struct HttpsServerOptions {
   std::size_t body_limit = 16384;
   std::chrono::milliseconds timeout{30000};
   int threads = 2;
+  std::size_t max_connections = 512;
   bool stop_on_signals = true;  ///< SIGINT and SIGTERM stop run()
 };
 
@@ -43,6 +49,8 @@ class HttpsServer {
   void run();
   /// Thread-safe.
   void stop();
+  /// Connections closed at once because max_connections were open. Thread-safe.
+  std::uint64_t refused_connections() const noexcept;
 
  private:
   struct Impl;

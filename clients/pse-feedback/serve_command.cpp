@@ -119,6 +119,7 @@ int serve_command(const std::vector<std::string>& args) {
   server_options.certificate = config.tls_certificate;
   server_options.key = config.tls_key;
   server_options.body_limit = config.body_max_bytes;
+  server_options.max_connections = config.max_connections;
   HttpsServer server(server_options, [&app](const WebRequest& request) { return app.handle(request); });
   log::info("listening", {{"address", config.listen_address}, {"port", server.port()}});
   server.run();

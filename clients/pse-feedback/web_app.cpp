@@ -145,11 +145,11 @@ WebResponse WebApp::show_form(std::string_view token, Language language, const s
 }
 
 WebResponse WebApp::submit(const WebRequest& request, std::string_view token, Language language) {
-  if (!limiter_.allow(request.remote_address, monotonic_())) {
-    WebResponse limited = message(429, Message::rate_limited, language, token);
-    limited.headers.emplace_back("Retry-After", "60");
-    return limited;
-  }
+  // The link first: a post without a genuine link is refused before it spends anything of the
+  // budget of its address, which citizens behind the same NAT or /64 share. Refusing it costs
+  // one signature check and nothing of the store, like GET; and guessing a link means forging
+  // an Ed25519 signature, which no rate of attempts makes feasible, so such posts need no
+  // budget of their own.
   auto claims = signer_.verify(token, now_());
   if (!claims) {
     if (claims.error() == TokenError::expired) return message(410, Message::link_expired, language);
@@ -157,6 +157,11 @@ WebResponse WebApp::submit(const WebRequest& request, std::string_view token, La
   }
   const Service* service = services_.find(claims->service);
   if (service == nullptr) return message(404, Message::link_invalid, language);
+  if (!limiter_.allow(request.remote_address, monotonic_())) {
+    WebResponse limited = message(429, Message::rate_limited, language, token);
+    limited.headers.emplace_back("Retry-After", "60");
+    return limited;
+  }
   const std::string key = transaction_key(transaction_key_, *claims);
   auto used = store_.link_used(key);
   if (!used) {

@@ -3,8 +3,9 @@
 // so every rule below is tested without sockets.
 //
 //   GET  /f/<token>[?lang=en]   the form (or why it cannot be shown)
-//   POST /f/<token>[?lang=en]   an answer: rate limit → link → content type → body → honeypot →
-//                               CSRF → fields → moderation → store (link marked used)
+//   POST /f/<token>[?lang=en]   an answer: link → rate limit (per IPv4 address or IPv6 /64) →
+//                               content type → body → honeypot → CSRF → fields → moderation →
+//                               store (link marked used)
 //   GET  /static/feedback.css   the stylesheet
 //   GET  /healthz               "ok"
 #pragma once

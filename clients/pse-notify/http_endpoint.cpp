@@ -6,6 +6,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <openssl/crypto.h>
+
 #include <cctype>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +18,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
+
+bool secret_matches(std::string_view given, std::string_view secret) {
+  if (secret.empty() || given.size() != secret.size()) return false;
+  return CRYPTO_memcmp(given.data(), secret.data(), secret.size()) == 0;
+}
 
 std::string query_parameter(const std::string& target, const std::string& name) {
   const std::size_t query = target.find('?');

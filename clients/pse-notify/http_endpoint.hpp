@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace pse::notify {
 
@@ -36,5 +37,10 @@ class HttpEndpoint {
 
 /// The value of `name` in the query of `target` ("" when absent), percent-decoded.
 std::string query_parameter(const std::string& target, const std::string& name);
+
+/// Whether `given` is `secret`, compared in a time that depends on the lengths only
+/// (CRYPTO_memcmp): how long a wrong guess takes says nothing of how many of its first
+/// characters were right. The length is not a secret; an empty secret matches nothing.
+bool secret_matches(std::string_view given, std::string_view secret);
 
 }  // namespace pse::notify

@@ -51,6 +51,9 @@ std::string Metrics::prometheus_text() const {
          skipped_for_consent_, "purpose");
   family(out, "pse_notify_rejected_total", "Notices refused, with the reason sent back to the body.", rejected_,
          "reason");
+  family(out, "pse_notify_delivery_reports_refused_total",
+         "Delivery reports refused on the loopback endpoint (a wrong or missing token: not from our Kannel).",
+         reports_refused_, "reason");
   return out;
 }
 

@@ -19,6 +19,8 @@ class Metrics {
   void skipped_for_consent(const std::string& purpose) { add(skipped_for_consent_, purpose); }
   /// reason: unknown_template, missing_value, rate_limited, daily_limit_exceeded…
   void rejected(const std::string& reason) { add(rejected_, reason); }
+  /// A delivery report refused on the loopback endpoint; reason: bad_token.
+  void report_refused(const std::string& reason) { add(reports_refused_, reason); }
 
   std::int64_t sent_total() const;
   std::string prometheus_text() const;
@@ -28,7 +30,7 @@ class Metrics {
   void add(Counters& counters, const std::string& label);
 
   mutable std::mutex mutex_;
-  Counters queued_, sent_, delivered_, failed_, skipped_for_consent_, rejected_;
+  Counters queued_, sent_, delivered_, failed_, skipped_for_consent_, rejected_, reports_refused_;
 };
 
 }  // namespace pse::notify

@@ -5,21 +5,50 @@
 
 #include "base/yaml_reader.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 
 namespace pse::notify {
 namespace {
 
-std::string read_secret(YamlMap& map, const std::string& key) {
-  auto value = map.optional_string(key);
-  if (!value) return {};
-  const auto path = resolve_relative_to(map.file(), *value);
-  std::ifstream in(path);
-  if (!in) map.fail_key(key, "cannot read " + path.string());
+/// The first line of the password file `key` names. Like ssh with a private key, a file that
+/// its group or others may read (or write) is refused: the password would not be a secret.
+/// The mode is checked on the descriptor that is then read.
+/// Errors name `section`.`key` and point at the value's line.
+std::string read_secret(YamlMap& map, const std::string& section, const std::string& key) {
+  const auto node = map.optional_node(key);
+  if (!node) return {};
+  const std::string name = section + "." + key;
+  auto fail = [&](const std::string& reason) { map.fail(*node, name + " " + reason); };
+  if (!node->IsScalar() || node->Scalar().empty()) fail("must be the name of a file");
+  const auto path = resolve_relative_to(map.file(), node->Scalar());
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) fail("cannot read " + path.string());
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) fail(path.string() + " is not a regular file");
+  if ((info.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(info.st_mode & 0777));
+    fail("password file " + path.string() + " has mode " + mode + "; it must be readable by its owner only (chmod 600)");
+  }
   std::string secret;
-  std::getline(in, secret);
-  return secret;
+  char buffer[4096];
+  while (secret.find('\n') == std::string::npos && secret.size() < 65536) {
+    const ssize_t count = ::read(fd, buffer, sizeof buffer);
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0) fail("cannot read " + path.string());
+    if (count == 0) break;
+    secret.append(buffer, static_cast<std::size_t>(count));
+  }
+  return secret.substr(0, secret.find('\n'));
 }
 
 std::uint16_t port_of(YamlMap& map, const std::string& key, std::uint16_t fallback) {
@@ -90,7 +119,7 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
   config.smtp.server_name = smtp.string_or("server_name", "");
   config.smtp.ca_file = resolve_relative_to(file, smtp.required_string("ca_file"));
   config.smtp.username = smtp.string_or("username", "");
-  config.smtp.password = read_secret(smtp, "password_file");
+  config.smtp.password = read_secret(smtp, "smtp", "password_file");
   config.smtp.helo_name = smtp.string_or("helo_name", config.smtp.helo_name);
   config.smtp.from_address = smtp.string_or("from_address", config.smtp.from_address);
   config.smtp.from_name = smtp.string_or("from_name", config.smtp.from_name);
@@ -103,7 +132,7 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
   config.sms.port = port_of(sms, "port", config.sms.port);
   config.sms.path = sms.string_or("path", config.sms.path);
   config.sms.username = sms.required_string("username");
-  config.sms.password = read_secret(sms, "password_file");
+  config.sms.password = read_secret(sms, "sms", "password_file");
   config.sms.from = sms.string_or("from", config.sms.from);
   config.sms.max_segments = static_cast<std::size_t>(sms.integer_or("max_segments", 3, 1, 10));
   config.sms.timeout = std::chrono::milliseconds(sms.integer_or("timeout_ms", 10000, 100, 600000));

@@ -117,7 +117,10 @@ HttpAnswer NotifyService::on_http(const std::string& method, const std::string& 
     return {200, "text/plain; version=0.0.4; charset=utf-8", text};
   }
   if (path == "/kannel/dlr") {
-    if (query_parameter(target, "token") != dlr_token_) return {403, "text/plain; charset=utf-8", "forbidden\n"};
+    if (!secret_matches(query_parameter(target, "token"), dlr_token_)) {
+      metrics_.report_refused("bad_token");
+      return {403, "text/plain; charset=utf-8", "forbidden\n"};
+    }
     const std::string send = query_parameter(target, "send"), type = query_parameter(target, "type");
     std::int64_t send_id = 0;
     try {

@@ -1,7 +1,14 @@
 #include "schedule_store.hpp"
 
+#include "base/log.hpp"
+
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <stdexcept>
 
 namespace pse::notify {
@@ -67,6 +74,20 @@ CREATE TABLE IF NOT EXISTS status_outbox (
   record_json TEXT NOT NULL);
 )sql";
 
+/// Makes `file` owner-only (0600) when group or others may access it; `create`: creates it so,
+/// whatever the umask, when it does not exist. Errors are left to SQLite, which says them better.
+void make_owner_only(const std::filesystem::path& file, bool create) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+  if (fd < 0) return;
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && (info.st_mode & 077) != 0 && ::fchmod(fd, 0600) == 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(info.st_mode & 0777));
+    log::warn("notify store file was readable by others, made owner-only", {{"file", file.string()}, {"mode", mode}});
+  }
+  ::close(fd);
+}
+
 SendState state_from_string(const std::string& text) {
   for (auto state : {SendState::created, SendState::sending, SendState::sent, SendState::delivered,
                      SendState::temporary_failure, SendState::permanent_failure, SendState::skipped}) {
@@ -121,7 +142,18 @@ const char* to_string(SendState state) {
 }
 
 ScheduleStore::ScheduleStore(const std::filesystem::path& file) {
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  if (file.has_parent_path() && std::filesystem::create_directories(file.parent_path())) {
+    std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all);
+  }
+  // The store holds subject ids and the values of notices: owner-only, whatever the umask.
+  // SQLite creates -wal and -shm with the database's mode, so the database is made first;
+  // files an earlier version left open to others are closed to them.
+  make_owner_only(file, /*create=*/true);
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::filesystem::path companion = file;
+    companion += suffix;
+    make_owner_only(companion, /*create=*/false);
+  }
   if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";

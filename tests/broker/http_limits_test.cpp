@@ -104,15 +104,24 @@ TEST_F(HttpLimits, PlainHttpOnTheTlsPortIsAProtocolFailure) {
   EXPECT_EQ(broker_->metrics().handshake_failures("tls_protocol"), 1u);
 }
 
-TEST_F(HttpLimits, ConnectionsBeyondTheCapAreClosedAtOnce) {
+// Authenticated connections beyond max_connections are told so on their first request (a 503
+// the client can act on, rather than a bare reset) and closed; the others are still served.
+TEST_F(HttpLimits, AuthenticatedConnectionsBeyondTheCapAreRefused) {
   start_broker([](broker::BrokerConfig& config) { config.limits.max_connections = 2; });
   TlsClient first(broker_->port(), pki_->ca(), ramq_);
-  TlsClient second(broker_->port(), pki_->ca(), ramq_);
+  TlsClient second(broker_->port(), pki_->ca(), etat_civil_);
   ASSERT_TRUE(first.connect());
   ASSERT_TRUE(second.connect());
-  TlsClient third(broker_->port(), pki_->ca(), ramq_);
-  EXPECT_FALSE(third.connect());
-  EXPECT_THAT(http_get(broker_->admin_port(), "/metrics").body, HasSubstr("pse_connections_refused_total 1"));
+  ASSERT_EQ(first.request("GET", "/v1/whoami").status, 200);
+  ASSERT_EQ(second.request("GET", "/v1/whoami").status, 200);
+  TlsClient third(broker_->port(), pki_->ca(), services_quebec_);
+  ASSERT_TRUE(third.connect());
+  HttpResult refused = third.request("GET", "/v1/whoami");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_THAT(refused.body, HasSubstr("overloaded"));
+  EXPECT_TRUE(third.closed_by_server(2000));
+  EXPECT_THAT(http_get(broker_->admin_port(), "/metrics").body,
+              HasSubstr("pse_connections_refused_total{reason=\"connection_budget\"} 1"));
   // The first two are still served.
   EXPECT_EQ(first.request("GET", "/v1/whoami").status, 200);
   EXPECT_EQ(second.request("GET", "/v1/whoami").status, 200);

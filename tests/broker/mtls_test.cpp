@@ -92,6 +92,38 @@ TEST_F(MutualTls, CertificateWithoutPlatformIdentityIsRefused) {
   expect_refused(pki_->issue_with_uri("nospiffe", "https://ramq.gouv.qc.ca/"), "identity_missing");
 }
 
+// SPIFFE's X.509-SVID profile for a leaf: a certificate that could sign others, or that was
+// not made for TLS clients, is not an organisation's identity even when the platform CA issued it.
+TEST_F(MutualTls, LeafThatIsACaIsRefused) {
+  start_broker();
+  expect_refused(pki_->issue_with_uri("ca-leaf", "spiffe://pse.gouv.qc.ca/org/ramq",
+                                      "basicConstraints=critical,CA:TRUE\nextendedKeyUsage=clientAuth"),
+                 "certificate_profile");
+}
+
+TEST_F(MutualTls, LeafAllowedToSignCertificatesIsRefused) {
+  start_broker();
+  expect_refused(pki_->issue_with_uri("signing-leaf", "spiffe://pse.gouv.qc.ca/org/ramq",
+                                      "keyUsage=critical,digitalSignature,keyCertSign\nextendedKeyUsage=clientAuth"),
+                 "certificate_profile");
+}
+
+TEST_F(MutualTls, LeafWithoutClientAuthIsRefused) {
+  start_broker();
+  expect_refused(pki_->issue_with_uri("server-leaf", "spiffe://pse.gouv.qc.ca/org/ramq", "extendedKeyUsage=serverAuth"),
+                 "certificate_profile");
+  expect_refused(pki_->issue_with_uri("any-use-leaf", "spiffe://pse.gouv.qc.ca/org/ramq", "keyUsage=digitalSignature"),
+                 "certificate_profile");
+}
+
+TEST_F(MutualTls, LeafWithTheProfileIsAccepted) {
+  start_broker();
+  auto good = pki_->issue_with_uri("good-leaf", "spiffe://pse.gouv.qc.ca/org/ramq",
+                                   "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                                   "extendedKeyUsage=clientAuth");
+  EXPECT_EQ(get(good, "/v1/whoami").status, 200);
+}
+
 TEST_F(MutualTls, Tls12IsRefusedByDefault) {
   start_broker();
   TlsClient client(broker_->port(), pki_->ca(), ramq_, /*tls12_only=*/true);

@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <functional>
+#include <iterator>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
@@ -86,59 +89,124 @@ TEST(BrokerProcess, BadTlsMaterialExitsTwo) {
   EXPECT_THAT(outcome.output, HasSubstr("not-a-key.pem: cannot load private key"));
 }
 
+// A pse-broker process of its own, its log to a file; `before_exec` runs in the child.
+struct BrokerProcess {
+  pid_t pid = -1;
+  std::string log;
+  int port = 0;
+
+  std::string log_text() const {
+    std::stringstream text;
+    text << std::ifstream(log).rdbuf();
+    return text.str();
+  }
+};
+
+BrokerProcess start_broker_process(const std::filesystem::path& config, const std::filesystem::path& log,
+                                   const std::function<void()>& before_exec = {}) {
+  BrokerProcess broker;
+  broker.log = log.string();
+  broker.pid = fork();
+  if (broker.pid == 0) {
+    const int fd = open(broker.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, STDERR_FILENO);
+    if (before_exec) before_exec();
+    execl(PSE_BROKER_BINARY, PSE_BROKER_BINARY, "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // The broker logs the port it bound (port 0 → ephemeral): read it from the JSON log line.
+  for (int i = 0; i < 200 && broker.port == 0 && broker.pid > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    const std::string content = broker.log_text();
+    const auto at = content.find(R"("listener":"mtls")");
+    if (at == std::string::npos) continue;
+    const auto port_at = content.find(R"("port":)", at);
+    if (port_at != std::string::npos) broker.port = std::stoi(content.substr(port_at + 7));
+  }
+  return broker;
+}
+
+// CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat.
+double cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::string tls_config(const TempDir& dir) {
+  return "tls:\n  ca: pki/ca.crt\n  crl: pki/crl.pem\n  cert: pki/servers/broker.crt\n"
+         "  key: pki/servers/broker.key\n" + config_files(dir) + "listen: {port: 0}\nadmin: {port: 0}\n";
+}
+
 TEST(BrokerProcess, ServesThenDrainsOnSigterm) {
   TempDir dir;
   TestPki pki(dir / "pki");
   ClientIdentity ramq = pki.issue_org("ramq");
-  const auto file = dir.write(
-      "broker.yaml", "tls:\n  ca: pki/ca.crt\n  crl: pki/crl.pem\n  cert: pki/servers/broker.crt\n"
-                     "  key: pki/servers/broker.key\n" + config_files(dir) +
-                     "listen: {port: 0}\nadmin: {port: 0}\n");
-  const std::string log = (dir / "broker.log").string();
+  const auto file = dir.write("broker.yaml", tls_config(dir));
+  BrokerProcess broker = start_broker_process(file, dir / "broker.log");
+  ASSERT_NE(broker.port, 0) << "broker did not start";
 
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, STDERR_FILENO);
-    execl(PSE_BROKER_BINARY, PSE_BROKER_BINARY, "--config", file.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-
-  // The broker logs the port it bound (port 0 → ephemeral): read it from the JSON log line.
-  int port = 0;
-  for (int i = 0; i < 200 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    std::stringstream text;
-    text << std::ifstream(log).rdbuf();
-    const std::string content = text.str();
-    const auto at = content.find(R"("listener":"mtls")");
-    if (at == std::string::npos) continue;
-    const auto port_at = content.find(R"("port":)", at);
-    if (port_at != std::string::npos) port = std::stoi(content.substr(port_at + 7));
-  }
-  ASSERT_NE(port, 0) << "broker did not start";
-
-  HttpResult result = https_request(static_cast<std::uint16_t>(port), pki.ca(), ramq, "GET", "/v1/whoami");
+  HttpResult result = https_request(static_cast<std::uint16_t>(broker.port), pki.ca(), ramq, "GET", "/v1/whoami");
   EXPECT_EQ(result.status, 200) << result.error;
 
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  ASSERT_EQ(kill(broker.pid, SIGTERM), 0);
   int status = 0;
   bool exited = false;
   for (int i = 0; i < 200 && !exited; ++i) {
-    exited = waitpid(pid, &status, WNOHANG) == pid;
+    exited = waitpid(broker.pid, &status, WNOHANG) == broker.pid;
     if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   if (!exited) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
+    kill(broker.pid, SIGKILL);
+    waitpid(broker.pid, &status, 0);
     FAIL() << "broker did not exit within 5 s of SIGTERM";
   }
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  std::stringstream text;
-  text << std::ifstream(log).rdbuf();
-  EXPECT_THAT(text.str(), HasSubstr(R"("msg":"stopped")"));
+  EXPECT_THAT(broker.log_text(), HasSubstr(R"("msg":"stopped")"));
+}
+
+// Out of file descriptors, the listener waits before accepting again instead of failing in a
+// loop that takes a core, and serves again once descriptors are freed.
+TEST(BrokerProcess, OutOfFileDescriptorsBacksOffInsteadOfSpinning) {
+  TempDir dir;
+  TestPki pki(dir / "pki");
+  ClientIdentity ramq = pki.issue_org("ramq");
+  // Budgets above the descriptor limit, so that the limit is what the flood meets.
+  const auto file = dir.write("broker.yaml", tls_config(dir) +
+                                                 "limits: {max_handshakes: 5000, max_handshakes_per_address: 5000,"
+                                                 " handshake_timeout_ms: 60000}\n");
+  BrokerProcess broker = start_broker_process(file, dir / "broker.log", [] {
+    const rlimit few{128, 128};
+    setrlimit(RLIMIT_NOFILE, &few);
+  });
+  ASSERT_NE(broker.port, 0) << "broker did not start: " << broker.log_text();
+  {
+    IdleConnections flood(static_cast<std::uint16_t>(broker.port), "127.0.0.2", 300);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const double before = cpu_seconds(broker.pid);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const double used = cpu_seconds(broker.pid) - before;
+    // A spin burns one core: about 2 s in 2 s. Backing off costs almost nothing.
+    EXPECT_LT(used, 0.5) << "the broker used " << used << " s of CPU in 2 s at EMFILE";
+    EXPECT_THAT(broker.log_text(), HasSubstr("accept failed, backing off"));
+  }
+  // The flood has gone: its descriptors come back and a body is served again.
+  HttpResult result;
+  for (int i = 0; i < 50 && result.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    result = https_request(static_cast<std::uint16_t>(broker.port), pki.ca(), ramq, "GET", "/v1/whoami");
+  }
+  EXPECT_EQ(result.status, 200) << result.error;
+  kill(broker.pid, SIGKILL);
+  int status = 0;
+  waitpid(broker.pid, &status, 0);
 }
 
 }  // namespace

@@ -36,12 +36,13 @@ ClientIdentity TestPki::issue_org(const std::string& org, const std::string& ext
   return {dir_ / "orgs" / (org + ".crt"), dir_ / "orgs" / (org + ".key")};
 }
 
-ClientIdentity TestPki::issue_with_uri(const std::string& name, const std::string& uri) const {
+ClientIdentity TestPki::issue_with_uri(const std::string& name, const std::string& uri,
+                                       const std::string& extensions) const {
   const auto key = dir_ / (name + ".key");
   const auto csr = dir_ / (name + ".csr");
   const auto cert = dir_ / (name + ".crt");
   const auto ext = dir_ / (name + ".ext");
-  run_command("printf 'subjectAltName=URI:%s\\nextendedKeyUsage=clientAuth\\n' '" + uri + "' > " + quoted(ext));
+  run_command("printf 'subjectAltName=URI:%s\\n%s\\n' '" + uri + "' '" + extensions + "' > " + quoted(ext));
   run_command("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + name +
               " -keyout " + quoted(key) + " -out " + quoted(csr));
   run_command("openssl x509 -req -in " + quoted(csr) + " -CA " + quoted(ca()) + " -CAkey " +

@@ -19,8 +19,10 @@ class TestPki {
   /// `pse-pki issue-org`; `extra` is appended to the command line (e.g. validity dates).
   ClientIdentity issue_org(const std::string& org, const std::string& extra = {}) const;
   /// A client certificate signed by this CA whose only URI SAN is `uri` (made with openssl
-  /// directly, for identities pse-pki refuses to issue).
-  ClientIdentity issue_with_uri(const std::string& name, const std::string& uri) const;
+  /// directly, for identities pse-pki refuses to issue), with `extensions` (openssl -extfile
+  /// lines) beside the SAN.
+  ClientIdentity issue_with_uri(const std::string& name, const std::string& uri,
+                                const std::string& extensions = "extendedKeyUsage=clientAuth") const;
   void revoke(const ClientIdentity& identity) const;
 
   std::filesystem::path ca() const { return dir_ / "ca.crt"; }

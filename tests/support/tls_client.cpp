@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <vector>
 
 namespace pse::testing {
 namespace asio = boost::asio;
@@ -58,6 +59,7 @@ struct TlsClient::Impl {
   asio::ssl::context context{asio::ssl::context::tls_client};
   std::optional<asio::ssl::stream<tcp::socket>> stream;
   beast::flat_buffer buffer;
+  std::shared_ptr<SSL_SESSION> offered;
 
   tcp::socket& socket() { return stream->next_layer(); }
 };
@@ -84,6 +86,7 @@ bool TlsClient::connect() {
     return false;
   }
   impl_->stream->set_verify_callback(asio::ssl::host_name_verification("localhost"));
+  if (impl_->offered) SSL_set_session(impl_->stream->native_handle(), impl_->offered.get());
   auto ec = run_bounded(impl_->io, impl_->socket(), operation_ms, [&](auto handler) {
     impl_->stream->async_handshake(asio::ssl::stream_base::client, handler);
   });
@@ -92,6 +95,19 @@ bool TlsClient::connect() {
     return false;
   }
   return true;
+}
+
+std::shared_ptr<SSL_SESSION> TlsClient::session() const {
+  if (!impl_->stream) return nullptr;
+  SSL_SESSION* session = SSL_get1_session(impl_->stream->native_handle());
+  if (session == nullptr) return nullptr;
+  return std::shared_ptr<SSL_SESSION>(session, SSL_SESSION_free);
+}
+
+void TlsClient::resume_with(std::shared_ptr<SSL_SESSION> session) { impl_->offered = std::move(session); }
+
+bool TlsClient::resumed() const {
+  return impl_->stream && SSL_session_reused(impl_->stream->native_handle()) == 1;
 }
 
 HttpResult TlsClient::request(const std::string& method, const std::string& target, const std::string& body,
@@ -168,6 +184,47 @@ int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms) {
   if (ec == asio::error::timed_out) return -1;
   return static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+}
+
+struct IdleConnections::Impl {
+  asio::io_context io;
+  std::vector<tcp::socket> sockets;
+};
+
+IdleConnections::IdleConnections(std::uint16_t port, const std::string& source_address, int count)
+    : impl_(std::make_unique<Impl>()) {
+  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port);
+  const tcp::endpoint source(asio::ip::make_address(source_address), 0);
+  for (int i = 0; i < count; ++i) {
+    tcp::socket socket(impl_->io);
+    beast::error_code ec;
+    socket.open(tcp::v4(), ec);
+    if (!ec) socket.bind(source, ec);
+    if (!ec) ec = run_bounded(impl_->io, socket, operation_ms, [&](auto handler) { socket.async_connect(server, handler); });
+    if (!ec) impl_->sockets.push_back(std::move(socket));
+  }
+}
+
+IdleConnections::~IdleConnections() = default;
+
+int IdleConnections::still_open(int wait_ms) {
+  // Read on all at once: a closed one completes with EOF or a reset, an open one stays pending.
+  int closed = 0;
+  char byte = 0;
+  for (auto& socket : impl_->sockets) {
+    socket.async_read_some(asio::buffer(&byte, 1), [&closed](beast::error_code ec, std::size_t) {
+      if (ec != asio::error::operation_aborted) ++closed;
+    });
+  }
+  impl_->io.restart();
+  impl_->io.run_for(std::chrono::milliseconds(wait_ms));
+  for (auto& socket : impl_->sockets) {
+    beast::error_code ignored;
+    socket.cancel(ignored);
+  }
+  impl_->io.restart();
+  impl_->io.run();
+  return static_cast<int>(impl_->sockets.size()) - closed;
 }
 
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target) {

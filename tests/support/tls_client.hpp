@@ -2,6 +2,8 @@
 // a real broker. Every operation is bounded (5 s, or the wait given), so a test cannot hang.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -39,6 +41,14 @@ class TlsClient {
   /// True when the server has closed the connection (reads EOF or an error within `wait_ms`).
   bool closed_by_server(int wait_ms);
 
+  /// The TLS session of the open connection, to resume later (TLS 1.3 sends its ticket after
+  /// the handshake: take it after a request has been answered). nullptr when none.
+  std::shared_ptr<SSL_SESSION> session() const;
+  /// The next connect() offers `session` for resumption.
+  void resume_with(std::shared_ptr<SSL_SESSION> session);
+  /// True when the last handshake resumed the offered session.
+  bool resumed() const;
+
   const std::string& error() const { return error_; }
 
  private:
@@ -55,6 +65,20 @@ HttpResult https_request(std::uint16_t port, const std::filesystem::path& ca_fil
 /// Opens a TCP connection, sends nothing, and returns how long the server took to close it
 /// (-1 when it was still open after `wait_ms`).
 int silent_tcp_connection_lifetime_ms(std::uint16_t port, int wait_ms);
+
+/// TCP connections that never start a TLS handshake, from a chosen loopback source address
+/// (127.0.0.0/8 is all local: a test can play a second host), as a flood would open them.
+class IdleConnections {
+ public:
+  IdleConnections(std::uint16_t port, const std::string& source_address, int count);
+  ~IdleConnections();
+  /// How many of them the server has not closed (checked within `wait_ms` in all).
+  int still_open(int wait_ms);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// A plain HTTP request on loopback (admin listener), with an empty body.
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target);

@@ -137,5 +137,24 @@ TEST_F(ConnectorConfigTest, BatchEntriesAreCheckedToo) {
   EXPECT_THAT(error_of(sql), HasSubstr(at_line(20) + "source.type sql sources can be served, not watched"));
 }
 
+TEST_F(ConnectorConfigTest, ADropFolderHasASizeCap) {
+  dir_.write("deces.schema.yaml", "header: true\ncolumns:\n  - {name: nas}\n  - {name: nom}\n");
+  const std::string batch = birth_config() +
+                            "batch:\n"                                                       // 16
+                            "  - category: identity.death\n"                                 // 17
+                            "    folder: drop\n"                                             // 18
+                            "    max_file_bytes: 0\n"                                        // 19
+                            "    source: {type: csv, schema: deces.schema.yaml, key: nas}\n" // 20
+                            "    fields: [{name: surname, from: nom}]\n";                    // 21
+  EXPECT_THAT(error_of(batch), HasSubstr(at_line(19) + "batch entry.max_file_bytes must be between 1 and "));
+  std::string capped = batch;
+  capped.replace(capped.find("max_file_bytes: 0"), 17, "max_file_bytes: 1048576");
+  const auto file = dir_.write("adapter.yaml", capped);
+  EXPECT_EQ(load_connector_config(file).batch.at(0).max_file_bytes, 1048576u);
+  // Absent: 256 MiB.
+  capped.replace(capped.find("    max_file_bytes: 1048576\n"), 28, "");
+  EXPECT_EQ(load_connector_config(dir_.write("adapter.yaml", capped)).batch.at(0).max_file_bytes, 256u * 1024 * 1024);
+}
+
 }  // namespace
 }  // namespace pse::connector

@@ -1,5 +1,6 @@
 // Batch mode on a real file system: completeness (marker, stable size), idempotency keys from
-// the content hash, moves to done/ and rejected/, reject files, summaries, and reruns.
+// the content hash, moves to done/ and rejected/, reject files, summaries, and reruns; and a
+// folder whose writer is hostile (links, FIFOs, huge files, names planted in advance).
 #include "adapters/connector/drop_folder.hpp"
 #include "connector_test_support.hpp"
 #include "support/temp_dir.hpp"
@@ -8,7 +9,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
 #include <fstream>
+#include <future>
 #include <sstream>
 
 namespace pse::connector {
@@ -44,7 +51,9 @@ class DropFolderTest : public ::testing::Test {
     source_.key = "no_sujet";
   }
 
-  std::unique_ptr<DropFolder> folder(Completion completion = Completion::done_marker, adapters::ErrorPolicy policy = adapters::ErrorPolicy::skip_record) {
+  std::unique_ptr<DropFolder> folder(Completion completion = Completion::done_marker,
+                                     adapters::ErrorPolicy policy = adapters::ErrorPolicy::skip_record,
+                                     std::uint64_t max_file_bytes = kDefaultMaxFileBytes) {
     const auto schema = dir_.write(std::string("schema-") + (policy == adapters::ErrorPolicy::skip_record ? "skip" : "strict") + ".yaml",
                                    std::string("header: true\non_error: ") +
                                        (policy == adapters::ErrorPolicy::skip_record ? "skip_record" : "reject_file") +
@@ -59,7 +68,7 @@ class DropFolderTest : public ::testing::Test {
     death_date.source = "deces";
     RecordMapper mapper("no_sujet", {surname, death_date});
     codec_ = open_file_codec(source_, mapper.source_fields());
-    DropFolderSettings settings{"identity.death", drop_, completion, milliseconds(500)};
+    DropFolderSettings settings{"identity.death", drop_, completion, milliseconds(500), max_file_bytes};
     return std::make_unique<DropFolder>(settings, *codec_, std::move(mapper), publisher_);
   }
 
@@ -245,6 +254,125 @@ TEST_F(DropFolderTest, AnUnreadableFileIsRejectedAsAWhole) {
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].outcome, FileOutcome::rejected);
   EXPECT_THAT(names_in(drop_ / "rejected"), ::testing::Contains("deces.csv"));
+}
+
+// What the folder's writer can see of a refused entry: where it went and why.
+json::object summary_of(const fs::path& file) { return json::parse(file_text(file)).as_object(); }
+
+TEST_F(DropFolderTest, ALinkToAFileOutsideTheFolderIsNotRead) {
+  auto watcher = folder();
+  // A file the connector can read and the folder's writer cannot, in the CSV the folder expects.
+  const auto outside = dir_.write("outside/secret.csv", "no_sujet,nom,deces\nQC-SECRET,Secret,2026-01-01\n");
+  fs::create_symlink(outside, drop_ / "deces.csv");
+  std::ofstream(drop_ / "deces.csv.done") << "";
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::rejected);
+  EXPECT_THAT(reports[0].reason, ::testing::StartsWith("not_regular_file: deces.csv is a symbolic link"));
+  EXPECT_EQ(publisher_.calls, 0);
+  // The link itself is moved aside with its summary; its target is untouched and stays put.
+  EXPECT_THAT(names_in(drop_), ElementsAre("done", "rejected"));
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(drop_ / "rejected/deces.csv")));
+  EXPECT_THAT(summary_of(drop_ / "rejected/deces.csv.summary.json").at("reason").as_string().c_str(),
+              ::testing::StartsWith("not_regular_file"));
+  EXPECT_EQ(file_text(outside), "no_sujet,nom,deces\nQC-SECRET,Secret,2026-01-01\n");
+  EXPECT_FALSE(fs::exists(drop_ / "rejected/deces.csv.rejects.jsonl"));
+}
+
+TEST_F(DropFolderTest, AFifoIsRefusedWithoutWaitingForAWriter) {
+  auto watcher = folder(Completion::stable_size);
+  ASSERT_EQ(::mkfifo((drop_ / "deces.csv").c_str(), 0600), 0);
+  // Read on another thread: if the FIFO were opened for reading as a file, it would block there
+  // until a writer came; this test then plays the writer so that it ends (and fails).
+  auto processed = std::async(std::launch::async, [&] { return watcher->process("deces.csv"); });
+  if (processed.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    const int writer = ::open((drop_ / "deces.csv").c_str(), O_WRONLY);
+    ::close(writer);
+    processed.wait();
+    FAIL() << "process() waited on the FIFO for a writer";
+  }
+  const FileReport report = processed.get();
+  EXPECT_EQ(report.outcome, FileOutcome::rejected);
+  EXPECT_THAT(report.reason, ::testing::StartsWith("not_regular_file: deces.csv is a FIFO"));
+  EXPECT_EQ(publisher_.calls, 0);
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(drop_ / "rejected/deces.csv")));
+
+  // A poll refuses one at once too, without waiting for it to look complete.
+  ASSERT_EQ(::mkfifo((drop_ / "deces-2.csv").c_str(), 0600), 0);
+  const auto reports = watcher->poll(std::chrono::steady_clock::now());
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::rejected);
+  EXPECT_THAT(names_in(drop_ / "rejected"), ::testing::Contains("deces-2.csv.summary.json"));
+}
+
+TEST_F(DropFolderTest, AFileOverTheSizeCapIsRefusedWithItsReason) {
+  auto watcher = folder(Completion::done_marker, adapters::ErrorPolicy::skip_record, /*max_file_bytes=*/kDeaths.size() - 1);
+  drop("deces.csv", kDeaths);
+  drop("deces-small.csv", kDeaths.substr(0, kDeaths.find("QC-1944")));
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].file, "deces-small.csv");
+  EXPECT_EQ(reports[0].outcome, FileOutcome::done);
+  EXPECT_EQ(reports[1].file, "deces.csv");
+  EXPECT_EQ(reports[1].outcome, FileOutcome::rejected);
+  EXPECT_EQ(reports[1].reason, "file_too_large: deces.csv is larger than max_file_bytes (" +
+                                   std::to_string(kDeaths.size() - 1) + " bytes)");
+  EXPECT_EQ(publisher_.accepted.size(), 1u) << "only the small file's record";
+  // Kept whole in rejected/, never silently dropped; the marker is gone.
+  EXPECT_EQ(file_text(drop_ / "rejected/deces.csv"), kDeaths);
+  EXPECT_THAT(summary_of(drop_ / "rejected/deces.csv.summary.json").at("reason").as_string().c_str(),
+              ::testing::StartsWith("file_too_large"));
+  EXPECT_FALSE(fs::exists(drop_ / "deces.csv.done"));
+}
+
+TEST_F(DropFolderTest, NamesPlantedAtTheOldTemporaryNamesAreNeitherFollowedNorOverwritten) {
+  // The folder's writer plants a link where a summary would have been written first, and a
+  // file where the reject file would have been.
+  fs::create_directories(drop_ / "done");
+  fs::create_directories(drop_ / "rejected");
+  const auto victim = dir_.write("outside/victim.conf", "untouched\n");
+  fs::create_symlink(victim, drop_ / "done/deces.csv.summary.json.tmp");
+  std::ofstream(drop_ / "rejected/deces.csv.rejects.jsonl.tmp") << "planted\n";
+  auto watcher = folder();
+  drop("deces.csv", "no_sujet,nom,deces\nQC-1,Roy,2026-11-20\nQC-2,Roy,2026-02-30\n");
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::done);
+  EXPECT_EQ(file_text(victim), "untouched\n");
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(drop_ / "done/deces.csv.summary.json.tmp")));
+  EXPECT_EQ(file_text(drop_ / "rejected/deces.csv.rejects.jsonl.tmp"), "planted\n");
+  // The real files are complete, regular, and not readable by others.
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(drop_ / "done/deces.csv.summary.json")));
+  EXPECT_EQ(summary_of(drop_ / "done/deces.csv.summary.json").at("accepted"), 1);
+  EXPECT_THAT(file_text(drop_ / "rejected/deces.csv.rejects.jsonl"), HasSubstr(R"("record":2)"));
+  struct stat info {};
+  ASSERT_EQ(::stat((drop_ / "done/deces.csv.summary.json").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07, 0u);
+  // No temporary file of the connector is left behind.
+  EXPECT_THAT(names_in(drop_ / "done"), ElementsAre("deces.csv", "deces.csv.summary.json", "deces.csv.summary.json.tmp"));
+}
+
+TEST_F(DropFolderTest, ADoneFolderReplacedByALinkIsRefusedAtStart) {
+  fs::create_directories(drop_);
+  fs::create_directories(dir_ / "elsewhere");
+  fs::create_directory_symlink(dir_ / "elsewhere", drop_ / "done");
+  EXPECT_THROW(folder(), fs::filesystem_error);
+}
+
+TEST_F(DropFolderTest, FoldersRenamedAfterTheStartAreStillTheOnesWrittenTo) {
+  auto watcher = folder();
+  // The writer swaps done/ for a link to a folder of its choice.
+  fs::create_directories(dir_ / "elsewhere");
+  fs::rename(drop_ / "done", drop_ / "old-done");
+  fs::create_directory_symlink(dir_ / "elsewhere", drop_ / "done");
+  drop("deces.csv", kDeaths);
+  const auto reports = watcher->poll();
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].outcome, FileOutcome::done);
+  EXPECT_EQ(reports[1].file, "done") << "the link is an entry like any other: refused";
+  EXPECT_EQ(reports[1].outcome, FileOutcome::rejected);
+  EXPECT_TRUE(names_in(dir_ / "elsewhere").empty());
+  EXPECT_THAT(names_in(drop_ / "old-done"), ElementsAre("deces.csv", "deces.csv.summary.json"));
 }
 
 TEST(IdempotencyKey, FitsTheProtocolForEveryClassifiedCategory) {

@@ -1,5 +1,6 @@
 // The real HTTPS listener: TLS with a pse-pki server certificate, security headers on the wire,
-// oversized and malformed requests answered 4xx, and the server still serving afterwards.
+// oversized and malformed requests answered 4xx, the connection cap, and the server still
+// serving afterwards.
 #include "https_server.hpp"
 
 #include "support/temp_dir.hpp"
@@ -8,6 +9,12 @@
 
 #include <gmock/gmock.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <thread>
 
 namespace pse::feedback {
@@ -33,6 +40,7 @@ class HttpsServerTest : public ::testing::Test {
     options.key = pki_->server_key();
     options.body_limit = 1024;
     options.stop_on_signals = false;
+    adjust(options);
     server_ = std::make_unique<HttpsServer>(options, [this](const WebRequest& request) {
       last_ = request;
       WebResponse response;
@@ -45,6 +53,7 @@ class HttpsServerTest : public ::testing::Test {
     server_->stop();
     thread_.join();
   }
+  virtual void adjust(HttpsServerOptions&) {}
 
   std::string raw(const std::string& bytes) {
     testing::TlsClient client(server_->port(), pki_->ca(), std::nullopt);
@@ -90,6 +99,52 @@ TEST_F(HttpsServerTest, feedback_MalformedRequestsAnswered400) {
   EXPECT_THAT(raw("GET /f/abc HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(10000, 'h') + "\r\n\r\n"), HasSubstr("HTTP/1.1 431"));
   // Still serving.
   EXPECT_THAT(raw("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), HasSubstr("HTTP/1.1 200 OK"));
+}
+
+/// A TCP connection that never starts its TLS handshake: it holds a place until it is closed
+/// (or the server's 10 s handshake timeout).
+class SilentConnection {
+ public:
+  explicit SilentConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  }
+  ~SilentConnection() { ::close(fd_); }
+  SilentConnection(const SilentConnection&) = delete;
+  SilentConnection& operator=(const SilentConnection&) = delete;
+
+ private:
+  int fd_;
+};
+
+class HttpsServerCapTest : public HttpsServerTest {
+ protected:
+  void adjust(HttpsServerOptions& options) override { options.max_connections = 2; }
+
+  bool healthz_answered() {
+    testing::TlsClient client(server_->port(), pki_->ca(), std::nullopt);
+    return client.connect() && client.request("GET", "/healthz").status == 200;
+  }
+};
+
+TEST_F(HttpsServerCapTest, feedback_ConnectionsOverTheCapAreClosedAtOnceAndCounted) {
+  auto first = std::make_unique<SilentConnection>(server_->port());
+  SilentConnection second(server_->port());
+  testing::TlsClient third(server_->port(), pki_->ca(), std::nullopt);
+  EXPECT_FALSE(third.connect()) << "a third connection was served with max_connections 2";
+  EXPECT_EQ(server_->refused_connections(), 1U);
+
+  // A place is given back when a connection ends, and the server serves again.
+  first.reset();
+  bool answered = false;
+  for (int attempt = 0; attempt < 50 && !answered; ++attempt) {
+    answered = healthz_answered();
+    if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(answered);
 }
 
 }  // namespace

@@ -127,5 +127,22 @@ TEST(feedback_Config, UnknownKeysAndBadValuesRefusedWithTheLine) {
   EXPECT_THROW(load_feedback_config(dir.write("port.yaml", "listen: {port: 70000}\n")), ConfigError);
 }
 
+TEST(feedback_Config, TheConnectionCapIsReadAndChecked) {
+  testing::TempDir dir;
+  const std::string rest =
+      "public_url: https://x\ntls: {certificate: a, key: b}\nsigning_key: k\ndatabase: d\nservices: s\n"
+      "words: {profanity: [p]}\n";
+  EXPECT_EQ(load_feedback_config(dir.write("default.yaml", "listen: {port: 8445}\n" + rest)).max_connections, 512U);
+  EXPECT_EQ(load_feedback_config(dir.write("set.yaml", "listen: {port: 8445, max_connections: 64}\n" + rest)).max_connections,
+            64U);
+  try {
+    load_feedback_config(dir.write("zero.yaml", "listen:\n  port: 8445\n  max_connections: 0\n" + rest));
+    ADD_FAILURE() << "a cap of 0 was accepted";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.line(), 3);
+    EXPECT_THAT(error.what(), HasSubstr("listen.max_connections must be between 1 and 100000"));
+  }
+}
+
 }  // namespace
 }  // namespace pse::feedback

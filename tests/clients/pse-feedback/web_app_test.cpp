@@ -234,6 +234,30 @@ TEST_F(WebAppTest, feedback_PostsRateLimitedPerAddress) {
   EXPECT_EQ(post(token, "rating=x", "", "text/plain").status, 429);
 }
 
+TEST_F(WebAppTest, feedback_PostsWithoutAGenuineLinkSpendNothingOfTheAddressBudget) {
+  // Someone behind the same address as citizens (a NAT, a library) posts garbage links.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(post("forged-" + std::to_string(i), "rating=x", "", "text/plain").status, 403) << i;
+  }
+  EXPECT_EQ(post(link("TX-16", kNow - 1), "rating=x", "", "text/plain").status, 410);
+  // A citizen at that address with a genuine link still has the whole budget.
+  const std::string token = link("TX-17");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(post(token, "rating=x", "", "text/plain").status, 415) << i;
+  EXPECT_EQ(post(token, "rating=x", "", "text/plain").status, 429);
+}
+
+TEST_F(WebAppTest, feedback_AnIPv6ClientIsLimitedPerSlash64) {
+  const std::string token = link("TX-18");
+  // Five posts from five addresses of one /64: the budget of one client.
+  for (const char* address : {"2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff",
+                              "2001:db8:1:2:a:b:c:d", "2001:DB8:1:2::99"}) {
+    EXPECT_EQ(post(token, "rating=x", "", "text/plain", address).status, 415) << address;
+  }
+  EXPECT_EQ(post(token, "rating=x", "", "text/plain", "2001:db8:1:2::1234").status, 429);
+  // The next /64 is another client.
+  EXPECT_EQ(post(token, "rating=x", "", "text/plain", "2001:db8:1:3::1").status, 415);
+}
+
 TEST(feedback_Form, ParseAndValidate) {
   auto fields = parse_form("a=1&b=caf%C3%A9+cr%C3%A8me&c=", {"a", "b", "c"});
   ASSERT_TRUE(fields);

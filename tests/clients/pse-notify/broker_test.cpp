@@ -172,10 +172,16 @@ TEST_F(NotifyBroker, ANoticeGoesOutByEmailAndSmsAndTheSmsIsReportedDelivered) {
       pse::testing::run_command("curl -sf http://127.0.0.1:" + std::to_string(service.http_port()) + "/metrics");
   EXPECT_THAT(metrics, HasSubstr("pse_notify_sends{state=\"delivered\"} 1\n"));
   EXPECT_THAT(metrics, ::testing::Not(HasSubstr("john@")));
-  // A forged delivery report (without the token) is refused.
+  // Forged delivery reports (without the token, or with a wrong one of its length) are
+  // refused and counted.
   EXPECT_THROW(pse::testing::run_command("curl -sf 'http://127.0.0.1:" + std::to_string(service.http_port()) +
                                          "/kannel/dlr?send=1&type=2'"),
                std::runtime_error);
+  EXPECT_THROW(pse::testing::run_command("curl -sf 'http://127.0.0.1:" + std::to_string(service.http_port()) +
+                                         "/kannel/dlr?token=" + std::string(32, '0') + "&send=1&type=2'"),
+               std::runtime_error);
+  EXPECT_THAT(pse::testing::run_command("curl -sf http://127.0.0.1:" + std::to_string(service.http_port()) + "/metrics"),
+              HasSubstr("pse_notify_delivery_reports_refused_total{reason=\"bad_token\"} 2\n"));
   EXPECT_THAT(metrics, HasSubstr("pse_notify_delivered_total{channel=\"sms\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("pse_notify_skipped_for_consent_total{purpose=\"citizen_notification\"} 1\n"));
 }

@@ -1,10 +1,11 @@
 // The pse-notify program's contract: --help, --check, exit 2 with file:line on a bad
-// configuration or template.
+// configuration, template or password file.
 #include "support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -32,8 +33,8 @@ ProgramRun run(const std::string& arguments) {
 }
 
 std::string config(const TempDir& dir, const std::string& extra_smtp = "") {
-  dir.write("smtp-password", "s3cret\n");
-  dir.write("kannel-password", "k\n");
+  ::chmod(dir.write("smtp-password", "s3cret\n").c_str(), 0600);
+  ::chmod(dir.write("kannel-password", "k\n").c_str(), 0600);
   return "broker:\n  ca_file: ca.crt\n  certificate_file: org.crt\n  key_file: org.key\n"
          "store: notify.db\ntemplates: " PSE_SOURCE_DIR "/config/notify/templates.yaml\n"
          "smtp:\n  host: 127.0.0.1\n  ca_file: ca.crt\n  username: u\n  password_file: smtp-password\n" +
@@ -74,6 +75,23 @@ TEST(NotifyProgram, ASuggestionTemplateMustBeOne) {
   const ProgramRun check = run("--config " + file.string() + " --check");
   EXPECT_EQ(check.status, 2);
   EXPECT_THAT(check.output, HasSubstr(file.string() + ":17: suggestion_template 'payment-reminder' is not a suggestion"));
+}
+
+TEST(NotifyProgram, APasswordFileOthersMayReadIsRefused) {
+  TempDir dir;
+  const auto file = dir.write("notify.yaml", config(dir));
+  for (const mode_t mode : {0640U, 0604U, 0620U}) {
+    ::chmod((dir / "kannel-password").c_str(), mode);
+    const ProgramRun check = run("--config " + file.string() + " --check");
+    EXPECT_EQ(check.status, 2) << check.output;
+    char text[8];
+    std::snprintf(text, sizeof text, "%03o", static_cast<unsigned>(mode));
+    EXPECT_THAT(check.output, HasSubstr(file.string() + ":14: sms.password_file password file " +
+                                        (dir / "kannel-password").string() + " has mode " + text +
+                                        "; it must be readable by its owner only (chmod 600)"));
+  }
+  ::chmod((dir / "kannel-password").c_str(), 0400);
+  EXPECT_EQ(run("--config " + file.string() + " --check").status, 0);
 }
 
 TEST(NotifyProgram, TemplateErrorsNameFileAndLine) {

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 namespace pse::notify {
 namespace {
 
@@ -150,6 +152,36 @@ TEST(NotifyStore, SurvivesRestartAndKnowsWhatWasInterrupted) {
   ASSERT_EQ(still_due.size(), 1u);  // the other send, never started, is still due
   EXPECT_NE(still_due[0].send.id, claimed);
   EXPECT_FALSE(reopened.insert_notice(notice("evt_2"), {send("email", at)}, {}));
+}
+
+unsigned mode_of(const std::filesystem::path& file) {
+  struct stat info {};
+  if (::stat(file.c_str(), &info) != 0) return 01000;  // not there
+  return static_cast<unsigned>(info.st_mode & 0777);
+}
+
+TEST(NotifyStore, TheDatabaseAndItsWalAreOwnerOnlyWhateverTheUmask) {
+  TempDir dir;
+  const mode_t previous = ::umask(0);
+  {
+    ScheduleStore store(dir / "var" / "notify.db");
+    // A write, so that the WAL and its index exist.
+    ASSERT_TRUE(store.insert_notice(notice("evt_3"), {send("email", utc("2026-11-10T15:00"))}, {}));
+    EXPECT_EQ(mode_of(dir / "var" / "notify.db"), 0600U);
+    EXPECT_EQ(mode_of(dir / "var" / "notify.db-wal"), 0600U);
+    EXPECT_EQ(mode_of(dir / "var" / "notify.db-shm"), 0600U);
+    EXPECT_EQ(mode_of(dir / "var"), 0700U) << "the folder it made";
+  }
+  ::umask(previous);
+}
+
+TEST(NotifyStore, ADatabaseLeftReadableByOthersIsMadeOwnerOnly) {
+  TempDir dir;
+  { ScheduleStore store(dir / "notify.db"); }
+  ::chmod((dir / "notify.db").c_str(), 0644);
+  ScheduleStore reopened(dir / "notify.db");
+  EXPECT_EQ(mode_of(dir / "notify.db"), 0600U);
+  EXPECT_EQ(reopened.sends_of("evt_none").size(), 0u);
 }
 
 }  // namespace
