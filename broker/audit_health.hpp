@@ -15,8 +15,8 @@ namespace pse::broker {
 
 /// store_failed → audit_unavailable (the log cannot commit: the broker is not ready either),
 /// overloaded → overloaded, share_exceeded → rate_limited (the caller's organisation holds its
-/// whole share of the log's queue: org_admission.hpp), closed → shutting_down, anything else →
-/// internal_error.
+/// whole share of the log's queue: admission/org_admission.hpp), closed → shutting_down,
+/// anything else → internal_error.
 Reason audit_refusal_reason(audit::AuditErrorCode code) noexcept;
 
 /// pse_audit_available (1/0) and pse_audit_commit_failures_total, in the Prometheus text format.

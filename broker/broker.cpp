@@ -13,7 +13,7 @@
 #include "broker/consent_routes.hpp"
 #include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/exchange/provider_directory.hpp"
-#include "broker/org_admission.hpp"
+#include "broker/admission/org_admission.hpp"
 #include "broker/net/admin_session.hpp"
 #include "broker/net/https_session.hpp"
 #include "broker/net/listener.hpp"
@@ -146,14 +146,14 @@ struct Broker::Impl {
         audit_log(audit::AuditLog::open(audit_config(config))),
         audit_reader(open_audit_reader(config.data_dir / "audit.db")),
         consent_routes(consents, *audit_log, *audit_reader, now_seconds),
-        admission(admission_limits(config.limits)),
+        org_admission(admission_limits(config.limits)),
         exchanges(*policies, consents, *audit_log, providers, state.metrics,
                   ExchangeSettings{config.limits.provider_timeout, config.limits.max_in_flight_per_org}, now_seconds,
-                  [this](std::function<void()> job) { asio::post(io, std::move(job)); }, admission),
+                  [this](std::function<void()> job) { asio::post(io, std::move(job)); }, org_admission),
         queue(open_queue(config)),
         subscriptions(data_file(config, "subscriptions.db"), configured_subscriptions(config, *policies)),
         dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
-        publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, admission),
+        publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission),
         dead_letters(*queue),
         store_worker(std::make_unique<WorkerThread>("store")),
         router(exchanges, publishes, consent_routes, *store_worker) {
@@ -166,7 +166,7 @@ struct Broker::Impl {
     state.admin_extension = [this](const HttpRequest& request) { return dead_letters.handle(request); };
     state.audit_available = [this] { return audit_log->health().available; };
     state.metrics.set_extra_source([this] {
-      return queue_gauges(*queue) + audit_health_metrics(audit_log->health()) + admission.render_metrics();
+      return queue_gauges(*queue) + audit_health_metrics(audit_log->health()) + org_admission.render_metrics();
     });
     queue->on_ready([this](const std::string& subscriber) { dispatcher.wake(subscriber); });
     state.set_tls_context(make_server_tls_context(config.tls));
@@ -299,7 +299,7 @@ struct Broker::Impl {
   ConsentRoutes consent_routes;
   ServerState state{config.limits};  // before the pipeline, which counts in its metrics
   ProviderDirectory providers;
-  OrgAdmission admission;
+  OrgAdmission org_admission;
   ExchangePipeline exchanges;
   std::unique_ptr<queue::DeliveryQueue> queue;
   SubscriptionRegistry subscriptions;

@@ -73,7 +73,7 @@ TlsConfig read_tls(YamlMap& parent) {
   return tls;
 }
 
-// What one organisation may send before anything it asks for is audited (org_admission.hpp).
+// What one organisation may send before anything it asks for is audited (admission/org_admission.hpp).
 void read_org_limits(YamlMap& map, Limits& limits) {
   auto read = [&map](const char* key, std::uint32_t& value, std::int64_t max) {
     value = static_cast<std::uint32_t>(map.integer_or(key, value, 1, max));

@@ -6,7 +6,7 @@
 #include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
-#include "broker/org_admission.hpp"
+#include "broker/admission/org_admission.hpp"
 #include "policy/policy_engine.hpp"
 
 #include <boost/json.hpp>

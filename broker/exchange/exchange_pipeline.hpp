@@ -4,8 +4,9 @@
 // to bottom in the same order):
 //
 //   1. authenticate  the caller is the organisation of its client certificate (done by TLS)
-//      admit         the consumer organisation's exchange rate (org_admission.hpp): beyond
-//                    it 429 rate_limited with Retry-After, before anything is parsed or audited
+//      admit         the consumer organisation's exchange rate (admission/org_admission.hpp):
+//                    beyond it 429 rate_limited with Retry-After, before anything is parsed
+//                    or audited
 //   2. parse         strict JSON body → ExchangeRequest; idempotent retries answered here
 //   3. policy        classification, rule, purpose, validity, clearance, field minimisation
 //   4. basis         a valid consent of the subject, or the rule's legal reference

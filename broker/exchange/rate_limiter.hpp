@@ -1,6 +1,6 @@
 // Token buckets keyed by name: per-consumer, per-rule rate limits (the rule's `rate_limit:
 // {requests, per}`: a consumer may burst up to `requests`, refilled evenly over `per`), and the
-// per-organisation limits of org_admission.hpp.
+// per-organisation limits of admission/org_admission.hpp.
 #pragma once
 
 #include <chrono>

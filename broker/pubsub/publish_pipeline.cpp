@@ -4,7 +4,7 @@
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/hash.hpp"
 #include "broker/audit_health.hpp"
-#include "broker/org_admission.hpp"
+#include "broker/admission/org_admission.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/pubsub/publish_request.hpp"
 #include "broker/pubsub/subscription_registry.hpp"

@@ -2,8 +2,8 @@
 //
 //   1. authenticate  the publisher is the organisation of its client certificate (TLS)
 //      admit         the publisher organisation's publish rate and publishes in flight
-//                    (org_admission.hpp): beyond them 429 rate_limited with Retry-After,
-//                    before anything is parsed or audited
+//                    (admission/org_admission.hpp): beyond them 429 rate_limited with
+//                    Retry-After, before anything is parsed or audited
 //   2. parse         strict JSON body → PublishRequest
 //   3. check         publisher role; the category exists and the publisher may publish in it
 //                    (owner or listed in `publishers`); every field is one of the category's

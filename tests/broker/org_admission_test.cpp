@@ -1,7 +1,7 @@
 // OrgAdmission with a clock the test moves: each organisation's own buckets, Retry-After from
 // the time to the next token, publishes in flight given back by their tickets, and refusals
 // counted per organisation and kind.
-#include "broker/org_admission.hpp"
+#include "broker/admission/org_admission.hpp"
 
 #include <gmock/gmock.h>
 

@@ -1,4 +1,4 @@
-#include "broker/org_admission.hpp"
+#include "broker/admission/org_admission.hpp"
 
 #include "base/log.hpp"
 
