@@ -80,7 +80,7 @@ void ApiRouter::handle(const policy::Organisation& caller, HttpRequest request, 
                                                                           std::move(respond));
     const bool queued = store_worker_.post([this, &caller, job] {
       auto& [req, tgt, reply] = *job;
-      reply(consents_.handle(caller, req, tgt));
+      consents_.handle(caller, req, tgt, std::move(reply));
     });
     if (!queued) std::get<2>(*job)(error_response(Reason::overloaded, "the consent registry is busy; retry later"));
     return;

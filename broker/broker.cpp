@@ -7,11 +7,13 @@
 #include "broker/audit/audit_keys.hpp"
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/sqlite_audit_store.hpp"
+#include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/consent/sqlite_consent_store.hpp"
 #include "broker/consent_routes.hpp"
 #include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/exchange/provider_directory.hpp"
+#include "broker/admission/org_admission.hpp"
 #include "broker/net/admin_session.hpp"
 #include "broker/net/crl_watcher.hpp"
 #include "broker/net/https_session.hpp"
@@ -116,6 +118,18 @@ std::string queue_gauges(queue::DeliveryQueue& queue) {
   return depths + ages;
 }
 
+audit::AuditConfig audit_config(const BrokerConfig& config) {
+  audit::AuditConfig audit{data_file(config, "audit.db"), config.keys_dir};
+  audit.max_pending_per_org = config.limits.audit_pending_per_org;
+  return audit;
+}
+
+AdmissionLimits admission_limits(const Limits& limits) {
+  return AdmissionLimits{static_cast<double>(limits.exchange_rate_per_org), limits.exchange_burst_per_org,
+                         static_cast<double>(limits.publish_rate_per_org), limits.publish_burst_per_org,
+                         limits.max_publishes_in_flight_per_org};
+}
+
 policy::Instant now_seconds() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
@@ -130,16 +144,17 @@ struct Broker::Impl {
                  audit::load_subject_hash_key(config.keys_dir / audit::subject_key_file),
                  audit::load_signing_key(config.keys_dir / audit::signing_key_file), vocabulary_of(*policies),
                  consent::ConsentSettings{std::chrono::days(config.consent_max_validity_days)}),
-        audit_log(audit::AuditLog::open(audit::AuditConfig{data_file(config, "audit.db"), config.keys_dir})),
+        audit_log(audit::AuditLog::open(audit_config(config))),
         audit_reader(open_audit_reader(config.data_dir / "audit.db")),
-        consent_routes(consents, *audit_reader, now_seconds),
+        consent_routes(consents, *audit_log, *audit_reader, now_seconds),
+        org_admission(admission_limits(config.limits)),
         exchanges(*policies, consents, *audit_log, providers, state.metrics,
                   ExchangeSettings{config.limits.provider_timeout, config.limits.max_in_flight_per_org}, now_seconds,
-                  [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
+                  [this](std::function<void()> job) { asio::post(io, std::move(job)); }, org_admission),
         queue(open_queue(config)),
         subscriptions(data_file(config, "subscriptions.db"), configured_subscriptions(config, *policies)),
         dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
-        publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds),
+        publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission),
         dead_letters(*queue),
         store_worker(std::make_unique<WorkerThread>("store")),
         router(exchanges, publishes, consent_routes, *store_worker) {
@@ -150,7 +165,11 @@ struct Broker::Impl {
     state.subscriptions = &subscriptions;
     state.deliveries = &dispatcher;
     state.admin_extension = [this](const HttpRequest& request) { return dead_letters.handle(request); };
-    state.metrics.set_extra_source([this] { return queue_gauges(*queue) + admin_gate.prometheus() + crl_watcher.prometheus(); });
+    state.audit_available = [this] { return audit_log->health().available; };
+    state.metrics.set_extra_source([this] {
+      return queue_gauges(*queue) + audit_health_metrics(audit_log->health()) + org_admission.render_metrics() +
+             admin_gate.prometheus() + crl_watcher.prometheus();
+    });
     queue->on_ready([this](const std::string& subscriber) { dispatcher.wake(subscriber); });
     state.set_tls_context(make_server_tls_context(config.tls));
   }
@@ -285,6 +304,7 @@ struct Broker::Impl {
   ConsentRoutes consent_routes;
   ServerState state{config.limits};  // before the pipeline, which counts in its metrics
   ProviderDirectory providers;
+  OrgAdmission org_admission;
   ExchangePipeline exchanges;
   std::unique_ptr<queue::DeliveryQueue> queue;
   SubscriptionRegistry subscriptions;

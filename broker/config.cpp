@@ -135,6 +135,20 @@ void read_admin(YamlMap& parent, BrokerConfig& config) {
   map.finish();
 }
 
+// What one organisation may send before anything it asks for is audited (admission/org_admission.hpp).
+void read_org_limits(YamlMap& map, Limits& limits) {
+  auto read = [&map](const char* key, std::uint32_t& value, std::int64_t max) {
+    value = static_cast<std::uint32_t>(map.integer_or(key, value, 1, max));
+  };
+  read("exchange_rate_per_org", limits.exchange_rate_per_org, 1'000'000);
+  read("exchange_burst_per_org", limits.exchange_burst_per_org, 1'000'000);
+  read("publish_rate_per_org", limits.publish_rate_per_org, 1'000'000);
+  read("publish_burst_per_org", limits.publish_burst_per_org, 1'000'000);
+  read("max_publishes_in_flight_per_org", limits.max_publishes_in_flight_per_org, 100'000);
+  // The audit log queues 65,536 entries in all: one organisation's share is part of it.
+  read("audit_pending_per_org", limits.audit_pending_per_org, 65'536);
+}
+
 Limits read_limits(YamlMap& parent) {
   Limits limits;
   auto node = parent.optional_node("limits");
@@ -159,6 +173,7 @@ Limits read_limits(YamlMap& parent) {
   limits.provider_timeout = millis(map, "provider_timeout_ms", limits.provider_timeout);
   limits.max_in_flight_per_org =
       static_cast<std::uint32_t>(map.integer_or("max_in_flight_per_org", limits.max_in_flight_per_org, 1, 100'000));
+  read_org_limits(map, limits);
   map.finish();
   return limits;
 }

@@ -57,6 +57,13 @@ struct Limits {
   std::chrono::milliseconds drain_timeout{10'000};    ///< SIGTERM: time given to requests in flight
   std::chrono::milliseconds provider_timeout{5'000};  ///< waiting for a provider's record
   std::uint32_t max_in_flight_per_org = 256;          ///< exchanges a consumer may have running at once
+  // Per organisation, checked before anything is audited (broker/admission/org_admission.hpp): 429.
+  std::uint32_t exchange_rate_per_org = 1000;          ///< exchanges per second one consumer may start
+  std::uint32_t exchange_burst_per_org = 2000;         ///< …and at once after a quiet spell
+  std::uint32_t publish_rate_per_org = 200;            ///< publishes per second of one publisher
+  std::uint32_t publish_burst_per_org = 400;
+  std::uint32_t max_publishes_in_flight_per_org = 64;  ///< publishes of one publisher not answered yet
+  std::uint32_t audit_pending_per_org = 8192;          ///< one organisation's entries waiting for the audit writer
 };
 
 /// A subscription fixed by the operator (the connector may also declare its own at connect time).

@@ -1,5 +1,9 @@
 #include "broker/consent_routes.hpp"
 
+#include "broker/audit/audit_log.hpp"
+#include "broker/audit/hash.hpp"
+#include "broker/audit_health.hpp"
+#include "broker/exchange/exchange_request.hpp"
 #include "broker/json_body.hpp"
 #include "policy/organisations.hpp"
 
@@ -135,8 +139,9 @@ Result<RevokeBody> read_revoke(const std::string& body, const char* subject_key)
 
 }  // namespace
 
-ConsentRoutes::ConsentRoutes(consent::ConsentRegistry& registry, audit::AuditStore& audit_reader, Clock clock)
-    : registry_(registry), audit_reader_(audit_reader), clock_(std::move(clock)) {}
+ConsentRoutes::ConsentRoutes(consent::ConsentRegistry& registry, audit::AuditLog& audit_log,
+                             audit::AuditStore& audit_reader, Clock clock)
+    : registry_(registry), audit_log_(audit_log), audit_reader_(audit_reader), clock_(std::move(clock)) {}
 
 bool ConsentRoutes::serves(const Target& target) {
   const auto& s = target.segments;
@@ -145,8 +150,39 @@ bool ConsentRoutes::serves(const Target& target) {
           target.matches({"v1", "subjects", "*", "accesses"}));
 }
 
-HttpResponse ConsentRoutes::handle(const policy::Organisation& caller, const HttpRequest& request,
-                                   const Target& target) {
+void ConsentRoutes::handle(const policy::Organisation& caller, const HttpRequest& request, const Target& target,
+                           Respond respond) {
+  std::optional<Disclosure> read;
+  HttpResponse answer = route(caller, request, target, read);
+  if (read) return audit_then_answer(caller, std::move(*read), std::move(respond));
+  respond(std::move(answer));
+}
+
+// A read is answered only once an entry saying who read what about whom is durable.
+void ConsentRoutes::audit_then_answer(const policy::Organisation& caller, Disclosure read, Respond respond) {
+  if (read.answer.status != 200) return respond(std::move(read.answer));  // nothing disclosed
+  audit::AuditRecord entry;
+  entry.request_id = new_request_id();
+  entry.consumer = caller.id;
+  entry.provider = std::string(audit::kRegistryHolder);
+  entry.category = std::string(audit::kRegistryCategory);
+  entry.purpose = std::string(audit::to_purpose(read.what));
+  entry.decision = audit::Decision::allow;
+  entry.permitted_fields = std::move(read.consent_ids);
+  entry.payload_hash = audit::Sha256().update(read.answer.body).finish();
+  entry.subject_hash = read.subject;
+  audit_log_.append(std::move(entry), [respond = std::move(respond), answer = std::move(read.answer)](
+                                          audit::AuditLog::AppendResult seq) mutable {
+    if (seq) return respond(std::move(answer));
+    const Reason reason = audit_refusal_reason(seq.error().code);
+    HttpResponse refused = error_response(reason, "the audit log cannot record this read now; retry later");
+    if (reason == Reason::rate_limited) refused.retry_after_seconds = 1;
+    respond(std::move(refused));
+  });
+}
+
+HttpResponse ConsentRoutes::route(const policy::Organisation& caller, const HttpRequest& request, const Target& target,
+                                  std::optional<Disclosure>& read) {
   const auto& s = target.segments;
   if (!caller.has_role(policy::Role::consent_authority)) {
     return error_response(Reason::not_consent_authority,
@@ -163,13 +199,26 @@ HttpResponse ConsentRoutes::handle(const policy::Organisation& caller, const Htt
     if (subject == target.query.end() || subject->second.empty()) {
       return error_response(Reason::malformed_request, "the subject query parameter is required");
     }
-    return list(subject->second);
+    read = list(subject->second);
+    return {};
   }
-  if (target.matches({"v1", "consents", "*"})) return get ? read(s[2]) : not_allowed;
+  if (target.matches({"v1", "consents", "*"})) {
+    if (!get) return not_allowed;
+    read = this->read(s[2]);
+    return {};
+  }
   if (target.matches({"v1", "consents", "*", "amend"})) return post ? amend(caller, s[2], request) : not_allowed;
   if (target.matches({"v1", "consents", "*", "revoke"})) return post ? revoke(caller, s[2], request) : not_allowed;
-  if (target.matches({"v1", "subjects", "*", "consents"})) return get ? list(s[2]) : not_allowed;
-  if (target.matches({"v1", "subjects", "*", "accesses"})) return get ? accesses(s[2], target) : not_allowed;
+  if (target.matches({"v1", "subjects", "*", "consents"})) {
+    if (!get) return not_allowed;
+    read = list(s[2]);
+    return {};
+  }
+  if (target.matches({"v1", "subjects", "*", "accesses"})) {
+    if (!get) return not_allowed;
+    read = accesses(s[2], target);
+    return {};
+  }
   if (target.matches({"v1", "mandates"})) return post ? grant_mandate(caller, request) : not_allowed;
   if (target.matches({"v1", "mandates", "*", "revoke"})) return post ? revoke_mandate(caller, s[2], request) : not_allowed;
   return error_response(Reason::not_found);
@@ -202,24 +251,47 @@ HttpResponse ConsentRoutes::revoke(const policy::Organisation& caller, const std
   return json_response(200, json::object{{"consent", consent_json(outcome->consent, now)}, {"receipt", outcome->receipt}});
 }
 
-HttpResponse ConsentRoutes::list(const std::string& subject) {
+ConsentRoutes::Disclosure ConsentRoutes::list(const std::string& subject) {
+  Disclosure read{{}, audit::RegistryRead::consents, registry_.hash_subject(subject), {}};
   auto consents = registry_.consents_of(subject);
-  if (!consents) return error_of(consents.error());
+  if (!consents) {
+    read.answer = error_of(consents.error());
+    return read;
+  }
   const Instant now = clock_();
   json::array items;
-  for (const auto& c : *consents) items.push_back(consent_json(c, now));
-  return json_response(200, json::object{{"consents", std::move(items)}});
+  for (const auto& c : *consents) {
+    items.push_back(consent_json(c, now));
+    read.consent_ids.push_back(c.id);
+  }
+  read.answer = json_response(200, json::object{{"consents", std::move(items)}});
+  return read;
 }
 
-HttpResponse ConsentRoutes::read(const std::string& id) {
+ConsentRoutes::Disclosure ConsentRoutes::read(const std::string& id) {
+  Disclosure read{{}, audit::RegistryRead::consent, {}, {}};
   auto found = registry_.consent(id);
-  if (!found) return error_of(found.error());
-  return json_response(200, json::object{{"consent", consent_json(*found, clock_())}});
+  if (!found) {
+    read.answer = error_of(found.error());
+    return read;
+  }
+  read.subject = found->subject;
+  read.consent_ids.push_back(found->id);
+  read.answer = json_response(200, json::object{{"consent", consent_json(*found, clock_())}});
+  return read;
 }
 
-HttpResponse ConsentRoutes::accesses(const std::string& subject, const Target& target) {
+ConsentRoutes::Disclosure ConsentRoutes::accesses(const std::string& subject, const Target& target) {
+  Disclosure read{{}, audit::RegistryRead::accesses, registry_.hash_subject(subject), {}};
+  read.answer = access_list(read.subject, target);
+  return read;
+}
+
+// Every communication of the subject's information, and every read of the registry about
+// them, from the audit log: the citizen's register.
+HttpResponse ConsentRoutes::access_list(const audit::Hash& subject, const Target& target) {
   audit::EntryFilter filter;
-  filter.subject_hash = registry_.hash_subject(subject);
+  filter.subject_hash = subject;
   filter.decision = audit::Decision::allow;  // what was communicated, not what was refused
   filter.limit = 1000;
   for (const auto& [key, value] : target.query) {
@@ -241,6 +313,7 @@ HttpResponse ConsentRoutes::accesses(const std::string& subject, const Target& t
   auto status = audit_reader_.query(filter, [&items](const audit::StoredEntry& stored) {
     const audit::AuditEntry& e = stored.entry;
     items.push_back(json::object{
+        {"kind", audit::registry_read_of(e) ? "registry_read" : "communication"},
         {"time", audit::format_time(e.time)},
         {"recipient", e.consumer},
         {"provider", e.provider},

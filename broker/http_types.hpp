@@ -4,6 +4,7 @@
 
 #include <pse/reason.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -23,6 +24,8 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  /// Sent as `Retry-After: <seconds>` when non-zero (429 rate_limited: when to try again).
+  std::uint32_t retry_after_seconds = 0;
 };
 
 /// The error body every endpoint uses: {"error":{"code":"...","message":"..."}}.

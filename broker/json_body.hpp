@@ -2,7 +2,8 @@
 //
 // Every field is read once through a typed accessor and finish() refuses any field nobody
 // asked for, so a misspelt "expire_at" is a 400 naming it rather than a silently ignored
-// value. Errors are values (pse::Error with malformed_request), never exceptions.
+// value; a key given twice in one object is refused by the parse itself. Errors are values
+// (pse::Error with malformed_request), never exceptions.
 #pragma once
 
 #include <pse/result.hpp>
@@ -16,7 +17,8 @@
 
 namespace pse::broker {
 
-/// Parses `body` as a JSON object (bounded depth); malformed_request when it is not one.
+/// Parses `body` as a JSON object (bounded depth); malformed_request when it is not one, or
+/// when one of its objects, at any depth, has a key twice ("duplicate key 'record.surname'").
 /// `storage` lets a caller that reads the object and drops it parse into a scratch buffer
 /// instead of one heap allocation per string and container.
 Result<boost::json::object> parse_json_object(std::string_view body, boost::json::storage_ptr storage = {});

@@ -24,6 +24,7 @@ bool transient(pse::Reason reason) {
     case pse::Reason::provider_timeout:
     case pse::Reason::overloaded:
     case pse::Reason::rate_limited:
+    case pse::Reason::audit_unavailable:
     case pse::Reason::shutting_down:
     case pse::Reason::internal_error:
     case pse::Reason::too_many_connections: return true;

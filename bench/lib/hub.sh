@@ -85,7 +85,9 @@ hub_start() {
   max_connections_per_org: 4096     # the load is one organisation from one address
   max_handshakes: 4096
   max_handshakes_per_address: 4096
-  max_in_flight_per_org: 100000"}
+  max_in_flight_per_org: 100000
+  exchange_rate_per_org: 1000000    # one consumer org is the whole load here
+  exchange_burst_per_org: 1000000"}
   root=${root:?}
   pki=$tmp/pki
   "$root/certs/pse-pki" init --dir "$pki" >/dev/null

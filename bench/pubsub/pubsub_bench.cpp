@@ -128,6 +128,11 @@ int main(int argc, char** argv) {
     config.keys_dir = temp / "keys";
     config.data_dir = work / ("pubsub-data-" + std::to_string(getpid()));
     config.log_level = "warn";
+    // One publisher is the whole load here: no per-organisation limit in the way.
+    config.limits.publish_rate_per_org = 1'000'000;
+    config.limits.publish_burst_per_org = 1'000'000;
+    config.limits.max_publishes_in_flight_per_org = 100'000;
+    config.limits.audit_pending_per_org = 65'536;
     for (std::size_t i = 0; i < options.subscribers; ++i) {
       config.pubsub.subscriptions.push_back({subscriber_id(i), "bench.event", "bench"});
     }

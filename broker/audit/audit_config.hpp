@@ -6,6 +6,7 @@
 //     key_dir: /etc/pse/audit-keys        # from `pse-audit keygen --dir`
 //     max_batch_entries: 1024             # optional
 //     max_pending_entries: 65536          # optional
+//     max_pending_per_org: 8192           # optional
 #pragma once
 
 #include "base/yaml_reader.hpp"
@@ -25,6 +26,9 @@ struct AuditConfig {
   /// Appends queued at most; beyond it append() refuses at once with `overloaded`, so that a
   /// slow disk shows up as refusals instead of unbounded memory.
   std::size_t max_pending_entries = 65536;
+  /// Appends queued at most for one organisation's requests; beyond it append() refuses that
+  /// organisation at once with `share_exceeded`, while the others keep appending.
+  std::size_t max_pending_per_org = 8192;
 };
 
 /// Reads the `audit:` mapping; relative paths are resolved against the config file. Throws

@@ -53,6 +53,12 @@ struct AuditRecord {
   std::vector<std::string> permitted_fields;
   std::optional<Hash> payload_hash;  ///< SHA-256 of the payload returned, if any
   std::string subject_id;            ///< in clear; never stored
+  /// Instead of subject_id when only the keyed hash is known (a consent read by its id): the
+  /// hash made with the log's own subject key.
+  std::optional<Hash> subject_hash;
+  /// The organisation whose request caused the entry (a fan-out's publisher); its share of the
+  /// pending queue is charged (AuditLogOptions::max_pending_per_org). Empty: the consumer. Not stored.
+  std::string requested_by;
 };
 
 /// One entry as stored and hashed.

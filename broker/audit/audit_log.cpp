@@ -1,6 +1,7 @@
 #include "broker/audit/audit_log.hpp"
 
 #include "base/config_error.hpp"
+#include "base/log.hpp"
 #include "broker/audit/sqlite_audit_store.hpp"
 
 #include <algorithm>
@@ -39,8 +40,12 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditConfig& config) {
   if (!writer) throw ConfigError(config.database, 0, writer.error().message);
   auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
   if (!reader) throw ConfigError(config.database, 0, reader.error().message);
+  AuditLogOptions options;
+  options.max_batch_entries = config.max_batch_entries;
+  options.max_pending_entries = config.max_pending_entries;
+  options.max_pending_per_org = config.max_pending_per_org;
   return open(std::move(writer).value(), std::move(reader).value(), std::move(signing_key),
-              std::move(subject_key), AuditLogOptions{config.max_batch_entries, config.max_pending_entries});
+              std::move(subject_key), options);
 }
 
 std::unique_ptr<AuditLog> AuditLog::open(std::unique_ptr<AuditStore> writer_store,
@@ -104,7 +109,8 @@ void AuditLog::append(AuditRecord record, Completion on_durable) {
   entry.basis = std::move(record.basis);
   entry.permitted_fields = std::move(record.permitted_fields);
   entry.payload_hash = record.payload_hash;
-  entry.subject_hash = subject_key_.hash(record.subject_id);
+  entry.subject_hash = record.subject_hash ? *record.subject_hash : subject_key_.hash(record.subject_id);
+  std::string& requester = record.requested_by.empty() ? entry.consumer : record.requested_by;
 
   std::optional<AuditError> refusal;
   {
@@ -115,7 +121,11 @@ void AuditLog::append(AuditRecord record, Completion on_durable) {
       refusal = make_error(AuditErrorCode::closed, "the audit log is closed");
     } else if (queue_.size() >= options_.max_pending_entries) {
       refusal = make_error(AuditErrorCode::overloaded, "the audit log has too many pending entries");
+    } else if (std::size_t& queued = queued_by_org_[requester]; queued >= options_.max_pending_per_org) {
+      refusal = make_error(AuditErrorCode::share_exceeded,
+                           "'" + requester + "' holds its whole share of the audit log's pending entries");
     } else {
+      ++queued;
       queue_.push_back(Pending{std::move(entry), std::move(on_durable)});
     }
   }
@@ -173,13 +183,30 @@ void AuditLog::run_writer() {
   std::vector<Pending> batch;
   std::vector<HeadRequest> head_requests;
   while (true) {
+    std::optional<AuditError> unavailable;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_ready_.wait(lock, [this] { return !queue_.empty() || !head_requests_.empty() || closing_; });
-      if (queue_.empty() && head_requests_.empty()) return;  // closing, and everything is committed
+      const auto has_work = [this] { return !queue_.empty() || !head_requests_.empty() || closing_; };
+      if (failure_) {
+        queue_ready_.wait_until(lock, next_retry_, has_work);
+      } else {
+        queue_ready_.wait(lock, has_work);
+      }
+      if (closing_ && queue_.empty() && head_requests_.empty()) return;  // everything is committed
       // Take everything queued: whatever arrived during the previous commit goes together.
       batch.swap(queue_);
+      queued_by_org_.clear();
       head_requests.swap(head_requests_);
+      unavailable = failure_;
+    }
+    if (unavailable) {
+      // Appended before the failure was known: refused like every append since.
+      for (Pending& pending : batch) pending.on_durable(*unavailable);
+      for (HeadRequest& request : head_requests) request.set_value(*unavailable);
+      batch.clear();
+      head_requests.clear();
+      if (std::chrono::steady_clock::now() >= next_retry_) try_to_recover();
+      continue;
     }
     for (std::size_t begin = 0; begin < batch.size(); begin += options_.max_batch_entries) {
       commit_batch(batch, begin, std::min(batch.size(), begin + options_.max_batch_entries));
@@ -191,6 +218,65 @@ void AuditLog::run_writer() {
     }
     head_requests.clear();
   }
+}
+
+AuditHealth AuditLog::health() const noexcept {
+  return AuditHealth{available_.load(std::memory_order_relaxed), commit_failures_.load(std::memory_order_relaxed)};
+}
+
+void AuditLog::become_unavailable(const AuditError& cause) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    failure_ = cause;
+  }
+  available_.store(false, std::memory_order_relaxed);
+  commit_failures_.fetch_add(1, std::memory_order_relaxed);
+  unavailable_since_ = std::chrono::steady_clock::now();
+  next_retry_ = unavailable_since_ + options_.retry_interval;
+  last_retry_error_.clear();
+  log::error("audit log cannot commit; every exchange is refused (audit_unavailable) until it can",
+             {{"detail", cause.message}, {"retry_ms", options_.retry_interval.count()}});
+}
+
+// On the writer thread, while unavailable. The frontier and the last head in memory may hold
+// the batch that failed: both are read again from what the store has committed.
+bool AuditLog::try_to_recover() {
+  next_retry_ = std::chrono::steady_clock::now() + options_.retry_interval;
+  auto attempt = [this]() -> Status {
+    if (auto status = writer_store_->recover(); !status) return status;
+    auto state = writer_store_->load_writer_state();
+    if (!state) return state.error();
+    if (state->latest_head && !verify_tree_head(*state->latest_head, signing_key_.public_key())) {
+      return make_error(AuditErrorCode::corrupt, "the latest tree head is not signed by this signing key");
+    }
+    frontier_ = std::move(state->frontier);
+    last_head_ = state->latest_head;
+    // A head of that tree, durable, is the proof that the store commits again.
+    const SignedTreeHead head = next_head();
+    if (auto status = writer_store_->commit_head(head); !status) return status;
+    publish_head(head);
+    return Ok{};
+  };
+  if (auto status = attempt(); !status) {
+    commit_failures_.fetch_add(1, std::memory_order_relaxed);
+    // The outage was logged once; a store that now fails for another reason than being
+    // unable to write (corrupt, not signed by our key) is worth a line.
+    if (status.error().code != AuditErrorCode::store_failed && status.error().message != last_retry_error_) {
+      last_retry_error_ = status.error().message;
+      log::warn("audit log still cannot commit", {{"detail", last_retry_error_}});
+    }
+    return false;
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    failure_.reset();
+  }
+  available_.store(true, std::memory_order_relaxed);
+  const auto down_for = std::chrono::steady_clock::now() - unavailable_since_;
+  log::info("audit log commits again",
+            {{"unavailable_ms", std::chrono::duration_cast<std::chrono::milliseconds>(down_for).count()},
+             {"tree_size", frontier_.size()}});
+  return true;
 }
 
 SignedTreeHead AuditLog::next_head() {
@@ -236,8 +322,7 @@ void AuditLog::commit_batch(std::vector<Pending>& batch, std::size_t begin, std:
     } else {
       frontier_ = before;
       failure = make_error(AuditErrorCode::store_failed, "audit commit failed: " + status.error().message);
-      std::lock_guard lock(queue_mutex_);
-      failure_ = failure;
+      become_unavailable(*failure);
     }
   }
   for (std::size_t i = begin; i < end; ++i) batch[i].on_durable(*failure);
@@ -249,7 +334,11 @@ Result<SignedTreeHead> AuditLog::commit_head_only() {
     if (failure_) return *failure_;
   }
   const SignedTreeHead head = next_head();
-  if (auto status = writer_store_->commit_head(head); !status) return status.error();
+  if (auto status = writer_store_->commit_head(head); !status) {
+    AuditError failure = make_error(AuditErrorCode::store_failed, "audit commit failed: " + status.error().message);
+    become_unavailable(failure);
+    return failure;
+  }
   publish_head(head);
   return head;
 }

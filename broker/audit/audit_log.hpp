@@ -13,9 +13,17 @@
 // Signing per entry is out of the question at our target (Ed25519 signs ~20k/s per core).
 //
 // Thread safety: every public member may be called from any thread. Completions run on the
-// writer thread: keep them short (post to your executor). After a failed commit the log
-// refuses every further append (`store_failed`): an audit log that may have lost an entry
-// must not keep approving exchanges.
+// writer thread: keep them short (post to your executor).
+//
+// When a commit fails (a full disk, an I/O error) the log becomes unavailable: that batch and
+// every append after it are refused with `store_failed` — an audit log that cannot record
+// must not let exchanges be approved. Once per `retry_interval` the writer tries the store
+// again: it has the store end whatever the failure left open, reloads the frontier and the
+// latest head from what is committed (never from its own memory, which held the failed
+// batch), and commits a fresh head of that tree. Only when that head is durable does the log
+// take appends again. health() says which state it is in; the broker's readiness and
+// metrics follow it. One error line is logged when it goes down, one info line when it is
+// back.
 #pragma once
 
 #include "broker/audit/audit_config.hpp"
@@ -25,6 +33,8 @@
 #include "broker/audit/result.hpp"
 #include "broker/audit/tree_head.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -32,7 +42,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace pse::audit {
@@ -59,6 +71,18 @@ Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_
 struct AuditLogOptions {
   std::size_t max_batch_entries = 1024;
   std::size_t max_pending_entries = 65536;
+  /// Queued appends of one organisation's requests (AuditRecord::requested_by) at most: the
+  /// queue is shared fairly, and one body's flood cannot make every other body's exchange
+  /// fail closed.
+  std::size_t max_pending_per_org = 8192;
+  /// While unavailable, the time between two attempts to commit again.
+  std::chrono::milliseconds retry_interval{1000};
+};
+
+/// Whether the log can commit now, for readiness probes and metrics.
+struct AuditHealth {
+  bool available = true;              ///< false from a failed commit until the store commits again
+  std::uint64_t commit_failures = 0;  ///< failed commits since open, retries while unavailable included
 };
 
 class AuditLog {
@@ -82,8 +106,8 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   /// Queues the record; `on_durable` runs exactly once, with the sequence number or an error
-  /// (invalid_entry, overloaded, closed: at once on the caller's thread; store_failed: on the
-  /// writer thread).
+  /// (invalid_entry, overloaded, share_exceeded, closed: at once on the caller's thread;
+  /// store_failed: at once while unavailable, else on the writer thread).
   void append(AuditRecord record, Completion on_durable);
   std::future<AppendResult> append(AuditRecord record);
 
@@ -98,6 +122,8 @@ class AuditLog {
   Result<ConsistencyProof> prove_consistency(std::uint64_t old_size, std::uint64_t new_size);
 
   const PublicKey& public_key() const noexcept { return signing_key_.public_key(); }
+
+  AuditHealth health() const noexcept;
 
   /// Commits everything queued, then stops the writer. Later appends fail with `closed`.
   void close();
@@ -117,6 +143,8 @@ class AuditLog {
   Result<SignedTreeHead> commit_head_only();
   SignedTreeHead next_head();
   void publish_head(const SignedTreeHead& head);
+  void become_unavailable(const AuditError& cause);
+  bool try_to_recover();
 
   std::unique_ptr<AuditStore> writer_store_;
   std::unique_ptr<AuditStore> reader_store_;
@@ -137,9 +165,18 @@ class AuditLog {
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::vector<Pending> queue_;
+  // Entries of queue_ by requesting organisation; emptied with queue_ when the writer takes it.
+  std::unordered_map<std::string, std::size_t> queued_by_org_;
   std::vector<HeadRequest> head_requests_;
   bool closing_ = false;
-  std::optional<AuditError> failure_;  // set once a commit failed
+  std::optional<AuditError> failure_;  // set while unavailable: from a failed commit to a recovery
+  // Writer-thread state while unavailable.
+  std::chrono::steady_clock::time_point unavailable_since_;
+  std::chrono::steady_clock::time_point next_retry_;
+  std::string last_retry_error_;
+
+  std::atomic<bool> available_{true};
+  std::atomic<std::uint64_t> commit_failures_{0};
 
   std::thread writer_;
 };

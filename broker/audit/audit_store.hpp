@@ -76,6 +76,12 @@ class AuditStore {
   /// Stores one more head without entries (a head issued on demand).
   virtual Status commit_head(const SignedTreeHead& head) = 0;
 
+  /// After a failed commit, before the next: ends whatever the failure left open (a
+  /// transaction not rolled back) and reloads what the store keeps in memory from what is
+  /// committed. Until it succeeds, commits are refused. The caller then reloads its own
+  /// state with load_writer_state().
+  virtual Status recover() = 0;
+
   using EntryVisitor = std::function<bool(const StoredEntry&)>;  ///< return false to stop
   using HeadVisitor = std::function<bool(const StoredTreeHead&)>;
 

@@ -18,8 +18,9 @@ namespace pse::audit {
 enum class AuditErrorCode {
   invalid_entry,    ///< the record cannot be encoded (e.g. a field name with a comma)
   overloaded,       ///< the append queue is full; the caller should refuse and retry later
+  share_exceeded,   ///< the requesting organisation holds its whole share of the queue; others still append
   closed,           ///< the log is closing or closed
-  store_failed,     ///< the store could not commit; the log refuses further appends
+  store_failed,     ///< the store could not commit; the log refuses appends until it commits again
   not_found,        ///< no such entry or tree head
   invalid_argument, ///< e.g. a proof asked for a tree size beyond the log
   corrupt,          ///< stored data does not decode or does not match its signed tree head

@@ -293,23 +293,37 @@ Status SqliteAuditStore::commit(std::span<const AuditEntry> entries, std::span<c
   if (entries.size() != leaf_hashes.size()) {
     return make_error(AuditErrorCode::invalid_argument, "one leaf hash per entry");
   }
+  if (needs_recovery_) return make_error(AuditErrorCode::store_failed, "a failed commit has not been recovered from");
   if (auto status = begin_.run(); !status) return status;
   Status status = commit_in_transaction(entries, leaf_hashes, frontier, head);
   if (status) status = commit_.run();
   if (!status) {
-    (void)rollback_.run();
-    (void)subject_index_->reload();
+    needs_recovery_ = true;
+    (void)recover();
   }
   return status;
 }
 
 Status SqliteAuditStore::commit_head(const SignedTreeHead& head) {
+  if (needs_recovery_) return make_error(AuditErrorCode::store_failed, "a failed commit has not been recovered from");
   if (auto status = database_.execute("BEGIN IMMEDIATE"); !status) return status;
-  if (auto status = insert_head(head); !status) {
-    (void)database_.execute("ROLLBACK");
-    return status;
+  Status status = insert_head(head);
+  if (status) status = database_.execute("COMMIT");
+  if (!status && database_.in_transaction()) (void)database_.execute("ROLLBACK");
+  return status;
+}
+
+Status SqliteAuditStore::recover() {
+  if (!needs_recovery_) return Ok{};
+  // SQLite rolls some failures back by itself (SQLITE_FULL may, SQLITE_BUSY does not): end
+  // what is left. The rows of the failed batch are gone either way; the subject index's
+  // memory is rebuilt from what is committed.
+  if (database_.in_transaction()) {
+    if (auto status = rollback_.run(); !status) return status;
   }
-  return database_.execute("COMMIT");
+  if (auto status = subject_index_->reload(); !status) return status;
+  needs_recovery_ = false;
+  return Ok{};
 }
 
 Status SqliteAuditStore::read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) {

@@ -43,6 +43,7 @@ class SqliteAuditStore final : public AuditStore {
   Status commit(std::span<const AuditEntry> entries, std::span<const Hash> leaf_hashes,
                 const MerkleFrontier& frontier, const SignedTreeHead& head) override;
   Status commit_head(const SignedTreeHead& head) override;
+  Status recover() override;
   Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) override;
   Result<std::vector<Hash>> read_leaf_hashes(std::uint64_t begin, std::uint64_t end) override;
   Status read_tree_heads(const HeadVisitor& visit) override;
@@ -68,6 +69,8 @@ class SqliteAuditStore final : public AuditStore {
   SqliteStatement commit_;
   SqliteStatement rollback_;
   std::optional<SubjectIndexWriter> subject_index_;  // the writer's
+  // Set by a failed commit: the subject index's memory may not match the file until recover().
+  bool needs_recovery_ = false;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the statements and connection go
 };
 

@@ -140,4 +140,6 @@ Result<SqliteStatement> SqliteDatabase::prepare(std::string_view sql) {
 
 std::string SqliteDatabase::last_error() const { return sqlite3_errmsg(database_); }
 
+bool SqliteDatabase::in_transaction() const { return sqlite3_get_autocommit(database_) == 0; }
+
 }  // namespace pse::audit

@@ -73,6 +73,8 @@ class SqliteDatabase {
   Status execute(std::string_view sql);
   Result<SqliteStatement> prepare(std::string_view sql);
   std::string last_error() const;
+  /// True while a transaction is open (BEGIN without its COMMIT or ROLLBACK).
+  bool in_transaction() const;
   /// The connection itself, for the C API calls this wrapper does not cover (WAL hooks).
   sqlite3* handle() const { return database_; }
 

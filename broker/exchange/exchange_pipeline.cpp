@@ -3,8 +3,10 @@
 #include "base/log.hpp"
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/hash.hpp"
+#include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
+#include "broker/admission/org_admission.hpp"
 #include "policy/policy_engine.hpp"
 
 #include <boost/json.hpp>
@@ -44,7 +46,7 @@ bool is_scalar(const json::value& value) {
 
 ExchangePipeline::ExchangePipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                                    audit::AuditLog& audit, ProviderDirectory& providers, Metrics& metrics,
-                                   ExchangeSettings settings, Clock clock, Post post)
+                                   ExchangeSettings settings, Clock clock, Post post, OrgAdmission& admission)
     : policies_(policies),
       consents_(consents),
       audit_(audit),
@@ -53,10 +55,17 @@ ExchangePipeline::ExchangePipeline(const policy::PolicyEngine& policies, const c
       settings_(settings),
       clock_(std::move(clock)),
       post_(std::move(post)),
+      admission_(admission),
       idempotency_(settings.idempotency_window, settings.idempotency_entries) {}
 
-// Stages 1 and 2: the caller is already authenticated by its certificate; read the body.
+// Stages 1 and 2: the caller is already authenticated by its certificate; admit it, then read
+// the body.
 void ExchangePipeline::run(const policy::Organisation& caller, const std::string& body, Respond respond) {
+  if (const auto refusal = admission_.admit_exchange(caller.id)) {
+    HttpResponse response = rate_limited_response(*refusal);
+    metrics_.exchange_completed(response.status);
+    return respond(std::move(response));
+  }
   auto parsed = parse_exchange_request(body);
   if (!parsed) {
     // Nothing attributable to audit: no valid subject or category. The refusal is logged.
@@ -214,11 +223,11 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
 
   audit_.append(std::move(entry), [this, exchange, response = std::move(response)](audit::AuditLog::AppendResult seq) mutable {
     std::optional<std::uint64_t> durable;
-    std::string failure;
+    std::optional<audit::AuditError> failure;
     if (seq) {
       durable = *seq;
     } else {
-      failure = seq.error().message;
+      failure = std::move(seq.error());
     }
     post_([this, exchange, response = std::move(response), durable, failure = std::move(failure)]() mutable {
       answer_after_audit(exchange, std::move(response), durable, failure);
@@ -227,12 +236,23 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
 }
 
 void ExchangePipeline::answer_after_audit(const ExchangePtr& exchange, HttpResponse response,
-                                          std::optional<std::uint64_t> audit_seq, const std::string& failure) {
+                                          std::optional<std::uint64_t> audit_seq,
+                                          const std::optional<audit::AuditError>& failure) {
   if (!audit_seq) {
     // Fail closed: without a durable audit entry, nothing leaves — not even the record.
-    log::error("audit append failed; exchange refused", {{"request_id", exchange->request.request_id}, {"detail", failure}});
-    return finish(exchange, refusal(Reason::overloaded, "the audit log cannot record this exchange now; retry later",
-                                    exchange->request.request_id));
+    const Reason reason = failure ? audit_refusal_reason(failure->code) : Reason::internal_error;
+    HttpResponse refused = refusal(reason, "the audit log cannot record this exchange now; retry later",
+                                   exchange->request.request_id);
+    if (reason == Reason::rate_limited) {
+      // The consumer's organisation holds its whole share of the log's queue.
+      admission_.count_refusal(exchange->consumer, AdmissionKind::audit_share);
+      refused.retry_after_seconds = 1;
+    } else if (reason != Reason::audit_unavailable) {
+      // An audit log that cannot commit says so once itself; a line per exchange would flood.
+      log::error("audit append failed; exchange refused",
+                 {{"request_id", exchange->request.request_id}, {"detail", failure ? failure->message : ""}});
+    }
+    return finish(exchange, refused);
   }
   if (response.status == 200) {
     // Append the audit sequence number: the consumer can cite it to a privacy officer.

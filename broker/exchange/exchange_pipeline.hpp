@@ -4,6 +4,9 @@
 // to bottom in the same order):
 //
 //   1. authenticate  the caller is the organisation of its client certificate (done by TLS)
+//      admit         the consumer organisation's exchange rate (admission/org_admission.hpp):
+//                    beyond it 429 rate_limited with Retry-After, before anything is parsed
+//                    or audited
 //   2. parse         strict JSON body → ExchangeRequest; idempotent retries answered here
 //   3. policy        classification, rule, purpose, validity, clearance, field minimisation
 //   4. basis         a valid consent of the subject, or the rule's legal reference
@@ -15,9 +18,11 @@
 //  10. respond       the minimised record, or the reason code
 //
 // A decision made by a stage is data (policy::Decision, consent::ConsentCheck), never a bool,
-// and every refusal after parsing is audited like an allowed exchange.
+// and every refusal after parsing is audited like an allowed exchange — unless the audit log
+// itself refuses the entry (audit_health.hpp), which refuses the exchange.
 #pragma once
 
+#include "broker/audit/result.hpp"
 #include "broker/exchange/idempotency_cache.hpp"
 #include "broker/exchange/provider_directory.hpp"
 #include "broker/exchange/rate_limiter.hpp"
@@ -52,6 +57,8 @@ struct ExchangeSettings {
   std::size_t idempotency_entries = 100'000;
 };
 
+class OrgAdmission;
+
 class ExchangePipeline {
  public:
   using Clock = std::function<policy::Instant()>;
@@ -61,7 +68,7 @@ class ExchangePipeline {
 
   ExchangePipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                    audit::AuditLog& audit, ProviderDirectory& providers, Metrics& metrics, ExchangeSettings settings,
-                   Clock clock, Post post);
+                   Clock clock, Post post, OrgAdmission& admission);
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
@@ -75,7 +82,7 @@ class ExchangePipeline {
   void deny(const ExchangePtr& exchange, Reason reason, std::string message = {});
   void audit_and_respond(const ExchangePtr& exchange, HttpResponse response);
   void answer_after_audit(const ExchangePtr& exchange, HttpResponse response, std::optional<std::uint64_t> audit_seq,
-                          const std::string& failure);
+                          const std::optional<audit::AuditError>& failure);
   void finish(const ExchangePtr& exchange, const HttpResponse& response);
   bool enter(const std::string& consumer);
   void leave(const std::string& consumer);
@@ -88,6 +95,7 @@ class ExchangePipeline {
   ExchangeSettings settings_;
   Clock clock_;
   Post post_;
+  OrgAdmission& admission_;
   RateLimiter rate_limiter_;
   IdempotencyCache idempotency_;
   std::mutex in_flight_mutex_;

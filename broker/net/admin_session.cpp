@@ -40,7 +40,8 @@ HttpResponse admin_answer(const HttpRequest& request, ServerState& state, std::s
   if (state.admin_extension) {
     if (auto response = state.admin_extension(request)) return std::move(*response);
   }
-  return admin_response(request, state.metrics, !state.draining.load());
+  const bool audit_available = !state.audit_available || state.audit_available();
+  return admin_response(request, state.metrics, !state.draining.load(), audit_available);
 }
 
 // At capacity, say so in one write (a fresh socket's buffer always takes it) and close.

@@ -50,6 +50,7 @@ class HttpConnection {
     message->set(http::field::server, "pse-broker");
     message->set(http::field::content_type, response.content_type);
     message->set(http::field::cache_control, "no-store");
+    if (response.retry_after_seconds > 0) message->set(http::field::retry_after, std::to_string(response.retry_after_seconds));
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_ && !derived().draining());
     message->prepare_payload();

@@ -79,6 +79,8 @@ struct ServerState {
   SubscriptionRegistry* subscriptions = nullptr;
   DeliveryDispatcher* deliveries = nullptr;
   std::atomic<bool> draining{false};
+  /// Whether the audit log can commit now (readiness); unset means yes.
+  std::function<bool()> audit_available;
   /// Admin endpoints beyond /healthz, /readyz and /metrics (the dead-letter queue).
   std::function<std::optional<HttpResponse>(const HttpRequest&)> admin_extension;
 

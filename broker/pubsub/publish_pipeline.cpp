@@ -3,6 +3,8 @@
 #include "base/log.hpp"
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/hash.hpp"
+#include "broker/audit_health.hpp"
+#include "broker/admission/org_admission.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/pubsub/publish_request.hpp"
 #include "broker/pubsub/subscription_registry.hpp"
@@ -22,6 +24,7 @@ namespace json = boost::json;
 
 // Everything one publication carries from stage to stage.
 struct PublishPipeline::Publication {
+  OrgAdmission::Ticket in_flight;  // the publisher's place among its publishes in flight
   std::string publisher;
   PublishRequest request;
   std::string event_id;
@@ -31,6 +34,8 @@ struct PublishPipeline::Publication {
   // Audit appends complete on the writer thread, in any order.
   std::atomic<std::size_t> audits_waiting{0};
   std::atomic<bool> audit_failed{false};
+  std::mutex failure_mutex;
+  std::optional<audit::AuditError> first_failure;  // guarded by failure_mutex
 };
 
 namespace {
@@ -61,6 +66,7 @@ audit::AuditRecord audit_record(const std::string& event_id, const std::string& 
   entry.category = subscription.category;
   entry.purpose = subscription.purpose;
   entry.subject_id = subject;
+  entry.requested_by = publisher;  // a fan-out's entries are the publisher's, not each subscriber's
   return entry;
 }
 
@@ -82,20 +88,26 @@ std::string event_id_for(std::string_view publisher, std::string_view idempotenc
 
 PublishPipeline::PublishPipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                                  audit::AuditLog& audit, queue::DeliveryQueue& queue,
-                                 const SubscriptionRegistry& subscriptions, Metrics& metrics, Clock clock)
+                                 const SubscriptionRegistry& subscriptions, Metrics& metrics, Clock clock,
+                                 OrgAdmission& admission)
     : policies_(policies),
       consents_(consents),
       audit_(audit),
       queue_(queue),
       subscriptions_(subscriptions),
       metrics_(metrics),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      admission_(admission) {}
 
 void PublishPipeline::run(const policy::Organisation& caller, const std::string& body, Respond respond) {
   auto finish = [this, &respond](HttpResponse response) {
     metrics_.publish_completed(response.status);
     respond(std::move(response));
   };
+
+  // Admission: the publisher's rate and publishes in flight, before anything is audited.
+  OrgAdmission::Ticket in_flight;
+  if (const auto refused = admission_.admit_publish(caller.id, in_flight)) return finish(rate_limited_response(*refused));
 
   // Stages 2 and 3: parse and check what the publisher may publish.
   auto parsed = parse_publish_request(body);
@@ -117,6 +129,7 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
   }
 
   auto publication = std::make_shared<Publication>();
+  publication->in_flight = std::move(in_flight);
   publication->publisher = caller.id;
   publication->request = std::move(parsed.value());
   publication->event_id = event_id_for(caller.id, publication->request.idempotency_key);
@@ -204,13 +217,30 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
   publication->audits_waiting = entries.size();
   for (auto& entry : entries) {
     audit_.append(std::move(entry), [this, publication, enqueue](audit::AuditLog::AppendResult seq) {
-      if (!seq) publication->audit_failed = true;
+      if (!seq) {
+        std::lock_guard lock(publication->failure_mutex);
+        if (!publication->first_failure) publication->first_failure = seq.error();
+        publication->audit_failed = true;
+      }
       if (publication->audits_waiting.fetch_sub(1) != 1) return;
       if (publication->audit_failed) {
-        log::error("audit append failed; publish refused", {{"event_id", publication->event_id}});
-        metrics_.publish_completed(503);
-        return publication->respond(
-            refusal(Reason::overloaded, "the audit log cannot record this event now; publish it again"));
+        audit::AuditError failure;
+        {
+          std::lock_guard lock(publication->failure_mutex);
+          failure = *publication->first_failure;
+        }
+        const Reason reason = audit_refusal_reason(failure.code);
+        HttpResponse response = refusal(reason, "the audit log cannot record this event now; publish it again");
+        if (reason == Reason::rate_limited) {
+          // The publisher holds its whole share of the log's queue.
+          admission_.count_refusal(publication->publisher, AdmissionKind::audit_share);
+          response.retry_after_seconds = 1;
+        } else if (reason != Reason::audit_unavailable) {
+          // An audit log that cannot commit says so once itself; a line per publish would flood.
+          log::error("audit append failed; publish refused", {{"event_id", publication->event_id}, {"detail", failure.message}});
+        }
+        metrics_.publish_completed(response.status);
+        return publication->respond(std::move(response));
       }
       enqueue();
     });

@@ -1,6 +1,9 @@
 // The publish path: POST /v1/publish from request to durable fan-out to answer.
 //
 //   1. authenticate  the publisher is the organisation of its client certificate (TLS)
+//      admit         the publisher organisation's publish rate and publishes in flight
+//                    (admission/org_admission.hpp): beyond them 429 rate_limited with
+//                    Retry-After, before anything is parsed or audited
 //   2. parse         strict JSON body → PublishRequest
 //   3. check         publisher role; the category exists and the publisher may publish in it
 //                    (owner or listed in `publishers`); every field is one of the category's
@@ -8,7 +11,8 @@
 //                    the same policy decision and consent check as an exchange, with the
 //                    subscriber as consumer and the publisher as provider; the record is
 //                    minimised to the fields the rule permits that subscriber
-//   5. audit         one entry per subscriber, allowed or denied, all durable
+//   5. audit         one entry per subscriber, allowed or denied, all durable; charged to
+//                    the publisher's share of the audit queue
 //   6. queue         the event's idempotency record and every allowed delivery, encrypted, in
 //                    one durable transaction (broker/queue)
 //   7. respond       202 {"event_id", "duplicate"} — only now is the event acknowledged
@@ -41,6 +45,7 @@ class DeliveryQueue;
 
 namespace pse::broker {
 
+class OrgAdmission;
 class SubscriptionRegistry;
 
 /// "evt_" and 32 hex digits: a keyed-free hash of (publisher, idempotency key).
@@ -52,7 +57,7 @@ class PublishPipeline {
 
   PublishPipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                   audit::AuditLog& audit, queue::DeliveryQueue& queue, const SubscriptionRegistry& subscriptions,
-                  Metrics& metrics, Clock clock);
+                  Metrics& metrics, Clock clock, OrgAdmission& admission);
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
@@ -66,6 +71,7 @@ class PublishPipeline {
   const SubscriptionRegistry& subscriptions_;
   Metrics& metrics_;
   Clock clock_;
+  OrgAdmission& admission_;
 };
 
 }  // namespace pse::broker

@@ -1,5 +1,7 @@
 #include "clients/pse-audit/access_report.hpp"
 
+#include "broker/audit/registry_read.hpp"
+
 namespace pse::audit_cli {
 namespace {
 
@@ -30,6 +32,14 @@ struct Wording {
   const char* fields;
   const char* reference;
   const char* refused;
+  const char* reads_none;
+  const char* reads_one;
+  const char* reads_many;  // preceded by the count
+  const char* reader;
+  const char* what_read;
+  const char* read_consents;
+  const char* read_consent;
+  const char* read_accesses;
   const char* times;
 };
 
@@ -58,6 +68,14 @@ constexpr Wording french = {
     "Renseignements communiqués : ",
     "Référence de la demande : ",
     "Demandes refusées (aucun renseignement communiqué) : ",
+    "Aucune consultation de vos consentements ni de ce registre par un organisme n’a été enregistrée.",
+    "1 consultation de vos consentements ou de ce registre par un organisme :",
+    " consultations de vos consentements ou de ce registre par un organisme :",
+    "Consulté par : ",
+    "Objet : ",
+    "la liste de vos consentements",
+    "un de vos consentements",
+    "ce registre des communications",
     "Les heures sont en temps universel coordonné (UTC).",
 };
 
@@ -86,6 +104,14 @@ constexpr Wording english = {
     "Information communicated: ",
     "Request reference: ",
     "Refused requests (no information communicated): ",
+    "No consultation of your consents or of this register by a public body has been recorded.",
+    "1 consultation of your consents or of this register by a public body:",
+    " consultations of your consents or of this register by a public body:",
+    "Consulted by: ",
+    "What was consulted: ",
+    "the list of your consents",
+    "one of your consents",
+    "this register of communications",
     "Times are Coordinated Universal Time (UTC).",
 };
 
@@ -108,6 +134,15 @@ std::string basis_text(const AuditEntry& entry, const Wording& words) {
     case audit::BasisType::none: break;
   }
   return words.no_basis;
+}
+
+std::string what_was_read(const AuditEntry& entry, const Wording& words) {
+  switch (*audit::registry_read_of(entry)) {
+    case audit::RegistryRead::consents: return words.read_consents;
+    case audit::RegistryRead::consent: return words.read_consent;
+    case audit::RegistryRead::accesses: return words.read_accesses;
+  }
+  return words.read_consents;
 }
 
 std::string field_list(const std::vector<std::string>& fields) {
@@ -135,12 +170,15 @@ std::string access_report(const ReportRequest& request, const std::vector<AuditE
   out += words.produced + spoken_time(request.produced_at, request.language) + "\n\n";
 
   std::vector<const AuditEntry*> communications;
+  std::vector<const AuditEntry*> reads;  // of the consent registry and of this register
   std::size_t refused = 0;
   for (const AuditEntry& entry : entries) {
-    if (entry.decision == audit::Decision::allow) {
-      communications.push_back(&entry);
-    } else {
+    if (entry.decision != audit::Decision::allow) {
       ++refused;
+    } else if (audit::registry_read_of(entry)) {
+      reads.push_back(&entry);
+    } else {
+      communications.push_back(&entry);
     }
   }
   if (communications.empty()) {
@@ -162,7 +200,24 @@ std::string access_report(const ReportRequest& request, const std::vector<AuditE
     out += std::string("   ") + words.reference + entry->request_id + "\n";
   }
   out += "\n" + std::string(words.refused) + std::to_string(refused) + "\n\n";
-  out += std::string(words.times) + "\n";
+
+  if (reads.empty()) {
+    out += std::string(words.reads_none) + "\n";
+  } else if (reads.size() == 1) {
+    out += std::string(words.reads_one) + "\n";
+  } else {
+    out += std::to_string(reads.size()) + words.reads_many + "\n";
+  }
+  number = 0;
+  for (const AuditEntry* entry : reads) {
+    out += "\n" + std::to_string(++number) + ". " + words.on + spoken_time(entry->time, request.language) + "\n";
+    out += std::string("   ") + words.reader + entry->consumer + "\n";
+    std::string what = what_was_read(*entry, words);
+    if (!entry->permitted_fields.empty()) what += " (" + field_list(entry->permitted_fields) + ")";
+    out += std::string("   ") + words.what_read + what + "\n";
+    out += std::string("   ") + words.reference + entry->request_id + "\n";
+  }
+  out += "\n" + std::string(words.times) + "\n";
   return out;
 }
 

@@ -57,9 +57,10 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::token_required, "token_required", 403, "this route needs the admin bearer token"},
     ReasonInfo{Reason::token_invalid, "token_invalid", 403, "the bearer token is not valid"},
     ReasonInfo{Reason::not_operator, "not_operator", 403, "only an organisation with the operator role may do this"},
+    ReasonInfo{Reason::audit_unavailable, "audit_unavailable", 503, "the audit log cannot record now; retry later"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::not_operator) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::audit_unavailable) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

@@ -95,6 +95,31 @@ TEST_F(BrokerConfigTest, ReadsEverySetting) {
   EXPECT_EQ(config.threads, 4u);
 }
 
+TEST_F(BrokerConfigTest, PerOrganisationLimitsAreReadAndValidated) {
+  BrokerConfig defaults = load(std::string(kTls) + kFiles);
+  EXPECT_EQ(defaults.limits.exchange_rate_per_org, 1000U);
+  EXPECT_EQ(defaults.limits.max_publishes_in_flight_per_org, 64U);
+  EXPECT_EQ(defaults.limits.audit_pending_per_org, 8192U);
+
+  BrokerConfig config = load(std::string(kTls) + kFiles +
+                             "limits:\n  exchange_rate_per_org: 50\n  exchange_burst_per_org: 70\n"
+                             "  publish_rate_per_org: 5\n  publish_burst_per_org: 9\n"
+                             "  max_publishes_in_flight_per_org: 3\n  audit_pending_per_org: 100\n");
+  EXPECT_EQ(config.limits.exchange_rate_per_org, 50U);
+  EXPECT_EQ(config.limits.exchange_burst_per_org, 70U);
+  EXPECT_EQ(config.limits.publish_rate_per_org, 5U);
+  EXPECT_EQ(config.limits.publish_burst_per_org, 9U);
+  EXPECT_EQ(config.limits.max_publishes_in_flight_per_org, 3U);
+  EXPECT_EQ(config.limits.audit_pending_per_org, 100U);
+
+  ConfigError zero = error(std::string(kTls) + kFiles + "limits:\n  publish_rate_per_org: 0\n");
+  EXPECT_THAT(zero.what(), HasSubstr("publish_rate_per_org"));
+  EXPECT_EQ(zero.line(), 12);
+  // One organisation's share of the audit queue cannot exceed the queue.
+  EXPECT_THAT(error(std::string(kTls) + kFiles + "limits:\n  audit_pending_per_org: 70000\n").what(),
+              HasSubstr("audit_pending_per_org"));
+}
+
 TEST_F(BrokerConfigTest, UnknownKeysAreErrorsWithTheirLine) {
   auto e = error(std::string(kTls) + kFiles + "listen:\n  address: 127.0.0.1\n  prot: 8443\n");
   EXPECT_EQ(e.line(), 13);

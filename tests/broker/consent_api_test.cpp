@@ -3,10 +3,17 @@
 
 #include "broker/audit/audit_keys.hpp"
 #include "broker/audit/audit_log.hpp"
+#include "broker/audit/hash.hpp"
+#include "broker/audit/registry_read.hpp"
+#include "broker/audit/sqlite_audit_store.hpp"
 #include "broker/consent/receipt.hpp"
 
 #include <boost/json.hpp>
 #include <gmock/gmock.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace pse::testing {
 namespace {
@@ -49,6 +56,31 @@ class ConsentApi : public BrokerTest {
 
   audit::PublicKey public_key() const {
     return audit::load_public_key(dir_->path() / "keys" / audit::public_key_file);
+  }
+
+  // The broker's audit entries, read from its file.
+  std::vector<audit::AuditEntry> audit_entries() const {
+    auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
+    std::vector<audit::AuditEntry> entries;
+    if (!store) return entries;
+    (void)(*store)->read_entries(0, UINT64_MAX, [&](const audit::StoredEntry& stored) {
+      entries.push_back(stored.entry);
+      return true;
+    });
+    return entries;
+  }
+
+  // Runs pse-audit on the broker's log; returns its standard output ("" when it failed).
+  std::string pse_audit(const std::string& arguments) const {
+    const auto out = dir_->path() / "pse-audit.out";
+    const std::string command = std::string(PSE_AUDIT_BINARY) + " " + arguments + " --db " +
+                                (data_dir_ / "audit.db").string() + " --key-dir " + (dir_->path() / "keys").string() +
+                                " > " + out.string() + " 2>&1";
+    if (std::system(command.c_str()) != 0) return "";
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
 };
 
@@ -168,6 +200,63 @@ TEST_F(ConsentApi, SubjectIdsArePercentDecoded) {
   EXPECT_THAT(get(services_quebec_, "/v1/consents?subject=QC%2D1957%2D0042").body, HasSubstr("cns_"));
 }
 
+TEST_F(ConsentApi, EveryReadOfTheRegistryIsAuditedAndShownToTheCitizen) {
+  start_broker();
+  const std::string id(grant_ok().at("consent").at("id").as_string());
+  ASSERT_TRUE(audit_entries().empty());  // a grant is in the registry, with its receipt
+
+  const HttpResult one = get(services_quebec_, "/v1/consents/" + id);
+  const HttpResult listed = get(services_quebec_, "/v1/consents?subject=QC-1957-0042");
+  const HttpResult citizen_view = get(services_quebec_, "/v1/subjects/QC-1957-0042/consents");
+  const HttpResult history = get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses");
+  for (const HttpResult* read : {&one, &listed, &citizen_view, &history}) ASSERT_EQ(read->status, 200) << read->body;
+  // Reads that disclose nothing are not reads of anyone's record.
+  EXPECT_EQ(get(services_quebec_, "/v1/consents/cns_00000000000000000000000000000000").status, 404);
+  EXPECT_EQ(get(ramq_, "/v1/consents?subject=QC-1957-0042").status, 403);
+
+  const auto entries = audit_entries();
+  ASSERT_EQ(entries.size(), 4U);
+  const auto subject = audit::load_subject_hash_key(dir_->path() / "keys" / audit::subject_key_file).hash("QC-1957-0042");
+  const std::vector<std::string> purposes = {"read_consent", "read_consents", "read_consents", "read_accesses"};
+  const std::vector<const HttpResult*> answers = {&one, &listed, &citizen_view, &history};
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const audit::AuditEntry& entry = entries[i];
+    EXPECT_EQ(entry.category, audit::kRegistryCategory);
+    EXPECT_EQ(entry.consumer, "services-quebec");  // who read
+    EXPECT_EQ(entry.provider, "pse");
+    EXPECT_EQ(entry.purpose, purposes[i]);
+    EXPECT_EQ(entry.decision, audit::Decision::allow);
+    EXPECT_EQ(entry.subject_hash, subject) << "read by id: the consent's own subject";
+    EXPECT_EQ(entry.payload_hash, audit::Sha256().update(answers[i]->body).finish()) << "what was sent";
+    if (i < 3) {
+      EXPECT_EQ(entry.permitted_fields, std::vector<std::string>{id});
+    }
+  }
+
+  // The citizen's register shows the reads, told apart from communications.
+  const HttpResult again = get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses");
+  const auto accesses = json::parse(again.body).at("accesses").as_array();
+  ASSERT_EQ(accesses.size(), 4U);
+  for (const auto& access : accesses) {
+    EXPECT_EQ(access.at("kind"), "registry_read");
+    EXPECT_EQ(access.at("recipient"), "services-quebec");
+  }
+  EXPECT_EQ(accesses[0].at("purpose"), "read_consent");
+
+  // The privacy officer sees them in pse-audit query and in the citizen's report.
+  const std::string query = pse_audit("query --category pse:consent-registry --subject QC-1957-0042");
+  EXPECT_THAT(query, HasSubstr("(5 entries)"));
+  EXPECT_THAT(query, HasSubstr("read_accesses"));
+  const std::string report = pse_audit("report --subject QC-1957-0042");
+  EXPECT_THAT(report, HasSubstr("Aucune communication de vos renseignements personnels"));
+  EXPECT_THAT(report, HasSubstr("5 consultations de vos consentements ou de ce registre par un organisme :"));
+  EXPECT_THAT(report, HasSubstr("Consulté par : services-quebec"));
+  EXPECT_THAT(report, HasSubstr("Objet : un de vos consentements (" + id + ")"));
+  EXPECT_THAT(report, HasSubstr("Objet : ce registre des communications"));
+  EXPECT_THAT(pse_audit("report --subject QC-1957-0042 --lang en"), HasSubstr("Consulted by: services-quebec"));
+  EXPECT_NE(pse_audit("verify"), "");
+}
+
 // Writes audit entries as the exchange path does, then reads them back through the broker.
 TEST_F(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
   const auto data_dir = dir_->path() / "accesses-data";
@@ -200,6 +289,7 @@ TEST_F(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
   ASSERT_EQ(result.status, 200) << result.body;
   const auto accesses = json::parse(result.body).at("accesses").as_array();
   ASSERT_EQ(accesses.size(), 1u);  // the refusal and the other citizen's record are not listed
+  EXPECT_EQ(accesses[0].at("kind"), "communication");
   EXPECT_EQ(accesses[0].at("recipient"), "retraite-quebec");
   EXPECT_EQ(accesses[0].at("basis").at("type"), "consent");
   EXPECT_THAT(result.body, HasSubstr(R"("fields":["birth_date","birth_place"])"));

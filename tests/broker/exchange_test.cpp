@@ -305,6 +305,19 @@ TEST_F(Exchange, RetryWithTheSameRequestIdGetsTheSameOutcome) {
   EXPECT_EQ(exchange(services_quebec_, birth_request("QC-1", "identity_verification", R"(, "request_id": "rq-retry-7")")).status, 403);
 }
 
+TEST_F(Exchange, ABodyWithADuplicateKeyIsRefusedNotReadEitherWay) {
+  start_broker();
+  auto connector = etat_civil_connector();
+  // Read first-wins this asks for marketing (refused), last-wins for a lawful purpose: a body two
+  // readers can take differently is refused, naming the key, and decides nothing.
+  HttpResult twice = exchange(ramq_, R"({"subject": "QC-1957-0042", "provider": "etat-civil", "category": "identity.birth",
+      "purpose": "marketing", "purpose": "health_insurance_registration"})");
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_THAT(twice.body, HasSubstr(R"("code":"malformed_request")"));
+  EXPECT_THAT(twice.body, HasSubstr("duplicate key 'purpose'"));
+  EXPECT_TRUE(audit_entries().empty());
+}
+
 TEST_F(Exchange, RateLimitFromTheRule) {
   TempDir config;
   std::ifstream shipped(PSE_SOURCE_DIR "/config/policies.yaml");

@@ -341,6 +341,10 @@ TEST_F(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
   EXPECT_EQ(post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-1",
       "idempotency_key": "k4", "record": {"surname": "x"}, "extra": 1})").status, 400);
   EXPECT_EQ(get(etat_civil_, "/v1/publish").status, 405);
+  HttpResult twice = post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-1",
+      "idempotency_key": "k5", "record": {"surname": "x", "cause_of_death": "y", "surname": "z"}})");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_THAT(twice.body, HasSubstr("duplicate key 'record.surname'"));
 }
 
 TEST_F(PubSub, ASubscriptionIsRefusedWithoutTheRoleOrForAnUnknownCategory) {

@@ -8,7 +8,7 @@
 namespace pse {
 namespace {
 
-constexpr int kReasonCount = static_cast<int>(Reason::not_operator) + 1;
+constexpr int kReasonCount = static_cast<int>(Reason::audit_unavailable) + 1;
 
 TEST(Reason, EveryCodeRoundTripsAndIsUnique) {
   std::set<std::string> seen;
@@ -30,6 +30,7 @@ TEST(Reason, StatusesFollowTheContract) {
   EXPECT_EQ(http_status(Reason::rate_limited), 429);
   EXPECT_EQ(http_status(Reason::provider_unavailable), 503);
   EXPECT_EQ(http_status(Reason::provider_timeout), 504);
+  EXPECT_EQ(http_status(Reason::audit_unavailable), 503);
 }
 
 TEST(Reason, UnknownCodeIsNotParsed) {

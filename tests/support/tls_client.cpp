@@ -147,6 +147,7 @@ HttpResult TlsClient::request(const std::string& method, const std::string& targ
   result.answered = true;
   result.status = static_cast<int>(response.result_int());
   result.body = response.body();
+  result.retry_after = std::string(response[http::field::retry_after]);
   return result;
 }
 

@@ -23,6 +23,7 @@ struct HttpResult {
   bool answered = false;  ///< an HTTP response was read
   int status = 0;
   std::string body;
+  std::string retry_after;  ///< the Retry-After header; empty when absent
   std::string error;      ///< transport/TLS error text when not answered
 };
 

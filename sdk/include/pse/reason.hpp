@@ -65,6 +65,9 @@ enum class Reason {
   token_required,      ///< a state-changing admin route without `Authorization: Bearer` (403)
   token_invalid,       ///< a bearer token that is not the admin token, or none configured (403)
   not_operator,        ///< the certificate's organisation lacks the operator role (403)
+
+  // The broker as a whole.
+  audit_unavailable,    ///< the broker cannot record in its audit log now, so it answers nothing; retry later (503)
 };
 
 /// The wire spelling of a reason, e.g. "consent_revoked".

@@ -186,6 +186,52 @@ TEST(AuditLogTest, AFullQueueRefusesWithOverloaded) {
   EXPECT_GT(overloaded, 0);
 }
 
+TEST(AuditLogTest, OneOrganisationCannotTakeMoreThanItsShareOfTheQueue) {
+  LogFixture fixture;
+  fixture.write(0, 1, 1);  // the file exists, so another connection can lock it
+  AuditConfig config = fixture.config();
+  config.max_pending_per_org = 4;
+  auto log = AuditLog::open(config);
+  auto record_of = [](std::uint64_t i, const std::string& requester) {
+    AuditRecord record = sample_record(i);
+    record.requested_by = requester;
+    return record;
+  };
+
+  // Another connection holds the write lock: the writer's commit waits for it, and whatever
+  // is appended meanwhile stays pending.
+  sqlite3* locker = nullptr;
+  ASSERT_EQ(sqlite3_open(fixture.database.c_str(), &locker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(locker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto blocked = log->append(record_of(100, "saaq"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the writer takes it and waits for the lock
+  std::vector<std::future<AuditLog::AppendResult>> flood;
+  for (std::uint64_t i = 0; i < 10; ++i) flood.push_back(log->append(record_of(i, "etat-civil")));
+  std::vector<std::future<AuditLog::AppendResult>> others;
+  for (std::uint64_t i = 10; i < 13; ++i) others.push_back(log->append(record_of(i, "")));  // charged to the consumer
+  // The flooder is refused at once beyond its share; what it was refused never waits.
+  int share_exceeded = 0;
+  for (auto& result : flood) {
+    if (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
+    const auto value = result.get();
+    ASSERT_FALSE(value.ok());
+    EXPECT_EQ(value.error().code, AuditErrorCode::share_exceeded);
+    ++share_exceeded;
+  }
+  EXPECT_EQ(share_exceeded, 6);  // 10 appended, 4 queued
+  ASSERT_EQ(sqlite3_exec(locker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(locker);
+
+  // The others' entries were queued despite the flood, and become durable.
+  EXPECT_TRUE(blocked.get().ok());
+  for (auto& result : others) {
+    const auto value = result.get();
+    EXPECT_TRUE(value.ok()) << value.error().message;
+  }
+  // Once the writer has taken the queue, the flooder has its share again.
+  EXPECT_TRUE(log->append(record_of(20, "etat-civil")).get().ok());
+}
+
 TEST(AuditLogTest, OpeningWithAnotherSigningKeyIsRefused) {
   LogFixture fixture;
   fixture.write(0, 3, 3);
