@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace pse::broker {
 namespace asio = boost::asio;
@@ -219,7 +220,12 @@ void ConnectorSession::on_delivery_answer(const json::object& message, bool ok) 
       if (c < '0' || c > '9') parsed = false;
     }
   }
-  if (parsed) delivery_id = std::stoull(std::string(id->as_string()));
+  // from_chars, not stoull: twenty digits can exceed 64 bits, and an exception thrown here
+  // would leave the connection's handler and end the broker.
+  if (parsed) {
+    const std::string_view text = id->as_string();
+    parsed = std::from_chars(text.data(), text.data() + text.size(), delivery_id).ec == std::errc();
+  }
   if (!parsed || !deliveries_.contains(delivery_id)) {
     state_.metrics.delivery_answer_ignored();
     if (++malformed_messages_ > kMaxMalformedMessages) shut_down("too many malformed messages");

@@ -48,6 +48,12 @@ TestConnector::~TestConnector() {
 }
 
 std::optional<json::object> TestConnector::connect(const std::vector<std::string>& serves) {
+  json::array categories;
+  for (const auto& category : serves) categories.emplace_back(category);
+  return connect_with(json::object{{"type", "hello"}, {"serves", std::move(categories)}});
+}
+
+std::optional<json::object> TestConnector::connect_with(const json::object& hello) {
   beast::error_code ec;
   impl_->socket.emplace(impl_->io, impl_->context);
   auto& tcp_socket = impl_->socket->next_layer().next_layer();
@@ -59,9 +65,7 @@ std::optional<json::object> TestConnector::connect(const std::vector<std::string
     error_ = "connect: " + ec.message();
     return std::nullopt;
   }
-  json::array categories;
-  for (const auto& category : serves) categories.emplace_back(category);
-  send(json::serialize(json::object{{"type", "hello"}, {"serves", std::move(categories)}}));
+  send(json::serialize(hello));
   return next();
 }
 
