@@ -45,6 +45,8 @@ TestConnector::~TestConnector() {
   stop_ = true;
   if (impl_->socket) drop();  // ends the serving thread's blocking read
   if (server_.joinable()) server_.join();
+  beast::error_code ignored;
+  if (impl_->socket) impl_->socket->next_layer().next_layer().close(ignored);
 }
 
 std::optional<json::object> TestConnector::connect(const std::vector<std::string>& serves) {
@@ -94,10 +96,12 @@ void TestConnector::send(const std::string& text) {
 }
 
 void TestConnector::drop() {
-  // shutdown() first: close() alone does not wake a thread blocked reading the socket.
+  // shutdown() ends the connection and wakes a thread blocked reading the socket. The
+  // descriptor is closed only once no thread reads it (here, or after the serving thread has
+  // been joined): closing it under a blocked read races with it, and the number may be reused.
   beast::error_code ignored;
   impl_->socket->next_layer().next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-  impl_->socket->next_layer().next_layer().close(ignored);
+  if (!server_.joinable()) impl_->socket->next_layer().next_layer().close(ignored);
 }
 
 void TestConnector::serve(std::function<std::string(const json::object&)> answer) {
