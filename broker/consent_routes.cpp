@@ -3,6 +3,7 @@
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/hash.hpp"
 #include "broker/audit_health.hpp"
+#include "broker/consent_request.hpp"
 #include "broker/exchange/exchange_request.hpp"
 #include "broker/json_body.hpp"
 #include "policy/organisations.hpp"
@@ -69,72 +70,6 @@ json::object mandate_json(const Mandate& m, Instant now) {
   };
   if (m.revoked_at) out["revoked_at"] = policy::format_instant(*m.revoked_at);
   return out;
-}
-
-std::optional<Instant> read_instant(JsonFields& fields, std::string_view key, bool required, std::optional<Error>& error) {
-  auto text = required ? std::optional(fields.required_string(key)) : fields.optional_string(key);
-  if (!text || text->empty()) return std::nullopt;
-  auto parsed = policy::parse_instant(*text);
-  if (!parsed) {
-    error = make_error(Reason::malformed_request,
-                       std::string(key) + " must be a UTC date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM:SSZ)");
-    return std::nullopt;
-  }
-  return parsed->instant;
-}
-
-// Reads a grant or amendment body into a GrantRequest.
-Result<consent::GrantRequest> read_grant(const std::string& body) {
-  auto object = parse_json_object(body);
-  if (!object) return object.error();
-  JsonFields fields(*object);
-  consent::GrantRequest r;
-  std::optional<Error> error;
-  r.subject_id = fields.required_string("subject");
-  r.provider = fields.required_string("provider");
-  r.consumer = fields.required_string("consumer");
-  r.categories = fields.required_string_list("categories");
-  r.collection_method = fields.required_string("collection_method");
-  auto expires = read_instant(fields, "expires_at", true, error);
-  if (expires) r.expires_at = *expires;
-
-  if (const json::object* given_by = fields.optional_object("given_by")) {
-    JsonFields giver(*given_by, "given_by.");
-    const std::string kind = giver.required_string("kind");
-    r.given_by.mandate_id = giver.optional_string("mandate_id").value_or("");
-    r.given_by.relationship = giver.optional_string("relationship").value_or("");
-    if (auto problem = giver.finish()) return *problem;
-    auto parsed = consent::giver_kind_from_string(kind);
-    if (!parsed) return make_error(Reason::malformed_request, "given_by.kind must be subject, mandatary or guardian");
-    r.given_by.kind = *parsed;
-  }
-  if (const json::object* purpose = fields.required_object("purpose")) {
-    JsonFields p(*purpose, "purpose.");
-    r.purpose = {p.required_string("code"), p.required_string("fr"), p.required_string("en")};
-    if (auto problem = p.finish()) return *problem;
-  }
-  if (const json::object* notice = fields.required_object("notice")) {
-    JsonFields n(*notice, "notice.");
-    r.notice = {n.required_string("reference"), n.required_string("version"), n.required_string("language")};
-    if (auto problem = n.finish()) return *problem;
-  }
-  if (auto problem = fields.finish()) return *problem;
-  if (error) return *error;
-  return r;
-}
-
-struct RevokeBody {
-  std::string subject;
-  std::string method;
-};
-
-Result<RevokeBody> read_revoke(const std::string& body, const char* subject_key) {
-  auto object = parse_json_object(body);
-  if (!object) return object.error();
-  JsonFields fields(*object);
-  RevokeBody r{fields.required_string(subject_key), fields.required_string("method")};
-  if (auto problem = fields.finish()) return *problem;
-  return r;
 }
 
 }  // namespace
@@ -225,7 +160,7 @@ HttpResponse ConsentRoutes::route(const policy::Organisation& caller, const Http
 }
 
 HttpResponse ConsentRoutes::grant(const policy::Organisation& caller, const HttpRequest& request) {
-  auto body = read_grant(request.body);
+  auto body = read_grant_request(request.body);
   if (!body) return error_of(body.error());
   const Instant now = clock_();
   auto outcome = registry_.grant(*body, caller.id, now);
@@ -234,7 +169,7 @@ HttpResponse ConsentRoutes::grant(const policy::Organisation& caller, const Http
 }
 
 HttpResponse ConsentRoutes::amend(const policy::Organisation& caller, const std::string& id, const HttpRequest& request) {
-  auto body = read_grant(request.body);
+  auto body = read_grant_request(request.body);
   if (!body) return error_of(body.error());
   const Instant now = clock_();
   auto outcome = registry_.amend(id, *body, caller.id, now);
@@ -243,7 +178,7 @@ HttpResponse ConsentRoutes::amend(const policy::Organisation& caller, const std:
 }
 
 HttpResponse ConsentRoutes::revoke(const policy::Organisation& caller, const std::string& id, const HttpRequest& request) {
-  auto body = read_revoke(request.body, "subject");
+  auto body = read_revoke_request(request.body, "subject");
   if (!body) return error_of(body.error());
   const Instant now = clock_();
   auto outcome = registry_.revoke(id, body->subject, body->method, caller.id, now);
@@ -331,28 +266,17 @@ HttpResponse ConsentRoutes::access_list(const audit::Hash& subject, const Target
 }
 
 HttpResponse ConsentRoutes::grant_mandate(const policy::Organisation& caller, const HttpRequest& request) {
-  auto object = parse_json_object(request.body);
-  if (!object) return error_of(object.error());
-  JsonFields fields(*object);
-  std::optional<Error> error;
-  consent::MandateRequest r;
-  r.mandator_id = fields.required_string("mandator");
-  r.mandatary_id = fields.required_string("mandatary");
-  r.categories = fields.required_string_list("categories");
-  r.purposes = fields.required_string_list("purposes");
-  r.valid_from = read_instant(fields, "valid_from", false, error);
-  if (auto until = read_instant(fields, "valid_until", true, error)) r.valid_until = *until;
-  if (auto problem = fields.finish()) return error_of(*problem);
-  if (error) return error_of(*error);
+  auto body = read_mandate_request(request.body);
+  if (!body) return error_of(body.error());
   const Instant now = clock_();
-  auto outcome = registry_.grant_mandate(r, caller.id, now);
+  auto outcome = registry_.grant_mandate(*body, caller.id, now);
   if (!outcome) return error_of(outcome.error());
   return json_response(201, json::object{{"mandate", mandate_json(outcome->mandate, now)}, {"receipt", outcome->receipt}});
 }
 
 HttpResponse ConsentRoutes::revoke_mandate(const policy::Organisation& caller, const std::string& id,
                                            const HttpRequest& request) {
-  auto body = read_revoke(request.body, "mandator");
+  auto body = read_revoke_request(request.body, "mandator");
   if (!body) return error_of(body.error());
   const Instant now = clock_();
   auto outcome = registry_.revoke_mandate(id, body->subject, body->method, caller.id, now);

@@ -1,6 +1,7 @@
 #include "broker/net/connector_session.hpp"
 
 #include "base/log.hpp"
+#include "broker/connector/connector_message.hpp"
 #include "broker/json_body.hpp"
 #include "broker/net/peer_identity.hpp"
 #include "broker/pubsub/delivery_dispatcher.hpp"
@@ -97,12 +98,12 @@ void ConnectorSession::on_message(std::string_view text) {
   unsigned char scratch_buffer[8192];
   json::monotonic_resource scratch(scratch_buffer, sizeof scratch_buffer);
   auto parsed = parse_json_object(text, &scratch);
-  const json::value* type = parsed ? parsed->if_contains("type") : nullptr;
-  if (type != nullptr && type->is_string() && type->as_string() == "hello" && !ready_) return on_hello(*parsed);
-  if (type != nullptr && type->is_string() && type->as_string() == "response" && ready_) return on_response(*parsed);
-  if (type != nullptr && type->is_string() && ready_ && subscribed_) {
-    if (type->as_string() == "ack") return on_delivery_answer(*parsed, true);
-    if (type->as_string() == "nack") return on_delivery_answer(*parsed, false);
+  const ConnectorMessageType type = parsed ? connector_message_type(*parsed) : ConnectorMessageType::unknown;
+  if (type == ConnectorMessageType::hello && !ready_) return on_hello(*parsed);
+  if (type == ConnectorMessageType::response && ready_) return on_response(*parsed);
+  if (ready_ && subscribed_) {
+    if (type == ConnectorMessageType::ack) return on_delivery_answer(*parsed, true);
+    if (type == ConnectorMessageType::nack) return on_delivery_answer(*parsed, false);
   }
   if (!ready_) return refuse(Reason::malformed_request, "the first message must be a hello");
   if (++malformed_messages_ > kMaxMalformedMessages) return shut_down("too many malformed messages");
@@ -111,25 +112,10 @@ void ConnectorSession::on_message(std::string_view text) {
 
 // The connector says what it serves; the broker checks the classification says it may.
 void ConnectorSession::on_hello(const json::object& message) {
-  JsonFields fields(message);
-  fields.required_string("type");
-  const std::vector<std::string> serves = fields.optional_string_list("serves");
-  const json::value* subscribes = fields.optional_value("subscribes");
-  const json::value* max = fields.optional_value("max_in_flight");
-  if (auto problem = fields.finish()) return refuse(problem->reason, problem->message);
-  if (subscribes != nullptr && !subscribes->is_array()) {
-    return refuse(Reason::malformed_request, "subscribes must be a list of {category, purpose}");
-  }
-  if (max != nullptr) {
-    if (!max->is_int64() || max->as_int64() < 1 || max->as_int64() > 1024) {
-      return refuse(Reason::malformed_request, "max_in_flight must be an integer between 1 and 1024");
-    }
-    max_in_flight_ = static_cast<std::uint32_t>(max->as_int64());
-  }
-  const bool subscribing = subscribes != nullptr && !subscribes->as_array().empty();
-  if (serves.empty() && !subscribing) {
-    return refuse(Reason::malformed_request, "a hello must serve or subscribe to at least one category");
-  }
+  auto hello = read_hello(message);
+  if (!hello) return refuse(hello.error().reason, hello.error().message);
+  if (hello->max_in_flight) max_in_flight_ = *hello->max_in_flight;
+  const std::vector<std::string>& serves = hello->serves;
   if (!serves.empty() && !caller_->has_role(policy::Role::provider)) {
     return refuse(Reason::no_rule, "'" + org_id_ + "' does not have the provider role");
   }
@@ -141,9 +127,9 @@ void ConnectorSession::on_hello(const json::object& message) {
                     "category '" + category + "' belongs to '" + known->owner + "', not to '" + org_id_ + "'");
     }
   }
-  if (subscribing) {
+  if (!hello->subscribes.empty()) {
     std::string problem;
-    if (auto reason = accept_subscriptions(subscribes->as_array(), problem)) return refuse(*reason, problem);
+    if (auto reason = accept_subscriptions(hello->subscribes, problem)) return refuse(*reason, problem);
   }
   ready_ = true;
   serves_ = serves;
@@ -162,36 +148,19 @@ void ConnectorSession::on_hello(const json::object& message) {
 
 // Each {category, purpose} must name a known category; the subscriber role is required. Policy
 // is not checked here but on every event: rules change, and a refused event is audited.
-std::optional<Reason> ConnectorSession::accept_subscriptions(const json::array& list, std::string& problem) {
+std::optional<Reason> ConnectorSession::accept_subscriptions(const std::vector<ConnectorSubscription>& list,
+                                                             std::string& problem) {
   if (!caller_->has_role(policy::Role::subscriber)) {
     problem = "'" + org_id_ + "' does not have the subscriber role";
     return Reason::no_rule;
   }
-  if (list.size() > 256) {
-    problem = "at most 256 subscriptions per connector";
-    return Reason::malformed_request;
-  }
   std::vector<SubscriptionEntry> entries;
-  for (const json::value& item : list) {
-    if (!item.is_object()) {
-      problem = "subscribes must be a list of {category, purpose}";
-      return Reason::malformed_request;
-    }
-    JsonFields entry(item.as_object(), "subscribes.");
-    SubscriptionEntry subscription{org_id_, entry.required_string("category"), entry.required_string("purpose")};
-    if (auto error = entry.finish()) {
-      problem = error->message;
-      return error->reason;
-    }
+  for (const ConnectorSubscription& subscription : list) {
     if (policies_->classification().find(subscription.category) == nullptr) {
       problem = "unknown category '" + subscription.category + "'";
       return Reason::unknown_category;
     }
-    if (subscription.purpose.empty() || subscription.purpose.size() > 128) {
-      problem = "purpose must be 1-128 characters";
-      return Reason::malformed_request;
-    }
-    entries.push_back(std::move(subscription));
+    entries.push_back({org_id_, subscription.category, subscription.purpose});
   }
   std::string error;
   if (!state_.subscriptions->add(entries, error)) {
@@ -226,52 +195,25 @@ void ConnectorSession::send_deliveries(std::vector<OutgoingDelivery> deliveries)
 
 // {"type":"ack","id":"17"} or {"type":"nack","id":"17","error":{"code":…,"message":…}}.
 void ConnectorSession::on_delivery_answer(const json::object& message, bool ok) {
-  const json::value* id = message.if_contains("id");
-  std::uint64_t delivery_id = 0;
-  bool parsed = id != nullptr && id->is_string() && !id->as_string().empty() && id->as_string().size() <= 20;
-  if (parsed) {
-    for (char c : id->as_string()) {
-      if (c < '0' || c > '9') parsed = false;
-    }
-  }
-  if (parsed) delivery_id = std::stoull(std::string(id->as_string()));
-  if (!parsed || !deliveries_.contains(delivery_id)) {
+  const std::optional<std::uint64_t> id = delivery_id(message);
+  if (!id || !deliveries_.contains(*id)) {
     state_.metrics.delivery_answer_ignored();
     if (++malformed_messages_ > kMaxMalformedMessages) shut_down("too many malformed messages");
     return;
   }
-  deliveries_.erase(delivery_id);
+  deliveries_.erase(*id);
   deliveries_out_.fetch_sub(1, std::memory_order_relaxed);
-  std::string reason = "nack";
-  if (!ok) {
-    const json::value* error = message.if_contains("error");
-    const json::value* code = error != nullptr && error->is_object() ? error->as_object().if_contains("code") : nullptr;
-    // Only a known reason code is kept: the subscriber's free text could hold anything.
-    if (code != nullptr && code->is_string()) {
-      if (auto known = reason_from_string(code->as_string())) reason = std::string(to_string(*known));
-    }
-  }
-  state_.deliveries->answered(org_id_, delivery_id, ok, reason);
+  state_.deliveries->answered(org_id_, *id, ok, ok ? std::string() : nack_reason(message));
 }
 
 void ConnectorSession::on_response(json::object& message) {
-  const json::value* id = message.if_contains("id");
-  if (id == nullptr || !id->is_string() || !pending_.contains(std::string(id->as_string()))) {
+  const std::optional<std::string_view> id = response_id(message);
+  if (!id || !pending_.contains(std::string(*id))) {
     ++malformed_messages_;  // late (after its timeout) or unknown: counted, ignored
     return;
   }
-  const std::string key(id->as_string());
-  json::value* record = message.if_contains("record");
-  const json::value* error = message.if_contains("error");
-  if (record != nullptr && record->is_object() && error == nullptr) return complete(key, std::move(record->as_object()));
-  if (error != nullptr && error->is_object() && record == nullptr) {
-    const json::value* code = error->as_object().if_contains("code");
-    const bool not_found = code != nullptr && code->is_string() && code->as_string() == "record_not_found";
-    return complete(key, make_error(not_found ? Reason::record_not_found : Reason::provider_error,
-                                    not_found ? "the provider holds no record for this subject"
-                                              : "the provider reported an error"));
-  }
-  complete(key, make_error(Reason::provider_error, "the provider's response has neither a record nor an error"));
+  const std::string key(*id);
+  complete(key, response_outcome(message));
 }
 
 // {"type":"request","id":…,"request_id":…,"consumer":…,"category":…,"purpose":…,"subject":…,

@@ -8,6 +8,7 @@
 // provider_unavailable — a consumer never waits on a connector that is gone.
 #pragma once
 
+#include "broker/connector/connector_message.hpp"
 #include "broker/exchange/provider_channel.hpp"
 #include "broker/pubsub/subscriber_channel.hpp"
 #include "broker/net/server_state.hpp"
@@ -66,7 +67,7 @@ class ConnectorSession : public ProviderChannel,
   void on_response(boost::json::object& message);
   static std::string request_message(const std::string& id, const ProviderCall& call);
   void on_delivery_answer(const boost::json::object& message, bool ok);
-  std::optional<Reason> accept_subscriptions(const boost::json::array& list, std::string& problem);
+  std::optional<Reason> accept_subscriptions(const std::vector<ConnectorSubscription>& list, std::string& problem);
   void complete(const std::string& id, Result<boost::json::object> outcome);
   void send(std::string text);
   void write_next();

@@ -8,6 +8,7 @@
 #include "broker/audit/audit_log.hpp"
 #include "broker/audit/sqlite_audit_store.hpp"
 #include "policy/instant.hpp"
+#include "support/test_connector.hpp"
 
 #include <boost/json.hpp>
 #include <gmock/gmock.h>
@@ -363,6 +364,27 @@ TEST_F(PubSub, ASubscriptionIsRefusedWithoutTheRoleOrForAnUnknownCategory) {
   auto unknown = ramq.wait_ready(10s);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().reason, Reason::unknown_category);
+}
+
+// A delivery id of twenty digits is beyond 64 bits: it is an unknown id like any other. Its
+// conversion once threw out of the connection's handler, and a subscriber's ack ended the broker.
+TEST_F(PubSub, AnAckOrNackForAnIdBeyond64BitsIsIgnoredAndTheBrokerServesOn) {
+  start_broker();
+  TestConnector ramq(broker_->port(), pki_->ca(), ramq_);
+  const json::array subscribes{json::object{{"category", "identity.death"}, {"purpose", "health_insurance_registration"}}};
+  auto ready = ramq.connect_with(json::object{{"type", "hello"}, {"subscribes", subscribes}});
+  ASSERT_TRUE(ready && ready->at("type") == "ready") << ramq.error();
+
+  ramq.send(R"({"type": "ack", "id": "99999999999999999999"})");
+  ramq.send(R"({"type": "nack", "id": "18446744073709551616", "error": {"code": "provider_error"}})");
+  // Both counted as answers to no delivery; the broker is still there to say so.
+  std::string metrics;
+  for (int i = 0; i < 100 && metrics.find("pse_delivery_answers_ignored_total 2") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    metrics = admin("GET", "/metrics").body;
+  }
+  EXPECT_THAT(metrics, HasSubstr("pse_delivery_answers_ignored_total 2"));
+  EXPECT_EQ(get(ramq_, "/v1/whoami").status, 200);
 }
 
 }  // namespace

@@ -45,9 +45,17 @@ TestConnector::~TestConnector() {
   stop_ = true;
   if (impl_->socket) drop();  // ends the serving thread's blocking read
   if (server_.joinable()) server_.join();
+  beast::error_code ignored;
+  if (impl_->socket) impl_->socket->next_layer().next_layer().close(ignored);
 }
 
 std::optional<json::object> TestConnector::connect(const std::vector<std::string>& serves) {
+  json::array categories;
+  for (const auto& category : serves) categories.emplace_back(category);
+  return connect_with(json::object{{"type", "hello"}, {"serves", std::move(categories)}});
+}
+
+std::optional<json::object> TestConnector::connect_with(const json::object& hello) {
   beast::error_code ec;
   impl_->socket.emplace(impl_->io, impl_->context);
   auto& tcp_socket = impl_->socket->next_layer().next_layer();
@@ -59,9 +67,7 @@ std::optional<json::object> TestConnector::connect(const std::vector<std::string
     error_ = "connect: " + ec.message();
     return std::nullopt;
   }
-  json::array categories;
-  for (const auto& category : serves) categories.emplace_back(category);
-  send(json::serialize(json::object{{"type", "hello"}, {"serves", std::move(categories)}}));
+  send(json::serialize(hello));
   return next();
 }
 
@@ -90,10 +96,12 @@ void TestConnector::send(const std::string& text) {
 }
 
 void TestConnector::drop() {
-  // shutdown() first: close() alone does not wake a thread blocked reading the socket.
+  // shutdown() ends the connection and wakes a thread blocked reading the socket. The
+  // descriptor is closed only once no thread reads it (here, or after the serving thread has
+  // been joined): closing it under a blocked read races with it, and the number may be reused.
   beast::error_code ignored;
   impl_->socket->next_layer().next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-  impl_->socket->next_layer().next_layer().close(ignored);
+  if (!server_.joinable()) impl_->socket->next_layer().next_layer().close(ignored);
 }
 
 void TestConnector::serve(std::function<std::string(const json::object&)> answer) {

@@ -25,6 +25,8 @@ class TestConnector {
   /// Upgrades GET /v1/connect, sends hello, returns the broker's answer (ready or refused), or
   /// std::nullopt with error() when the connection failed.
   std::optional<boost::json::object> connect(const std::vector<std::string>& serves);
+  /// The same with a hello of the test's own making (subscriptions, or a malformed one).
+  std::optional<boost::json::object> connect_with(const boost::json::object& hello);
 
   /// The next message from the broker, or std::nullopt after `timeout_ms` or on close.
   std::optional<boost::json::object> next(int timeout_ms = 5000);

@@ -1,5 +1,5 @@
-// libFuzzer target for the policies.yaml loader (built with clang only; see CMakeLists.txt).
-// Run: build/<dir>/tests/policy/fuzz/policy_loader_fuzzer tests/policy/fuzz/corpus
+// libFuzzer target for the policies.yaml loader (the fuzz preset; see tests/fuzz.cmake).
+// Run: scripts/fuzz policy_loader_fuzzer (seeds: corpus/policy_loader_fuzzer/)
 // The orgs and classification are the fixture's, so the cross-file checks run too.
 #include "policy/policy_config.hpp"
 

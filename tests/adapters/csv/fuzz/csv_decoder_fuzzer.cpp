@@ -1,5 +1,5 @@
-// libFuzzer target for the CSV decoder (built with clang only; see CMakeLists.txt).
-// Run: build/<dir>/tests/adapters/csv/fuzz/csv_decoder_fuzzer tests/adapters/csv/fuzz/corpus
+// libFuzzer target for the CSV decoder (the fuzz preset; see tests/fuzz.cmake).
+// Run: scripts/fuzz csv_decoder_fuzzer (seeds: corpus/csv_decoder_fuzzer/)
 // The first byte picks the dialect and the policy, so both paths are explored; every outcome
 // must keep read == accepted + rejected with errors inside the input.
 #include "adapters/csv/csv_decoder.hpp"

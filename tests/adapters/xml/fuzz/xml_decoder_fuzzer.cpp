@@ -1,5 +1,5 @@
-// libFuzzer target for the hardened XML/SOAP decoder (built with clang only; see CMakeLists.txt).
-// Run: build/<dir>/tests/adapters/xml/fuzz/xml_decoder_fuzzer tests/adapters/xml/fuzz/corpus
+// libFuzzer target for the hardened XML/SOAP decoder (the fuzz preset; see tests/fuzz.cmake).
+// Run: scripts/fuzz xml_decoder_fuzzer (seeds: corpus/xml_decoder_fuzzer/)
 // Every outcome must keep read == accepted + rejected, and no record may carry the content of
 // a local file that the document did not contain (an entity that escaped the DOCTYPE refusal).
 #include "adapters/xml/xml_decoder.hpp"
