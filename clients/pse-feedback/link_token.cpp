@@ -21,6 +21,7 @@ void ensure_sodium() {
 }
 
 bool decode(std::string_view text, std::vector<unsigned char>& out) {
+  if (text.empty()) return false;  // nothing to decode, and libsodium must not get a null buffer
   out.assign(text.size(), 0);
   std::size_t length = 0;
   if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, nullptr,

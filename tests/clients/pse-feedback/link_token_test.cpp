@@ -64,7 +64,8 @@ TEST(feedback_LinkToken, GarbageRefusedAsMalformed) {
   const LinkSigner signer(seed(7));
   const std::string genuine = signer.issue({"saaq-permis-renouvellement", "TX-1", kNow + 60});
   for (const std::string& token : {std::string(), std::string("abc"), std::string("a.b"), genuine.substr(0, genuine.size() - 5),
-                                   genuine + "!", std::string(600, 'A') + "." + std::string(86, 'A')}) {
+                                   genuine + "!", std::string(600, 'A') + "." + std::string(86, 'A'),
+                                   genuine.substr(0, genuine.find('.') + 1), genuine.substr(genuine.find('.')), std::string(".")}) {
     auto claims = signer.verify(token, kNow);
     ASSERT_FALSE(claims) << token;
     EXPECT_NE(claims.error(), TokenError::expired) << token;
