@@ -32,6 +32,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <csignal>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -262,7 +263,10 @@ struct Broker::Impl {
   }
 
   // Builds everything new before swapping anything, so a bad file leaves the old state whole.
+  // SIGHUP, the CRL watcher and Broker::reload() can ask at once, from different threads: one
+  // reload at a time, so that the TLS context and the policies in force come from one reading.
   bool reload() {
+    const std::lock_guard<std::mutex> one_at_a_time(reload_mutex);
     try {
       auto tls = make_server_tls_context(config.tls);
       auto errors = policies->reload(policy_paths(config));
@@ -297,6 +301,7 @@ struct Broker::Impl {
   // Order matters: what sessions and jobs use is declared before the io_context, so that it
   // outlives it (members are destroyed in reverse order).
   BrokerConfig config;
+  std::mutex reload_mutex;
   std::unique_ptr<policy::PolicyEngine> policies;
   consent::ConsentRegistry consents;
   std::unique_ptr<audit::AuditLog> audit_log;

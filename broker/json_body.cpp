@@ -4,6 +4,7 @@
 #include <boost/json/value_stack.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -30,6 +31,7 @@ struct CountingHandler {
 
   json::value_stack st;
   std::size_t keys = 0;
+  std::string number;  // a number's text, when it reaches the parser in parts
 
   CountingHandler(json::storage_ptr sp, unsigned char* buffer, std::size_t size) : st(std::move(sp), buffer, size) {}
 
@@ -62,17 +64,30 @@ struct CountingHandler {
     st.push_string(s);
     return true;
   }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_number_part(json::string_view s, json::error_code&) {
+    number.append(s.data(), s.size());
+    return true;
+  }
   bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
+    number.clear();
     st.push_int64(i);
     return true;
   }
   bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) {
+    number.clear();
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, json::error_code&) {
-    st.push_double(d);
+  // Boost 1.81 converts decimal text to double without correct rounding (it can be a unit in
+  // the last place off), so a record read and written out again would not carry the value its
+  // sender wrote. std::from_chars rounds correctly; Boost's value stays only for what it cannot
+  // read (a magnitude beyond double's range).
+  bool on_double(double d, json::string_view s, json::error_code&) {
+    number.append(s.data(), s.size());
+    double exact = 0;
+    const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), exact);
+    st.push_double(error == std::errc() && end == number.data() + number.size() ? exact : d);
+    number.clear();
     return true;
   }
   bool on_bool(bool b, json::error_code&) {

@@ -81,6 +81,33 @@ TEST_F(MutualTls, RevokedCertificateIsRefusedAfterReload) {
   EXPECT_EQ(get(ramq_, "/v1/whoami").status, 200);  // others are unaffected
 }
 
+// SIGHUP, the CRL watcher and an operator may reload at the same moment while bodies connect:
+// every reload succeeds and what is in force afterwards still admits and refuses correctly.
+TEST_F(MutualTls, ConcurrentReloadsWhileBodiesConnect) {
+  auto revoked = pki_->issue_org("pse-feedback");
+  start_broker();
+  pki_->revoke(revoked);
+  std::atomic<int> failed_reloads{0};
+  std::atomic<int> failed_requests{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        if (!broker_->reload()) ++failed_reloads;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 10; ++i) {
+      if (get(ramq_, "/v1/whoami").status != 200) ++failed_requests;
+    }
+  });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed_reloads, 0);
+  EXPECT_EQ(failed_requests, 0);
+  expect_refused(revoked, "certificate_revoked");
+}
+
 TEST_F(MutualTls, OrganisationMissingFromRegistryIsRefused) {
   start_broker();
   expect_refused(pki_->issue_org("intrus"), "unknown_org");
