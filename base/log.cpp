@@ -1,9 +1,10 @@
 #include "base/log.hpp"
 
+#include "base/utc_time.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 
 namespace pse::log {
 namespace {
@@ -21,17 +22,7 @@ constexpr std::string_view level_name(Level level) {
 }
 
 void append_timestamp(std::string& out) {
-  const auto now = std::chrono::system_clock::now();
-  const auto seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[40];
-  const auto size = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
-                                  utc.tm_min, utc.tm_sec, static_cast<int>(millis));
-  out.append(buffer, static_cast<std::size_t>(size));
+  out += format_utc(std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now()), SubSecond::millis);
 }
 
 }  // namespace

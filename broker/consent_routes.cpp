@@ -1,7 +1,7 @@
 #include "broker/consent_routes.hpp"
 
 #include "broker/audit/audit_log.hpp"
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/consent_request.hpp"
 #include "broker/exchange/exchange_request.hpp"
@@ -104,7 +104,7 @@ void ConsentRoutes::audit_then_answer(const policy::Organisation& caller, Disclo
   entry.purpose = std::string(audit::to_purpose(read.what));
   entry.decision = audit::Decision::allow;
   entry.permitted_fields = std::move(read.consent_ids);
-  entry.payload_hash = audit::Sha256().update(read.answer.body).finish();
+  entry.payload_hash = pse::Sha256().update(read.answer.body).finish();
   entry.subject_hash = read.subject;
   audit_log_.append(std::move(entry), [respond = std::move(respond), answer = std::move(read.answer)](
                                           audit::AuditLog::AppendResult seq) mutable {
@@ -224,7 +224,7 @@ ConsentRoutes::Disclosure ConsentRoutes::accesses(const std::string& subject, co
 
 // Every communication of the subject's information, and every read of the registry about
 // them, from the audit log: the citizen's register.
-HttpResponse ConsentRoutes::access_list(const audit::Hash& subject, const Target& target) {
+HttpResponse ConsentRoutes::access_list(const pse::Hash& subject, const Target& target) {
   audit::EntryFilter filter;
   filter.subject_hash = subject;
   filter.decision = audit::Decision::allow;  // what was communicated, not what was refused

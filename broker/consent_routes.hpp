@@ -59,7 +59,7 @@ class ConsentRoutes {
   struct Disclosure {
     HttpResponse answer;  ///< sent only once the read is audited; anything but 200 discloses nothing
     audit::RegistryRead what = audit::RegistryRead::consents;
-    audit::Hash subject{};
+    pse::Hash subject{};
     std::vector<std::string> consent_ids;
   };
 
@@ -72,7 +72,7 @@ class ConsentRoutes {
   Disclosure list(const std::string& subject);
   Disclosure read(const std::string& id);
   Disclosure accesses(const std::string& subject, const Target& target);
-  HttpResponse access_list(const audit::Hash& subject, const Target& target);
+  HttpResponse access_list(const pse::Hash& subject, const Target& target);
   HttpResponse grant_mandate(const policy::Organisation& caller, const HttpRequest& request);
   HttpResponse revoke_mandate(const policy::Organisation& caller, const std::string& id, const HttpRequest& request);
 

@@ -3,8 +3,7 @@
 #include "adapters/connector/record_index.hpp"
 #include "adapters/record/record.hpp"
 #include "base/log.hpp"
-
-#include <openssl/evp.h>
+#include "base/sha256.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -37,20 +36,6 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 }
 
 }  // namespace
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) return {};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    text.push_back(hex[digest[i] >> 4]);
-    text.push_back(hex[digest[i] & 0xF]);
-  }
-  return text;
-}
 
 std::string idempotency_key(std::string_view category, std::string_view content_hash_hex, std::uint64_t record) {
   std::string key(category);
@@ -157,7 +142,7 @@ FileReport DropFolder::process(const std::string& name) {
     return report;
   }
   const std::string& bytes = file.bytes;
-  report.content_hash = sha256_hex(bytes);
+  report.content_hash = to_hex(sha256(bytes));
   FileBatch batch = codec_.decode(bytes, name);
   std::vector<std::string> reject_lines = std::move(batch.reject_lines);
   report.read = batch.counts.read;

@@ -53,9 +53,6 @@ class Publisher {
   virtual pse::Result<pse::PublishResponse> publish(const pse::PublishRequest& request) = 0;
 };
 
-/// SHA-256 of `bytes`, 64 lower-case hex digits.
-std::string sha256_hex(std::string_view bytes);
-
 /// `<category>:<first 32 hex digits of the content hash>:<record number>` — at most 128
 /// characters of `A-Z a-z 0-9 . _ - :` for any classified category id.
 std::string idempotency_key(std::string_view category, std::string_view content_hash_hex, std::uint64_t record);

@@ -3,7 +3,7 @@
 #include "base/config_error.hpp"
 #include "base/key_file.hpp"
 #include "base/log.hpp"
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 
 #include <openssl/crypto.h>
 
@@ -36,8 +36,8 @@ bool AdminToken::matches(std::string_view presented) const {
     log::error("admin token file unusable; state-changing admin routes are refused", {{"detail", e.what()}});
     return false;
   }
-  const audit::Hash expected = audit::sha256(token);
-  const audit::Hash given = audit::sha256(presented);
+  const pse::Hash expected = pse::sha256(token);
+  const pse::Hash given = pse::sha256(presented);
   return CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
 }
 

@@ -1,10 +1,9 @@
 #include "broker/audit/audit_entry.hpp"
 
+#include "base/utc_time.hpp"
 #include "broker/audit/merkle.hpp"
 
-#include <charconv>
 #include <chrono>
-#include <cstdio>
 
 namespace pse::audit {
 namespace {
@@ -77,11 +76,6 @@ class Reader {
  private:
   std::string_view in_;
 };
-
-bool parse_int(std::string_view text, int& out) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc() && end == text.data() + text.size();
-}
 
 }  // namespace
 
@@ -211,48 +205,13 @@ std::vector<std::string> split_fields(std::string_view text) {
 }
 
 std::string format_time(TimeMicros time) {
-  using namespace std::chrono;
-  const sys_time<microseconds> point{microseconds(time)};
-  const auto day = floor<days>(point);
-  const year_month_day date{day};
-  const hh_mm_ss clock{point - day};
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()),
-                static_cast<int>(clock.subseconds().count()));
-  return buffer;
+  return format_utc(UtcMicros{std::chrono::microseconds(time)}, SubSecond::micros);
 }
 
 std::optional<TimeMicros> parse_time(std::string_view text) {
-  using namespace std::chrono;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, micros = 0;
-  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), mo) ||
-      !parse_int(text.substr(8, 2), d)) {
-    return std::nullopt;
-  }
-  if (text.size() > 10) {
-    if (text.size() < 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text.back() != 'Z') {
-      return std::nullopt;
-    }
-    if (!parse_int(text.substr(11, 2), h) || !parse_int(text.substr(14, 2), mi) ||
-        !parse_int(text.substr(17, 2), s) || h > 23 || mi > 59 || s > 59) {
-      return std::nullopt;
-    }
-    std::string_view fraction = text.substr(19, text.size() - 20);
-    if (!fraction.empty()) {
-      if (fraction.front() != '.' || fraction.size() < 2 || fraction.size() > 7) return std::nullopt;
-      fraction.remove_prefix(1);
-      if (!parse_int(fraction, micros) || micros < 0) return std::nullopt;
-      for (std::size_t i = fraction.size(); i < 6; ++i) micros *= 10;
-    }
-  }
-  const year_month_day date{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-  if (!date.ok()) return std::nullopt;
-  const auto point = sys_days(date) + hours(h) + minutes(mi) + seconds(s) + microseconds(micros);
-  return duration_cast<microseconds>(point.time_since_epoch()).count();
+  const auto parsed = parse_utc(text);
+  if (!parsed) return std::nullopt;
+  return parsed->time.time_since_epoch().count();
 }
 
 }  // namespace pse::audit

@@ -11,7 +11,7 @@
 // without changing its leaf hash.
 #pragma once
 
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 #include "broker/audit/result.hpp"
 
 #include <cstdint>

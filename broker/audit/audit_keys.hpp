@@ -11,7 +11,7 @@
 // are refused, as ssh does, so that a misconfigured deployment fails at start-up.
 #pragma once
 
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 
 #include <array>
 #include <cstdint>

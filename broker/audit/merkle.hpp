@@ -14,7 +14,7 @@
 // algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2, which anyone can run without our code.
 #pragma once
 
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 
 #include <cstdint>
 #include <optional>

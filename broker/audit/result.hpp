@@ -6,6 +6,8 @@
 // ConfigError gives the file and the reason.
 #pragma once
 
+#include "base/sqlite.hpp"
+
 #include <pse/expected.hpp>
 
 #include <string>
@@ -29,7 +31,12 @@ enum class AuditErrorCode {
 std::string_view to_string(AuditErrorCode code) noexcept;
 
 struct AuditError {
-  AuditErrorCode code;
+  AuditError() = default;
+  AuditError(AuditErrorCode error_code, std::string text) : code(error_code), message(std::move(text)) {}
+  /// SQLite failing is the store failing.
+  AuditError(const SqliteError& error) : code(AuditErrorCode::store_failed), message(error.message) {}  // NOLINT
+
+  AuditErrorCode code = AuditErrorCode::store_failed;
   std::string message;
 };
 
@@ -37,7 +44,7 @@ struct AuditError {
 template <typename T>
 using Result = pse::Expected<T, AuditError>;
 
-struct Ok {};
+using pse::Ok;
 using Status = Result<Ok>;
 
 inline AuditError make_error(AuditErrorCode code, std::string message) {

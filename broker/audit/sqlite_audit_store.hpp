@@ -17,7 +17,7 @@
 #pragma once
 
 #include "broker/audit/audit_store.hpp"
-#include "broker/audit/sqlite_database.hpp"
+#include "base/sqlite.hpp"
 #include "broker/audit/subject_index.hpp"
 #include "broker/audit/wal_checkpointer.hpp"
 

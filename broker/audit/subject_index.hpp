@@ -19,7 +19,7 @@
 
 #include "broker/audit/audit_entry.hpp"
 #include "broker/audit/result.hpp"
-#include "broker/audit/sqlite_database.hpp"
+#include "base/sqlite.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -14,7 +14,7 @@
 
 #include "broker/audit/audit_entry.hpp"
 #include "broker/audit/audit_keys.hpp"
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,7 +1,7 @@
 #include "broker/audit/wal_checkpointer.hpp"
 
 #include "base/log.hpp"
-#include "broker/audit/sqlite_database.hpp"
+#include "base/sqlite.hpp"
 
 #include <sqlite3.h>
 

@@ -1,7 +1,6 @@
 #include "broker/consent/consent_index.hpp"
 
-#include <sodium.h>
-
+#include "base/hex.hpp"
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -14,21 +13,14 @@ std::int64_t seconds(Instant instant) { return instant.time_since_epoch().count(
 
 // Ids are "<prefix>_<32 hex digits>"; the index keeps the 16 bytes the hex encodes.
 std::array<std::uint8_t, 16> raw_id(std::string_view id) {
+  const auto bytes = bytes_from_hex(id.substr(id.find('_') + 1), 16);
+  if (!bytes) throw std::invalid_argument("malformed consent id: " + std::string(id));
   std::array<std::uint8_t, 16> raw{};
-  const auto hex = id.substr(id.find('_') + 1);
-  std::size_t written = 0;
-  if (sodium_hex2bin(raw.data(), raw.size(), hex.data(), hex.size(), nullptr, &written, nullptr) != 0 ||
-      written != raw.size()) {
-    throw std::invalid_argument("malformed consent id: " + std::string(id));
-  }
+  std::memcpy(raw.data(), bytes->data(), raw.size());
   return raw;
 }
 
-std::string id_text(const std::array<std::uint8_t, 16>& raw) {
-  std::array<char, 33> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
-  return std::string("cns_") + hex.data();
-}
+std::string id_text(const std::array<std::uint8_t, 16>& raw) { return "cns_" + to_hex(raw); }
 
 // Which denial to report when several consents fail for different reasons: the one that
 // tells the caller most about what to do.

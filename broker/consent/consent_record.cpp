@@ -1,6 +1,6 @@
 #include "broker/consent/consent_record.hpp"
 
-#include <sodium.h>
+#include "base/random_id.hpp"
 
 #include <algorithm>
 #include <array>
@@ -47,12 +47,6 @@ bool Mandate::covers(std::string_view category, std::string_view purpose) const 
   return contains(categories, category) && contains(purposes, purpose);
 }
 
-std::string new_record_id(std::string_view prefix) {
-  std::array<unsigned char, 16> random{};
-  randombytes_buf(random.data(), random.size());
-  std::array<char, 33> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
-  return std::string(prefix) + hex.data();
-}
+std::string new_record_id(std::string_view prefix) { return random_id(prefix); }
 
 }  // namespace pse::consent

@@ -9,7 +9,7 @@
 // (BLAKE2b-256 keyed with the platform's subject-hash key, the same hash the audit log uses).
 #pragma once
 
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 #include "policy/instant.hpp"
 
 #include <optional>
@@ -20,7 +20,7 @@
 namespace pse::consent {
 
 using Instant = policy::Instant;
-using SubjectHash = audit::Hash;
+using SubjectHash = pse::Hash;
 
 /// The provider value meaning "whichever body holds the data".
 inline constexpr std::string_view kAnyProvider = "*";

@@ -81,7 +81,7 @@ constexpr const char* kConsentJoins =
     " FROM consents c LEFT JOIN consent_revocations r ON r.consent_id = c.id"
     " LEFT JOIN consents n ON n.previous_id = c.id";
 
-Error store_error(const audit::AuditError& error) { return make_error(Reason::internal_error, error.message); }
+Error store_error(const SqliteError& error) { return make_error(Reason::internal_error, error.message); }
 
 std::int64_t seconds(Instant instant) { return instant.time_since_epoch().count(); }
 Instant instant(std::int64_t seconds) { return Instant(std::chrono::seconds(seconds)); }
@@ -105,11 +105,11 @@ std::vector<std::string> split(const std::string& text) {
   return items;
 }
 
-SubjectHash subject_hash(const audit::SqliteStatement& row, int column) {
+SubjectHash subject_hash(const pse::SqliteStatement& row, int column) {
   return row.hash(column).value_or(SubjectHash{});
 }
 
-Consent consent_from_row(const audit::SqliteStatement& row) {
+Consent consent_from_row(const pse::SqliteStatement& row) {
   Consent c;
   c.id = row.text(0);
   c.schema_version = static_cast<int>(row.integer(1));
@@ -135,7 +135,7 @@ Consent consent_from_row(const audit::SqliteStatement& row) {
   return c;
 }
 
-Mandate mandate_from_row(const audit::SqliteStatement& row) {
+Mandate mandate_from_row(const pse::SqliteStatement& row) {
   Mandate m;
   m.id = row.text(0);
   m.mandator = subject_hash(row, 1);
@@ -160,16 +160,16 @@ constexpr const char* kMandateSelect =
 }  // namespace
 
 SqliteConsentStore::SqliteConsentStore(const std::filesystem::path& file) : file_(file) {
-  auto opened = audit::SqliteDatabase::open(file, audit::SqliteDatabase::Mode::read_write_create);
+  auto opened = pse::SqliteDatabase::open(file, pse::SqliteDatabase::Mode::read_write_create);
   if (!opened) throw ConfigError(file, 0, opened.error().message);
-  database_ = std::make_unique<audit::SqliteDatabase>(std::move(opened.value()));
+  database_ = std::make_unique<pse::SqliteDatabase>(std::move(opened.value()));
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (auto status = database_->execute(pragma); !status) throw ConfigError(file, 0, status.error().message);
   }
   if (auto status = database_->execute(kSchema); !status) throw ConfigError(file, 0, status.error().message);
 }
 
-Status SqliteConsentStore::run(const std::string& sql, const std::function<void(audit::SqliteStatement&)>& bind) {
+Status SqliteConsentStore::run(const std::string& sql, const std::function<void(pse::SqliteStatement&)>& bind) {
   std::lock_guard lock(mutex_);
   auto statement = database_->prepare(sql);
   if (!statement) return store_error(statement.error());
@@ -181,7 +181,7 @@ Status SqliteConsentStore::run(const std::string& sql, const std::function<void(
 Status SqliteConsentStore::insert_consent(const Consent& c) {
   return run(
       "INSERT INTO consents VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-      [&](audit::SqliteStatement& s) {
+      [&](pse::SqliteStatement& s) {
         s.bind(1, c.id);
         s.bind(2, std::int64_t{c.schema_version});
         s.bind_blob(3, c.subject);
@@ -210,7 +210,7 @@ Status SqliteConsentStore::insert_consent(const Consent& c) {
 }
 
 Status SqliteConsentStore::insert_consent_revocation(const Revocation& r) {
-  return run("INSERT INTO consent_revocations VALUES (?1, ?2, ?3, ?4)", [&](audit::SqliteStatement& s) {
+  return run("INSERT INTO consent_revocations VALUES (?1, ?2, ?3, ?4)", [&](pse::SqliteStatement& s) {
     s.bind(1, r.record_id);
     s.bind(2, seconds(r.revoked_at));
     s.bind(3, r.method);
@@ -219,7 +219,7 @@ Status SqliteConsentStore::insert_consent_revocation(const Revocation& r) {
 }
 
 Status SqliteConsentStore::insert_mandate(const Mandate& m) {
-  return run("INSERT INTO mandates VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", [&](audit::SqliteStatement& s) {
+  return run("INSERT INTO mandates VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", [&](pse::SqliteStatement& s) {
     s.bind(1, m.id);
     s.bind_blob(2, m.mandator);
     s.bind_blob(3, m.mandatary);
@@ -232,7 +232,7 @@ Status SqliteConsentStore::insert_mandate(const Mandate& m) {
 }
 
 Status SqliteConsentStore::insert_mandate_revocation(const Revocation& r) {
-  return run("INSERT INTO mandate_revocations VALUES (?1, ?2, ?3, ?4)", [&](audit::SqliteStatement& s) {
+  return run("INSERT INTO mandate_revocations VALUES (?1, ?2, ?3, ?4)", [&](pse::SqliteStatement& s) {
     s.bind(1, r.record_id);
     s.bind(2, seconds(r.revoked_at));
     s.bind(3, r.method);
@@ -241,7 +241,7 @@ Status SqliteConsentStore::insert_mandate_revocation(const Revocation& r) {
 }
 
 Result<std::vector<Consent>> SqliteConsentStore::select_consents(
-    const std::string& where, const std::function<void(audit::SqliteStatement&)>& bind) {
+    const std::string& where, const std::function<void(pse::SqliteStatement&)>& bind) {
   std::lock_guard lock(mutex_);
   auto statement = database_->prepare(std::string("SELECT ") + kConsentColumns + kConsentJoins + where);
   if (!statement) return store_error(statement.error());
@@ -257,7 +257,7 @@ Result<std::vector<Consent>> SqliteConsentStore::select_consents(
 }
 
 Result<std::optional<Consent>> SqliteConsentStore::consent(std::string_view id) {
-  auto found = select_consents(" WHERE c.id = ?1", [&](audit::SqliteStatement& s) { s.bind(1, id); });
+  auto found = select_consents(" WHERE c.id = ?1", [&](pse::SqliteStatement& s) { s.bind(1, id); });
   if (!found) return found.error();
   if (found->empty()) return std::optional<Consent>();
   return std::optional<Consent>(std::move(found->front()));
@@ -265,7 +265,7 @@ Result<std::optional<Consent>> SqliteConsentStore::consent(std::string_view id) 
 
 Result<std::vector<Consent>> SqliteConsentStore::consents_of(const SubjectHash& subject) {
   return select_consents(" WHERE c.subject_hash = ?1 ORDER BY c.rowid",
-                         [&](audit::SqliteStatement& s) { s.bind_blob(1, subject); });
+                         [&](pse::SqliteStatement& s) { s.bind_blob(1, subject); });
 }
 
 Result<std::optional<Mandate>> SqliteConsentStore::mandate(std::string_view id) {

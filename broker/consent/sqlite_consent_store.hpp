@@ -3,7 +3,7 @@
 // triggers: revocations and amendments are new rows that point at the record they concern.
 #pragma once
 
-#include "broker/audit/sqlite_database.hpp"
+#include "base/sqlite.hpp"
 #include "broker/consent/consent_store.hpp"
 
 #include <filesystem>
@@ -28,13 +28,13 @@ class SqliteConsentStore final : public ConsentStore {
                       const std::function<void(const Consent&)>& on_consent) override;
 
  private:
-  Status run(const std::string& sql, const std::function<void(audit::SqliteStatement&)>& bind);
+  Status run(const std::string& sql, const std::function<void(pse::SqliteStatement&)>& bind);
   Result<std::vector<Consent>> select_consents(const std::string& where,
-                                               const std::function<void(audit::SqliteStatement&)>& bind);
+                                               const std::function<void(pse::SqliteStatement&)>& bind);
 
   std::mutex mutex_;  // one connection, used by one thread at a time
   std::filesystem::path file_;
-  std::unique_ptr<audit::SqliteDatabase> database_;
+  std::unique_ptr<pse::SqliteDatabase> database_;
 };
 
 }  // namespace pse::consent

@@ -2,7 +2,7 @@
 
 #include "base/log.hpp"
 #include "broker/audit/audit_log.hpp"
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
@@ -217,7 +217,7 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
   }
   if (allowed) {
     entry.permitted_fields = decision.permitted_fields;
-    entry.payload_hash = audit::Sha256().update(exchange->record_text).finish();
+    entry.payload_hash = pse::Sha256().update(exchange->record_text).finish();
   }
   entry.subject_id = request.subject;
 

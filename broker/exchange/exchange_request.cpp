@@ -1,10 +1,9 @@
 #include "broker/exchange/exchange_request.hpp"
 
+#include "base/random_id.hpp"
 #include "broker/json_body.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
-
-#include <sodium.h>
 
 #include <algorithm>
 #include <array>
@@ -28,13 +27,7 @@ bool is_valid_request_id(std::string_view id) noexcept {
   });
 }
 
-std::string new_request_id() {
-  std::array<unsigned char, 12> random{};
-  randombytes_buf(random.data(), random.size());
-  std::array<char, 25> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
-  return std::string("rq-") + hex.data();
-}
+std::string new_request_id() { return random_id("rq-", 12); }
 
 Result<ExchangeRequest> parse_exchange_request(std::string_view body) {
   // The parsed tree only lives for this function: parse it into a buffer on the stack.

@@ -1,8 +1,9 @@
 #include "broker/pubsub/publish_pipeline.hpp"
 
+#include "base/hex.hpp"
 #include "base/log.hpp"
+#include "base/sha256.hpp"
 #include "broker/audit/audit_log.hpp"
-#include "broker/audit/hash.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/admission/org_admission.hpp"
 #include "broker/consent/consent_registry.hpp"
@@ -44,17 +45,10 @@ HttpResponse refusal(Reason reason, std::string_view message) {
   return error_response(reason, message);
 }
 
-std::string hex(const unsigned char* bytes, std::size_t size) {
-  std::string text(size * 2 + 1, '\0');
-  sodium_bin2hex(text.data(), text.size(), bytes, size);
-  text.pop_back();
-  return text;
-}
-
 // The ordering key of a subject: a keyed hash, so the queue's index holds no subject in clear.
 std::string ordering_key(const consent::ConsentRegistry& consents, std::string_view subject) {
   const auto hash = consents.hash_subject(subject);
-  return hex(hash.data(), 16);
+  return to_hex(std::span<const std::uint8_t>(hash.data(), 16));
 }
 
 audit::AuditRecord audit_record(const std::string& event_id, const std::string& publisher, const SubscriptionEntry& subscription,
@@ -83,7 +77,7 @@ std::string event_id_for(std::string_view publisher, std::string_view idempotenc
   crypto_generichash_update(&state, &separator, 1);
   crypto_generichash_update(&state, key_bytes, idempotency_key.size());
   crypto_generichash_final(&state, digest.data(), digest.size());
-  return "evt_" + hex(digest.data(), digest.size());
+  return "evt_" + to_hex(digest);
 }
 
 PublishPipeline::PublishPipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
@@ -186,7 +180,7 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
     std::string text = json::serialize(payload);
     entry.decision = audit::Decision::allow;
     entry.permitted_fields = decision.permitted_fields;
-    entry.payload_hash = audit::Sha256().update(json::serialize(payload.at("record"))).finish();
+    entry.payload_hash = pse::Sha256().update(json::serialize(payload.at("record"))).finish();
     entries.push_back(std::move(entry));
     publication->deliveries.push_back(queue::NewDelivery{subscription.subscriber, order, std::move(text)});
   }

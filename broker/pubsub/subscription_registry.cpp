@@ -5,8 +5,8 @@
 namespace pse::broker {
 namespace {
 
-audit::SqliteDatabase open_database(const std::filesystem::path& file) {
-  auto database = audit::SqliteDatabase::open(file, audit::SqliteDatabase::Mode::read_write_create);
+pse::SqliteDatabase open_database(const std::filesystem::path& file) {
+  auto database = pse::SqliteDatabase::open(file, pse::SqliteDatabase::Mode::read_write_create);
   if (!database) throw ConfigError(file, 0, database.error().message);
   auto created = database->execute(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"

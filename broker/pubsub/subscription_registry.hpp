@@ -6,7 +6,7 @@
 // (subscriber, category); a later declaration with another purpose replaces it.
 #pragma once
 
-#include "broker/audit/sqlite_database.hpp"
+#include "base/sqlite.hpp"
 
 #include <filesystem>
 #include <map>
@@ -40,7 +40,7 @@ class SubscriptionRegistry {
  private:
   using Key = std::pair<std::string, std::string>;  // subscriber, category
   mutable std::mutex mutex_;
-  audit::SqliteDatabase database_;
+  pse::SqliteDatabase database_;
   std::map<Key, std::string> purposes_;
 };
 

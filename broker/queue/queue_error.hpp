@@ -38,7 +38,7 @@ struct QueueError {
 template <typename T>
 using Result = pse::Expected<T, QueueError>;
 
-struct Ok {};
+using pse::Ok;
 using Status = Result<Ok>;
 
 inline QueueError make_error(QueueErrorCode code, std::string message) {

@@ -1,6 +1,6 @@
 #include "broker/queue/sqlite_queue_store.hpp"
 
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 
 #include <string_view>
 
@@ -57,19 +57,19 @@ CREATE TABLE IF NOT EXISTS subscriber_counts (
 ) WITHOUT ROWID;
 )sql";
 
-QueueError lift(const audit::AuditError& error) { return make_error(QueueErrorCode::store_failed, error.message); }
+QueueError lift(const SqliteError& error) { return make_error(QueueErrorCode::store_failed, error.message); }
 
-Status lift(const audit::Status& status) {
+Status lift(const SqliteStatus& status) {
   if (!status) return lift(status.error());
   return Ok{};
 }
 
-std::span<const std::uint8_t> blob(std::string_view bytes) { return audit::as_bytes(bytes); }
+std::span<const std::uint8_t> blob(std::string_view bytes) { return pse::as_bytes(bytes); }
 
 std::int64_t signed_id(std::uint64_t id) { return static_cast<std::int64_t>(id); }
 
 // Runs `statement` to its first row; false when there is none. The caller resets it.
-Result<bool> first_row(audit::SqliteStatement& statement) {
+Result<bool> first_row(pse::SqliteStatement& statement) {
   auto row = statement.step();
   if (!row) {
     statement.reset();
@@ -81,9 +81,9 @@ Result<bool> first_row(audit::SqliteStatement& statement) {
 }  // namespace
 
 Result<std::unique_ptr<SqliteQueueStore>> SqliteQueueStore::open(const std::filesystem::path& file, Access access) {
-  auto database = audit::SqliteDatabase::open(
-      file, access == Access::writer ? audit::SqliteDatabase::Mode::read_write_create
-                                     : audit::SqliteDatabase::Mode::read_only);
+  auto database = pse::SqliteDatabase::open(
+      file, access == Access::writer ? pse::SqliteDatabase::Mode::read_write_create
+                                     : pse::SqliteDatabase::Mode::read_only);
   if (!database) return lift(database.error());
   std::unique_ptr<SqliteQueueStore> store(new SqliteQueueStore(std::move(database).value()));
   auto version = store->database_.prepare("PRAGMA user_version");
@@ -127,13 +127,13 @@ Result<std::unique_ptr<SqliteQueueStore>> SqliteQueueStore::open(const std::file
 }
 
 Status SqliteQueueStore::prepare_writer() {
-  const auto prepare = [this](audit::SqliteStatement& into, std::string_view sql) -> Status {
+  const auto prepare = [this](pse::SqliteStatement& into, std::string_view sql) -> Status {
     auto statement = database_.prepare(sql);
     if (!statement) return lift(statement.error());
     into = std::move(statement).value();
     return Ok{};
   };
-  const std::pair<audit::SqliteStatement*, std::string_view> statements[] = {
+  const std::pair<pse::SqliteStatement*, std::string_view> statements[] = {
       {&find_event_, "SELECT event_id FROM idempotency_keys WHERE publisher = ? AND idempotency_key = ?"},
       {&insert_idempotency_,
        "INSERT INTO idempotency_keys (publisher, idempotency_key, event_id, stored_at_us) VALUES (?,?,?,?)"},
@@ -173,7 +173,7 @@ Status SqliteQueueStore::prepare_writer() {
 }
 
 Status SqliteQueueStore::prepare_reader() {
-  const std::pair<audit::SqliteStatement*, std::string_view> statements[] = {
+  const std::pair<pse::SqliteStatement*, std::string_view> statements[] = {
       {&ready_heads_,
        "SELECT h.delivery_id, h.ordering_key, d.event_id, d.publisher, d.category, d.attempts, d.stored_at_us, "
        "d.key_id, d.nonce, d.ciphertext FROM heads h JOIN deliveries d ON d.id = h.delivery_id "
@@ -437,7 +437,7 @@ Result<std::optional<std::int64_t>> SqliteQueueStore::oldest_pending(const std::
 }
 
 Result<std::vector<DeadRow>> SqliteQueueStore::dead_letters(const std::string& subscriber, std::uint64_t limit) {
-  audit::SqliteStatement& query = subscriber.empty() ? dead_all_ : dead_of_;
+  pse::SqliteStatement& query = subscriber.empty() ? dead_all_ : dead_of_;
   int next = 1;
   if (!subscriber.empty()) query.bind(next++, subscriber);
   query.bind(next, signed_id(limit));

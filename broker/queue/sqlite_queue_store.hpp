@@ -16,7 +16,7 @@
 // the Unix epoch. Nothing here throws; failures are store_failed values with SQLite's message.
 #pragma once
 
-#include "broker/audit/sqlite_database.hpp"
+#include "base/sqlite.hpp"
 #include "broker/queue/queue_error.hpp"
 #include "broker/queue/queue_keyring.hpp"
 
@@ -133,17 +133,17 @@ class SqliteQueueStore {
   Result<std::vector<DeadRow>> dead_letters(const std::string& subscriber, std::uint64_t limit);
 
  private:
-  explicit SqliteQueueStore(audit::SqliteDatabase database) : database_(std::move(database)) {}
+  explicit SqliteQueueStore(pse::SqliteDatabase database) : database_(std::move(database)) {}
   Status prepare_writer();
   Status prepare_reader();
 
-  audit::SqliteDatabase database_;
+  pse::SqliteDatabase database_;
   // writer
-  audit::SqliteStatement find_event_, insert_idempotency_, purge_idempotency_, insert_delivery_, insert_head_,
+  pse::SqliteStatement find_event_, insert_idempotency_, purge_idempotency_, insert_delivery_, insert_head_,
       delete_delivery_, update_attempt_, revive_, oldest_of_key_, upsert_head_, delete_head_, locate_, dead_ids_,
       add_counts_, save_next_id_;
   // reader
-  audit::SqliteStatement ready_heads_, heads_by_due_, oldest_head_, dead_all_, dead_of_;
+  pse::SqliteStatement ready_heads_, heads_by_due_, oldest_head_, dead_all_, dead_of_;
 };
 
 }  // namespace pse::queue

@@ -1,6 +1,6 @@
 #include "clients/pse-audit/entry_output.hpp"
 
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 
 namespace pse::audit_cli {
 namespace {
@@ -70,7 +70,7 @@ std::string entries_csv(const std::vector<AuditEntry>& entries) {
         std::to_string(entry.seq), audit::format_time(entry.time), entry.request_id, entry.consumer, entry.provider,
         entry.category, entry.purpose, std::string(to_string(entry.decision)), entry.reason, entry.rule_id,
         std::string(to_string(entry.basis_type)), entry.basis, audit::join_fields(entry.permitted_fields),
-        entry.payload_hash ? audit::to_hex(*entry.payload_hash) : "", audit::to_hex(entry.subject_hash)};
+        entry.payload_hash ? pse::to_hex(*entry.payload_hash) : "", pse::to_hex(entry.subject_hash)};
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) out.push_back(',');
       out += csv_cell(cells[i]);
@@ -97,8 +97,8 @@ boost::json::object entry_to_json(const AuditEntry& entry) {
   boost::json::array fields;
   for (const std::string& field : entry.permitted_fields) fields.emplace_back(field);
   json["permitted_fields"] = std::move(fields);
-  json["payload_hash"] = entry.payload_hash ? boost::json::value(audit::to_hex(*entry.payload_hash)) : nullptr;
-  json["subject_hash"] = audit::to_hex(entry.subject_hash);
+  json["payload_hash"] = entry.payload_hash ? boost::json::value(pse::to_hex(*entry.payload_hash)) : nullptr;
+  json["subject_hash"] = pse::to_hex(entry.subject_hash);
   return json;
 }
 

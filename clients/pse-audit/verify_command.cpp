@@ -62,7 +62,7 @@ int run_verify(const CommandArguments& raw) {
       std::cout << ", latest of size " << report->latest_head->tree_size << " signed "
                 << audit::format_time(report->latest_head->time);
     }
-    std::cout << "\nroot " << audit::to_hex(report->root) << "\n";
+    std::cout << "\nroot " << pse::to_hex(report->root) << "\n";
     return 0;
   }
   if (const auto seq = report->first_bad_seq()) {

@@ -1,5 +1,7 @@
 #include "feedback_store.hpp"
 
+#include "base/random_id.hpp"
+
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -96,13 +98,7 @@ FeedbackRecord read_record(const Statement& row) {
   return record;
 }
 
-std::string new_id() {
-  std::array<unsigned char, 12> bytes{};
-  randombytes_buf(bytes.data(), bytes.size());
-  std::array<char, 25> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
-  return "fb_" + std::string(hex.data());
-}
+std::string new_id() { return random_id("fb_", 12); }
 
 }  // namespace
 

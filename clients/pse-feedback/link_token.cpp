@@ -1,5 +1,7 @@
 #include "link_token.hpp"
 
+#include "base/hex.hpp"
+
 #include <sodium.h>
 
 #include <fcntl.h>
@@ -170,9 +172,7 @@ std::string transaction_key(const std::array<unsigned char, 32>& key, const Link
   std::array<unsigned char, 32> hash{};
   crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const unsigned char*>(input.data()), input.size(),
                      key.data(), key.size());
-  std::array<char, 65> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
-  return std::string(hex.data());
+  return to_hex(hash);
 }
 
 }  // namespace pse::feedback

@@ -1,9 +1,9 @@
 #include "web_app.hpp"
 
 #include "base/log.hpp"
+#include "base/utc_time.hpp"
 
 #include <chrono>
-#include <ctime>
 
 namespace pse::feedback {
 namespace {
@@ -41,12 +41,7 @@ std::string_view media_type(std::string_view content_type) {
 }  // namespace
 
 std::string utc_date(std::int64_t unix_seconds) {
-  const auto time = static_cast<std::time_t>(unix_seconds);
-  std::tm parts{};
-  gmtime_r(&time, &parts);
-  char text[11];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &parts);
-  return text;
+  return format_utc_date(UtcMicros{std::chrono::seconds(unix_seconds)});
 }
 
 std::vector<std::pair<std::string, std::string>> security_headers() {

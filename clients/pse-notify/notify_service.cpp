@@ -1,25 +1,14 @@
 #include "notify_service.hpp"
 
 #include "base/log.hpp"
-
-#include <openssl/rand.h>
+#include "base/random_id.hpp"
 
 #include <stdexcept>
 
 namespace pse::notify {
 namespace {
 
-std::string random_token() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for the DLR token");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char b : bytes) {
-    token += kHex[b >> 4];
-    token += kHex[b & 15u];
-  }
-  return token;
-}
+std::string random_token() { return random_id("", 16); }
 
 }  // namespace
 

@@ -3,7 +3,7 @@
 
 #include "broker/audit/audit_keys.hpp"
 #include "broker/audit/audit_log.hpp"
-#include "broker/audit/hash.hpp"
+#include "base/sha256.hpp"
 #include "broker/audit/registry_read.hpp"
 #include "broker/audit/sqlite_audit_store.hpp"
 #include "broker/consent/receipt.hpp"
@@ -227,7 +227,7 @@ TEST_F(ConsentApi, EveryReadOfTheRegistryIsAuditedAndShownToTheCitizen) {
     EXPECT_EQ(entry.purpose, purposes[i]);
     EXPECT_EQ(entry.decision, audit::Decision::allow);
     EXPECT_EQ(entry.subject_hash, subject) << "read by id: the consent's own subject";
-    EXPECT_EQ(entry.payload_hash, audit::Sha256().update(answers[i]->body).finish()) << "what was sent";
+    EXPECT_EQ(entry.payload_hash, pse::Sha256().update(answers[i]->body).finish()) << "what was sent";
     if (i < 3) {
       EXPECT_EQ(entry.permitted_fields, std::vector<std::string>{id});
     }

@@ -1,16 +1,15 @@
-#include "broker/audit/sqlite_database.hpp"
+#include "base/sqlite.hpp"
 
 #include <sqlite3.h>
 
 #include <cstring>
 #include <utility>
 
-namespace pse::audit {
+namespace pse {
 namespace {
 
-AuditError sqlite_error(sqlite3* database, std::string_view what) {
-  return make_error(AuditErrorCode::store_failed,
-                    std::string(what) + ": " + (database ? sqlite3_errmsg(database) : "out of memory"));
+SqliteError sqlite_error(sqlite3* database, std::string_view what) {
+  return SqliteError{std::string(what) + ": " + (database ? sqlite3_errmsg(database) : "out of memory")};
 }
 
 }  // namespace
@@ -42,14 +41,14 @@ void SqliteStatement::bind_blob(int index, std::span<const std::uint8_t> bytes) 
 
 void SqliteStatement::bind_null(int index) { sqlite3_bind_null(statement_, index); }
 
-Result<bool> SqliteStatement::step() {
+SqliteResult<bool> SqliteStatement::step() {
   const int status = sqlite3_step(statement_);
   if (status == SQLITE_ROW) return true;
   if (status == SQLITE_DONE) return false;
   return sqlite_error(database_, "SQLite step failed");
 }
 
-Status SqliteStatement::run() {
+SqliteStatus SqliteStatement::run() {
   auto stepped = step();
   reset();
   if (!stepped) return stepped.error();
@@ -88,15 +87,15 @@ std::optional<Hash> SqliteStatement::hash(int column) const {
   return out;
 }
 
-Result<SqliteDatabase> SqliteDatabase::open(const std::filesystem::path& file, Mode mode) {
+SqliteResult<SqliteDatabase> SqliteDatabase::open(const std::filesystem::path& file, Mode mode) {
   sqlite3* database = nullptr;
-  // NOMUTEX: each connection is used by one thread at a time (see audit_store.hpp).
+  // NOMUTEX: each connection is used by one thread at a time (each store says how).
   const int flags = (mode == Mode::read_only ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
   const int status = sqlite3_open_v2(file.c_str(), &database, flags, nullptr);
   if (status != SQLITE_OK) {
-    AuditError error = sqlite_error(database, "cannot open " + file.string());
+    SqliteError error = sqlite_error(database, "cannot open " + file.string());
     sqlite3_close(database);
     return error;
   }
@@ -118,18 +117,18 @@ SqliteDatabase& SqliteDatabase::operator=(SqliteDatabase&& other) noexcept {
 
 SqliteDatabase::~SqliteDatabase() { sqlite3_close(database_); }
 
-Status SqliteDatabase::execute(std::string_view sql) {
+SqliteStatus SqliteDatabase::execute(std::string_view sql) {
   const std::string statement(sql);
   char* message = nullptr;
   if (sqlite3_exec(database_, statement.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message ? message : "unknown error";
     sqlite3_free(message);
-    return make_error(AuditErrorCode::store_failed, "SQLite: " + text);
+    return SqliteError{"SQLite: " + text};
   }
   return Ok{};
 }
 
-Result<SqliteStatement> SqliteDatabase::prepare(std::string_view sql) {
+SqliteResult<SqliteStatement> SqliteDatabase::prepare(std::string_view sql) {
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v3(database_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                          &statement, nullptr) != SQLITE_OK) {
@@ -142,4 +141,4 @@ std::string SqliteDatabase::last_error() const { return sqlite3_errmsg(database_
 
 bool SqliteDatabase::in_transaction() const { return sqlite3_get_autocommit(database_) == 0; }
 
-}  // namespace pse::audit
+}  // namespace pse

@@ -1,9 +1,11 @@
-// SHA-256 and the 32-byte hash type used throughout the audit log, with hex helpers.
+// SHA-256 and the 32-byte hash type (the audit log's leaves and nodes, payload hashes).
 //
 // SHA-256 comes from OpenSSL rather than libsodium: OpenSSL uses the CPU's SHA extensions
 // where present, several times faster than libsodium's portable code, and hashing is the
 // writer thread's main cost per entry (see docs/decisions/audit.md).
 #pragma once
+
+#include "base/hex.hpp"
 
 #include <array>
 #include <cstddef>
@@ -13,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace pse::audit {
+namespace pse {
 
 using Hash = std::array<std::uint8_t, 32>;
 
@@ -39,18 +41,7 @@ class Sha256 {
 Hash sha256(std::span<const std::uint8_t> bytes);
 Hash sha256(std::string_view bytes);
 
-/// Lower-case hex of any bytes.
-std::string to_hex(std::span<const std::uint8_t> bytes);
-
-/// Decodes hex (either case) into exactly `size` bytes; std::nullopt on any other input.
-std::optional<std::string> bytes_from_hex(std::string_view hex, std::size_t size);
-
 /// Decodes a 64-digit hex string into a Hash.
 std::optional<Hash> hash_from_hex(std::string_view hex);
 
-/// Views the bytes of a string as unsigned bytes.
-inline std::span<const std::uint8_t> as_bytes(std::string_view text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
-}  // namespace pse::audit
+}  // namespace pse

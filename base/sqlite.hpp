@@ -1,11 +1,13 @@
-// Thin RAII over the SQLite C API: a connection and its prepared statements.
+// Thin RAII over the SQLite C API: a connection and its prepared statements, shared by every
+// SQLite store of the platform (audit log, consents, queues, subscriptions).
 //
-// Only what the audit store needs. Failures come back as AuditError values carrying SQLite's
-// message; nothing here throws.
+// Failures come back as SqliteError values carrying SQLite's message; nothing here throws.
+// Each store turns them into its own error (store_failed) at its boundary.
 #pragma once
 
-#include "broker/audit/hash.hpp"
-#include "broker/audit/result.hpp"
+#include "base/sha256.hpp"
+
+#include <pse/expected.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -18,7 +20,16 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace pse::audit {
+namespace pse {
+
+struct SqliteError {
+  std::string message;
+};
+
+template <typename T>
+using SqliteResult = Expected<T, SqliteError>;
+
+using SqliteStatus = SqliteResult<Ok>;
 
 class SqliteStatement {
  public:
@@ -36,10 +47,10 @@ class SqliteStatement {
   void bind_blob(int index, std::span<const std::uint8_t> bytes);
   void bind_null(int index);
 
-  /// true: a row is available; false: done. Errors come back as store_failed.
-  Result<bool> step();
+  /// true: a row is available; false: done.
+  SqliteResult<bool> step();
   /// Runs to completion (for statements that return no rows).
-  Status run();
+  SqliteStatus run();
   void reset();
 
   bool is_null(int column) const;
@@ -61,7 +72,7 @@ class SqliteDatabase {
  public:
   enum class Mode { read_write_create, read_only };
 
-  static Result<SqliteDatabase> open(const std::filesystem::path& file, Mode mode);
+  static SqliteResult<SqliteDatabase> open(const std::filesystem::path& file, Mode mode);
 
   SqliteDatabase(SqliteDatabase&& other) noexcept;
   SqliteDatabase& operator=(SqliteDatabase&& other) noexcept;
@@ -70,8 +81,8 @@ class SqliteDatabase {
   ~SqliteDatabase();
 
   /// Runs one or more statements that return nothing.
-  Status execute(std::string_view sql);
-  Result<SqliteStatement> prepare(std::string_view sql);
+  SqliteStatus execute(std::string_view sql);
+  SqliteResult<SqliteStatement> prepare(std::string_view sql);
   std::string last_error() const;
   /// True while a transaction is open (BEGIN without its COMMIT or ROLLBACK).
   bool in_transaction() const;
@@ -83,4 +94,4 @@ class SqliteDatabase {
   sqlite3* database_ = nullptr;
 };
 
-}  // namespace pse::audit
+}  // namespace pse
