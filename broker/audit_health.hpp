@@ -4,8 +4,8 @@
 // (Readiness follows AuditLog::health() too: broker/admin/admin_routes.hpp.)
 #pragma once
 
-#include "broker/audit/audit_log.hpp"
-#include "broker/audit/result.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/result.hpp"
 
 #include <pse/reason.hpp>
 

@@ -4,9 +4,9 @@
 #include "base/log.hpp"
 #include "base/worker_thread.hpp"
 #include "broker/api_router.hpp"
-#include "broker/audit/audit_keys.hpp"
-#include "broker/audit/audit_log.hpp"
-#include "broker/audit/sqlite_audit_store.hpp"
+#include "audit/audit_keys.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/consent/sqlite_consent_store.hpp"
@@ -165,6 +165,7 @@ struct Broker::Impl {
     state.providers = &providers;
     state.subscriptions = &subscriptions;
     state.deliveries = &dispatcher;
+    state.store_worker = store_worker.get();
     state.admin_extension = [this](const HttpRequest& request) { return dead_letters.handle(request); };
     state.audit_available = [this] { return audit_log->health().available; };
     state.metrics.set_extra_source([this] {

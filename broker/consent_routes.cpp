@@ -1,6 +1,6 @@
 #include "broker/consent_routes.hpp"
 
-#include "broker/audit/audit_log.hpp"
+#include "audit/audit_log.hpp"
 #include "base/sha256.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/consent_request.hpp"

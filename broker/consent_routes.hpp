@@ -17,13 +17,13 @@
 //
 // Every read that discloses something (the four GETs) is audited before it is answered, as
 // for an exchange: an entry naming the reader, the subject's keyed hash and what was read
-// (broker/audit/registry_read.hpp), durable before the answer leaves. If the audit log cannot
+// (audit/registry_read.hpp), durable before the answer leaves. If the audit log cannot
 // take it, nothing is disclosed (503 audit_unavailable, 503 overloaded, or 429 rate_limited
 // when the reader's organisation holds its whole share of the log's queue).
 #pragma once
 
-#include "broker/audit/audit_store.hpp"
-#include "broker/audit/registry_read.hpp"
+#include "audit/audit_store.hpp"
+#include "audit/registry_read.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/http_target.hpp"
 #include "broker/http_types.hpp"

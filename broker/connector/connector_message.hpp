@@ -1,8 +1,8 @@
 // The messages a connector sends on its WebSocket (docs/api/exchange-protocol.md), read
 // strictly and with no session, socket or Asio: which type a message is, what a hello asks for,
-// what a response answers and which delivery an ack or a nack is about. The connector session
-// (net/connector_session.cpp) checks what they ask against the caller's roles and the
-// classification; everything that can be decided from the bytes alone is decided here, so it is
+// what a response answers and which delivery an ack or a nack is about. What a hello asks is
+// checked against the caller's roles and the classification in connector_admission.hpp;
+// everything that can be decided from the bytes alone is decided here, so it is
 // unit-tested and fuzzed (tests/broker/fuzz/connector_message_fuzzer.cpp) on its own.
 #pragma once
 

@@ -7,7 +7,7 @@
 // record's dates, never by a sweeper that might lag.
 #pragma once
 
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "broker/consent/consent_index.hpp"
 #include "broker/consent/consent_store.hpp"
 

@@ -1,5 +1,7 @@
 #include "broker/consent/receipt.hpp"
 
+#include "base/base64.hpp"
+
 #include <boost/json.hpp>
 #include <sodium.h>
 
@@ -7,26 +9,9 @@ namespace pse::consent {
 namespace json = boost::json;
 namespace {
 
-std::string base64url(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // drop the terminating NUL
-  return out;
-}
+std::string base64url(std::string_view bytes) { return to_base64(bytes, Base64::url); }
 
-std::optional<std::string> from_base64url(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t written = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
-                        nullptr, &written, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  out.resize(written);
-  return out;
-}
+std::optional<std::string> from_base64url(std::string_view text) { return from_base64(text, Base64::url); }
 
 json::array strings(const std::vector<std::string>& items) {
   json::array out;

@@ -10,7 +10,7 @@
 // `pse-receipt verify`, or any JOSE library that supports EdDSA.
 #pragma once
 
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "broker/consent/consent_record.hpp"
 
 #include <optional>

@@ -1,7 +1,7 @@
 #include "broker/exchange/exchange_pipeline.hpp"
 
 #include "base/log.hpp"
-#include "broker/audit/audit_log.hpp"
+#include "audit/audit_log.hpp"
 #include "base/sha256.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"

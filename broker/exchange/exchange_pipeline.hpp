@@ -22,7 +22,7 @@
 // itself refuses the entry (audit_health.hpp), which refuses the exchange.
 #pragma once
 
-#include "broker/audit/result.hpp"
+#include "audit/result.hpp"
 #include "broker/exchange/idempotency_cache.hpp"
 #include "broker/exchange/provider_directory.hpp"
 #include "broker/exchange/rate_limiter.hpp"

@@ -1,6 +1,8 @@
 #include "broker/net/connector_session.hpp"
 
 #include "base/log.hpp"
+#include "base/worker_thread.hpp"
+#include "broker/connector/connector_admission.hpp"
 #include "broker/connector/connector_message.hpp"
 #include "broker/json_body.hpp"
 #include "broker/net/peer_identity.hpp"
@@ -99,6 +101,7 @@ void ConnectorSession::on_message(std::string_view text) {
   json::monotonic_resource scratch(scratch_buffer, sizeof scratch_buffer);
   auto parsed = parse_json_object(text, &scratch);
   const ConnectorMessageType type = parsed ? connector_message_type(*parsed) : ConnectorMessageType::unknown;
+  if (hello_pending_) return refuse(Reason::malformed_request, "nothing may be sent between a hello and ready");
   if (type == ConnectorMessageType::hello && !ready_) return on_hello(*parsed);
   if (type == ConnectorMessageType::response && ready_) return on_response(*parsed);
   if (ready_ && subscribed_) {
@@ -110,66 +113,51 @@ void ConnectorSession::on_message(std::string_view text) {
   log::warn("malformed connector message ignored", {{"provider", org_id_}});
 }
 
-// The connector says what it serves; the broker checks the classification says it may.
+// The connector says what it serves and subscribes to; connector_admission decides whether it
+// may. Subscriptions are stored (durably) on the store worker, never on an I/O thread, and the
+// hello goes on from there on the session's strand.
 void ConnectorSession::on_hello(const json::object& message) {
   auto hello = read_hello(message);
   if (!hello) return refuse(hello.error().reason, hello.error().message);
+  if (auto refusal = check_hello(*caller_, *policies_, *hello)) return refuse(refusal->reason, refusal->message);
   if (hello->max_in_flight) max_in_flight_ = *hello->max_in_flight;
-  const std::vector<std::string>& serves = hello->serves;
-  if (!serves.empty() && !caller_->has_role(policy::Role::provider)) {
-    return refuse(Reason::no_rule, "'" + org_id_ + "' does not have the provider role");
+  if (hello->subscribes.empty()) return become_ready(std::move(hello->serves));
+  hello_pending_ = true;  // no second hello while the first is being stored
+  const bool posted = state_.store_worker->post(
+      [self = shared_from_this(), entries = subscription_entries(org_id_, *hello), serves = std::move(hello->serves)] {
+        std::string error;
+        const bool stored = self->state_.subscriptions->add(entries, error);
+        asio::post(self->socket_.get_executor(), [self, stored, error, serves] {
+          self->hello_pending_ = false;
+          if (self->closed_) return;
+          if (!stored) {
+            log::error("subscriptions could not be stored", {{"subscriber", self->org_id_}, {"detail", error}});
+            return self->refuse(Reason::overloaded, "the broker cannot record subscriptions now");
+          }
+          self->subscribed_ = true;
+          self->become_ready(serves);
+        });
+      });
+  if (!posted) {
+    hello_pending_ = false;
+    refuse(Reason::overloaded, "the broker cannot record subscriptions now");
   }
-  for (const auto& category : serves) {
-    const policy::Category* known = policies_->classification().find(category);
-    if (known == nullptr) return refuse(Reason::unknown_category, "unknown category '" + category + "'");
-    if (known->owner != org_id_) {
-      return refuse(Reason::not_category_owner,
-                    "category '" + category + "' belongs to '" + known->owner + "', not to '" + org_id_ + "'");
-    }
-  }
-  if (!hello->subscribes.empty()) {
-    std::string problem;
-    if (auto reason = accept_subscriptions(hello->subscribes, problem)) return refuse(*reason, problem);
-  }
+}
+
+void ConnectorSession::become_ready(std::vector<std::string> serves) {
   ready_ = true;
-  serves_ = serves;
+  serves_ = std::move(serves);
   hello_timer_.cancel();
   const std::string connection_id = org_id_ + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 1000000);
   json::array categories;
-  for (const auto& category : serves) categories.emplace_back(category);
+  for (const auto& category : serves_) categories.emplace_back(category);
   // Routes before "ready": a connector that has read it may be sent requests at once.
   // Deliveries after it: the first frame a subscriber reads is "ready".
-  if (!serves.empty()) state_.providers->add(shared_from_this(), serves);
+  if (!serves_.empty()) state_.providers->add(shared_from_this(), serves_);
   send(json::serialize(json::object{{"type", "ready"}, {"connection", connection_id}, {"serves", std::move(categories)}}));
   if (subscribed_) state_.deliveries->attach(shared_from_this());
-  log::info("connector ready", {{"org", org_id_}, {"categories", serves.size()}, {"subscribed", subscribed_},
+  log::info("connector ready", {{"org", org_id_}, {"categories", serves_.size()}, {"subscribed", subscribed_},
                                 {"max_in_flight", max_in_flight_}});
-}
-
-// Each {category, purpose} must name a known category; the subscriber role is required. Policy
-// is not checked here but on every event: rules change, and a refused event is audited.
-std::optional<Reason> ConnectorSession::accept_subscriptions(const std::vector<ConnectorSubscription>& list,
-                                                             std::string& problem) {
-  if (!caller_->has_role(policy::Role::subscriber)) {
-    problem = "'" + org_id_ + "' does not have the subscriber role";
-    return Reason::no_rule;
-  }
-  std::vector<SubscriptionEntry> entries;
-  for (const ConnectorSubscription& subscription : list) {
-    if (policies_->classification().find(subscription.category) == nullptr) {
-      problem = "unknown category '" + subscription.category + "'";
-      return Reason::unknown_category;
-    }
-    entries.push_back({org_id_, subscription.category, subscription.purpose});
-  }
-  std::string error;
-  if (!state_.subscriptions->add(entries, error)) {
-    log::error("subscriptions could not be stored", {{"subscriber", org_id_}, {"detail", error}});
-    problem = "the broker cannot record subscriptions now";
-    return Reason::overloaded;
-  }
-  subscribed_ = true;
-  return std::nullopt;
 }
 
 std::size_t ConnectorSession::delivery_room() const {
@@ -291,7 +279,7 @@ void ConnectorSession::recheck() {
   if (check.org != nullptr) {
     refusal = verify_against_store(leaf, SSL_CTX_get_cert_store(state_.tls_context()->native_handle()));
   }
-  if (refusal.empty() && ready_) refusal = withdrawn_role(*check.org, *snapshot);
+  if (refusal.empty() && ready_) refusal = withdrawn_role(*check.org, *snapshot, serves_, subscribed_);
   if (refusal.empty()) {
     policies_ = std::move(snapshot);
     caller_ = check.org;
@@ -300,17 +288,6 @@ void ConnectorSession::recheck() {
   state_.metrics.session_revoked(refusal);
   log::warn("connector closed: its identity no longer passes", {{"org", org_id_}, {"reason", refusal}});
   shut_down(std::string("identity no longer passes: ") + std::string(refusal));
-}
-
-std::string_view ConnectorSession::withdrawn_role(const policy::Organisation& org,
-                                                  const policy::PolicySnapshot& snapshot) const {
-  if (!serves_.empty() && !org.has_role(policy::Role::provider)) return "role_withdrawn";
-  for (const auto& category : serves_) {
-    const policy::Category* known = snapshot.classification().find(category);
-    if (known == nullptr || known->owner != org_id_) return "role_withdrawn";
-  }
-  if (subscribed_ && !org.has_role(policy::Role::subscriber)) return "role_withdrawn";
-  return {};
 }
 
 // At max_connection_lifetime: no new request or delivery is routed here, those in flight are

@@ -67,7 +67,7 @@ class ConnectorSession : public ProviderChannel,
   void on_response(boost::json::object& message);
   static std::string request_message(const std::string& id, const ProviderCall& call);
   void on_delivery_answer(const boost::json::object& message, bool ok);
-  std::optional<Reason> accept_subscriptions(const std::vector<ConnectorSubscription>& list, std::string& problem);
+  void become_ready(std::vector<std::string> serves);
   void complete(const std::string& id, Result<boost::json::object> outcome);
   void send(std::string text);
   void write_next();
@@ -76,7 +76,6 @@ class ConnectorSession : public ProviderChannel,
   void shut_down(const std::string& why);
   void drain();
   void recheck();
-  std::string_view withdrawn_role(const policy::Organisation& org, const policy::PolicySnapshot& snapshot) const;
   void retire();
 
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // outlives the stream below
@@ -103,6 +102,7 @@ class ConnectorSession : public ProviderChannel,
   std::atomic<std::size_t> deliveries_out_{0};  // sent (or being sent), not yet answered
   std::set<std::uint64_t> deliveries_;          // their ids; strand only
   bool subscribed_ = false;
+  bool hello_pending_ = false;  // its subscriptions are being stored
   std::uint64_t next_id_ = 0;
 };
 

@@ -18,6 +18,10 @@
 #include <optional>
 #include <unordered_map>
 
+namespace pse {
+class WorkerThread;
+}
+
 namespace pse::broker {
 
 class DeliveryDispatcher;
@@ -78,6 +82,8 @@ struct ServerState {
   /// Publish/subscribe: who subscribes to what, and the route from queues to connectors.
   SubscriptionRegistry* subscriptions = nullptr;
   DeliveryDispatcher* deliveries = nullptr;
+  /// Where durable writes asked for on an I/O thread run (a connector's subscriptions).
+  WorkerThread* store_worker = nullptr;
   std::atomic<bool> draining{false};
   /// Whether the audit log can commit now (readiness); unset means yes.
   std::function<bool()> audit_available;

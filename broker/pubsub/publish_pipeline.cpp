@@ -3,7 +3,7 @@
 #include "base/hex.hpp"
 #include "base/log.hpp"
 #include "base/sha256.hpp"
-#include "broker/audit/audit_log.hpp"
+#include "audit/audit_log.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/admission/org_admission.hpp"
 #include "broker/consent/consent_registry.hpp"

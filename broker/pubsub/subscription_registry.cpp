@@ -33,7 +33,8 @@ SubscriptionRegistry::SubscriptionRegistry(const std::filesystem::path& file, st
 }
 
 bool SubscriptionRegistry::add(const std::vector<SubscriptionEntry>& entries, std::string& error) {
-  std::lock_guard lock(mutex_);
+  // The durable write holds only the database: publishes reading subscribers_of go on meanwhile.
+  std::lock_guard write_lock(database_mutex_);
   auto statement = database_.prepare(
       "INSERT INTO subscriptions (subscriber, category, purpose) VALUES (?1, ?2, ?3)"
       " ON CONFLICT (subscriber, category) DO UPDATE SET purpose = excluded.purpose");
@@ -61,6 +62,7 @@ bool SubscriptionRegistry::add(const std::vector<SubscriptionEntry>& entries, st
     error = committed.error().message;
     return false;
   }
+  std::lock_guard lock(mutex_);
   for (const auto& entry : entries) purposes_[{entry.subscriber, entry.category}] = entry.purpose;
   return true;
 }

@@ -30,6 +30,7 @@ class SubscriptionRegistry {
   SubscriptionRegistry(const std::filesystem::path& file, std::vector<SubscriptionEntry> from_config);
 
   /// Records (durably) what a connector declared. false with `error` set when the store fails.
+  /// Waits on the disk: call it from a worker thread, never an I/O thread.
   bool add(const std::vector<SubscriptionEntry>& entries, std::string& error);
 
   /// Every subscriber of `category` with its purpose, sorted by subscriber.
@@ -39,8 +40,9 @@ class SubscriptionRegistry {
 
  private:
   using Key = std::pair<std::string, std::string>;  // subscriber, category
-  mutable std::mutex mutex_;
+  std::mutex database_mutex_;  // guards database_
   pse::SqliteDatabase database_;
+  mutable std::mutex mutex_;  // guards purposes_
   std::map<Key, std::string> purposes_;
 };
 

@@ -90,7 +90,7 @@ std::unique_ptr<DeliveryQueue> DeliveryQueue::open(QueueOptions options, QueueKe
     state.pending = stored.pending;
     state.dead = stored.dead;
   }
-  queue->writer_ = std::thread([raw = queue.get()] { raw->run_writer(); });
+  queue->writer_.start();
   return queue;
 }
 
@@ -100,18 +100,20 @@ DeliveryQueue::DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::un
       keyring_(std::move(keyring)),
       writer_store_(std::move(writer)),
       next_id_(next_id),
-      reader_store_(std::move(reader)) {}
+      reader_store_(std::move(reader)),
+      writer_({options_.max_batch_ops, std::nullopt}, [this](std::span<Op> ops) { commit_batch(ops); },
+              [this](std::span<const Op> taken) {
+                for (const Op& op : taken) {
+                  if (const auto* publish = std::get_if<PublishOp>(&op)) {
+                    --queued_publishes_;
+                    queued_bytes_ -= publish->bytes;
+                  }
+                }
+              }) {}
 
 DeliveryQueue::~DeliveryQueue() { close(); }
 
-void DeliveryQueue::close() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    closing_ = true;
-  }
-  queue_ready_.notify_all();
-  if (writer_.joinable()) writer_.join();
-}
+void DeliveryQueue::close() { writer_.close(); }
 
 TimePoint DeliveryQueue::now() const { return options_.clock(); }
 
@@ -120,19 +122,32 @@ void DeliveryQueue::on_ready(ReadyCallback callback) {
   on_ready_ = std::move(callback);
 }
 
-std::optional<QueueError> DeliveryQueue::refusal(bool publish, std::size_t bytes) {
+std::optional<QueueError> DeliveryQueue::refusal(const Op& op, std::size_t queued, bool closing) const {
   if (failure_) return failure_;
-  if (closing_) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
-  if (publish) {
+  if (closing) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
+  if (const auto* publish = std::get_if<PublishOp>(&op)) {
     // A publish larger than max_pending_bytes on its own still goes through an empty queue.
     if (queued_publishes_ >= options_.max_pending_ops ||
-        (queued_bytes_ > 0 && queued_bytes_ + bytes > options_.max_pending_bytes)) {
+        (queued_bytes_ > 0 && queued_bytes_ + publish->bytes > options_.max_pending_bytes)) {
       return make_error(QueueErrorCode::overloaded, "the delivery queue has too many pending publishes");
     }
-  } else if (queue_.size() >= 2 * options_.max_pending_ops) {
+  } else if (!std::holds_alternative<FlushOp>(op) && queued >= 2 * options_.max_pending_ops) {
     return make_error(QueueErrorCode::overloaded, "the delivery queue has too many pending operations");
   }
   return std::nullopt;
+}
+
+std::optional<QueueError> DeliveryQueue::submit(Op& op) {
+  return writer_.locked([&](std::vector<Op>& queue, bool closing) {
+    std::optional<QueueError> refused = refusal(op, queue.size(), closing);
+    if (refused) return refused;
+    if (const auto* publish = std::get_if<PublishOp>(&op)) {
+      ++queued_publishes_;
+      queued_bytes_ += publish->bytes;
+    }
+    queue.push_back(std::move(op));
+    return refused;
+  });
 }
 
 void DeliveryQueue::publish(NewEvent event, std::vector<NewDelivery> deliveries, PublishCompletion on_durable) {
@@ -153,20 +168,12 @@ void DeliveryQueue::publish(NewEvent event, std::vector<NewDelivery> deliveries,
     }
     bytes += delivery.payload.size();
   }
-  if (!error) {
-    std::lock_guard lock(queue_mutex_);
-    error = refusal(true, bytes);
-    if (!error) {
-      queue_.emplace_back(PublishOp{std::move(event), std::move(deliveries), std::move(on_durable), bytes});
-      ++queued_publishes_;
-      queued_bytes_ += bytes;
-    }
-  }
   if (error) {
     on_durable(std::move(*error));
     return;
   }
-  queue_ready_.notify_one();
+  Op op = PublishOp{std::move(event), std::move(deliveries), std::move(on_durable), bytes};
+  if (auto refused = submit(op)) std::get<PublishOp>(op).on_durable(std::move(*refused));
 }
 
 std::future<DeliveryQueue::PublishResult> DeliveryQueue::publish(NewEvent event, std::vector<NewDelivery> deliveries) {
@@ -185,10 +192,10 @@ void DeliveryQueue::unhold(SubscriberState& state, const std::string& key) {
 }
 
 Result<TakeResult> DeliveryQueue::take_ready(const std::string& subscriber, TimePoint now, std::size_t max) {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (failure_) return *failure_;
-    if (closing_) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
+  if (auto refused = writer_.locked([this](auto&, bool closing) {
+        return closing && !failure_ ? make_error(QueueErrorCode::closed, "the delivery queue is closed") : failure_;
+      })) {
+    return *refused;
   }
   TakeResult taken;
   if (max == 0) return taken;
@@ -262,12 +269,7 @@ Status DeliveryQueue::settle(SubscriberState& state, const std::string& subscrib
     nack.reason = std::string(reason.substr(0, max_reason_bytes));
     op = std::move(nack);
   }
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (auto refused = refusal(false, 0)) return std::move(*refused);
-    queue_.push_back(std::move(op));
-  }
-  queue_ready_.notify_one();
+  if (auto refused = submit(op)) return std::move(*refused);
   // Still holding its key: the next delivery of the key waits for this one's commit.
   state.settling.emplace(id, std::move(found->second.ordering_key));
   state.in_flight.erase(found);
@@ -363,12 +365,8 @@ Result<std::vector<DeadLetter>> DeliveryQueue::list_dead(const std::string& subs
 Result<std::uint64_t> DeliveryQueue::replay_dead(std::uint64_t delivery_id) {
   auto done = std::make_shared<std::promise<Result<std::uint64_t>>>();
   auto future = done->get_future();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (auto refused = refusal(false, 0)) return std::move(*refused);
-    queue_.push_back(ReplayOp{delivery_id, {}, done});
-  }
-  queue_ready_.notify_one();
+  Op op = ReplayOp{delivery_id, {}, done};
+  if (auto refused = submit(op)) return std::move(*refused);
   return future.get();
 }
 
@@ -376,25 +374,16 @@ Result<std::uint64_t> DeliveryQueue::replay_dead_all(const std::string& subscrib
   if (auto error = check_name("subscriber", subscriber, max_name_bytes)) return std::move(*error);
   auto done = std::make_shared<std::promise<Result<std::uint64_t>>>();
   auto future = done->get_future();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (auto refused = refusal(false, 0)) return std::move(*refused);
-    queue_.push_back(ReplayOp{std::nullopt, subscriber, done});
-  }
-  queue_ready_.notify_one();
+  Op op = ReplayOp{std::nullopt, subscriber, done};
+  if (auto refused = submit(op)) return std::move(*refused);
   return future.get();
 }
 
 Status DeliveryQueue::flush() {
   auto done = std::make_shared<std::promise<Status>>();
   auto future = done->get_future();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (failure_) return *failure_;
-    if (closing_) return make_error(QueueErrorCode::closed, "the delivery queue is closed");
-    queue_.push_back(FlushOp{done});
-  }
-  queue_ready_.notify_one();
+  Op op = FlushOp{done};
+  if (auto refused = submit(op)) return std::move(*refused);
   return future.get();
 }
 
@@ -427,29 +416,6 @@ std::vector<SubscriberStats> DeliveryQueue::stats(TimePoint now) {
     all.push_back(std::move(stats));
   }
   return all;
-}
-
-void DeliveryQueue::run_writer() {
-  std::vector<Op> batch;
-  while (true) {
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_ready_.wait(lock, [this] { return !queue_.empty() || closing_; });
-      if (queue_.empty()) return;  // closing, and everything is committed
-      // Take everything queued: whatever arrived during the previous commit goes together.
-      batch.swap(queue_);
-      for (const Op& op : batch) {
-        if (const auto* publish = std::get_if<PublishOp>(&op)) {
-          --queued_publishes_;
-          queued_bytes_ -= publish->bytes;
-        }
-      }
-    }
-    for (std::size_t begin = 0; begin < batch.size(); begin += options_.max_batch_ops) {
-      commit_batch(batch, begin, std::min(batch.size(), begin + options_.max_batch_ops));
-    }
-    batch.clear();
-  }
 }
 
 Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
@@ -558,13 +524,9 @@ Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
   return Ok{};
 }
 
-void DeliveryQueue::commit_batch(std::vector<Op>& ops, std::size_t begin, std::size_t end) {
+void DeliveryQueue::commit_batch(std::span<Op> ops) {
   BatchEffects effects;
-  std::optional<QueueError> failure;
-  {
-    std::lock_guard lock(queue_mutex_);
-    failure = failure_;
-  }
+  std::optional<QueueError> failure = writer_.locked([this](auto&, bool) { return failure_; });
   if (!failure) {
     auto status = writer_store_->begin();
     const TimePoint time = now();
@@ -574,7 +536,7 @@ void DeliveryQueue::commit_batch(std::vector<Op>& ops, std::size_t begin, std::s
       // A full chunk means more are due: purge again at the next batch.
       else next_purge_ = *purged == purge_chunk ? time : time + purge_interval;
     }
-    for (std::size_t i = begin; i < end && status; ++i) status = apply(ops[i], effects);
+    for (std::size_t i = 0; i < ops.size() && status; ++i) status = apply(ops[i], effects);
     for (const auto& [subscriber, delta] : effects.deltas) {
       if (!status) break;
       if (delta.pending != 0 || delta.dead != 0) status = writer_store_->add_counts(subscriber, delta.pending, delta.dead);
@@ -587,8 +549,7 @@ void DeliveryQueue::commit_batch(std::vector<Op>& ops, std::size_t begin, std::s
     }
     if (!status) {
       failure = make_error(QueueErrorCode::store_failed, "delivery queue commit failed: " + status.error().message);
-      std::lock_guard lock(queue_mutex_);
-      failure_ = failure;
+      writer_.locked([&](auto&, bool) { failure_ = failure; });
     }
   }
 
@@ -606,13 +567,13 @@ void DeliveryQueue::commit_batch(std::vector<Op>& ops, std::size_t begin, std::s
     }
     if (failure) {
       // Nothing of the batch is stored; acks and nacks in it release their keys (redelivery).
-      for (std::size_t i = begin; i < end; ++i) {
+      for (Op& op : ops) {
         const std::string* subscriber = nullptr;
         std::uint64_t id = 0;
-        if (const auto* ack = std::get_if<AckOp>(&ops[i])) {
+        if (const auto* ack = std::get_if<AckOp>(&op)) {
           subscriber = &ack->subscriber;
           id = ack->id;
-        } else if (const auto* nack = std::get_if<NackOp>(&ops[i])) {
+        } else if (const auto* nack = std::get_if<NackOp>(&op)) {
           subscriber = &nack->subscriber;
           id = nack->id;
         } else {
@@ -637,10 +598,10 @@ void DeliveryQueue::commit_batch(std::vector<Op>& ops, std::size_t begin, std::s
   }
 
   if (failure) {
-    for (std::size_t i = begin; i < end; ++i) {
-      if (auto* publish = std::get_if<PublishOp>(&ops[i])) publish->on_durable(*failure);
-      if (auto* replay = std::get_if<ReplayOp>(&ops[i])) replay->done->set_value(*failure);
-      if (auto* flush = std::get_if<FlushOp>(&ops[i])) flush->done->set_value(*failure);
+    for (Op& op : ops) {
+      if (auto* publish = std::get_if<PublishOp>(&op)) publish->on_durable(*failure);
+      if (auto* replay = std::get_if<ReplayOp>(&op)) replay->done->set_value(*failure);
+      if (auto* flush = std::get_if<FlushOp>(&op)) flush->done->set_value(*failure);
     }
     return;
   }

@@ -43,9 +43,9 @@
 
 #include "broker/queue/queue_error.hpp"
 #include "broker/queue/queue_keyring.hpp"
+#include "base/group_commit.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -54,8 +54,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -259,7 +259,9 @@ class DeliveryQueue {
   DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::unique_ptr<SqliteQueueStore> writer,
                 std::unique_ptr<SqliteQueueStore> reader, std::uint64_t next_id);
 
-  std::optional<QueueError> refusal(bool publish, std::size_t bytes);  // queue_mutex_ held
+  /// Queues `op` (moved from only when admitted) or says why not.
+  std::optional<QueueError> submit(Op& op);
+  std::optional<QueueError> refusal(const Op& op, std::size_t queued, bool closing) const;  // writer's lock held
   Status enqueue_settlement(Op op);
   Status settle(SubscriberState& state, const std::string& subscriber, std::uint64_t id, TimePoint now,
                 std::string_view reason, bool ack);  // state_mutex_ held
@@ -268,8 +270,7 @@ class DeliveryQueue {
   std::chrono::microseconds backoff(std::uint32_t attempts) const;
   TimePoint now() const;
 
-  void run_writer();
-  void commit_batch(std::vector<Op>& ops, std::size_t begin, std::size_t end);
+  void commit_batch(std::span<Op> ops);
   Status apply(Op& op, BatchEffects& effects);
 
   QueueOptions options_;
@@ -283,15 +284,12 @@ class DeliveryQueue {
   std::map<std::string, SubscriberState, std::less<>> subscribers_;
   ReadyCallback on_ready_;
 
-  std::mutex queue_mutex_;  // guards the members below
-  std::condition_variable queue_ready_;
-  std::vector<Op> queue_;
+  // Guarded by the writer's lock (writer_.locked):
   std::size_t queued_publishes_ = 0;
   std::size_t queued_bytes_ = 0;
-  bool closing_ = false;
   std::optional<QueueError> failure_;
 
-  std::thread writer_;
+  GroupCommitWriter<Op> writer_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace pse::queue

@@ -1,6 +1,6 @@
 #include "clients/pse-audit/access_report.hpp"
 
-#include "broker/audit/registry_read.hpp"
+#include "audit/registry_read.hpp"
 
 namespace pse::audit_cli {
 namespace {

@@ -4,11 +4,11 @@
 //
 // French by default, English on request. Only allowed exchanges are communications; refused
 // requests are counted separately, since no information left the provider. Reads of the
-// consent registry about the person (broker/audit/registry_read.hpp) are listed in a section
+// consent registry about the person (audit/registry_read.hpp) are listed in a section
 // of their own: who consulted their consents, or this register, and when.
 #pragma once
 
-#include "broker/audit/audit_entry.hpp"
+#include "audit/audit_entry.hpp"
 
 #include <optional>
 #include <string>

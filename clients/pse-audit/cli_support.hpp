@@ -5,10 +5,10 @@
 // ConfigError or UsageError, which main() turns into exit code 2.
 #pragma once
 
-#include "broker/audit/audit_keys.hpp"
-#include "broker/audit/audit_store.hpp"
-#include "broker/audit/sqlite_audit_store.hpp"
-#include "broker/audit/tree_head.hpp"
+#include "audit/audit_keys.hpp"
+#include "audit/audit_store.hpp"
+#include "audit/sqlite_audit_store.hpp"
+#include "audit/tree_head.hpp"
 #include "clients/pse-audit/arguments.hpp"
 
 #include <boost/json.hpp>

@@ -1,7 +1,7 @@
 // Entries as a text table, CSV (RFC 4180) or JSON, for `pse-audit query`.
 #pragma once
 
-#include "broker/audit/audit_entry.hpp"
+#include "audit/audit_entry.hpp"
 
 #include <boost/json.hpp>
 

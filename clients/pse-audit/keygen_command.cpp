@@ -1,5 +1,5 @@
 // pse-audit keygen: the audit log's keys, generated on the machine that will use them.
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "clients/pse-audit/arguments.hpp"
 #include "clients/pse-audit/commands.hpp"
 

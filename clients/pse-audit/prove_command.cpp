@@ -1,8 +1,8 @@
 // pse-audit prove / check-proof: a proof that anyone holding the public key can check, without
 // the database — that one entry is in the log (inclusion), or that the log only grew between
 // two signed tree heads (consistency). RFC 9162 §2.1.3 and §2.1.4.
-#include "broker/audit/audit_log.hpp"
-#include "broker/audit/merkle.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/merkle.hpp"
 #include "clients/pse-audit/cli_support.hpp"
 #include "clients/pse-audit/commands.hpp"
 #include "clients/pse-audit/entry_output.hpp"

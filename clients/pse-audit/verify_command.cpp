@@ -1,6 +1,6 @@
 // pse-audit verify: recomputes the whole Merkle tree and checks it against every signed tree
 // head (and against heads kept elsewhere, with --head).
-#include "broker/audit/log_verifier.hpp"
+#include "audit/log_verifier.hpp"
 #include "clients/pse-audit/cli_support.hpp"
 #include "clients/pse-audit/commands.hpp"
 

@@ -1,5 +1,6 @@
 #include "link_token.hpp"
 
+#include "base/base64.hpp"
 #include "base/hex.hpp"
 
 #include <sodium.h>
@@ -22,16 +23,10 @@ void ensure_sodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
 }
 
-bool decode(std::string_view text, std::vector<unsigned char>& out) {
-  if (text.empty()) return false;  // nothing to decode, and libsodium must not get a null buffer
-  out.assign(text.size(), 0);
-  std::size_t length = 0;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return false;
-  }
-  out.resize(length);
-  return true;
+// A token's part: never empty (an empty signature must not pass as "no bytes to check").
+std::optional<std::string> decode(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  return from_base64(text, Base64::url);
 }
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
@@ -75,10 +70,7 @@ bool valid_transaction_id(std::string_view id) noexcept {
 }
 
 std::string base64url(const unsigned char* data, std::size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::char_traits<char>::length(out.c_str()));
-  return out;
+  return to_base64(std::span<const std::uint8_t>(data, size), Base64::url);
 }
 
 std::string LinkSigner::generate_key_file(const std::filesystem::path& file) {
@@ -142,14 +134,15 @@ Expected<LinkClaims, TokenError> LinkSigner::verify(std::string_view token, std:
   if (token.empty() || token.size() > kMaxToken) return TokenError::malformed;
   const auto dot = token.find('.');
   if (dot == std::string_view::npos) return TokenError::malformed;
-  std::vector<unsigned char> payload;
-  std::vector<unsigned char> signature;
-  if (!decode(token.substr(0, dot), payload) || !decode(token.substr(dot + 1), signature)) return TokenError::malformed;
-  if (signature.size() != crypto_sign_BYTES) return TokenError::malformed;
-  if (crypto_sign_verify_detached(signature.data(), payload.data(), payload.size(), public_key_.data()) != 0) {
+  const std::optional<std::string> payload = decode(token.substr(0, dot));
+  const std::optional<std::string> signature = decode(token.substr(dot + 1));
+  if (!payload || !signature || signature->size() != crypto_sign_BYTES) return TokenError::malformed;
+  if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature->data()),
+                                  reinterpret_cast<const unsigned char*>(payload->data()), payload->size(),
+                                  public_key_.data()) != 0) {
     return TokenError::bad_signature;
   }
-  const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
+  const std::string_view text(*payload);
   const auto parts = split(text, '|');
   if (parts.size() != 4 || parts[0] != "1" || !valid_service_id(parts[1]) || !valid_transaction_id(parts[2])) {
     return TokenError::malformed;

@@ -2,39 +2,15 @@
 
 #include "utf8.hpp"
 
+#include "base/base64.hpp"
+
 #include <array>
 #include <ctime>
 
 namespace pse::notify {
 namespace {
 
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kHex[] = "0123456789ABCDEF";
-
-std::string base64(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16) |
-                   (static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                   static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 2]));
-    out += kBase64[(n >> 18) & 63u];
-    out += kBase64[(n >> 12) & 63u];
-    out += kBase64[(n >> 6) & 63u];
-    out += kBase64[n & 63u];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out += kBase64[(n >> 18) & 63u];
-    out += kBase64[(n >> 12) & 63u];
-    out += rest == 2 ? kBase64[(n >> 6) & 63u] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 bool is_printable_ascii(std::string_view text) {
   for (char c : text) {
@@ -54,10 +30,10 @@ std::string rfc5322_date(std::chrono::sys_seconds when) {
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) { return base64(bytes); }
+std::string base64_encode(std::string_view bytes) { return to_base64(bytes, Base64::standard); }
 
 std::string base64_lines(std::string_view bytes) {
-  const std::string encoded = base64(bytes);
+  const std::string encoded = base64_encode(bytes);
   std::string out;
   for (std::size_t i = 0; i < encoded.size(); i += 76) {
     out += encoded.substr(i, 76);
@@ -77,7 +53,7 @@ std::string encode_header_words(std::string_view utf8, std::size_t first_line_us
     std::size_t end = std::min(i + kMaxChunk, utf8.size());
     while (end < utf8.size() && end > i && is_continuation_byte(utf8[end])) --end;
     if (!first) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64(utf8.substr(i, end - i)) + "?=";
+    out += "=?UTF-8?B?" + base64_encode(utf8.substr(i, end - i)) + "?=";
     first = false;
     i = end;
   }

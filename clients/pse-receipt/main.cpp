@@ -5,7 +5,7 @@
 // Prints the receipt's JSON when the platform's signature is valid (exit 0), says why not
 // otherwise (exit 1). Usage errors and unreadable keys exit 2.
 #include "base/config_error.hpp"
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "broker/consent/receipt.hpp"
 
 #include <cstdio>

@@ -1,6 +1,6 @@
 #include "broker_fixture.hpp"
 
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "support/queue_key.hpp"
 
 #include <chrono>

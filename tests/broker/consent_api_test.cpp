@@ -1,11 +1,11 @@
 // The consent registry over the wire: a real broker, real TLS, a real SQLite file.
 #include "broker_fixture.hpp"
 
-#include "broker/audit/audit_keys.hpp"
-#include "broker/audit/audit_log.hpp"
+#include "audit/audit_keys.hpp"
+#include "audit/audit_log.hpp"
 #include "base/sha256.hpp"
-#include "broker/audit/registry_read.hpp"
-#include "broker/audit/sqlite_audit_store.hpp"
+#include "audit/registry_read.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "broker/consent/receipt.hpp"
 
 #include <boost/json.hpp>

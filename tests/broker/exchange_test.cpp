@@ -2,7 +2,7 @@
 // real policy files, consent registry and audit log.
 #include "broker_fixture.hpp"
 
-#include "broker/audit/sqlite_audit_store.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "policy/instant.hpp"
 #include "support/test_connector.hpp"
 

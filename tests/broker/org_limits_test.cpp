@@ -3,7 +3,7 @@
 // exchange is still answered; the refusals show in the metrics, not in the audit log.
 #include "broker_fixture.hpp"
 
-#include "broker/audit/sqlite_audit_store.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "support/test_connector.hpp"
 
 #include <boost/json.hpp>

@@ -1,5 +1,5 @@
 // The pse-broker executable as an operator runs it: exit codes, config errors, SIGTERM.
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "support/queue_key.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"

@@ -2,7 +2,7 @@
 // killed with SIGKILL at random moments and restarted, subscribers keep reconnecting, and in the
 // end every event answered 202 has reached every entitled subscriber, none other, each key named
 // one event, and `pse-audit verify` accepts the audit log.
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "support/queue_key.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"

@@ -5,8 +5,8 @@
 #include <pse/client.hpp>
 #include <pse/provider.hpp>
 
-#include "broker/audit/audit_log.hpp"
-#include "broker/audit/sqlite_audit_store.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "policy/instant.hpp"
 #include "support/test_connector.hpp"
 

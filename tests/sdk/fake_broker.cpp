@@ -178,13 +178,13 @@ class FakeBroker::Impl::HttpSession : public std::enable_shared_from_this<HttpSe
       connector->start(std::move(request_));
       return;
     }
-    ExchangeScript script;
+    ExchangeScript exchange_script;
     {
       std::lock_guard lock(impl_.mutex);
       impl_.bodies.push_back(request_.body());
-      script = impl_.script;
+      exchange_script = impl_.script;
     }
-    answer_ = script(request_.body());
+    answer_ = exchange_script(request_.body());
     if (request_.target() != "/v1/exchange" || request_.method() != http::verb::post) {
       answer_ = FakeAnswer{404, R"({"error":{"code":"not_found","message":"no such route"}})"};
     }

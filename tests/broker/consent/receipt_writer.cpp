@@ -1,6 +1,6 @@
 // Test helper: grants one consent in a fresh registry under DIR and writes DIR/receipt.jws,
 // with the keys in DIR/keys (for the pse-receipt command test).
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/consent/sqlite_consent_store.hpp"
 

@@ -1,0 +1,113 @@
+// The narrow interface between the audit log and its storage.
+//
+// SQLite (sqlite_audit_store.hpp) is the embedded default; a PostgreSQL backend for several
+// broker replicas can follow by implementing these few calls. The contract that matters:
+// commit() makes a batch of entries, the writer's Merkle frontier and the batch's signed tree
+// head durable together, atomically — all or nothing, and durable on return (it survives
+// power loss, not only a crash). Everything else only reads.
+//
+// One store object is used by one thread at a time; AuditLog opens one for its writer and one
+// for readers.
+#pragma once
+
+#include "audit/audit_entry.hpp"
+#include "audit/merkle.hpp"
+#include "audit/result.hpp"
+#include "audit/tree_head.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pse::audit {
+
+/// An entry read back, with the leaf hash recorded when it was written. The recorded hash is
+/// a claim, not a proof: `verify` recomputes it and checks it against the signed tree heads.
+struct StoredEntry {
+  AuditEntry entry;
+  Hash recorded_leaf_hash{};
+  /// false when the stored row cannot be an entry at all (unknown decision, a hash of the
+  /// wrong size, a NULL…): someone wrote it by hand.
+  bool well_formed = true;
+};
+
+/// A tree head read back; `well_formed` is false for a row that cannot be a head (a hash or
+/// signature of the wrong size…).
+struct StoredTreeHead {
+  SignedTreeHead head;
+  bool well_formed = true;
+};
+
+/// Filters of `pse-audit query`; unset members match everything.
+struct EntryFilter {
+  std::optional<Hash> subject_hash;
+  std::optional<std::string> consumer;
+  std::optional<std::string> provider;
+  std::optional<std::string> category;
+  std::optional<Decision> decision;
+  std::optional<TimeMicros> since;  ///< inclusive
+  std::optional<TimeMicros> until;  ///< exclusive
+  std::optional<std::uint64_t> limit;
+};
+
+/// What the writer needs to resume after a restart.
+struct WriterState {
+  std::uint64_t entry_count = 0;
+  MerkleFrontier frontier;
+  std::optional<SignedTreeHead> latest_head;
+};
+
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+
+  /// The writer's state; also checks that the frontier, the entry count and the latest head
+  /// agree (corrupt otherwise).
+  virtual Result<WriterState> load_writer_state() = 0;
+
+  /// Atomically and durably stores `entries` (consecutive, starting at the current count)
+  /// with their leaf hashes, the frontier after them and the head that signs them.
+  virtual Status commit(std::span<const AuditEntry> entries, std::span<const Hash> leaf_hashes,
+                        const MerkleFrontier& frontier, const SignedTreeHead& head) = 0;
+
+  /// Stores one more head without entries (a head issued on demand).
+  virtual Status commit_head(const SignedTreeHead& head) = 0;
+
+  /// After a failed commit, before the next: ends whatever the failure left open (a
+  /// transaction not rolled back) and reloads what the store keeps in memory from what is
+  /// committed. Until it succeeds, commits are refused. The caller then reloads its own
+  /// state with load_writer_state().
+  virtual Status recover() = 0;
+
+  using EntryVisitor = std::function<bool(const StoredEntry&)>;  ///< return false to stop
+  using HeadVisitor = std::function<bool(const StoredTreeHead&)>;
+
+  /// Entries with begin <= seq < end in sequence order, as stored (gaps and all).
+  virtual Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) = 0;
+
+  /// Recorded leaf hashes of seq in [begin, end); corrupt when one is missing.
+  virtual Result<std::vector<Hash>> read_leaf_hashes(std::uint64_t begin, std::uint64_t end) = 0;
+
+  /// Every stored tree head, in the order they were issued.
+  virtual Status read_tree_heads(const HeadVisitor& visit) = 0;
+
+  virtual Result<std::optional<SignedTreeHead>> latest_tree_head() = 0;
+
+  /// The head of exactly `tree_size` entries, if one was issued.
+  virtual Result<std::optional<SignedTreeHead>> tree_head_at(std::uint64_t tree_size) = 0;
+
+  /// The number of rows (not the highest seq: they differ when rows were deleted).
+  virtual Result<std::uint64_t> count_entries() = 0;
+
+  /// Entries matching the filter, in sequence order.
+  virtual Status query(const EntryFilter& filter, const EntryVisitor& visit) = 0;
+  /// What is wrong with the index of entries by subject, checked against the entries
+  /// (nullopt when it matches them): an index missing rows would hide entries from a
+  /// citizen's view while the entries themselves verify.
+  virtual Result<std::optional<std::string>> check_subject_index() = 0;
+};
+
+}  // namespace pse::audit
