@@ -4,12 +4,12 @@
 //
 // The databases live in $PSE_BENCH_DIR (default /tmp), which must be on a real disk: on
 // tmpfs fsync is free and the figures would mean nothing.
-#include "broker/audit/audit_log.hpp"
-#include "broker/audit/log_verifier.hpp"
-#include "broker/audit/sqlite_audit_store.hpp"
-#include "broker/audit/tree_head.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/log_verifier.hpp"
+#include "audit/sqlite_audit_store.hpp"
+#include "audit/tree_head.hpp"
 
-#include "broker/audit/sample_records.hpp"
+#include "audit/sample_records.hpp"
 
 #include <benchmark/benchmark.h>
 

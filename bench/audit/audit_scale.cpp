@@ -17,12 +17,12 @@
 //   - the database's size (main file + WAL) and the process's peak RSS (VmHWM).
 // --max-seconds: no new checkpoint is started after that long (the JSON says where it stopped).
 // DIR must be on a real disk (fsync on tmpfs is free). Nothing is removed: delete DIR after.
-#include "broker/audit/audit_keys.hpp"
-#include "broker/audit/audit_log.hpp"
-#include "broker/audit/merkle.hpp"
-#include "broker/audit/sqlite_audit_store.hpp"
+#include "audit/audit_keys.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/merkle.hpp"
+#include "audit/sqlite_audit_store.hpp"
 
-#include "broker/audit/sample_records.hpp"
+#include "audit/sample_records.hpp"
 
 #include <algorithm>
 #include <atomic>

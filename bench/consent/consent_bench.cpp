@@ -2,7 +2,7 @@
 // consents (one subject each, a few consumers, categories and purposes, a tenth revoked).
 //
 // Run: build/release/bench/consent/consent_bench --benchmark_counters_tabular=true
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "broker/consent/consent_index.hpp"
 
 #include <benchmark/benchmark.h>

@@ -8,7 +8,7 @@
 // publishes are in flight at once. Each event goes to every subscriber (one law-based rule per
 // subscriber, the record's three fields permitted). The publisher stamps each record with the
 // send time; each subscriber's handler takes the difference on arrival (same clock, same host).
-#include "broker/audit/audit_keys.hpp"
+#include "audit/audit_keys.hpp"
 #include "broker/broker.hpp"
 #include "support/queue_key.hpp"
 #include "support/temp_dir.hpp"
