@@ -187,10 +187,22 @@ TEST(BrokerProcess, ServesThenDrainsOnSigterm) {
   EXPECT_THAT(broker.log_text(), HasSubstr(R"("msg":"stopped")"));
 }
 
+// GCC says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer).
+#if defined(__SANITIZE_ADDRESS__)
+#define PSE_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PSE_UNDER_ASAN 1
+#endif
+#endif
+#ifndef PSE_UNDER_ASAN
+#define PSE_UNDER_ASAN 0
+#endif
+
 // Out of file descriptors, the listener waits before accepting again instead of failing in a
 // loop that takes a core, and serves again once descriptors are freed.
 TEST(BrokerProcess, OutOfFileDescriptorsBacksOffInsteadOfSpinning) {
-#if defined(__SANITIZE_ADDRESS__)
+#if PSE_UNDER_ASAN
   // With no descriptor left, UBSan's vptr check on the accept error's category cannot inspect
   // memory ("memory cannot be printed") and reports a false "invalid vptr" that ends the broker.
   GTEST_SKIP() << "the sanitizers' runtime needs descriptors of its own; run in the dev build";

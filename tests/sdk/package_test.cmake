@@ -1,6 +1,7 @@
 # Installs the SDK component into a temporary prefix, then configures and builds the examples
 # as an integrator would: a separate project with find_package(pse). Run by ctest as
-#   cmake -DBUILD_DIR=… -DEXAMPLES_DIR=… -DWORK_DIR=… [-DEXTRA_FLAGS=…] [-DLAUNCHER=…] -P package_test.cmake
+#   cmake -DBUILD_DIR=… -DEXAMPLES_DIR=… -DWORK_DIR=… [-DEXTRA_FLAGS=…] [-DLAUNCHER=…]
+#         [-DCXX_COMPILER=… -DC_COMPILER=…] -P package_test.cmake
 foreach(variable BUILD_DIR EXAMPLES_DIR WORK_DIR)
   if(NOT DEFINED ${variable})
     message(FATAL_ERROR "package_test.cmake needs -D${variable}=…")
@@ -28,6 +29,10 @@ if(EXTRA_FLAGS)
   # A sanitized SDK needs a sanitized program around it.
   list(APPEND configure_arguments "-DCMAKE_CXX_FLAGS=${EXTRA_FLAGS}" "-DCMAKE_C_FLAGS=${EXTRA_FLAGS}"
        "-DCMAKE_EXE_LINKER_FLAGS=${EXTRA_FLAGS}")
+endif()
+# The SDK is a static library: the program around it is built by the same compiler.
+if(CXX_COMPILER AND C_COMPILER)
+  list(APPEND configure_arguments -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_C_COMPILER=${C_COMPILER})
 endif()
 if(LAUNCHER)
   list(APPEND configure_arguments -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER} -DCMAKE_C_COMPILER_LAUNCHER=${LAUNCHER})
