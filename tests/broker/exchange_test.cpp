@@ -364,12 +364,16 @@ TEST_F(Exchange, DrainAnswersRequestsInFlight) {
   start_broker();
   TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
   ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
-  connector.serve([](const json::object& request) {
+  std::promise<void> arrived;
+  connector.serve([&arrived](const json::object& request) {
+    arrived.set_value();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // still working when the drain starts
     return record_response(request, full_birth_record(request));
   });
   auto pending = std::async(std::launch::async, [&] { return exchange(ramq_, birth_request("QC-1")); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The drain starts once the request is in flight (not after a fixed sleep: a handshake under
+  // a sanitizer on a busy machine can take longer than any sleep we would pick).
+  arrived.get_future().wait();
   broker_->request_drain();
   EXPECT_EQ(pending.get().status, 200);
   broker_->wait();
