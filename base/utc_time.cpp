@@ -43,7 +43,7 @@ std::optional<ParsedUtc> parse_utc(std::string_view text) {
   if (!read_digits(text, 0, 4, y) || !read_digits(text, 5, 2, mo) || !read_digits(text, 8, 2, d)) return std::nullopt;
   const year_month_day date{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
   if (!date.ok()) return std::nullopt;
-  ParsedUtc parsed{UtcMicros{sys_days{date}}, text.size() == 10, false};
+  ParsedUtc parsed{UtcMicros{sys_days{date}}, text.size() == 10};
   if (parsed.date_only) return parsed;
 
   int h = 0, mi = 0, s = 0;
@@ -61,7 +61,6 @@ std::optional<ParsedUtc> parse_utc(std::string_view text) {
     fraction.remove_prefix(1);
     if (!read_digits(fraction, 0, fraction.size(), micros)) return std::nullopt;
     for (std::size_t i = fraction.size(); i < 6; ++i) micros *= 10;
-    parsed.has_fraction = true;
   }
   parsed.time += hours(h) + minutes(mi) + seconds(s) + microseconds(micros);
   return parsed;

@@ -21,8 +21,7 @@ std::string format_utc_date(UtcMicros time);
 
 struct ParsedUtc {
   UtcMicros time;
-  bool date_only = false;       ///< `YYYY-MM-DD`: 00:00:00 UTC that day
-  bool has_fraction = false;    ///< the text had `.f…` after the seconds
+  bool date_only = false;  ///< `YYYY-MM-DD`: 00:00:00 UTC that day
 };
 
 /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z`; std::nullopt for anything else,

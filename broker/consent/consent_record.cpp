@@ -3,7 +3,6 @@
 #include "base/random_id.hpp"
 
 #include <algorithm>
-#include <array>
 
 namespace pse::consent {
 

@@ -3,7 +3,6 @@
 #include "base/base64.hpp"
 
 #include <boost/json.hpp>
-#include <sodium.h>
 
 namespace pse::consent {
 namespace json = boost::json;

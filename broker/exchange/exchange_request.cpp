@@ -6,7 +6,6 @@
 #include <boost/json/monotonic_resource.hpp>
 
 #include <algorithm>
-#include <array>
 
 namespace pse::broker {
 namespace {

@@ -124,10 +124,12 @@ void ConnectorSession::on_hello(const json::object& message) {
   if (hello->subscribes.empty()) return become_ready(std::move(hello->serves));
   hello_pending_ = true;  // no second hello while the first is being stored
   const bool posted = state_.store_worker->post(
-      [self = shared_from_this(), entries = subscription_entries(org_id_, *hello), serves = std::move(hello->serves)] {
+      [self = shared_from_this(), entries = subscription_entries(org_id_, *hello),
+       serves = std::move(hello->serves)]() mutable {
         std::string error;
         const bool stored = self->state_.subscriptions->add(entries, error);
-        asio::post(self->socket_.get_executor(), [self, stored, error, serves] {
+        asio::post(self->socket_.get_executor(), [self, stored, error = std::move(error),
+                                                  serves = std::move(serves)]() mutable {
           self->hello_pending_ = false;
           if (self->closed_) return;
           if (!stored) {
@@ -135,7 +137,7 @@ void ConnectorSession::on_hello(const json::object& message) {
             return self->refuse(Reason::overloaded, "the broker cannot record subscriptions now");
           }
           self->subscribed_ = true;
-          self->become_ready(serves);
+          self->become_ready(std::move(serves));
         });
       });
   if (!posted) {

@@ -2,10 +2,8 @@
 
 #include "base/random_id.hpp"
 
-#include <sodium.h>
 #include <sqlite3.h>
 
-#include <array>
 #include <stdexcept>
 
 namespace pse::feedback {
@@ -120,7 +118,6 @@ std::optional<FeedbackStatus> parse_status(std::string_view text) noexcept {
 }
 
 FeedbackStore::FeedbackStore(const std::filesystem::path& file) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";

@@ -3,7 +3,6 @@
 #include "base/log.hpp"
 #include "base/random_id.hpp"
 
-#include <stdexcept>
 
 namespace pse::notify {
 namespace {
