@@ -1,0 +1,187 @@
+#include "store/pg_schema.hpp"
+
+#include <array>
+#include <functional>
+#include <string_view>
+
+namespace pse::store {
+namespace {
+
+// Each step takes the schema from its index to index + 1. Never edit a step that has shipped:
+// add one.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: the audit log (one Merkle log for the hub) and the consent registry.
+    R"sql(
+CREATE FUNCTION pse_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+CREATE TABLE audit_entries (
+  seq bigint PRIMARY KEY,
+  time_us bigint NOT NULL,
+  request_id text NOT NULL,
+  consumer text NOT NULL,
+  provider text NOT NULL,
+  category text NOT NULL,
+  purpose text NOT NULL,
+  decision text NOT NULL,
+  reason text NOT NULL,
+  rule_id text NOT NULL,
+  basis_type text NOT NULL,
+  basis text NOT NULL,
+  permitted_fields text NOT NULL,
+  payload_hash bytea,
+  subject_hash bytea NOT NULL,
+  leaf_hash bytea NOT NULL
+);
+CREATE INDEX audit_entries_by_subject ON audit_entries (subject_hash, seq);
+CREATE TABLE audit_tree_heads (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tree_size bigint NOT NULL,
+  time_us bigint NOT NULL,
+  root bytea NOT NULL,
+  previous bytea NOT NULL,
+  signature bytea NOT NULL
+);
+CREATE INDEX audit_tree_heads_by_size ON audit_tree_heads (tree_size);
+-- The end of the log: one row, locked by every commit (FOR UPDATE), which is what orders the
+-- batches of every broker into one log.
+CREATE TABLE audit_log_end (
+  id int PRIMARY KEY CHECK (id = 1),
+  entry_count bigint NOT NULL,
+  frontier bytea NOT NULL,
+  head_id bigint REFERENCES audit_tree_heads (id)
+);
+-- The empty tree's frontier: a size of 0 in 8 bytes, no subtree (audit/merkle.hpp).
+INSERT INTO audit_log_end (id, entry_count, frontier, head_id) VALUES (1, 0, '\x0000000000000000'::bytea, NULL);
+CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
+  FOR EACH ROW EXECUTE FUNCTION pse_append_only();
+CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
+  FOR EACH STATEMENT EXECUTE FUNCTION pse_append_only();
+CREATE TRIGGER audit_tree_heads_append_only BEFORE UPDATE OR DELETE ON audit_tree_heads
+  FOR EACH ROW EXECUTE FUNCTION pse_append_only();
+CREATE TRIGGER audit_tree_heads_no_truncate BEFORE TRUNCATE ON audit_tree_heads
+  FOR EACH STATEMENT EXECUTE FUNCTION pse_append_only();
+
+CREATE TABLE consents (
+  id text PRIMARY KEY,
+  recorded_seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the order records were made in
+  schema_version int NOT NULL,
+  subject_hash bytea NOT NULL,
+  given_by text NOT NULL,
+  mandate_id text NOT NULL,
+  relationship text NOT NULL,
+  provider text NOT NULL,
+  consumer text NOT NULL,
+  categories text NOT NULL,
+  purpose_code text NOT NULL,
+  purpose_fr text NOT NULL,
+  purpose_en text NOT NULL,
+  notice_reference text NOT NULL,
+  notice_version text NOT NULL,
+  notice_language text NOT NULL,
+  collection_method text NOT NULL,
+  granted_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  previous_id text UNIQUE REFERENCES consents (id),
+  recorded_by text NOT NULL
+);
+CREATE INDEX consents_by_subject ON consents (subject_hash);
+CREATE TABLE consent_revocations (
+  consent_id text PRIMARY KEY REFERENCES consents (id),
+  revoked_at bigint NOT NULL,
+  method text NOT NULL,
+  recorded_by text NOT NULL
+);
+CREATE TABLE mandates (
+  id text PRIMARY KEY,
+  mandator_hash bytea NOT NULL,
+  mandatary_hash bytea NOT NULL,
+  categories text NOT NULL,
+  purposes text NOT NULL,
+  valid_from bigint NOT NULL,
+  valid_until bigint NOT NULL,
+  recorded_by text NOT NULL
+);
+CREATE TABLE mandate_revocations (
+  mandate_id text PRIMARY KEY REFERENCES mandates (id),
+  revoked_at bigint NOT NULL,
+  method text NOT NULL,
+  recorded_by text NOT NULL
+);
+CREATE TRIGGER consents_append_only BEFORE UPDATE OR DELETE ON consents
+  FOR EACH ROW EXECUTE FUNCTION pse_append_only();
+CREATE TRIGGER consent_revocations_append_only BEFORE UPDATE OR DELETE ON consent_revocations
+  FOR EACH ROW EXECUTE FUNCTION pse_append_only();
+CREATE TRIGGER mandates_append_only BEFORE UPDATE OR DELETE ON mandates
+  FOR EACH ROW EXECUTE FUNCTION pse_append_only();
+CREATE TRIGGER mandate_revocations_append_only BEFORE UPDATE OR DELETE ON mandate_revocations
+  FOR EACH ROW EXECUTE FUNCTION pse_append_only();
+)sql",
+};
+
+// Any constant the brokers of one hub agree on: the lock that lets one of them migrate.
+constexpr std::int64_t kMigrationLock = 0x505345'5348454d;  // "PSE" "SHEM"
+
+PgStatus in_transaction(PgConnection& connection, const std::function<PgStatus()>& body) {
+  if (auto begun = connection.execute_script("BEGIN"); !begun) return begun;
+  PgStatus status = body();
+  if (status) status = connection.execute_script("COMMIT");
+  if (!status && connection.is_open()) (void)connection.execute_script("ROLLBACK");
+  return status;
+}
+
+}  // namespace
+
+int pg_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+PgResult<int> pg_database_version(PgConnection& connection) {
+  auto table = connection.query("SELECT to_regclass('pse_schema') IS NOT NULL");
+  if (!table) return table.error();
+  if (table->text(0, 0) != "t") return 0;
+  auto version = connection.query("SELECT version FROM pse_schema WHERE id = 1");
+  if (!version) return version.error();
+  return version->empty() ? 0 : static_cast<int>(version->integer(0, 0));
+}
+
+PgStatus migrate(PgConnection& connection) {
+  return in_transaction(connection, [&]() -> PgStatus {
+    if (auto locked = connection.execute("SELECT pg_advisory_xact_lock($1)", PgParams().integer(kMigrationLock));
+        !locked) {
+      return locked;
+    }
+    if (auto created = connection.execute_script(
+            "CREATE TABLE IF NOT EXISTS pse_schema (id int PRIMARY KEY CHECK (id = 1), version int NOT NULL)");
+        !created) {
+      return created;
+    }
+    auto found = pg_database_version(connection);
+    if (!found) return found.error();
+    if (*found > pg_schema_version()) {
+      return PgError{"the PostgreSQL store has schema version " + std::to_string(*found) +
+                         ", newer than this program's " + std::to_string(pg_schema_version()) +
+                         "; run the newer pse-broker, or restore a backup",
+                     "", false};
+    }
+    for (int step = *found; step < pg_schema_version(); ++step) {
+      if (auto applied = connection.execute_script(kMigrations[static_cast<std::size_t>(step)]); !applied) {
+        PgError error = applied.error();
+        error.message = "migrating the PostgreSQL store to version " + std::to_string(step + 1) + ": " + error.message;
+        return error;
+      }
+    }
+    return connection.execute(
+        "INSERT INTO pse_schema (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
+        PgParams().integer(pg_schema_version()));
+  });
+}
+
+PgResult<PgConnection> connect_migrated(const PgConnectOptions& options) {
+  auto connection = PgConnection::connect(options);
+  if (!connection) return connection.error();
+  if (auto migrated = migrate(*connection); !migrated) return migrated.error();
+  return connection;
+}
+
+}  // namespace pse::store

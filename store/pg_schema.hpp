@@ -1,0 +1,28 @@
+// The PostgreSQL schema of every kind of state, versioned, with the migrations that build it.
+//
+// One schema for the whole hub (docs/decisions/storage.md): the audit log, consents and
+// mandates, delivery queues, subscriptions, idempotency keys. Its version is a row of
+// pse_schema; migrate() applies the missing steps in one transaction under an advisory lock,
+// so brokers starting together migrate once, and refuses a database whose version is newer
+// than this program knows (a newer broker migrated it: running an older one on it could
+// write what the newer one does not expect).
+#pragma once
+
+#include "base/postgres.hpp"
+
+namespace pse::store {
+
+/// The schema version this program writes and reads.
+int pg_schema_version();
+
+/// The database's schema version (0 when it has none yet).
+PgResult<int> pg_database_version(PgConnection& connection);
+
+/// Brings the schema to pg_schema_version(); an error names what failed, or says the
+/// database is newer than this program.
+PgStatus migrate(PgConnection& connection);
+
+/// Connects and migrates: what every PostgreSQL store does when it opens.
+PgResult<PgConnection> connect_migrated(const PgConnectOptions& options);
+
+}  // namespace pse::store
