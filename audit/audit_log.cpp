@@ -34,18 +34,21 @@ Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_
 }
 
 std::unique_ptr<AuditLog> AuditLog::open(const AuditConfig& config) {
-  SigningKey signing_key = load_signing_key(config.key_dir / signing_key_file);
-  SubjectHashKey subject_key = load_subject_hash_key(config.key_dir / subject_key_file);
   auto writer = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::writer);
   if (!writer) throw ConfigError(config.database, 0, writer.error().message);
   auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
   if (!reader) throw ConfigError(config.database, 0, reader.error().message);
+  return open(config, std::move(writer).value(), std::move(reader).value());
+}
+
+std::unique_ptr<AuditLog> AuditLog::open(const AuditConfig& config, std::unique_ptr<AuditStore> writer_store,
+                                         std::unique_ptr<AuditStore> reader_store) {
   AuditLogOptions options;
   options.max_batch_entries = config.max_batch_entries;
   options.max_pending_entries = config.max_pending_entries;
   options.max_pending_per_org = config.max_pending_per_org;
-  return open(std::move(writer).value(), std::move(reader).value(), std::move(signing_key),
-              std::move(subject_key), options);
+  return open(std::move(writer_store), std::move(reader_store), load_signing_key(config.key_dir / signing_key_file),
+              load_subject_hash_key(config.key_dir / subject_key_file), options);
 }
 
 std::unique_ptr<AuditLog> AuditLog::open(std::unique_ptr<AuditStore> writer_store,
@@ -71,8 +74,6 @@ AuditLog::AuditLog(std::unique_ptr<AuditStore> writer_store, std::unique_ptr<Aud
       signing_key_(std::move(signing_key)),
       subject_key_(std::move(subject_key)),
       options_(options),
-      frontier_(std::move(state.frontier)),
-      last_head_(state.latest_head),
       published_head_(state.latest_head),
       // Idle ticks let a log that cannot commit try again with nothing queued.
       writer_({options.max_batch_entries, options.retry_interval}, [this](std::span<Op> ops) { commit_group(ops); },
@@ -214,11 +215,9 @@ bool AuditLog::try_to_recover() {
     if (state->latest_head && !verify_tree_head(*state->latest_head, signing_key_.public_key())) {
       return make_error(AuditErrorCode::corrupt, "the latest tree head is not signed by this signing key");
     }
-    frontier_ = std::move(state->frontier);
-    last_head_ = state->latest_head;
-    // A head of that tree, durable, is the proof that the store commits again.
-    const SignedTreeHead head = next_head();
-    if (auto status = writer_store_->commit_head(head); !status) return status;
+    // A head of the committed tree, durable, is the proof that the store commits again.
+    SignedTreeHead head;
+    if (auto status = writer_store_->commit({}, sealer(head)); !status) return status;
     publish_head(head);
     return Ok{};
   };
@@ -237,51 +236,54 @@ bool AuditLog::try_to_recover() {
   const auto down_for = std::chrono::steady_clock::now() - unavailable_since_;
   log::info("audit log commits again",
             {{"unavailable_ms", std::chrono::duration_cast<std::chrono::milliseconds>(down_for).count()},
-             {"tree_size", frontier_.size()}});
+             {"tree_size", latest_tree_head() ? latest_tree_head()->tree_size : 0}});
   return true;
 }
 
-SignedTreeHead AuditLog::next_head() {
-  SignedTreeHead head;
-  head.tree_size = frontier_.size();
-  head.root = frontier_.root();
-  // Head times never go backwards, even if the clock does.
-  head.time = std::max(now_micros(), last_head_ ? last_head_->time : 0);
-  if (last_head_) head.previous = tree_head_digest(*last_head_);
-  audit::sign_tree_head(head, signing_key_);
-  return head;
+Sealer AuditLog::sealer(SignedTreeHead& head_out) {
+  return [this, &head_out](const WriterState& committed, std::span<AuditEntry> entries) {
+    SealedBatch sealed;
+    sealed.frontier = committed.frontier;
+    sealed.leaf_hashes.reserve(entries.size());
+    for (AuditEntry& entry : entries) {
+      entry.seq = sealed.frontier.size();
+      const Hash leaf = entry_leaf_hash(entry);
+      sealed.frontier.append(leaf);
+      sealed.leaf_hashes.push_back(leaf);
+    }
+    SignedTreeHead& head = sealed.head;
+    head.tree_size = sealed.frontier.size();
+    head.root = sealed.frontier.root();
+    // Head times never go backwards, even if the clock does; each head names the one before.
+    const auto& previous = committed.latest_head;
+    head.time = std::max(now_micros(), previous ? previous->time : 0);
+    if (previous) head.previous = tree_head_digest(*previous);
+    audit::sign_tree_head(head, signing_key_);
+    head_out = head;
+    return sealed;
+  };
 }
 
 void AuditLog::publish_head(const SignedTreeHead& head) {
-  last_head_ = head;
   std::lock_guard lock(head_mutex_);
   published_head_ = head;
 }
 
 void AuditLog::commit_entries(std::span<Op> ops) {
   batch_entries_.clear();
-  batch_leaf_hashes_.clear();
   std::vector<Pending*> pending;
-  const MerkleFrontier before = frontier_;
   for (Op& op : ops) {
     auto* append = std::get_if<Pending>(&op);
     if (append == nullptr) continue;
-    AuditEntry& entry = append->entry;
-    entry.seq = frontier_.size();
-    const Hash leaf = entry_leaf_hash(entry);
-    frontier_.append(leaf);
-    batch_leaf_hashes_.push_back(leaf);
-    batch_entries_.push_back(std::move(entry));
+    batch_entries_.push_back(std::move(append->entry));
     pending.push_back(append);
   }
   if (pending.empty()) return;
-  const SignedTreeHead head = next_head();
-  if (auto status = writer_store_->commit(batch_entries_, batch_leaf_hashes_, frontier_, head); status) {
+  SignedTreeHead head;
+  if (auto status = writer_store_->commit(batch_entries_, sealer(head)); status) {
     publish_head(head);
     for (std::size_t i = 0; i < pending.size(); ++i) pending[i]->on_durable(batch_entries_[i].seq);
-    return;
   } else {
-    frontier_ = before;
     const AuditError failure =
         make_error(AuditErrorCode::store_failed, "audit commit failed: " + status.error().message);
     become_unavailable(failure);
@@ -291,8 +293,8 @@ void AuditLog::commit_entries(std::span<Op> ops) {
 
 Result<SignedTreeHead> AuditLog::commit_head_only() {
   if (auto failure = writer_.locked([this](auto&, bool) { return failure_; })) return *failure;
-  const SignedTreeHead head = next_head();
-  if (auto status = writer_store_->commit_head(head); !status) {
+  SignedTreeHead head;
+  if (auto status = writer_store_->commit({}, sealer(head)); !status) {
     AuditError failure = make_error(AuditErrorCode::store_failed, "audit commit failed: " + status.error().message);
     become_unavailable(failure);
     return failure;

@@ -97,6 +97,10 @@ class AuditLog {
   /// contradicts its signed tree heads (run `pse-audit verify`).
   static std::unique_ptr<AuditLog> open(const AuditConfig& config);
 
+  /// The same on another store (config.database unused): one for the writer, one for readers.
+  static std::unique_ptr<AuditLog> open(const AuditConfig& config, std::unique_ptr<AuditStore> writer_store,
+                                        std::unique_ptr<AuditStore> reader_store);
+
   /// For other backends: a store for the writer and one for readers, on the same data.
   static std::unique_ptr<AuditLog> open(std::unique_ptr<AuditStore> writer_store,
                                         std::unique_ptr<AuditStore> reader_store, SigningKey signing_key,
@@ -143,7 +147,8 @@ class AuditLog {
   void commit_group(std::span<Op> ops);
   void commit_entries(std::span<Op> ops);
   Result<SignedTreeHead> commit_head_only();
-  SignedTreeHead next_head();
+  /// Seals a batch at the committed end of the log; the head it signs goes to `head_out`.
+  Sealer sealer(SignedTreeHead& head_out);
   void publish_head(const SignedTreeHead& head);
   void become_unavailable(const AuditError& cause);
   bool try_to_recover();
@@ -156,10 +161,7 @@ class AuditLog {
   AuditLogOptions options_;
 
   // Writer-thread state.
-  MerkleFrontier frontier_;
-  std::optional<SignedTreeHead> last_head_;
   std::vector<AuditEntry> batch_entries_;
-  std::vector<Hash> batch_leaf_hashes_;
 
   mutable std::mutex head_mutex_;
   std::optional<SignedTreeHead> published_head_;

@@ -1,13 +1,11 @@
 // The narrow interface between the audit log and its storage.
 //
-// SQLite (sqlite_audit_store.hpp) is the embedded default; a PostgreSQL backend for several
-// broker replicas can follow by implementing these few calls. The contract that matters:
-// commit() makes a batch of entries, the writer's Merkle frontier and the batch's signed tree
-// head durable together, atomically — all or nothing, and durable on return (it survives
-// power loss, not only a crash). Everything else only reads.
+// The contract that matters: commit() makes a batch of entries, the log's Merkle frontier and
+// the batch's signed tree head durable together, atomically — all or nothing, and durable on
+// return (it survives power loss, not only a crash). Everything else only reads.
 //
 // One store object is used by one thread at a time; AuditLog opens one for its writer and one
-// for readers.
+// for readers. Backends: SQLite (sqlite_audit_store.hpp), PostgreSQL (pg_audit_store.hpp).
 #pragma once
 
 #include "audit/audit_entry.hpp"
@@ -60,6 +58,16 @@ struct WriterState {
   std::optional<SignedTreeHead> latest_head;
 };
 
+/// What a writer makes of a batch once it knows where the log ends.
+struct SealedBatch {
+  std::vector<Hash> leaf_hashes;  ///< one per entry, in order
+  MerkleFrontier frontier;        ///< the tree after the batch
+  SignedTreeHead head;            ///< signs that tree
+};
+
+/// Numbers `entries` from `committed.entry_count` on (setting each seq) and seals them.
+using Sealer = std::function<SealedBatch(const WriterState& committed, std::span<AuditEntry> entries)>;
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
@@ -68,18 +76,16 @@ class AuditStore {
   /// agree (corrupt otherwise).
   virtual Result<WriterState> load_writer_state() = 0;
 
-  /// Atomically and durably stores `entries` (consecutive, starting at the current count)
-  /// with their leaf hashes, the frontier after them and the head that signs them.
-  virtual Status commit(std::span<const AuditEntry> entries, std::span<const Hash> leaf_hashes,
-                        const MerkleFrontier& frontier, const SignedTreeHead& head) = 0;
-
-  /// Stores one more head without entries (a head issued on demand).
-  virtual Status commit_head(const SignedTreeHead& head) = 0;
+  /// Appends `entries` (none: a head only) at the end of the log, atomically and durably.
+  /// The end is the one committed when the store takes it, not the one this writer last saw:
+  /// on PostgreSQL several brokers append to one log. Inside its transaction, holding the
+  /// end, the store calls `seal` once with the committed state; `seal` numbers the entries,
+  /// extends the frontier and signs the head, and the store writes all of it or nothing.
+  virtual Status commit(std::span<AuditEntry> entries, const Sealer& seal) = 0;
 
   /// After a failed commit, before the next: ends whatever the failure left open (a
   /// transaction not rolled back) and reloads what the store keeps in memory from what is
-  /// committed. Until it succeeds, commits are refused. The caller then reloads its own
-  /// state with load_writer_state().
+  /// committed. Until it succeeds, commits are refused.
   virtual Status recover() = 0;
 
   using EntryVisitor = std::function<bool(const StoredEntry&)>;  ///< return false to stop

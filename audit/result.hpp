@@ -6,6 +6,7 @@
 // ConfigError gives the file and the reason.
 #pragma once
 
+#include "base/postgres.hpp"
 #include "base/sqlite.hpp"
 
 #include <pse/expected.hpp>
@@ -35,6 +36,8 @@ struct AuditError {
   AuditError(AuditErrorCode error_code, std::string text) : code(error_code), message(std::move(text)) {}
   /// SQLite failing is the store failing.
   AuditError(const SqliteError& error) : code(AuditErrorCode::store_failed), message(error.message) {}  // NOLINT
+  /// So is PostgreSQL.
+  AuditError(const PgError& error) : code(AuditErrorCode::store_failed), message(error.message) {}  // NOLINT
 
   AuditErrorCode code = AuditErrorCode::store_failed;
   std::string message;

@@ -288,32 +288,33 @@ Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entri
   return save_frontier_.run();
 }
 
-Status SqliteAuditStore::commit(std::span<const AuditEntry> entries, std::span<const Hash> leaf_hashes,
-                                const MerkleFrontier& frontier, const SignedTreeHead& head) {
-  if (entries.size() != leaf_hashes.size()) {
-    return make_error(AuditErrorCode::invalid_argument, "one leaf hash per entry");
-  }
+Status SqliteAuditStore::commit(std::span<AuditEntry> entries, const Sealer& seal) {
   if (needs_recovery_) return make_error(AuditErrorCode::store_failed, "a failed commit has not been recovered from");
+  // One writer per file: the end of the log it committed last is the end, kept in memory.
+  if (!tip_) {
+    auto state = load_writer_state();
+    if (!state) return state.error();
+    tip_ = std::move(state).value();
+  }
   if (auto status = begin_.run(); !status) return status;
-  Status status = commit_in_transaction(entries, leaf_hashes, frontier, head);
+  SealedBatch sealed = seal(*tip_, entries);
+  Status status = entries.empty() ? insert_head(sealed.head)
+                                  : commit_in_transaction(entries, sealed.leaf_hashes, sealed.frontier, sealed.head);
   if (status) status = commit_.run();
   if (!status) {
     needs_recovery_ = true;
+    tip_.reset();
     (void)recover();
+    return status;
   }
-  return status;
-}
-
-Status SqliteAuditStore::commit_head(const SignedTreeHead& head) {
-  if (needs_recovery_) return make_error(AuditErrorCode::store_failed, "a failed commit has not been recovered from");
-  if (auto status = database_.execute("BEGIN IMMEDIATE"); !status) return status;
-  Status status = insert_head(head);
-  if (status) status = database_.execute("COMMIT");
-  if (!status && database_.in_transaction()) (void)database_.execute("ROLLBACK");
-  return status;
+  tip_->entry_count += entries.size();
+  if (!entries.empty()) tip_->frontier = std::move(sealed.frontier);
+  tip_->latest_head = std::move(sealed.head);
+  return Ok{};
 }
 
 Status SqliteAuditStore::recover() {
+  tip_.reset();
   if (!needs_recovery_) return Ok{};
   // SQLite rolls some failures back by itself (SQLITE_FULL may, SQLITE_BUSY does not): end
   // what is left. The rows of the failed batch are gone either way; the subject index's

@@ -40,9 +40,7 @@ class SqliteAuditStore final : public AuditStore {
   const WalCheckpointer* checkpointer() const { return checkpointer_.get(); }
 
   Result<WriterState> load_writer_state() override;
-  Status commit(std::span<const AuditEntry> entries, std::span<const Hash> leaf_hashes,
-                const MerkleFrontier& frontier, const SignedTreeHead& head) override;
-  Status commit_head(const SignedTreeHead& head) override;
+  Status commit(std::span<AuditEntry> entries, const Sealer& seal) override;
   Status recover() override;
   Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) override;
   Result<std::vector<Hash>> read_leaf_hashes(std::uint64_t begin, std::uint64_t end) override;
@@ -71,6 +69,7 @@ class SqliteAuditStore final : public AuditStore {
   std::optional<SubjectIndexWriter> subject_index_;  // the writer's
   // Set by a failed commit: the subject index's memory may not match the file until recover().
   bool needs_recovery_ = false;
+  std::optional<WriterState> tip_;  // the committed end of the log, once read
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the statements and connection go
 };
 

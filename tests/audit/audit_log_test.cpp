@@ -1,5 +1,5 @@
-// AuditLog on a real SQLite file: sequence numbers, durability across reopen, group commit,
-// signed tree heads, proofs, refusals.
+// AuditLog on a real SQLite file and on a real PostgreSQL: sequence numbers, durability across
+// reopen, group commit, signed tree heads, proofs, refusals.
 #include "audit/audit_log.hpp"
 #include "audit/log_verifier.hpp"
 #include "audit/sqlite_audit_store.hpp"
@@ -19,16 +19,16 @@ namespace {
 using testing::LogFixture;
 using testing::sample_record;
 
-std::unique_ptr<SqliteAuditStore> read_store(const LogFixture& fixture) {
-  auto store = SqliteAuditStore::open(fixture.database, SqliteAuditStore::Access::read_only);
-  if (!store) throw std::runtime_error(store.error().message);
-  return std::move(store).value();
-}
+using pse::testing::Backend;
 
-TEST(AuditLogTest, AppendsGetConsecutiveSequenceNumbersAndSurviveReopen) {
-  LogFixture fixture;
+// What every audit store must do, run on the embedded SQLite file and on PostgreSQL.
+class AuditLogOnEachBackend : public ::testing::TestWithParam<Backend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, AuditLogOnEachBackend, pse::testing::kEachBackend, pse::testing::backend_name);
+
+TEST_P(AuditLogOnEachBackend, AppendsGetConsecutiveSequenceNumbersAndSurviveReopen) {
+  LogFixture fixture(GetParam());
   {
-    auto log = AuditLog::open(fixture.config());
+    auto log = fixture.open_log();
     for (std::uint64_t i = 0; i < 5; ++i) {
       auto result = log->append(sample_record(i)).get();
       ASSERT_TRUE(result.ok()) << result.error().message;
@@ -39,12 +39,12 @@ TEST(AuditLogTest, AppendsGetConsecutiveSequenceNumbersAndSurviveReopen) {
     EXPECT_EQ(head->tree_size, 5U);
     EXPECT_TRUE(verify_tree_head(*head, log->public_key()));
   }
-  auto log = AuditLog::open(fixture.config());
+  auto log = fixture.open_log();
   EXPECT_EQ(log->latest_tree_head()->tree_size, 5U);
   EXPECT_EQ(*log->append(sample_record(5)).get(), 5U);
   log->close();
 
-  auto store = read_store(fixture);
+  auto store = fixture.read_store();
   std::vector<AuditEntry> entries;
   ASSERT_TRUE(store->read_entries(0, 100, [&](const StoredEntry& stored) {
     entries.push_back(stored.entry);
@@ -76,14 +76,14 @@ TEST(AuditLogTest, TheClearSubjectIdIsNowhereInTheFile) {
   }
 }
 
-TEST(AuditLogTest, ConcurrentAppendsAreGroupCommittedAndAllDurable) {
-  LogFixture fixture;
+TEST_P(AuditLogOnEachBackend, ConcurrentAppendsAreGroupCommittedAndAllDurable) {
+  LogFixture fixture(GetParam());
   constexpr int threads = 4;
   constexpr int per_thread = 250;
   std::atomic<int> done{0};
   std::atomic<int> failures{0};
   {
-    auto log = AuditLog::open(fixture.config(64));
+    auto log = fixture.open_log(fixture.config(64));
     std::vector<std::thread> writers;
     for (int t = 0; t < threads; ++t) {
       writers.emplace_back([&, t] {
@@ -100,7 +100,7 @@ TEST(AuditLogTest, ConcurrentAppendsAreGroupCommittedAndAllDurable) {
   EXPECT_EQ(done.load(), threads * per_thread);
   EXPECT_EQ(failures.load(), 0);
 
-  auto store = read_store(fixture);
+  auto store = fixture.read_store();
   EXPECT_EQ(*store->count_entries(), static_cast<std::uint64_t>(threads * per_thread));
   std::uint64_t heads = 0;
   ASSERT_TRUE(store->read_tree_heads([&](const StoredTreeHead&) { return ++heads, true; }).ok());
@@ -115,10 +115,10 @@ TEST(AuditLogTest, ConcurrentAppendsAreGroupCommittedAndAllDurable) {
   EXPECT_EQ(report->entries, static_cast<std::uint64_t>(threads * per_thread));
 }
 
-TEST(AuditLogTest, ProofsFromTheLogVerifyAgainstItsHeads) {
-  LogFixture fixture;
+TEST_P(AuditLogOnEachBackend, ProofsFromTheLogVerifyAgainstItsHeads) {
+  LogFixture fixture(GetParam());
   fixture.write(0, 37, 10);
-  auto log = AuditLog::open(fixture.config());
+  auto log = fixture.open_log();
   const SignedTreeHead head = *log->latest_tree_head();
   ASSERT_EQ(head.tree_size, 37U);
   for (std::uint64_t seq : {0ULL, 12ULL, 36ULL}) {
@@ -126,7 +126,7 @@ TEST(AuditLogTest, ProofsFromTheLogVerifyAgainstItsHeads) {
     ASSERT_TRUE(proof.ok()) << proof.error().message;
     EXPECT_TRUE(verify_inclusion(seq, head.tree_size, proof->leaf_hash, proof->path, head.root));
   }
-  auto store = read_store(fixture);
+  auto store = fixture.read_store();
   const auto old_head = *store->tree_head_at(20);
   ASSERT_TRUE(old_head.has_value());
   const auto consistency = log->prove_consistency(20, head.tree_size);
@@ -136,9 +136,9 @@ TEST(AuditLogTest, ProofsFromTheLogVerifyAgainstItsHeads) {
   EXPECT_EQ(log->prove_inclusion(0, 38).error().code, AuditErrorCode::invalid_argument);
 }
 
-TEST(AuditLogTest, TreeHeadsOnDemandChainToThePreviousOne) {
-  LogFixture fixture;
-  auto log = AuditLog::open(fixture.config());
+TEST_P(AuditLogOnEachBackend, TreeHeadsOnDemandChainToThePreviousOne) {
+  LogFixture fixture(GetParam());
+  auto log = fixture.open_log();
   const auto empty = log->sign_tree_head();
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->tree_size, 0U);
@@ -152,14 +152,14 @@ TEST(AuditLogTest, TreeHeadsOnDemandChainToThePreviousOne) {
   EXPECT_EQ(fresh->previous, tree_head_digest(after_append));
   EXPECT_GE(fresh->time, after_append.time);
   log->close();
-  const auto report = verify_log(*read_store(fixture), log->public_key(), {});
+  const auto report = verify_log(*fixture.read_store(), log->public_key(), {});
   EXPECT_TRUE(report->intact());
   EXPECT_EQ(report->tree_heads, 3U);
 }
 
-TEST(AuditLogTest, RefusalsComeBackAsValues) {
-  LogFixture fixture;
-  auto log = AuditLog::open(fixture.config());
+TEST_P(AuditLogOnEachBackend, RefusalsComeBackAsValues) {
+  LogFixture fixture(GetParam());
+  auto log = fixture.open_log();
   AuditRecord bad = sample_record(0);
   bad.permitted_fields = {"a,b"};
   EXPECT_EQ(log->append(bad).get().error().code, AuditErrorCode::invalid_entry);
@@ -168,11 +168,11 @@ TEST(AuditLogTest, RefusalsComeBackAsValues) {
   EXPECT_EQ(log->sign_tree_head().error().code, AuditErrorCode::closed);
 }
 
-TEST(AuditLogTest, AFullQueueRefusesWithOverloaded) {
-  LogFixture fixture;
+TEST_P(AuditLogOnEachBackend, AFullQueueRefusesWithOverloaded) {
+  LogFixture fixture(GetParam());
   AuditConfig config = fixture.config();
   config.max_pending_entries = 1;
-  auto log = AuditLog::open(config);
+  auto log = fixture.open_log(config);
   std::vector<std::future<AuditLog::AppendResult>> results;
   for (int i = 0; i < 200; ++i) results.push_back(log->append(sample_record(static_cast<std::uint64_t>(i))));
   int overloaded = 0;
@@ -232,13 +232,13 @@ TEST(AuditLogTest, OneOrganisationCannotTakeMoreThanItsShareOfTheQueue) {
   EXPECT_TRUE(log->append(record_of(20, "etat-civil")).get().ok());
 }
 
-TEST(AuditLogTest, OpeningWithAnotherSigningKeyIsRefused) {
-  LogFixture fixture;
+TEST_P(AuditLogOnEachBackend, OpeningWithAnotherSigningKeyIsRefused) {
+  LogFixture fixture(GetParam());
   fixture.write(0, 3, 3);
   LogFixture other;
   AuditConfig config = fixture.config();
   config.key_dir = other.keys;
-  EXPECT_THROW(AuditLog::open(config), ConfigError);
+  EXPECT_THROW(fixture.open_log(config), ConfigError);
 }
 
 TEST(AuditLogTest, OpeningAfterTheWriterStateWasTamperedWithIsRefused) {

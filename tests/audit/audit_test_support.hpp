@@ -5,7 +5,10 @@
 #include "audit/audit_config.hpp"
 #include "audit/audit_keys.hpp"
 #include "audit/audit_log.hpp"
+#include "audit/pg_audit_store.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "sample_records.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/temp_dir.hpp"
 
 #include <sqlite3.h>
@@ -13,6 +16,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <gtest/gtest.h>
+#include <optional>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -21,13 +26,41 @@
 
 namespace pse::audit::testing {
 
-/// A temporary directory with keys and a database path.
+using pse::testing::Backend;
+
+/// A temporary directory with keys, and a store: a SQLite file, or a fresh schema of the
+/// test run's PostgreSQL cluster.
 struct LogFixture {
   pse::testing::TempDir dir;
   std::filesystem::path keys = dir / "keys";
   std::filesystem::path database = dir / "audit.db";
+  std::optional<PgConnectOptions> postgres;
 
-  LogFixture() { write_new_key_files(keys); }
+  explicit LogFixture(Backend backend = Backend::sqlite) {
+    write_new_key_files(keys);
+    if (backend == Backend::postgresql) postgres = pse::testing::fresh_pg_schema();
+  }
+
+  std::unique_ptr<AuditStore> open_store(SqliteAuditStore::Access access) const {
+    if (postgres) {
+      auto store = PgAuditStore::open(*postgres);
+      if (!store) throw std::runtime_error(store.error().message);
+      return std::move(store).value();
+    }
+    auto store = SqliteAuditStore::open(database, access);
+    if (!store) throw std::runtime_error(store.error().message);
+    return std::move(store).value();
+  }
+
+  std::unique_ptr<AuditLog> open_log(const AuditConfig& config) const {
+    if (!postgres) return AuditLog::open(config);
+    return AuditLog::open(config, open_store(SqliteAuditStore::Access::writer),
+                          open_store(SqliteAuditStore::Access::read_only));
+  }
+  std::unique_ptr<AuditLog> open_log() const { return open_log(config()); }
+
+  /// A store to read what the log wrote.
+  std::unique_ptr<AuditStore> read_store() const { return open_store(SqliteAuditStore::Access::read_only); }
 
   AuditConfig config(std::size_t max_batch = 1024) const {
     AuditConfig config;
@@ -40,7 +73,7 @@ struct LogFixture {
   /// Appends `count` sample records (from `first`), `per_wave` at a time, so the log gets one
   /// signed tree head per wave at least.
   void write(std::uint64_t first, std::uint64_t count, std::uint64_t per_wave) const {
-    auto log = AuditLog::open(config());
+    auto log = open_log();
     for (std::uint64_t begin = first; begin < first + count; begin += per_wave) {
       std::vector<std::future<AuditLog::AppendResult>> pending;
       for (std::uint64_t i = begin; i < std::min(first + count, begin + per_wave); ++i) {

@@ -43,20 +43,23 @@ TEST(WalCheckpoint, TheWalStaysBoundedUnderSteadyCommitsAndNothingIsLost) {
     auto store = SqliteAuditStore::open(file, SqliteAuditStore::Access::writer,
                                         CheckpointSettings{.start_pages = 32, .restart_pages = 256});
     ASSERT_TRUE(store) << store.error().message;
-    MerkleFrontier frontier;
     std::uintmax_t largest_wal = 0;
+    // Unsigned heads: only the WAL's size is under test here.
+    const Sealer seal = [](const WriterState& committed, std::span<AuditEntry> entries) {
+      SealedBatch sealed{{}, committed.frontier, {}};
+      for (AuditEntry& entry : entries) {
+        entry.seq = sealed.frontier.size();
+        sealed.leaf_hashes.push_back(entry_leaf_hash(entry));
+        sealed.frontier.append(sealed.leaf_hashes.back());
+      }
+      sealed.head.tree_size = sealed.frontier.size();
+      sealed.head.root = sealed.frontier.root();
+      return sealed;
+    };
     for (std::uint64_t batch = 0; batch < kBatches; ++batch) {
       std::vector<AuditEntry> entries;
-      std::vector<Hash> leaves;
-      for (std::uint64_t i = 0; i < kPerBatch; ++i) {
-        entries.push_back(entry_for(batch * kPerBatch + i));
-        leaves.push_back(entry_leaf_hash(entries.back()));
-        frontier.append(leaves.back());
-      }
-      SignedTreeHead head;
-      head.tree_size = frontier.size();
-      head.root = frontier.root();
-      auto committed = (*store)->commit(entries, leaves, frontier, head);
+      for (std::uint64_t i = 0; i < kPerBatch; ++i) entries.push_back(entry_for(batch * kPerBatch + i));
+      auto committed = (*store)->commit(entries, seal);
       ASSERT_TRUE(committed) << committed.error().message;
       std::error_code ec;
       largest_wal = std::max(largest_wal, std::filesystem::file_size(dir / "audit.db-wal", ec));
