@@ -12,6 +12,7 @@
 #include "base/sha256.hpp"
 #include "policy/instant.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -97,5 +98,13 @@ struct Mandate {
 
 /// A new random record id: a prefix ("cns_" or "mdt_") and 32 hex digits.
 std::string new_record_id(std::string_view prefix);
+
+// How every store keeps lists and times. Lists are comma-separated text: categories and
+// purpose codes never contain commas (the registry validates them against the classification
+// and the purpose-code syntax). Times are seconds since the Unix epoch.
+std::string join_list(const std::vector<std::string>& items);
+std::vector<std::string> split_list(std::string_view text);
+inline std::int64_t epoch_seconds(Instant instant) { return instant.time_since_epoch().count(); }
+inline Instant instant_from_seconds(std::int64_t seconds) { return Instant(std::chrono::seconds(seconds)); }
 
 }  // namespace pse::consent

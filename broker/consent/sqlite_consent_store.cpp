@@ -2,7 +2,6 @@
 
 #include "base/config_error.hpp"
 
-#include <sstream>
 
 namespace pse::consent {
 namespace {
@@ -83,28 +82,6 @@ constexpr const char* kConsentJoins =
 
 Error store_error(const SqliteError& error) { return make_error(Reason::internal_error, error.message); }
 
-std::int64_t seconds(Instant instant) { return instant.time_since_epoch().count(); }
-Instant instant(std::int64_t seconds) { return Instant(std::chrono::seconds(seconds)); }
-
-// Lists are kept as comma-separated text: categories and purpose codes never contain commas
-// (the registry validates them against the classification and the purpose-code syntax).
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ',';
-    out += item;
-  }
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) items.push_back(item);
-  return items;
-}
-
 SubjectHash subject_hash(const pse::SqliteStatement& row, int column) {
   return row.hash(column).value_or(SubjectHash{});
 }
@@ -119,16 +96,16 @@ Consent consent_from_row(const pse::SqliteStatement& row) {
   c.given_by.relationship = row.text(5);
   c.provider = row.text(6);
   c.consumer = row.text(7);
-  c.categories = split(row.text(8));
+  c.categories = split_list(row.text(8));
   c.purpose = {row.text(9), row.text(10), row.text(11)};
   c.notice = {row.text(12), row.text(13), row.text(14)};
   c.collection_method = row.text(15);
-  c.granted_at = instant(row.integer(16));
-  c.expires_at = instant(row.integer(17));
+  c.granted_at = instant_from_seconds(row.integer(16));
+  c.expires_at = instant_from_seconds(row.integer(17));
   c.previous_id = row.is_null(18) ? std::string() : row.text(18);
   c.recorded_by = row.text(19);
   if (!row.is_null(20)) {
-    c.revoked_at = instant(row.integer(20));
+    c.revoked_at = instant_from_seconds(row.integer(20));
     c.revocation_method = row.text(21);
   }
   if (!row.is_null(22)) c.superseded_by = row.text(22);
@@ -140,13 +117,13 @@ Mandate mandate_from_row(const pse::SqliteStatement& row) {
   m.id = row.text(0);
   m.mandator = subject_hash(row, 1);
   m.mandatary = subject_hash(row, 2);
-  m.categories = split(row.text(3));
-  m.purposes = split(row.text(4));
-  m.valid_from = instant(row.integer(5));
-  m.valid_until = instant(row.integer(6));
+  m.categories = split_list(row.text(3));
+  m.purposes = split_list(row.text(4));
+  m.valid_from = instant_from_seconds(row.integer(5));
+  m.valid_until = instant_from_seconds(row.integer(6));
   m.recorded_by = row.text(7);
   if (!row.is_null(8)) {
-    m.revoked_at = instant(row.integer(8));
+    m.revoked_at = instant_from_seconds(row.integer(8));
     m.revocation_method = row.text(9);
   }
   return m;
@@ -190,7 +167,7 @@ Status SqliteConsentStore::insert_consent(const Consent& c) {
         s.bind(6, c.given_by.relationship);
         s.bind(7, c.provider);
         s.bind(8, c.consumer);
-        s.bind(9, join(c.categories));
+        s.bind(9, join_list(c.categories));
         s.bind(10, c.purpose.code);
         s.bind(11, c.purpose.text_fr);
         s.bind(12, c.purpose.text_en);
@@ -198,8 +175,8 @@ Status SqliteConsentStore::insert_consent(const Consent& c) {
         s.bind(14, c.notice.version);
         s.bind(15, c.notice.language);
         s.bind(16, c.collection_method);
-        s.bind(17, seconds(c.granted_at));
-        s.bind(18, seconds(c.expires_at));
+        s.bind(17, epoch_seconds(c.granted_at));
+        s.bind(18, epoch_seconds(c.expires_at));
         if (c.previous_id.empty()) {
           s.bind_null(19);
         } else {
@@ -212,7 +189,7 @@ Status SqliteConsentStore::insert_consent(const Consent& c) {
 Status SqliteConsentStore::insert_consent_revocation(const Revocation& r) {
   return run("INSERT INTO consent_revocations VALUES (?1, ?2, ?3, ?4)", [&](pse::SqliteStatement& s) {
     s.bind(1, r.record_id);
-    s.bind(2, seconds(r.revoked_at));
+    s.bind(2, epoch_seconds(r.revoked_at));
     s.bind(3, r.method);
     s.bind(4, r.recorded_by);
   });
@@ -223,10 +200,10 @@ Status SqliteConsentStore::insert_mandate(const Mandate& m) {
     s.bind(1, m.id);
     s.bind_blob(2, m.mandator);
     s.bind_blob(3, m.mandatary);
-    s.bind(4, join(m.categories));
-    s.bind(5, join(m.purposes));
-    s.bind(6, seconds(m.valid_from));
-    s.bind(7, seconds(m.valid_until));
+    s.bind(4, join_list(m.categories));
+    s.bind(5, join_list(m.purposes));
+    s.bind(6, epoch_seconds(m.valid_from));
+    s.bind(7, epoch_seconds(m.valid_until));
     s.bind(8, m.recorded_by);
   });
 }
@@ -234,7 +211,7 @@ Status SqliteConsentStore::insert_mandate(const Mandate& m) {
 Status SqliteConsentStore::insert_mandate_revocation(const Revocation& r) {
   return run("INSERT INTO mandate_revocations VALUES (?1, ?2, ?3, ?4)", [&](pse::SqliteStatement& s) {
     s.bind(1, r.record_id);
-    s.bind(2, seconds(r.revoked_at));
+    s.bind(2, epoch_seconds(r.revoked_at));
     s.bind(3, r.method);
     s.bind(4, r.recorded_by);
   });

@@ -58,9 +58,10 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::token_invalid, "token_invalid", 403, "the bearer token is not valid"},
     ReasonInfo{Reason::not_operator, "not_operator", 403, "only an organisation with the operator role may do this"},
     ReasonInfo{Reason::audit_unavailable, "audit_unavailable", 503, "the audit log cannot record now; retry later"},
+    ReasonInfo{Reason::store_unavailable, "store_unavailable", 503, "the broker cannot reach its store now; retry later"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::audit_unavailable) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::store_unavailable) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

@@ -1,13 +1,17 @@
-// A consent registry on a real SQLite file in a temporary directory, with fresh keys.
+// A consent registry with fresh keys, on a real SQLite file in a temporary directory or in a
+// fresh schema of the test run's PostgreSQL cluster: each test runs on both.
 #pragma once
 
 #include "broker/consent/consent_registry.hpp"
+#include "broker/consent/pg_consent_store.hpp"
 #include "broker/consent/sqlite_consent_store.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -15,11 +19,17 @@ namespace pse::consent {
 
 inline Instant at(const char* text) { return policy::parse_instant(text)->instant; }
 
-class ConsentRegistryTest : public ::testing::Test {
+class ConsentRegistryFixture {
  protected:
-  ConsentRegistryTest()
+  explicit ConsentRegistryFixture(testing::Backend backend)
       : subject_key_(audit::SubjectHashKey::generate()), signing_key_(audit::SigningKey::generate()) {
+    if (backend == testing::Backend::postgresql) postgres_ = testing::fresh_pg_schema();
     open();
+  }
+
+  std::unique_ptr<ConsentStore> open_store() const {
+    if (postgres_) return std::make_unique<PgConsentStore>(*postgres_);
+    return std::make_unique<SqliteConsentStore>(dir_ / "consents.db");
   }
 
   void open() {
@@ -28,8 +38,7 @@ class ConsentRegistryTest : public ::testing::Test {
         [](std::string_view org) { return kOrgs.contains(std::string(org)); },
         [](std::string_view category) { return kCategories.contains(std::string(category)); },
     };
-    registry_ = std::make_unique<ConsentRegistry>(std::make_unique<SqliteConsentStore>(dir_ / "consents.db"),
-                                                  subject_key_, signing_key_, vocabulary);
+    registry_ = std::make_unique<ConsentRegistry>(open_store(), subject_key_, signing_key_, vocabulary);
   }
 
   static GrantRequest birth_for_pension(const std::string& subject = "QC-0001") {
@@ -55,9 +64,16 @@ class ConsentRegistryTest : public ::testing::Test {
   const Instant now_ = at("2026-11-22T10:00:00Z");
 
   testing::TempDir dir_;
+  std::optional<PgConnectOptions> postgres_;
   audit::SubjectHashKey subject_key_;
   audit::SigningKey signing_key_;
   std::unique_ptr<ConsentRegistry> registry_;
+};
+
+/// The registry's tests, on each backend.
+class ConsentRegistryTest : public ConsentRegistryFixture, public ::testing::TestWithParam<testing::Backend> {
+ protected:
+  ConsentRegistryTest() : ConsentRegistryFixture(GetParam()) {}
 };
 
 }  // namespace pse::consent

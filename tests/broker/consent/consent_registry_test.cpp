@@ -1,4 +1,4 @@
-// The registry on a real SQLite file: grants, revocations, amendments, mandates, validation,
+// The registry on a real SQLite file and on a real PostgreSQL: grants, revocations, amendments, mandates, validation,
 // restart, append-only storage and concurrency.
 #include "consent_fixture.hpp"
 
@@ -15,7 +15,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST_F(ConsentRegistryTest, GrantAllowsTheExchangeItNames) {
+INSTANTIATE_TEST_SUITE_P(Stores, ConsentRegistryTest, testing::kEachBackend, testing::backend_name);
+
+TEST_P(ConsentRegistryTest, GrantAllowsTheExchangeItNames) {
   EXPECT_EQ(check("QC-0001", "pension.eligibility", now_).denial, Reason::consent_missing);
   auto granted = registry_->grant(birth_for_pension(), "services-quebec", now_);
   ASSERT_TRUE(granted) << granted.error().message;
@@ -28,7 +30,7 @@ TEST_F(ConsentRegistryTest, GrantAllowsTheExchangeItNames) {
   EXPECT_EQ(check("QC-0002", "pension.eligibility", now_).denial, Reason::consent_missing);
 }
 
-TEST_F(ConsentRegistryTest, RevocationIsEffectiveForTheNextCheck) {
+TEST_P(ConsentRegistryTest, RevocationIsEffectiveForTheNextCheck) {
   auto granted = registry_->grant(birth_for_pension(), "services-quebec", now_);
   ASSERT_TRUE(granted);
   const Instant later = now_ + std::chrono::minutes(5);
@@ -45,7 +47,7 @@ TEST_F(ConsentRegistryTest, RevocationIsEffectiveForTheNextCheck) {
   EXPECT_EQ(wrong.error().reason, Reason::not_found);
 }
 
-TEST_F(ConsentRegistryTest, ExpiryIsDecidedAtCheckTime) {
+TEST_P(ConsentRegistryTest, ExpiryIsDecidedAtCheckTime) {
   GrantRequest request = birth_for_pension();
   request.expires_at = now_ + std::chrono::hours(1);
   ASSERT_TRUE(registry_->grant(request, "services-quebec", now_));
@@ -53,7 +55,7 @@ TEST_F(ConsentRegistryTest, ExpiryIsDecidedAtCheckTime) {
   EXPECT_EQ(check("QC-0001", "pension.eligibility", request.expires_at).denial, Reason::consent_expired);
 }
 
-TEST_F(ConsentRegistryTest, AmendmentChainKeepsEveryVersion) {
+TEST_P(ConsentRegistryTest, AmendmentChainKeepsEveryVersion) {
   auto first = registry_->grant(birth_for_pension(), "services-quebec", now_);
   ASSERT_TRUE(first);
   GrantRequest wider = birth_for_pension();
@@ -80,7 +82,7 @@ TEST_F(ConsentRegistryTest, AmendmentChainKeepsEveryVersion) {
   EXPECT_EQ(registry_->indexed_consents(), 1u);
 }
 
-TEST_F(ConsentRegistryTest, MandateScopeAndExpiry) {
+TEST_P(ConsentRegistryTest, MandateScopeAndExpiry) {
   MandateRequest mandate_request{"QC-0001", "QC-AIDANT", {"identity.birth"}, {"pension.eligibility"}, std::nullopt,
                                  now_ + std::chrono::days(30)};
   auto mandate = registry_->grant_mandate(mandate_request, "services-quebec", now_);
@@ -111,7 +113,7 @@ TEST_F(ConsentRegistryTest, MandateScopeAndExpiry) {
             Reason::mandate_invalid);
 }
 
-TEST_F(ConsentRegistryTest, MalformedGrantsAreRefusedWithTheField) {
+TEST_P(ConsentRegistryTest, MalformedGrantsAreRefusedWithTheField) {
   auto refused = [&](auto&& change, const char* text) {
     GrantRequest request = birth_for_pension();
     change(request);
@@ -139,7 +141,7 @@ TEST_F(ConsentRegistryTest, MalformedGrantsAreRefusedWithTheField) {
   EXPECT_EQ(registry_->indexed_consents(), 0u);
 }
 
-TEST_F(ConsentRegistryTest, IndexIsRebuiltIdenticallyAfterRestart) {
+TEST_P(ConsentRegistryTest, IndexIsRebuiltIdenticallyAfterRestart) {
   std::vector<std::string> ids;
   for (int i = 0; i < 50; ++i) {
     GrantRequest request = birth_for_pension("QC-" + std::to_string(i));
@@ -168,8 +170,18 @@ TEST_F(ConsentRegistryTest, IndexIsRebuiltIdenticallyAfterRestart) {
   EXPECT_EQ(snapshot(), before);
 }
 
-TEST_F(ConsentRegistryTest, StoredRecordsCannotBeUpdatedOrDeleted) {
+TEST_P(ConsentRegistryTest, StoredRecordsCannotBeUpdatedOrDeleted) {
   ASSERT_TRUE(registry_->grant(birth_for_pension(), "services-quebec", now_));
+  if (postgres_) {
+    auto db = PgConnection::connect(*postgres_);
+    ASSERT_TRUE(db) << db.error().message;
+    for (const char* statement : {"UPDATE consents SET expires_at = expires_at + 1000", "DELETE FROM consents"}) {
+      const auto changed = db->execute_script(statement);
+      ASSERT_FALSE(changed.ok()) << statement;
+      EXPECT_THAT(changed.error().message, HasSubstr("append-only"));
+    }
+    return;
+  }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "consents.db").c_str(), &db), SQLITE_OK);
   char* error = nullptr;
@@ -180,17 +192,29 @@ TEST_F(ConsentRegistryTest, StoredRecordsCannotBeUpdatedOrDeleted) {
   sqlite3_close(db);
 }
 
-TEST_F(ConsentRegistryTest, SubjectIsNotStoredInClear) {
+TEST_P(ConsentRegistryTest, SubjectIsNotStoredInClear) {
   ASSERT_TRUE(registry_->grant(birth_for_pension("QC-SECRET-42"), "services-quebec", now_));
-  std::ifstream file(dir_ / "consents.db", std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::ifstream wal(dir_ / "consents.db-wal", std::ios::binary);
-  bytes.append((std::istreambuf_iterator<char>(wal)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  if (postgres_) {
+    // Every row of every consent table, as text.
+    auto db = PgConnection::connect(*postgres_);
+    ASSERT_TRUE(db) << db.error().message;
+    for (const char* table : {"consents", "consent_revocations", "mandates", "mandate_revocations"}) {
+      auto rows = db->query(std::string("SELECT t::text FROM ") + table + " t");
+      ASSERT_TRUE(rows) << rows.error().message;
+      for (int row = 0; row < rows->size(); ++row) bytes += rows->text(row, 0);
+    }
+  } else {
+    std::ifstream file(dir_ / "consents.db", std::ios::binary);
+    bytes.assign((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::ifstream wal(dir_ / "consents.db-wal", std::ios::binary);
+    bytes.append((std::istreambuf_iterator<char>(wal)), std::istreambuf_iterator<char>());
+  }
   EXPECT_EQ(bytes.find("QC-SECRET-42"), std::string::npos);
-  EXPECT_NE(bytes.find("retraite-quebec"), std::string::npos);  // the file was read
+  EXPECT_NE(bytes.find("retraite-quebec"), std::string::npos);  // the records were read
 }
 
-TEST_F(ConsentRegistryTest, ConcurrentGrantsAndRevocationsWhileChecking) {
+TEST_P(ConsentRegistryTest, ConcurrentGrantsAndRevocationsWhileChecking) {
   std::atomic<bool> stop{false};
   std::atomic<long> checks{0};
   std::vector<std::thread> readers;

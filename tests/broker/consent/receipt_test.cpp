@@ -11,7 +11,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class Receipts : public ConsentRegistryTest {};
+// Receipts do not depend on the store: the embedded one.
+class Receipts : public ConsentRegistryFixture, public ::testing::Test {
+ protected:
+  Receipts() : ConsentRegistryFixture(testing::Backend::sqlite) {}
+};
 
 TEST_F(Receipts, GrantReceiptVerifiesAndCarriesTheKantaraFields) {
   auto granted = registry_->grant(birth_for_pension(), "services-quebec", now_);
