@@ -130,8 +130,9 @@ PgResult<PgConnection> PgConnection::connect(const PgConnectOptions& options) {
                    true};
   }
   // Notices ("already exists, skipping") are not for the broker's log.
-  const std::string timeout = "SET client_min_messages = warning; SET statement_timeout = " +
-                              std::to_string(options.statement_timeout.count());
+  std::string timeout = "SET client_min_messages = warning; SET statement_timeout = " +
+                        std::to_string(options.statement_timeout.count());
+  if (!options.durable_commits) timeout += "; SET synchronous_commit = off";
   if (auto set = connection.execute_script(timeout); !set) return set.error();
   return connection;
 }

@@ -97,6 +97,9 @@ struct PgConnectOptions {
   /// Each statement is cancelled by the server after this; 0 = no limit.
   std::chrono::milliseconds statement_timeout{30'000};
   std::string application_name = "pse";
+  /// false: commits return before their WAL is flushed (synchronous_commit = off), for writes
+  /// that may be lost in a crash without harm, such as heartbeats.
+  bool durable_commits = true;
 };
 
 /// A LISTEN notification.

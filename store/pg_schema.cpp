@@ -9,7 +9,7 @@ namespace {
 
 // Each step takes the schema from its index to index + 1. Never edit a step that has shipped:
 // add one.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr auto kMigrations = std::to_array<std::string_view>({
     // 1: the audit log (one Merkle log for the hub) and the consent registry.
     R"sql(
 CREATE FUNCTION pse_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -119,7 +119,38 @@ CREATE TRIGGER mandates_append_only BEFORE UPDATE OR DELETE ON mandates
 CREATE TRIGGER mandate_revocations_append_only BEFORE UPDATE OR DELETE ON mandate_revocations
   FOR EACH ROW EXECUTE FUNCTION pse_append_only();
 )sql",
-};
+    // 2: the consent change feed that keeps every broker's index current, and the brokers that
+    // follow it (broker/consent/consent_follower.hpp). The transaction lock orders change ids
+    // by commit: a follower reading "after the last id I applied" never skips one that
+    // committed late.
+    R"sql(
+CREATE TABLE consent_changes (
+  change_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('consent', 'mandate')),
+  record_id text NOT NULL
+);
+CREATE FUNCTION pse_consent_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(5063984467634505);
+  INSERT INTO consent_changes (kind, record_id) VALUES (TG_ARGV[0], to_jsonb(NEW) ->> TG_ARGV[1]);
+  PERFORM pg_notify('pse_consent_changes', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER consents_changed AFTER INSERT ON consents
+  FOR EACH ROW EXECUTE FUNCTION pse_consent_changed('consent', 'id');
+CREATE TRIGGER consent_revocations_changed AFTER INSERT ON consent_revocations
+  FOR EACH ROW EXECUTE FUNCTION pse_consent_changed('consent', 'consent_id');
+CREATE TRIGGER mandates_changed AFTER INSERT ON mandates
+  FOR EACH ROW EXECUTE FUNCTION pse_consent_changed('mandate', 'id');
+CREATE TRIGGER mandate_revocations_changed AFTER INSERT ON mandate_revocations
+  FOR EACH ROW EXECUTE FUNCTION pse_consent_changed('mandate', 'mandate_id');
+CREATE TABLE brokers (
+  broker_id text PRIMARY KEY,
+  applied_change bigint NOT NULL,
+  heartbeat_at timestamptz NOT NULL
+);
+)sql",
+});
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.
 constexpr std::int64_t kMigrationLock = 0x505345'5348454d;  // "PSE" "SHEM"

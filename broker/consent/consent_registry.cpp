@@ -142,7 +142,16 @@ Result<ConsentOutcome> ConsentRegistry::amend(std::string_view id, const GrantRe
                                                       std::string(to_string(state)) + "; it can no longer be amended");
   }
   if (auto error = validate(request, now)) return *error;
-  return record(request, std::string(id), recorded_by, now);
+  auto amended = record(request, std::string(id), recorded_by, now);
+  if (amended) {
+    if (auto propagated = propagate(); !propagated) return propagated.error();
+  }
+  return amended;
+}
+
+Status ConsentRegistry::propagate() {
+  if (propagation_ == nullptr) return Done{};
+  return propagation_->wait_until_applied_everywhere();
 }
 
 Result<ConsentOutcome> ConsentRegistry::revoke(std::string_view id, std::string_view subject_id,
@@ -168,6 +177,7 @@ Result<ConsentOutcome> ConsentRegistry::revoke(std::string_view id, std::string_
   consent.revoked_at = now;
   consent.revocation_method = std::string(method);
   index_.put(consent);
+  if (auto propagated = propagate(); !propagated) return propagated.error();
   std::string receipt = consent_receipt(consent, subject_id, ReceiptEvent::revoked, now, signing_key_);
   return ConsentOutcome{std::move(consent), std::move(receipt)};
 }
@@ -223,6 +233,7 @@ Result<MandateOutcome> ConsentRegistry::revoke_mandate(std::string_view id, std:
   mandate.revoked_at = now;
   mandate.revocation_method = std::string(method);
   index_.put_mandate(mandate);
+  if (auto propagated = propagate(); !propagated) return propagated.error();
   std::string receipt = mandate_receipt(mandate, mandator_id, ReceiptEvent::mandate_revoked, now, signing_key_);
   return MandateOutcome{std::move(mandate), std::move(receipt)};
 }
@@ -240,7 +251,36 @@ Result<Consent> ConsentRegistry::consent(std::string_view id) {
 
 ConsentCheck ConsentRegistry::check(std::string_view subject_id, std::string_view consumer, std::string_view provider,
                                     std::string_view category, std::string_view purpose, Instant at) const {
-  return index_.check(ConsentQuery{hash_subject(subject_id), consumer, provider, category, purpose, at});
+  return check(ConsentQuery{hash_subject(subject_id), consumer, provider, category, purpose, at});
+}
+
+ConsentCheck ConsentRegistry::check(const ConsentQuery& query) const {
+  // An index that may have missed a revocation another broker recorded answers nothing.
+  if (propagation_ != nullptr && !propagation_->current()) return ConsentCheck{Reason::store_unavailable, {}};
+  return index_.check(query);
+}
+
+Status ConsentRegistry::refresh_consent(std::string_view id) {
+  std::lock_guard lock(write_mutex_);
+  auto found = store_->consent(id);
+  if (!found) return found.error();
+  if (!found->has_value()) return Done{};
+  const Consent& consent = **found;
+  if (!consent.previous_id.empty()) index_.remove(consent.subject, consent.previous_id);
+  if (consent.superseded_by.empty()) {
+    index_.put(consent);
+  } else {
+    index_.remove(consent.subject, consent.id);
+  }
+  return Done{};
+}
+
+Status ConsentRegistry::refresh_mandate(std::string_view id) {
+  std::lock_guard lock(write_mutex_);
+  auto found = store_->mandate(id);
+  if (!found) return found.error();
+  if (found->has_value()) index_.put_mandate(**found);
+  return Done{};
 }
 
 }  // namespace pse::consent

@@ -55,6 +55,19 @@ struct MandateRequest {
   Instant valid_until{};
 };
 
+/// How this broker's writes reach the other brokers of the hub, and theirs reach it
+/// (consent_follower.hpp, on PostgreSQL). The embedded store has none: one broker.
+class ConsentPropagation {
+ public:
+  virtual ~ConsentPropagation() = default;
+  /// Whether this broker's index is known to hold every change committed until a short lease
+  /// ago; when it is not, consent checks fail closed (store_unavailable).
+  virtual bool current() const = 0;
+  /// Returns once every live broker has applied every change committed so far: a revocation
+  /// is answered only then, so no broker serves what it revoked.
+  virtual Status wait_until_applied_everywhere() = 0;
+};
+
 struct ConsentOutcome {
   Consent consent;
   std::string receipt;  ///< signed JWS, see receipt.hpp
@@ -90,7 +103,13 @@ class ConsentRegistry {
   /// The hot-path check, from memory only.
   ConsentCheck check(std::string_view subject_id, std::string_view consumer, std::string_view provider,
                      std::string_view category, std::string_view purpose, Instant at) const;
-  ConsentCheck check(const ConsentQuery& query) const { return index_.check(query); }
+  ConsentCheck check(const ConsentQuery& query) const;
+
+  /// Re-reads a record another broker wrote or changed and applies it to the index.
+  Status refresh_consent(std::string_view id);
+  Status refresh_mandate(std::string_view id);
+  /// Set once, before serving; not owned.
+  void set_propagation(ConsentPropagation* propagation) { propagation_ = propagation; }
 
   SubjectHash hash_subject(std::string_view subject_id) const { return subject_key_.hash(subject_id); }
   const audit::PublicKey& receipt_public_key() const { return signing_key_.public_key(); }
@@ -100,6 +119,8 @@ class ConsentRegistry {
   std::optional<Error> validate(const GrantRequest& request, Instant now);
   Result<ConsentOutcome> record(const GrantRequest& request, std::string previous_id, std::string_view recorded_by,
                                 Instant now);
+  /// After a write that takes something away (revocation, amendment): waits for every broker.
+  Status propagate();
 
   std::unique_ptr<ConsentStore> store_;
   audit::SubjectHashKey subject_key_;
@@ -107,6 +128,7 @@ class ConsentRegistry {
   Vocabulary vocabulary_;
   ConsentSettings settings_;
   ConsentIndex index_;
+  ConsentPropagation* propagation_ = nullptr;
   std::mutex write_mutex_;  // writes are rare; one at a time keeps store and index in the same order
 };
 

@@ -41,6 +41,7 @@ class ConsentRegistryFixture {
     registry_ = std::make_unique<ConsentRegistry>(open_store(), subject_key_, signing_key_, vocabulary);
   }
 
+ public:
   static GrantRequest birth_for_pension(const std::string& subject = "QC-0001") {
     GrantRequest r;
     r.subject_id = subject;
@@ -54,6 +55,7 @@ class ConsentRegistryFixture {
     return r;
   }
 
+ protected:
   ConsentCheck check(const std::string& subject, const std::string& purpose, Instant when,
                      const std::string& provider = "etat-civil", const std::string& category = "identity.birth") {
     return registry_->check(subject, "retraite-quebec", provider, category, purpose, when);
