@@ -150,6 +150,58 @@ CREATE TABLE brokers (
   heartbeat_at timestamptz NOT NULL
 );
 )sql",
+    // 3: the delivery queues of publish/subscribe (broker/queue/pg_queue_store.hpp), and the
+    // subscriptions.
+    R"sql(
+CREATE TABLE queue_meta (
+  id int PRIMARY KEY CHECK (id = 1),
+  next_delivery_id bigint NOT NULL
+);
+INSERT INTO queue_meta (id, next_delivery_id) VALUES (1, 1);
+-- Shared by every broker: this key is what recognises a retried publish wherever it lands.
+CREATE TABLE queue_idempotency_keys (
+  publisher text NOT NULL,
+  idempotency_key text NOT NULL,
+  event_id text NOT NULL,
+  stored_at_us bigint NOT NULL,
+  PRIMARY KEY (publisher, idempotency_key)
+);
+CREATE INDEX queue_idempotency_keys_by_time ON queue_idempotency_keys (stored_at_us);
+CREATE TABLE queue_deliveries (
+  id bigint PRIMARY KEY,
+  subscriber text NOT NULL,
+  ordering_key bytea NOT NULL,
+  event_id text NOT NULL,
+  publisher text NOT NULL,
+  category text NOT NULL,
+  dead boolean NOT NULL DEFAULT false,
+  attempts bigint NOT NULL DEFAULT 0,
+  next_attempt_us bigint NOT NULL,
+  stored_at_us bigint NOT NULL,
+  last_error text NOT NULL DEFAULT '',
+  key_id text NOT NULL,
+  nonce bytea NOT NULL,
+  ciphertext bytea NOT NULL
+);
+CREATE INDEX queue_deliveries_by_key ON queue_deliveries (subscriber, ordering_key, id);
+CREATE INDEX queue_dead_deliveries ON queue_deliveries (subscriber, id) WHERE dead;
+CREATE TABLE queue_heads (
+  subscriber text NOT NULL,
+  ordering_key bytea NOT NULL,
+  delivery_id bigint NOT NULL,
+  due_us bigint NOT NULL,
+  PRIMARY KEY (subscriber, ordering_key)
+);
+CREATE INDEX queue_heads_by_due ON queue_heads (subscriber, due_us, delivery_id);
+CREATE INDEX queue_heads_by_id ON queue_heads (subscriber, delivery_id);
+CREATE TABLE queue_subscriber_counts (
+  subscriber text PRIMARY KEY,
+  pending bigint NOT NULL,
+  dead bigint NOT NULL
+);
+
+CREATE TABLE subscriptions (subscriber text NOT NULL, category text NOT NULL, purpose text NOT NULL, PRIMARY KEY (subscriber, category));
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

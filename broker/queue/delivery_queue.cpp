@@ -41,6 +41,17 @@ std::string associated_data(std::uint64_t id, std::string_view subscriber, std::
   return out;
 }
 
+// What an open-time error names: the SQLite file, or the store it was handed.
+std::filesystem::path store_name(const QueueOptions& options) {
+  return options.path.empty() ? std::filesystem::path("delivery queue store") : options.path;
+}
+
+void require_active_key(const QueueOptions& options, const QueueKeyring& keyring) {
+  if (!keyring.contains(keyring.active_id())) {
+    throw ConfigError(store_name(options), 0, "the queue keyring does not hold its active key");
+  }
+}
+
 std::optional<QueueError> check_name(std::string_view what, std::string_view value, std::size_t max) {
   if (value.empty() || value.size() > max) {
     return make_error(QueueErrorCode::invalid_argument,
@@ -67,24 +78,29 @@ struct DeliveryQueue::BatchEffects {
 };
 
 std::unique_ptr<DeliveryQueue> DeliveryQueue::open(QueueOptions options, QueueKeyring keyring) {
-  if (!keyring.contains(keyring.active_id())) {
-    throw ConfigError(options.path, 0, "the queue keyring does not hold its active key");
-  }
+  // Checked before the file is created: a missing key leaves nothing behind.
+  require_active_key(options, keyring);
   auto writer = SqliteQueueStore::open(options.path, SqliteQueueStore::Access::writer);
   if (!writer) throw ConfigError(options.path, 0, writer.error().message);
   auto reader = SqliteQueueStore::open(options.path, SqliteQueueStore::Access::reader);
   if (!reader) throw ConfigError(options.path, 0, reader.error().message);
-  auto next_id = (*writer)->load_next_id();
-  if (!next_id) throw ConfigError(options.path, 0, next_id.error().message);
-  auto counts = (*writer)->load_counts();
-  if (!counts) throw ConfigError(options.path, 0, counts.error().message);
+  return open(std::move(options), std::move(keyring), std::move(writer).value(), std::move(reader).value());
+}
+
+std::unique_ptr<DeliveryQueue> DeliveryQueue::open(QueueOptions options, QueueKeyring keyring,
+                                                   std::unique_ptr<QueueStore> writer,
+                                                   std::unique_ptr<QueueStore> reader) {
+  require_active_key(options, keyring);
+  auto next_id = writer->load_next_id();
+  if (!next_id) throw ConfigError(store_name(options), 0, next_id.error().message);
+  auto counts = writer->load_counts();
+  if (!counts) throw ConfigError(store_name(options), 0, counts.error().message);
   options.max_batch_ops = std::max<std::size_t>(options.max_batch_ops, 1);
   options.max_attempts = std::max<std::uint32_t>(options.max_attempts, 1);
   options.retry_jitter = std::clamp(options.retry_jitter, 0.0, 1.0);
   if (!options.clock) options.clock = [] { return Clock::now(); };
-  std::unique_ptr<DeliveryQueue> queue(new DeliveryQueue(std::move(options), std::move(keyring),
-                                                         std::move(writer).value(), std::move(reader).value(),
-                                                         *next_id));
+  std::unique_ptr<DeliveryQueue> queue(
+      new DeliveryQueue(std::move(options), std::move(keyring), std::move(writer), std::move(reader), *next_id));
   for (const StoredCounts& stored : *counts) {
     SubscriberState& state = queue->subscribers_[stored.subscriber];
     state.pending = stored.pending;
@@ -94,8 +110,8 @@ std::unique_ptr<DeliveryQueue> DeliveryQueue::open(QueueOptions options, QueueKe
   return queue;
 }
 
-DeliveryQueue::DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::unique_ptr<SqliteQueueStore> writer,
-                             std::unique_ptr<SqliteQueueStore> reader, std::uint64_t next_id)
+DeliveryQueue::DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::unique_ptr<QueueStore> writer,
+                             std::unique_ptr<QueueStore> reader, std::uint64_t next_id)
     : options_(std::move(options)),
       keyring_(std::move(keyring)),
       writer_store_(std::move(writer)),
@@ -419,7 +435,7 @@ std::vector<SubscriberStats> DeliveryQueue::stats(TimePoint now) {
 }
 
 Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
-  SqliteQueueStore& store = *writer_store_;
+  QueueStore& store = *writer_store_;
   if (auto* publish = std::get_if<PublishOp>(&op)) {
     NewEvent& event = publish->event;
     auto original = store.find_event(event.publisher, event.idempotency_key);

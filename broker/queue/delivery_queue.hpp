@@ -1,13 +1,13 @@
-// DeliveryQueue — durable per-subscriber delivery queues for publish/subscribe (issue 7).
+// DeliveryQueue — durable per-subscriber delivery queues for publish/subscribe.
 //
 // The broker decides, per event, which subscribers may receive it (policy, consent) and hands
 // the queue one NewDelivery per entitled subscriber with the minimised payload. The queue:
 //
-// * publish(): stores the event's idempotency record and ALL its deliveries in one SQLite
-//   transaction; the completion runs once they are committed (WAL, synchronous=FULL: durable
-//   across SIGKILL and power loss). One writer thread with group commit, as in the audit log:
-//   it takes everything queued (up to max_batch_ops per transaction) and never waits for a
-//   batch to fill. Idempotency: (publisher, idempotency_key) already stored → nothing is
+// * publish(): stores the event's idempotency record and ALL its deliveries in one transaction
+//   of its store (QueueStore: an SQLite file, or PostgreSQL); the completion runs once they are
+//   committed (durable across SIGKILL and power loss). One writer thread with group commit, as
+//   in the audit log: it takes everything queued (up to max_batch_ops per transaction) and
+//   never waits for a batch to fill. Idempotency: (publisher, idempotency_key) already stored → nothing is
 //   inserted and the completion gets the ORIGINAL event_id with duplicate = true. Keys are kept
 //   at least idempotency_retention, then purged by the writer.
 // * Payloads at rest are sealed with XChaCha20-Poly1305 (QueueKeyring): random nonce per row,
@@ -43,6 +43,7 @@
 
 #include "broker/queue/queue_error.hpp"
 #include "broker/queue/queue_keyring.hpp"
+#include "broker/queue/queue_store.hpp"
 #include "base/group_commit.hpp"
 
 #include <chrono>
@@ -65,10 +66,8 @@ namespace pse::queue {
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
-class SqliteQueueStore;
-
 struct QueueOptions {
-  std::filesystem::path path;                 ///< the SQLite file (created if missing)
+  std::filesystem::path path;                 ///< the SQLite file (created if missing); unused with stores
   std::size_t max_batch_ops = 1024;           ///< operations per transaction
   std::size_t max_pending_ops = 65536;        ///< publishes waiting for the writer (acks etc.: twice this)
   std::size_t max_pending_bytes = 256u << 20; ///< payload bytes waiting for the writer
@@ -153,9 +152,13 @@ class DeliveryQueue {
   using PublishCompletion = std::function<void(PublishResult)>;
   using ReadyCallback = std::function<void(const std::string& subscriber)>;
 
-  /// Opens (creating if needed) the database. Throws pse::ConfigError for an unusable
-  /// database or a keyring without its active key.
+  /// Opens (creating if needed) the SQLite file at options.path. Throws pse::ConfigError for an
+  /// unusable database or a keyring without its active key.
   static std::unique_ptr<DeliveryQueue> open(QueueOptions options, QueueKeyring keyring);
+  /// On stores already open (any backend): `writer` for the writer thread, `reader` for reads.
+  /// Loads the next id and the counts through `writer`. Throws pse::ConfigError as above.
+  static std::unique_ptr<DeliveryQueue> open(QueueOptions options, QueueKeyring keyring,
+                                             std::unique_ptr<QueueStore> writer, std::unique_ptr<QueueStore> reader);
 
   ~DeliveryQueue();
   DeliveryQueue(const DeliveryQueue&) = delete;
@@ -256,8 +259,8 @@ class DeliveryQueue {
   };
   struct BatchEffects;
 
-  DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::unique_ptr<SqliteQueueStore> writer,
-                std::unique_ptr<SqliteQueueStore> reader, std::uint64_t next_id);
+  DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::unique_ptr<QueueStore> writer,
+                std::unique_ptr<QueueStore> reader, std::uint64_t next_id);
 
   /// Queues `op` (moved from only when admitted) or says why not.
   std::optional<QueueError> submit(Op& op);
@@ -275,12 +278,12 @@ class DeliveryQueue {
 
   QueueOptions options_;
   QueueKeyring keyring_;
-  std::unique_ptr<SqliteQueueStore> writer_store_;  // writer thread only
+  std::unique_ptr<QueueStore> writer_store_;        // writer thread only
   std::uint64_t next_id_;                           // writer thread only
   TimePoint next_purge_{};                          // writer thread only
 
   mutable std::mutex state_mutex_;  // guards the members below and reader_store_
-  std::unique_ptr<SqliteQueueStore> reader_store_;
+  std::unique_ptr<QueueStore> reader_store_;
   std::map<std::string, SubscriberState, std::less<>> subscribers_;
   ReadyCallback on_ready_;
 

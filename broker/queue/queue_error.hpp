@@ -4,8 +4,10 @@
 // turns each code into a precise answer or a metric, never a crash. Exceptions are kept for
 // open time (bad keys, unusable database), where pse::ConfigError names the file.
 //
-// Messages never contain payload bytes: only ids, sizes, key ids and SQLite's own text.
+// Messages never contain payload bytes: only ids, sizes, key ids and the database's own text.
 #pragma once
+
+#include "base/postgres.hpp"
 
 #include <pse/expected.hpp>
 
@@ -30,7 +32,12 @@ enum class QueueErrorCode {
 std::string_view to_string(QueueErrorCode code) noexcept;
 
 struct QueueError {
-  QueueErrorCode code;
+  QueueError() = default;
+  QueueError(QueueErrorCode error_code, std::string text) : code(error_code), message(std::move(text)) {}
+  /// PostgreSQL failing is the store failing.
+  QueueError(const PgError& error) : message(error.message) {}  // NOLINT(google-explicit-constructor)
+
+  QueueErrorCode code = QueueErrorCode::store_failed;
   std::string message;
 };
 

@@ -1,6 +1,6 @@
 // DeliveryQueue: publish and idempotency, strict order per ordering key, ack/nack/backoff,
-// dead letters and replay, release and ack timeout, stats, limits. Real SQLite files, a fake
-// clock (no sleeps).
+// dead letters and replay, release and ack timeout, stats, limits. Each test runs on a real
+// SQLite file and on a real PostgreSQL schema, with a fake clock (no sleeps).
 #include "broker/queue/delivery_queue.hpp"
 
 #include "queue_test_support.hpp"
@@ -18,6 +18,9 @@ using namespace std::chrono_literals;
 using testing::delivery;
 using testing::event;
 using testing::QueueFixture;
+
+class DeliveryQueueTest : public ::testing::TestWithParam<pse::testing::Backend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, DeliveryQueueTest, pse::testing::kEachBackend, pse::testing::backend_name);
 
 PublishAck publish_ok(DeliveryQueue& queue, NewEvent ev, std::vector<NewDelivery> deliveries) {
   auto result = queue.publish(std::move(ev), std::move(deliveries)).get();
@@ -46,8 +49,8 @@ const SubscriberStats* stats_of(const std::vector<SubscriberStats>& all, const s
   return nullptr;
 }
 
-TEST(DeliveryQueueTest, PublishIsDurableThenVisibleToEachSubscriberOnly) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, PublishIsDurableThenVisibleToEachSubscriberOnly) {
+  QueueFixture fixture(GetParam());
   {
     auto queue = fixture.open();
     const PublishAck ack = publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "{\"address\":\"1 rue A\"}"),
@@ -71,8 +74,8 @@ TEST(DeliveryQueueTest, PublishIsDurableThenVisibleToEachSubscriberOnly) {
   EXPECT_EQ(take(*queue, "saaq", fixture.clock.now()).size(), 1U);
 }
 
-TEST(DeliveryQueueTest, OnReadyIsCalledAfterTheCommitForEachSubscriber) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, OnReadyIsCalledAfterTheCommitForEachSubscriber) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   std::mutex mutex;
   std::vector<std::string> woken;
@@ -85,8 +88,8 @@ TEST(DeliveryQueueTest, OnReadyIsCalledAfterTheCommitForEachSubscriber) {
   EXPECT_EQ(woken, (std::vector<std::string>{"ramq", "saaq"}));
 }
 
-TEST(DeliveryQueueTest, ADuplicateKeyReturnsTheOriginalEventIdAndAddsNothing) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, ADuplicateKeyReturnsTheOriginalEventIdAndAddsNothing) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   publish_ok(*queue, event("k1", "ev-first"), {delivery("ramq", "s1", "one")});
   const PublishAck again = publish_ok(*queue, event("k1", "ev-second"), {delivery("ramq", "s1", "two")});
@@ -115,8 +118,8 @@ TEST(DeliveryQueueTest, ADuplicateKeyReturnsTheOriginalEventIdAndAddsNothing) {
   EXPECT_TRUE(publish_ok(*queue, event("k1", "ev-fourth"), {}).duplicate);
 }
 
-TEST(DeliveryQueueTest, IdempotencyKeysArePurgedOnlyAfterTheRetention) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, IdempotencyKeysArePurgedOnlyAfterTheRetention) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   publish_ok(*queue, event("k1", "ev-first"), {});
   fixture.clock.advance(167h);
@@ -129,8 +132,8 @@ TEST(DeliveryQueueTest, IdempotencyKeysArePurgedOnlyAfterTheRetention) {
   EXPECT_EQ(after.event_id, "ev-third");
 }
 
-TEST(DeliveryQueueTest, NeverTwoInFlightForOneOrderingKeyAndAlwaysInPublishOrder) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, NeverTwoInFlightForOneOrderingKeyAndAlwaysInPublishOrder) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   for (int i = 1; i <= 3; ++i) {
     publish_ok(*queue, event("a" + std::to_string(i)), {delivery("ramq", "subject-a", "a" + std::to_string(i))});
@@ -186,8 +189,8 @@ class WriterGate {
   bool released_ = false;
 };
 
-TEST(DeliveryQueueTest, TheNextDeliveryOfAKeyWaitsForTheAckToCommit) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, TheNextDeliveryOfAKeyWaitsForTheAckToCommit) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   publish_ok(*queue, event("a1"), {delivery("ramq", "subject-a", "a1")});
   publish_ok(*queue, event("a2"), {delivery("ramq", "subject-a", "a2")});
@@ -209,8 +212,8 @@ TEST(DeliveryQueueTest, TheNextDeliveryOfAKeyWaitsForTheAckToCommit) {
   EXPECT_EQ(payloads(take(*queue, "ramq", now)), (std::vector<std::string>{"a2"}));
 }
 
-TEST(DeliveryQueueTest, TakeReadyRespectsMax) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, TakeReadyRespectsMax) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   std::vector<NewDelivery> many;
   for (int i = 0; i < 10; ++i) many.push_back(delivery("ramq", "s" + std::to_string(i), std::to_string(i)));
@@ -221,8 +224,8 @@ TEST(DeliveryQueueTest, TakeReadyRespectsMax) {
   EXPECT_TRUE(take(*queue, "ramq", fixture.clock.now(), 0).empty());
 }
 
-TEST(DeliveryQueueTest, AStrictOrderPerSubjectHoldsUnderNackAndBackoff) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, AStrictOrderPerSubjectHoldsUnderNackAndBackoff) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   publish_ok(*queue, event("a1"), {delivery("ramq", "subject-a", "a1")});
   publish_ok(*queue, event("a2"), {delivery("ramq", "subject-a", "a2")});
@@ -249,8 +252,8 @@ TEST(DeliveryQueueTest, AStrictOrderPerSubjectHoldsUnderNackAndBackoff) {
   EXPECT_EQ(payloads(take(*queue, "ramq", now + 1s)), (std::vector<std::string>{"a2"}));
 }
 
-TEST(DeliveryQueueTest, AckDeletesTheRowAndAForeignOrLateAckIsAnError) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, AckDeletesTheRowAndAForeignOrLateAckIsAnError) {
+  QueueFixture fixture(GetParam());
   {
     auto queue = fixture.open();
     publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "one"), delivery("saaq", "s1", "one")});
@@ -272,8 +275,8 @@ TEST(DeliveryQueueTest, AckDeletesTheRowAndAForeignOrLateAckIsAnError) {
   EXPECT_EQ(stats_of(queue->stats(fixture.clock.now()), "ramq"), nullptr);
 }
 
-TEST(DeliveryQueueTest, NackBacksOffExponentiallyUpToTheCapThenDeadLetters) {
-  QueueFixture fixture;  // retry 1 s doubling, capped at 8 s, 4 attempts, no jitter
+TEST_P(DeliveryQueueTest, NackBacksOffExponentiallyUpToTheCapThenDeadLetters) {
+  QueueFixture fixture(GetParam());  // retry 1 s doubling, capped at 8 s, 4 attempts, no jitter
   QueueOptions options = fixture.options();
   options.max_attempts = 5;
   options.retry_max = 4s;
@@ -320,8 +323,8 @@ TEST(DeliveryQueueTest, NackBacksOffExponentiallyUpToTheCapThenDeadLetters) {
   EXPECT_EQ(stats->ready, 0U);
 }
 
-TEST(DeliveryQueueTest, JitterShortensBackoffWithinItsShare) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, JitterShortensBackoffWithinItsShare) {
+  QueueFixture fixture(GetParam());
   QueueOptions options = fixture.options();
   options.retry_jitter = 0.5;
   options.retry_initial = 10s;
@@ -351,8 +354,8 @@ TEST(DeliveryQueueTest, JitterShortensBackoffWithinItsShare) {
   EXPECT_GT(seen.size(), 1U);
 }
 
-TEST(DeliveryQueueTest, ReplayPutsDeadLettersBackWithAttemptsReset) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, ReplayPutsDeadLettersBackWithAttemptsReset) {
+  QueueFixture fixture(GetParam());
   QueueOptions options = fixture.options();
   options.max_attempts = 1;
   auto queue = fixture.open(options);
@@ -386,8 +389,8 @@ TEST(DeliveryQueueTest, ReplayPutsDeadLettersBackWithAttemptsReset) {
   EXPECT_EQ(*queue->replay_dead_all("ramq"), 0U);
 }
 
-TEST(DeliveryQueueTest, ReleaseInFlightMakesEverythingReadyAgainWithoutCountingAnAttempt) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, ReleaseInFlightMakesEverythingReadyAgainWithoutCountingAnAttempt) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "one"), delivery("saaq", "s1", "x")});
   publish_ok(*queue, event("k2"), {delivery("ramq", "s2", "two")});
@@ -403,8 +406,8 @@ TEST(DeliveryQueueTest, ReleaseInFlightMakesEverythingReadyAgainWithoutCountingA
   EXPECT_EQ(queue->release_in_flight("nobody"), 0U);
 }
 
-TEST(DeliveryQueueTest, AnAckTimeoutCountsAsAFailedAttempt) {
-  QueueFixture fixture;  // ack timeout 30 s
+TEST_P(DeliveryQueueTest, AnAckTimeoutCountsAsAFailedAttempt) {
+  QueueFixture fixture(GetParam());  // ack timeout 30 s
   auto queue = fixture.open();
   publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "one")});
   const TimePoint now = fixture.clock.now();
@@ -426,8 +429,8 @@ TEST(DeliveryQueueTest, AnAckTimeoutCountsAsAFailedAttempt) {
   EXPECT_TRUE(dead.ok() && dead->empty());
 }
 
-TEST(DeliveryQueueTest, StatsAreRightAndStayRightAfterAReopen) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, StatsAreRightAndStayRightAfterAReopen) {
+  QueueFixture fixture(GetParam());
   QueueOptions options = fixture.options();
   options.max_attempts = 1;
   const TimePoint first_publish = fixture.clock.now();
@@ -474,8 +477,8 @@ TEST(DeliveryQueueTest, StatsAreRightAndStayRightAfterAReopen) {
   EXPECT_EQ(stats_of(queue->stats(later), "saaq")->ready, 2U);
 }
 
-TEST(DeliveryQueueTest, NextDueSkipsInFlightKeysAndIsEmptyWithNothingPending) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, NextDueSkipsInFlightKeysAndIsEmptyWithNothingPending) {
+  QueueFixture fixture(GetParam());
   auto queue = fixture.open();
   EXPECT_FALSE(queue->next_due("ramq")->has_value());
   publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "one")});
@@ -486,8 +489,8 @@ TEST(DeliveryQueueTest, NextDueSkipsInFlightKeysAndIsEmptyWithNothingPending) {
   EXPECT_FALSE(queue->next_due("ramq")->has_value()) << "the only key is in flight";
 }
 
-TEST(DeliveryQueueTest, RefusesOversizedPayloadsAndBadArguments) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, RefusesOversizedPayloadsAndBadArguments) {
+  QueueFixture fixture(GetParam());
   QueueOptions options = fixture.options();
   options.max_payload_bytes = 16;
   auto queue = fixture.open(options);
@@ -506,8 +509,8 @@ TEST(DeliveryQueueTest, RefusesOversizedPayloadsAndBadArguments) {
   EXPECT_EQ(queue->take_ready("ramq", fixture.clock.now(), 1).error().code, QueueErrorCode::closed);
 }
 
-TEST(DeliveryQueueTest, RefusesPublishesWithOverloadedWhenTheWriterFallsBehind) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, RefusesPublishesWithOverloadedWhenTheWriterFallsBehind) {
+  QueueFixture fixture(GetParam());
   QueueOptions options = fixture.options();
   options.max_pending_ops = 4;
   auto queue = fixture.open(options);
@@ -525,8 +528,8 @@ TEST(DeliveryQueueTest, RefusesPublishesWithOverloadedWhenTheWriterFallsBehind) 
   EXPECT_TRUE(queue->publish(event("k5"), {}).get().ok()) << "accepted again once the writer caught up";
 }
 
-TEST(DeliveryQueueTest, BoundsTheBytesWaitingForTheWriter) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, BoundsTheBytesWaitingForTheWriter) {
+  QueueFixture fixture(GetParam());
   QueueOptions options = fixture.options();
   options.max_pending_bytes = 10;
   auto queue = fixture.open(options);
@@ -544,8 +547,8 @@ TEST(DeliveryQueueTest, BoundsTheBytesWaitingForTheWriter) {
   EXPECT_TRUE(second.get().ok());
 }
 
-TEST(DeliveryQueueTest, CloseCommitsWhatIsQueued) {
-  QueueFixture fixture;
+TEST_P(DeliveryQueueTest, CloseCommitsWhatIsQueued) {
+  QueueFixture fixture(GetParam());
   std::vector<std::future<DeliveryQueue::PublishResult>> results;
   {
     auto queue = fixture.open();

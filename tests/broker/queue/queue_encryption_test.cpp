@@ -1,11 +1,11 @@
 // Payloads at rest: never in clear in the database files, tampering and swapping detected,
-// keys rotate, an unknown key id is an error value and the row stays.
+// keys rotate, an unknown key id is an error value and the row stays. All but the file test run
+// on SQLite and on PostgreSQL (pg_queue_store_test.cpp reads PostgreSQL's rows for clear text).
 #include "broker/queue/delivery_queue.hpp"
 
 #include "queue_test_support.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <fstream>
 #include <sstream>
@@ -26,29 +26,20 @@ std::string read_all(const std::filesystem::path& file) {
   return text.str();
 }
 
-// Runs SQL on the database while the queue is closed.
-void run_sql(const std::filesystem::path& database, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(database.c_str(), &db), SQLITE_OK);
-  char* message = nullptr;
-  const int status = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
-  EXPECT_EQ(status, SQLITE_OK) << (message ? message : "");
-  sqlite3_free(message);
-  sqlite3_close(db);
-}
+class QueueEncryptionOnEachBackend : public ::testing::TestWithParam<pse::testing::Backend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, QueueEncryptionOnEachBackend, pse::testing::kEachBackend, pse::testing::backend_name);
 
-std::int64_t count_rows(const std::filesystem::path& database, const std::string& where = "1") {
-  sqlite3* db = nullptr;
-  if (sqlite3_open(database.c_str(), &db) != SQLITE_OK) return -1;
-  sqlite3_stmt* statement = nullptr;
-  const std::string sql = "SELECT count(*) FROM deliveries WHERE " + where;
-  std::int64_t count = -1;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW) {
-    count = sqlite3_column_int64(statement, 0);
+// Flips the first byte of the oldest row's ciphertext.
+void tamper_with_first_row(const QueueFixture& fixture) {
+  if (fixture.postgres) {
+    fixture.run_sql(
+        "UPDATE queue_deliveries SET ciphertext = set_byte(ciphertext, 0, get_byte(ciphertext, 0) # 1) "
+        "WHERE id = (SELECT min(id) FROM queue_deliveries)");
+    return;
   }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return count;
+  fixture.run_sql(
+      "UPDATE deliveries SET ciphertext = (CASE WHEN substr(ciphertext,1,1) = x'00' THEN x'01' ELSE x'00' END) "
+      "|| substr(ciphertext, 2) WHERE id = (SELECT min(id) FROM deliveries)");
 }
 
 void publish_ok(DeliveryQueue& queue, NewEvent ev, std::vector<NewDelivery> deliveries) {
@@ -83,20 +74,17 @@ TEST(QueueEncryptionTest, PayloadBytesAreNeverInTheDatabaseFilesInClear) {
     EXPECT_EQ(content.find("NAS-123"), std::string::npos) << entry.path();
   }
   EXPECT_GE(files, 1U);
-  EXPECT_EQ(count_rows(fixture.database), 50) << "the rows are there, sealed";
+  EXPECT_EQ(fixture.count_deliveries(), 50) << "the rows are there, sealed";
 }
 
-TEST(QueueEncryptionTest, ATamperedCiphertextIsReportedAndLeftInPlace) {
-  QueueFixture fixture;
+TEST_P(QueueEncryptionOnEachBackend, ATamperedCiphertextIsReportedAndLeftInPlace) {
+  QueueFixture fixture(GetParam());
   {
     auto queue = fixture.open();
     publish_ok(*queue, event("k1"), {delivery("ramq", "s1", std::string(secret))});
     publish_ok(*queue, event("k2"), {delivery("ramq", "s2", "fine")});
   }
-  // Flip the first byte of the first row's ciphertext.
-  run_sql(fixture.database,
-          "UPDATE deliveries SET ciphertext = (CASE WHEN substr(ciphertext,1,1) = x'00' THEN x'01' ELSE x'00' END) "
-          "|| substr(ciphertext, 2) WHERE id = (SELECT min(id) FROM deliveries)");
+  tamper_with_first_row(fixture);
   auto queue = fixture.open();
   auto taken = queue->take_ready("ramq", fixture.clock.now(), 10);
   ASSERT_TRUE(taken.ok());
@@ -117,25 +105,25 @@ TEST(QueueEncryptionTest, ATamperedCiphertextIsReportedAndLeftInPlace) {
   EXPECT_EQ(stats[0].in_flight, 1U);
   EXPECT_EQ(stats[0].ready, 0U) << "the unreadable row is not ready";
   queue.reset();
-  EXPECT_EQ(count_rows(fixture.database), 2);
+  EXPECT_EQ(fixture.count_deliveries(), 2);
 }
 
-TEST(QueueEncryptionTest, SwappedRowsAreDetected) {
-  QueueFixture fixture;
+TEST_P(QueueEncryptionOnEachBackend, SwappedRowsAreDetected) {
+  QueueFixture fixture(GetParam());
   {
     auto queue = fixture.open();
     publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "for subject one"), delivery("saaq", "s1", "copy")});
     publish_ok(*queue, event("k2"), {delivery("ramq", "s2", "for subject two")});
   }
   // Swap the sealed payloads of rows 1 and 3 (same subscriber), and give row 2 (saaq) row 1's.
-  run_sql(fixture.database,
-          "CREATE TEMP TABLE sealed AS SELECT id, key_id, nonce, ciphertext FROM deliveries;"
-          "UPDATE deliveries SET nonce = (SELECT nonce FROM sealed WHERE id = 3), "
-          "ciphertext = (SELECT ciphertext FROM sealed WHERE id = 3) WHERE id = 1;"
-          "UPDATE deliveries SET nonce = (SELECT nonce FROM sealed WHERE id = 1), "
-          "ciphertext = (SELECT ciphertext FROM sealed WHERE id = 1) WHERE id = 3;"
-          "UPDATE deliveries SET nonce = (SELECT nonce FROM sealed WHERE id = 1), "
-          "ciphertext = (SELECT ciphertext FROM sealed WHERE id = 1) WHERE id = 2;");
+  const std::string table = fixture.deliveries();
+  fixture.run_sql("CREATE TEMP TABLE sealed AS SELECT id, key_id, nonce, ciphertext FROM " + table + ";"
+                  "UPDATE " + table + " SET nonce = (SELECT nonce FROM sealed WHERE id = 3), "
+                  "ciphertext = (SELECT ciphertext FROM sealed WHERE id = 3) WHERE id = 1;"
+                  "UPDATE " + table + " SET nonce = (SELECT nonce FROM sealed WHERE id = 1), "
+                  "ciphertext = (SELECT ciphertext FROM sealed WHERE id = 1) WHERE id = 3;"
+                  "UPDATE " + table + " SET nonce = (SELECT nonce FROM sealed WHERE id = 1), "
+                  "ciphertext = (SELECT ciphertext FROM sealed WHERE id = 1) WHERE id = 2;");
   auto queue = fixture.open();
   auto ramq = queue->take_ready("ramq", fixture.clock.now(), 10);
   ASSERT_TRUE(ramq.ok());
@@ -148,8 +136,8 @@ TEST(QueueEncryptionTest, SwappedRowsAreDetected) {
   EXPECT_EQ(saaq->unreadable[0].error.code, QueueErrorCode::decrypt_failed);
 }
 
-TEST(QueueEncryptionTest, KeysRotateOldRowsStayReadable) {
-  QueueFixture fixture;
+TEST_P(QueueEncryptionOnEachBackend, KeysRotateOldRowsStayReadable) {
+  QueueFixture fixture(GetParam());
   {
     auto queue = fixture.open("a");
     publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "under a")});
@@ -164,12 +152,12 @@ TEST(QueueEncryptionTest, KeysRotateOldRowsStayReadable) {
     EXPECT_EQ(taken->deliveries[0].payload, "under a");
     EXPECT_EQ(taken->deliveries[1].payload, "under b");
   }
-  EXPECT_EQ(count_rows(fixture.database, "key_id = 'a'"), 1);
-  EXPECT_EQ(count_rows(fixture.database, "key_id = 'b'"), 1);
+  EXPECT_EQ(fixture.count_deliveries("key_id = 'a'"), 1);
+  EXPECT_EQ(fixture.count_deliveries("key_id = 'b'"), 1);
 }
 
-TEST(QueueEncryptionTest, AnUnknownKeyIdIsAnErrorValueAndTheRowStays) {
-  QueueFixture fixture;
+TEST_P(QueueEncryptionOnEachBackend, AnUnknownKeyIdIsAnErrorValueAndTheRowStays) {
+  QueueFixture fixture(GetParam());
   {
     auto queue = fixture.open("a");
     publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "under a")});

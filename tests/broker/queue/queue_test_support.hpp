@@ -1,15 +1,22 @@
-// Shared by the delivery queue tests: key files, a fake clock, a queue in a temp directory.
+// Shared by the delivery queue tests: key files, a fake clock, a queue on either backend (an
+// SQLite file in a temp directory, or a fresh schema of the test run's PostgreSQL).
 #pragma once
 
 #include "broker/queue/delivery_queue.hpp"
+#include "broker/queue/pg_queue_store.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/temp_dir.hpp"
 
+#include <gtest/gtest.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <array>
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -52,16 +59,19 @@ class FakeClock {
   std::shared_ptr<std::atomic<std::int64_t>> micros_;
 };
 
-/// A temp dir with keys "a" and "b" on disk and a database path.
+/// Keys "a" and "b" on disk in a temp dir, and a queue's store: the SQLite file `database`
+/// there, or a fresh PostgreSQL schema (`postgres`).
 struct QueueFixture {
   pse::testing::TempDir dir;
   std::filesystem::path keys = dir / "keys";
   std::filesystem::path database = dir / "queue.db";
+  std::optional<PgConnectOptions> postgres;
   FakeClock clock;
 
-  QueueFixture() {
+  explicit QueueFixture(pse::testing::Backend backend = pse::testing::Backend::sqlite) {
     write_key_file(dir, "a", random_key_base64() + "\n");
     write_key_file(dir, "b", random_key_base64() + "\n");
+    if (backend == pse::testing::Backend::postgresql) postgres = pse::testing::fresh_pg_schema();
   }
 
   QueueOptions options() const {
@@ -76,11 +86,65 @@ struct QueueFixture {
     return options;
   }
 
-  std::unique_ptr<DeliveryQueue> open(const std::string& active = "a") const {
-    return DeliveryQueue::open(options(), QueueKeyring::load(keys, active));
-  }
+  std::unique_ptr<DeliveryQueue> open(const std::string& active = "a") const { return open(options(), active); }
   std::unique_ptr<DeliveryQueue> open(QueueOptions options, const std::string& active = "a") const {
-    return DeliveryQueue::open(std::move(options), QueueKeyring::load(keys, active));
+    if (!postgres) return DeliveryQueue::open(std::move(options), QueueKeyring::load(keys, active));
+    return DeliveryQueue::open(std::move(options), QueueKeyring::load(keys, active), pg_store(), pg_store());
+  }
+
+  // ---- the rows themselves, for tests that tamper with them (the queue closed) ----
+
+  /// The deliveries table's name on this backend.
+  std::string deliveries() const { return postgres ? "queue_deliveries" : "deliveries"; }
+
+  /// Runs statements (separated by semicolons) on the store.
+  void run_sql(const std::string& sql) const {
+    if (postgres) {
+      auto ran = connect().execute_script(sql);
+      ASSERT_TRUE(ran.ok()) << ran.error().message;
+      return;
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(database.c_str(), &db), SQLITE_OK);
+    char* message = nullptr;
+    const int status = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+    EXPECT_EQ(status, SQLITE_OK) << (message ? message : "");
+    sqlite3_free(message);
+    sqlite3_close(db);
+  }
+
+  /// Stored deliveries matching `where` (SQL); -1 when the store cannot be read.
+  std::int64_t count_deliveries(const std::string& where = "1 = 1") const {
+    const std::string sql = "SELECT count(*) FROM " + deliveries() + " WHERE " + where;
+    if (postgres) {
+      auto rows = connect().query(sql);
+      return rows.ok() ? rows->integer(0, 0) : -1;
+    }
+    sqlite3* db = nullptr;
+    if (sqlite3_open(database.c_str(), &db) != SQLITE_OK) return -1;
+    sqlite3_stmt* statement = nullptr;
+    std::int64_t count = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      count = sqlite3_column_int64(statement, 0);
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return count;
+  }
+
+  /// A connection of the test's own to the PostgreSQL schema.
+  PgConnection connect() const {
+    auto connection = PgConnection::connect(*postgres);
+    if (!connection) throw std::runtime_error(connection.error().message);
+    return std::move(connection).value();
+  }
+
+ private:
+  std::unique_ptr<QueueStore> pg_store() const {
+    auto store = PgQueueStore::open(*postgres);
+    if (!store) throw std::runtime_error(store.error().message);
+    return std::move(store).value();
   }
 };
 

@@ -1,0 +1,132 @@
+// The delivery queue on PostgreSQL as the hub runs it: no payload in clear in any queue row,
+// idempotency keys shared by the brokers, and connections lost while idle opened again.
+#include "broker/queue/delivery_queue.hpp"
+#include "broker/queue/pg_queue_store.hpp"
+
+#include "base/hex.hpp"
+#include "base/random_id.hpp"
+#include "queue_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <future>
+
+namespace pse::queue {
+namespace {
+
+using pse::testing::Backend;
+using testing::delivery;
+using testing::event;
+using testing::QueueFixture;
+
+constexpr std::string_view secret = "NAS-123-456-789 Tremblay, 42 rue des Érables";
+
+PublishAck publish_ok(DeliveryQueue& queue, NewEvent ev, std::vector<NewDelivery> deliveries) {
+  auto result = queue.publish(std::move(ev), std::move(deliveries)).get();
+  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+  return result.ok() ? *result : PublishAck{};
+}
+
+// Every row of `table`, each as PostgreSQL's text form of the whole row.
+std::vector<std::string> rows_as_text(PgConnection& connection, const std::string& table) {
+  auto rows = connection.query("SELECT t::text FROM " + table + " t");
+  if (!rows) throw std::runtime_error(rows.error().message);
+  std::vector<std::string> texts;
+  for (int row = 0; row < rows->size(); ++row) texts.emplace_back(rows->text(row, 0));
+  return texts;
+}
+
+TEST(PgQueueStore, PayloadBytesAreNeverInTheQueueTablesInClear) {
+  QueueFixture fixture(Backend::postgresql);
+  auto queue = fixture.open();
+  for (int i = 0; i < 50; ++i) {
+    const std::string n = std::to_string(i);
+    publish_ok(*queue, event("k" + n), {delivery("ramq", "s" + n, std::string(secret))});
+  }
+  PgConnection connection = fixture.connect();
+  const std::vector<std::string> deliveries = rows_as_text(connection, "queue_deliveries");
+  EXPECT_EQ(deliveries.size(), 50U) << "the rows are there, sealed";
+  // bytea shows as hex: the payload must not be there in that form either.
+  const std::string in_hex = to_hex(std::string_view("Tremblay"));
+  for (const std::string table :
+       {"queue_deliveries", "queue_heads", "queue_idempotency_keys", "queue_subscriber_counts", "queue_meta"}) {
+    for (const std::string& row : rows_as_text(connection, table)) {
+      EXPECT_EQ(row.find("Tremblay"), std::string::npos) << table << ": " << row;
+      EXPECT_EQ(row.find("NAS-123"), std::string::npos) << table << ": " << row;
+      EXPECT_EQ(row.find(in_hex), std::string::npos) << table << ": " << row;
+    }
+  }
+  auto taken = queue->take_ready("ramq", fixture.clock.now(), 1);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->deliveries.size(), 1U);
+  EXPECT_EQ(taken->deliveries[0].payload, secret) << "and yet it decrypts";
+}
+
+TEST(PgQueueStore, ADuplicatePublishedThroughAnotherBrokerGetsTheOriginalEventId) {
+  QueueFixture fixture(Backend::postgresql);
+  auto first_broker = fixture.open();
+  auto second_broker = fixture.open();
+  const PublishAck original = publish_ok(*first_broker, event("k1", "ev-first"), {delivery("ramq", "s1", "one")});
+  ASSERT_FALSE(original.duplicate);
+
+  const PublishAck retried = publish_ok(*second_broker, event("k1", "ev-second"), {delivery("ramq", "s1", "one")});
+  EXPECT_TRUE(retried.duplicate);
+  EXPECT_EQ(retried.event_id, "ev-first");
+  EXPECT_EQ(retried.deliveries, 0U);
+  EXPECT_EQ(fixture.count_deliveries(), 1) << "nothing stored for the duplicate";
+}
+
+TEST(PgQueueStore, BrokersPublishingOneKeyAtOnceStoreItOnce) {
+  QueueFixture fixture(Backend::postgresql);
+  auto first_broker = fixture.open();
+  auto second_broker = fixture.open();
+  // A retry sent to the other broker while the first is still committing.
+  constexpr int kKeys = 200;
+  std::vector<std::future<DeliveryQueue::PublishResult>> firsts;
+  std::vector<std::future<DeliveryQueue::PublishResult>> seconds;
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    firsts.push_back(first_broker->publish(event(key, "a-" + key), {}));
+    seconds.push_back(second_broker->publish(event(key, "b-" + key), {}));
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    const auto a = firsts[static_cast<std::size_t>(i)].get();
+    const auto b = seconds[static_cast<std::size_t>(i)].get();
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    EXPECT_NE(a->duplicate, b->duplicate) << "key " << i << ": exactly one of the two is stored";
+    EXPECT_EQ(a->event_id, b->event_id) << "key " << i;
+  }
+  auto rows = fixture.connect().query("SELECT count(*) FROM queue_idempotency_keys");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->integer(0, 0), kKeys);
+}
+
+TEST(PgQueueStore, TheQueueGoesOnAfterLosingItsConnectionsWhileIdle) {
+  QueueFixture fixture(Backend::postgresql);
+  fixture.postgres->application_name = random_id("pse-queue-test-", 8);  // to find the queue's sessions
+  auto queue = fixture.open();
+  publish_ok(*queue, event("k1"), {delivery("ramq", "s1", "one")});
+
+  // What a PostgreSQL restart or a failover does to the writer's and the reader's sessions.
+  PgConnection admin = fixture.connect();
+  auto ended = admin.query(
+      "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+      "WHERE application_name = $1 AND pid <> pg_backend_pid()",
+      PgParams().text(fixture.postgres->application_name));
+  ASSERT_TRUE(ended.ok()) << ended.error().message;
+  ASSERT_EQ(ended->integer(0, 0), 2) << "the writer's and the reader's";
+
+  auto taken = queue->take_ready("ramq", fixture.clock.now(), 10);
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  ASSERT_EQ(taken->deliveries.size(), 1U);
+  EXPECT_EQ(taken->deliveries[0].payload, "one");
+  ASSERT_TRUE(queue->ack("ramq", taken->deliveries[0].id).ok());
+  ASSERT_TRUE(queue->flush().ok()) << "the writer's next transaction reconnects";
+  EXPECT_EQ(fixture.count_deliveries(), 0);
+  EXPECT_TRUE(publish_ok(*queue, event("k1"), {}).duplicate);
+}
+
+}  // namespace
+}  // namespace pse::queue
