@@ -6,10 +6,11 @@
 #include "broker/api_router.hpp"
 #include "audit/audit_keys.hpp"
 #include "audit/audit_log.hpp"
-#include "audit/sqlite_audit_store.hpp"
 #include "broker/audit_health.hpp"
+#include "broker/broker_stores.hpp"
+#include "base/random_id.hpp"
+#include "broker/consent/consent_follower.hpp"
 #include "broker/consent/consent_registry.hpp"
-#include "broker/consent/sqlite_consent_store.hpp"
 #include "broker/consent_routes.hpp"
 #include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/exchange/provider_directory.hpp"
@@ -31,7 +32,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -45,13 +49,6 @@ policy::PolicyConfigPaths policy_paths(const BrokerConfig& config) {
   return {config.orgs_file, config.classification_file, config.policies_file};
 }
 
-std::filesystem::path data_file(const BrokerConfig& config, const char* name) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) throw ConfigError(config.data_dir, 0, "cannot create data_dir: " + ec.message());
-  return config.data_dir / name;
-}
-
 // The registry validates names against the policy snapshot in force at the time of the call.
 consent::Vocabulary vocabulary_of(const policy::PolicyEngine& engine) {
   return consent::Vocabulary{
@@ -60,23 +57,16 @@ consent::Vocabulary vocabulary_of(const policy::PolicyEngine& engine) {
   };
 }
 
-// The audit log's writer, and a read-only connection to the same file for the citizen's view.
-std::unique_ptr<audit::AuditStore> open_audit_reader(const std::filesystem::path& file) {
-  auto store = audit::SqliteAuditStore::open(file, audit::SqliteAuditStore::Access::read_only);
-  if (!store) throw ConfigError(file, 0, store.error().message);
-  return std::move(store.value());
-}
-
-std::unique_ptr<queue::DeliveryQueue> open_queue(const BrokerConfig& config) {
+std::unique_ptr<queue::DeliveryQueue> open_queue(const BrokerConfig& config, BrokerStores& stores) {
   queue::QueueOptions options;
-  options.path = data_file(config, "queue.db");
   options.max_attempts = config.pubsub.max_attempts;
   options.ack_timeout = config.pubsub.ack_timeout;
   options.retry_initial = config.pubsub.retry_initial;
   options.retry_max = config.pubsub.retry_max;
   options.idempotency_retention = config.pubsub.idempotency_retention;
   options.max_payload_bytes = config.limits.body_bytes + 4096;  // a record plus its envelope
-  return queue::DeliveryQueue::open(options, queue::QueueKeyring::load(config.keys_dir, config.pubsub.queue_key));
+  return queue::DeliveryQueue::open(options, queue::QueueKeyring::load(config.keys_dir, config.pubsub.queue_key),
+                                    std::move(stores.queue_writer), std::move(stores.queue_reader));
 }
 
 // Subscriptions in broker.yaml must name organisations and categories that exist.
@@ -120,7 +110,7 @@ std::string queue_gauges(queue::DeliveryQueue& queue) {
 }
 
 audit::AuditConfig audit_config(const BrokerConfig& config) {
-  audit::AuditConfig audit{data_file(config, "audit.db"), config.keys_dir};
+  audit::AuditConfig audit{{}, config.keys_dir};  // the stores come from open_broker_stores
   audit.max_pending_per_org = config.limits.audit_pending_per_org;
   return audit;
 }
@@ -129,6 +119,14 @@ AdmissionLimits admission_limits(const Limits& limits) {
   return AdmissionLimits{static_cast<double>(limits.exchange_rate_per_org), limits.exchange_burst_per_org,
                          static_cast<double>(limits.publish_rate_per_org), limits.publish_burst_per_org,
                          limits.max_publishes_in_flight_per_org};
+}
+
+// Names this process among the hub's brokers (consent_follower.hpp): host, pid and a random part,
+// so that a restarted broker never takes over its predecessor's row.
+std::string broker_instance_id() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "%s", "host");
+  return std::string(host) + "-" + std::to_string(::getpid()) + "-" + random_id("", 4);
 }
 
 policy::Instant now_seconds() {
@@ -140,25 +138,32 @@ policy::Instant now_seconds() {
 struct Broker::Impl {
   explicit Impl(BrokerConfig c)
       : config(std::move(c)),
+        stores(open_broker_stores(config)),
         policies(policy::PolicyEngine::load(policy_paths(config))),
-        consents(std::make_unique<consent::SqliteConsentStore>(data_file(config, "consents.db")),
+        consents(std::move(stores.consents),
                  audit::load_subject_hash_key(config.keys_dir / audit::subject_key_file),
                  audit::load_signing_key(config.keys_dir / audit::signing_key_file), vocabulary_of(*policies),
                  consent::ConsentSettings{std::chrono::days(config.consent_max_validity_days)}),
-        audit_log(audit::AuditLog::open(audit_config(config))),
-        audit_reader(open_audit_reader(config.data_dir / "audit.db")),
+        audit_log(audit::AuditLog::open(audit_config(config), std::move(stores.audit_writer),
+                                        std::move(stores.audit_reader))),
+        audit_reader(std::move(stores.audit_view)),
         consent_routes(consents, *audit_log, *audit_reader, now_seconds),
         org_admission(admission_limits(config.limits)),
         exchanges(*policies, consents, *audit_log, providers, state.metrics,
                   ExchangeSettings{config.limits.provider_timeout, config.limits.max_in_flight_per_org}, now_seconds,
                   [this](std::function<void()> job) { asio::post(io, std::move(job)); }, org_admission),
-        queue(open_queue(config)),
-        subscriptions(data_file(config, "subscriptions.db"), configured_subscriptions(config, *policies)),
+        queue(open_queue(config, stores)),
+        subscriptions(std::move(stores.subscriptions), configured_subscriptions(config, *policies)),
         dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
         publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission),
         dead_letters(*queue),
         store_worker(std::make_unique<WorkerThread>("store")),
         router(exchanges, publishes, consent_routes, *store_worker) {
+    if (stores.postgres) {
+      consent_follower = std::make_unique<consent::ConsentFollower>(
+          *stores.postgres, consents, stores.consent_change_mark, consent::FollowerOptions{broker_instance_id()});
+      consents.set_propagation(consent_follower.get());
+    }
     state.trust_domain = config.trust_domain;
     state.handler = &router;
     state.policies = policies.get();
@@ -302,9 +307,11 @@ struct Broker::Impl {
   // Order matters: what sessions and jobs use is declared before the io_context, so that it
   // outlives it (members are destroyed in reverse order).
   BrokerConfig config;
+  BrokerStores stores;  // opened first; each store is moved to what uses it below
   std::mutex reload_mutex;
   std::unique_ptr<policy::PolicyEngine> policies;
   consent::ConsentRegistry consents;
+  std::unique_ptr<consent::ConsentFollower> consent_follower;  // PostgreSQL: the other brokers' consent writes
   std::unique_ptr<audit::AuditLog> audit_log;
   std::unique_ptr<audit::AuditStore> audit_reader;
   ConsentRoutes consent_routes;

@@ -225,7 +225,11 @@ BrokerConfig load_broker_config(const std::filesystem::path& file) {
   config.orgs_file = existing_file(top, root, "orgs");
   config.classification_file = existing_file(top, root, "classification");
   config.policies_file = existing_file(top, root, "policies");
-  config.data_dir = resolve_relative_to(file, top.required_string("data_dir"));
+  if (top.has("data_dir")) {
+    top.fail(root["data_dir"], "data_dir is now part of the store: section "
+                               "(store: {backend: sqlite, data_dir: …}, or backend: postgresql)");
+  }
+  config.store = store::read_store_config(top.required_node("store"), file);
   config.keys_dir = resolve_relative_to(file, top.required_string("keys_dir"));
   if (!std::filesystem::is_directory(config.keys_dir)) {
     top.fail(root["keys_dir"], "keys_dir not found: " + config.keys_dir.string() +

@@ -2,6 +2,8 @@
 // Paths in the file are relative to the file's own directory.
 #pragma once
 
+#include "store/store_config.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -73,7 +75,7 @@ struct ConfiguredSubscription {
   std::string purpose;
 };
 
-/// Publish/subscribe: the delivery queues (data_dir/queue.db) and their encryption key.
+/// Publish/subscribe: the delivery queues (in the store) and their encryption key.
 struct PubSubConfig {
   /// The active queue key: keys_dir/queue-<id>.key, 32 random bytes in base64 (chmod 600).
   /// Older queue-*.key files stay readable, so rows sealed under them still open.
@@ -97,7 +99,7 @@ struct BrokerConfig {
   std::filesystem::path orgs_file;            ///< organisations (orgs.yaml)
   std::filesystem::path classification_file;  ///< information architecture (classification.yaml)
   std::filesystem::path policies_file;        ///< exchange rules (policies.yaml)
-  std::filesystem::path data_dir;  ///< SQLite files (consents.db…); created when missing
+  store::StoreConfig store;        ///< where consents, the audit log, queues and subscriptions live
   std::filesystem::path keys_dir;  ///< platform keys: subject-hash.key, audit-signing.key/.pub
   int consent_max_validity_days = 366;
   PubSubConfig pubsub;

@@ -140,7 +140,7 @@ tls:
 orgs: $root/config/orgs.yaml
 classification: $root/config/classification.yaml
 policies: $tmp/policies.yaml
-data_dir: $tmp/var
+store: {backend: sqlite, data_dir: $tmp/var}
 keys_dir: $pki/keys
 $limits
 threads: $workers

@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     config.classification_file = temp / "classification.yaml";
     config.policies_file = temp / "policies.yaml";
     config.keys_dir = temp / "keys";
-    config.data_dir = work / ("pubsub-data-" + std::to_string(getpid()));
+    config.store.data_dir = work / ("pubsub-data-" + std::to_string(getpid()));
     config.log_level = "warn";
     // One publisher is the whole load here: no per-organisation limit in the way.
     config.limits.publish_rate_per_org = 1'000'000;
@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
                 << " ms, p99 " << p99 << " ms, max " << max << " ms (" << delivered << "/" << expected
                 << " delivered, " << failures << " publishes failed)\n";
     }
-    std::filesystem::remove_all(config.data_dir);
+    std::filesystem::remove_all(config.store.data_dir);
     return delivered == expected && failures == 0 ? 0 : 1;
   } catch (const std::exception& error) {
     std::cerr << "pse-bench-pubsub: " << error.what() << "\n";

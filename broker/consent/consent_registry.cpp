@@ -130,6 +130,11 @@ Result<ConsentOutcome> ConsentRegistry::grant(const GrantRequest& request, std::
 
 Result<ConsentOutcome> ConsentRegistry::amend(std::string_view id, const GrantRequest& request,
                                               std::string_view recorded_by, Instant now) {
+  return propagated(amend_locally(id, request, recorded_by, now));
+}
+
+Result<ConsentOutcome> ConsentRegistry::amend_locally(std::string_view id, const GrantRequest& request,
+                                                      std::string_view recorded_by, Instant now) {
   std::lock_guard lock(write_mutex_);
   auto previous = store_->consent(id);
   if (!previous) return previous.error();
@@ -142,20 +147,26 @@ Result<ConsentOutcome> ConsentRegistry::amend(std::string_view id, const GrantRe
                                                       std::string(to_string(state)) + "; it can no longer be amended");
   }
   if (auto error = validate(request, now)) return *error;
-  auto amended = record(request, std::string(id), recorded_by, now);
-  if (amended) {
-    if (auto propagated = propagate(); !propagated) return propagated.error();
-  }
-  return amended;
+  return record(request, std::string(id), recorded_by, now);
 }
 
-Status ConsentRegistry::propagate() {
-  if (propagation_ == nullptr) return Done{};
-  return propagation_->wait_until_applied_everywhere();
+// Outside the write lock: this broker's own follower takes it to apply the change.
+template <typename Outcome>
+Result<Outcome> ConsentRegistry::propagated(Result<Outcome> outcome) {
+  if (outcome && propagation_ != nullptr) {
+    if (auto applied = propagation_->wait_until_applied_everywhere(); !applied) return applied.error();
+  }
+  return outcome;
 }
 
 Result<ConsentOutcome> ConsentRegistry::revoke(std::string_view id, std::string_view subject_id,
                                                std::string_view method, std::string_view recorded_by, Instant now) {
+  return propagated(revoke_locally(id, subject_id, method, recorded_by, now));
+}
+
+Result<ConsentOutcome> ConsentRegistry::revoke_locally(std::string_view id, std::string_view subject_id,
+                                                       std::string_view method, std::string_view recorded_by,
+                                                       Instant now) {
   std::lock_guard lock(write_mutex_);
   if (!is_token(method, 40)) return malformed("method must be a short token, e.g. web-form");
   auto found = store_->consent(id);
@@ -177,7 +188,6 @@ Result<ConsentOutcome> ConsentRegistry::revoke(std::string_view id, std::string_
   consent.revoked_at = now;
   consent.revocation_method = std::string(method);
   index_.put(consent);
-  if (auto propagated = propagate(); !propagated) return propagated.error();
   std::string receipt = consent_receipt(consent, subject_id, ReceiptEvent::revoked, now, signing_key_);
   return ConsentOutcome{std::move(consent), std::move(receipt)};
 }
@@ -217,6 +227,12 @@ Result<MandateOutcome> ConsentRegistry::grant_mandate(const MandateRequest& r, s
 Result<MandateOutcome> ConsentRegistry::revoke_mandate(std::string_view id, std::string_view mandator_id,
                                                        std::string_view method, std::string_view recorded_by,
                                                        Instant now) {
+  return propagated(revoke_mandate_locally(id, mandator_id, method, recorded_by, now));
+}
+
+Result<MandateOutcome> ConsentRegistry::revoke_mandate_locally(std::string_view id, std::string_view mandator_id,
+                                                               std::string_view method, std::string_view recorded_by,
+                                                               Instant now) {
   std::lock_guard lock(write_mutex_);
   if (!is_token(method, 40)) return malformed("method must be a short token, e.g. web-form");
   auto found = store_->mandate(id);
@@ -233,7 +249,6 @@ Result<MandateOutcome> ConsentRegistry::revoke_mandate(std::string_view id, std:
   mandate.revoked_at = now;
   mandate.revocation_method = std::string(method);
   index_.put_mandate(mandate);
-  if (auto propagated = propagate(); !propagated) return propagated.error();
   std::string receipt = mandate_receipt(mandate, mandator_id, ReceiptEvent::mandate_revoked, now, signing_key_);
   return MandateOutcome{std::move(mandate), std::move(receipt)};
 }

@@ -119,8 +119,16 @@ class ConsentRegistry {
   std::optional<Error> validate(const GrantRequest& request, Instant now);
   Result<ConsentOutcome> record(const GrantRequest& request, std::string previous_id, std::string_view recorded_by,
                                 Instant now);
-  /// After a write that takes something away (revocation, amendment): waits for every broker.
-  Status propagate();
+  // Writes that take something away (revocation, amendment) are answered once every broker
+  // applies them: the write under the lock, then the wait without it.
+  Result<ConsentOutcome> amend_locally(std::string_view id, const GrantRequest& request, std::string_view recorded_by,
+                                       Instant now);
+  Result<ConsentOutcome> revoke_locally(std::string_view id, std::string_view subject_id, std::string_view method,
+                                        std::string_view recorded_by, Instant now);
+  Result<MandateOutcome> revoke_mandate_locally(std::string_view id, std::string_view mandator_id,
+                                                std::string_view method, std::string_view recorded_by, Instant now);
+  template <typename Outcome>
+  Result<Outcome> propagated(Result<Outcome> outcome);
 
   std::unique_ptr<ConsentStore> store_;
   audit::SubjectHashKey subject_key_;

@@ -1,6 +1,7 @@
 #include "broker/queue/delivery_queue.hpp"
 
 #include "base/config_error.hpp"
+#include "base/log.hpp"
 #include "broker/queue/sqlite_queue_store.hpp"
 
 #include <sodium.h>
@@ -117,7 +118,8 @@ DeliveryQueue::DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::un
       writer_store_(std::move(writer)),
       next_id_(next_id),
       reader_store_(std::move(reader)),
-      writer_({options_.max_batch_ops, std::nullopt}, [this](std::span<Op> ops) { commit_batch(ops); },
+      // Idle ticks let a queue that cannot commit try again with nothing queued.
+      writer_({options_.max_batch_ops, kRecoveryInterval}, [this](std::span<Op> ops) { commit_batch(ops); },
               [this](std::span<const Op> taken) {
                 for (const Op& op : taken) {
                   if (const auto* publish = std::get_if<PublishOp>(&op)) {
@@ -540,11 +542,56 @@ Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
   return Ok{};
 }
 
+// On the writer thread, while the queue refuses everything. Nothing in memory changed for the
+// batch that failed; what the store committed is read again, in case that batch's commit went
+// through after all (a connection lost after COMMIT was sent).
+bool DeliveryQueue::try_to_recover() {
+  writer_store_->rollback();
+  auto next = writer_store_->load_next_id();
+  if (!next) return false;
+  auto counts = writer_store_->load_counts();
+  if (!counts) return false;
+  next_id_ = std::max(next_id_, *next);
+  {
+    std::lock_guard lock(state_mutex_);
+    for (auto& [subscriber, state] : subscribers_) {
+      state.pending = 0;
+      state.dead = 0;
+      state.oldest_known = false;
+    }
+    for (const StoredCounts& stored : *counts) {
+      SubscriberState& state = subscribers_[stored.subscriber];
+      state.pending = stored.pending;
+      state.dead = stored.dead;
+    }
+  }
+  writer_.locked([this](auto&, bool) { failure_.reset(); });
+  log::info("delivery queue commits again", {{"next_delivery_id", next_id_}});
+  return true;
+}
+
 void DeliveryQueue::commit_batch(std::span<Op> ops) {
-  BatchEffects effects;
   std::optional<QueueError> failure = writer_.locked([this](auto&, bool) { return failure_; });
+  if (failure && std::chrono::steady_clock::now() >= next_recovery_) {
+    if (try_to_recover()) {
+      failure.reset();
+    } else {
+      next_recovery_ = std::chrono::steady_clock::now() + kRecoveryInterval;
+    }
+  }
+  if (ops.empty()) return;  // an idle tick
+  BatchEffects effects;
   if (!failure) {
     auto status = writer_store_->begin();
+    // Other brokers may have taken ids since this one's last batch (begin() holds the id row on
+    // PostgreSQL until commit): go on after the highest.
+    if (status) {
+      if (auto next = writer_store_->load_next_id(); next) {
+        next_id_ = std::max(next_id_, *next);
+      } else {
+        status = next.error();
+      }
+    }
     const TimePoint time = now();
     if (status && time >= next_purge_) {
       auto purged = writer_store_->purge_idempotency(to_us(time - options_.idempotency_retention), purge_chunk);
@@ -566,6 +613,9 @@ void DeliveryQueue::commit_batch(std::span<Op> ops) {
     if (!status) {
       failure = make_error(QueueErrorCode::store_failed, "delivery queue commit failed: " + status.error().message);
       writer_.locked([&](auto&, bool) { failure_ = failure; });
+      next_recovery_ = std::chrono::steady_clock::now() + kRecoveryInterval;
+      log::error("delivery queue cannot commit; publishes and acks are refused until it can",
+                 {{"detail", status.error().message}, {"retry_ms", kRecoveryInterval.count()}});
     }
   }
 

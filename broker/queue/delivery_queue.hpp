@@ -38,7 +38,9 @@
 // Thread safety: every public member may be called from any thread. Completions and the
 // on_ready callback run on the writer thread: keep them short (post to your executor) and
 // never call flush(), replay_dead*() or publish(...).get() from them (they wait for the writer).
-// After a failed commit the queue refuses everything (`store_failed`): restart it.
+// After a failed commit the queue refuses everything (`store_failed`); once a second its writer
+// tries the store again, reloads the next id and the counts from what is committed, and takes
+// operations again when that works — no restart needed when the database comes back.
 #pragma once
 
 #include "broker/queue/queue_error.hpp"
@@ -274,6 +276,8 @@ class DeliveryQueue {
   TimePoint now() const;
 
   void commit_batch(std::span<Op> ops);
+  bool try_to_recover();
+  static constexpr std::chrono::milliseconds kRecoveryInterval{1000};
   Status apply(Op& op, BatchEffects& effects);
 
   QueueOptions options_;
@@ -281,6 +285,7 @@ class DeliveryQueue {
   std::unique_ptr<QueueStore> writer_store_;        // writer thread only
   std::uint64_t next_id_;                           // writer thread only
   TimePoint next_purge_{};                          // writer thread only
+  std::chrono::steady_clock::time_point next_recovery_{};  // writer thread only
 
   mutable std::mutex state_mutex_;  // guards the members below and reader_store_
   std::unique_ptr<QueueStore> reader_store_;

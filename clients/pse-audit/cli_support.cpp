@@ -1,6 +1,9 @@
 #include "clients/pse-audit/cli_support.hpp"
 
+#include "audit/pg_audit_store.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "base/config_error.hpp"
+#include "base/key_file.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -10,8 +13,29 @@ namespace pse::audit_cli {
 
 using namespace pse::audit;
 
-std::unique_ptr<SqliteAuditStore> open_store(const Arguments& args) {
-  const std::filesystem::path file = args.required("db");
+namespace {
+
+// A PostgreSQL connection string: a URI, or key=value words where no such file exists.
+bool names_postgresql(const std::string& db) {
+  return db.starts_with("postgresql://") || db.starts_with("postgres://") ||
+         (db.find('=') != std::string::npos && !std::filesystem::exists(db));
+}
+
+}  // namespace
+
+std::unique_ptr<AuditStore> open_store(const Arguments& args) {
+  const std::string db = args.required("db");
+  if (names_postgresql(db)) {
+    if (auto problem = check_pg_conninfo(db)) throw UsageError("--db: " + *problem);
+    PgConnectOptions options;
+    options.conninfo = db;
+    if (const auto password = args.value("password-file")) options.password = read_secret_key_file(*password);
+    auto store = PgAuditStore::open(options, PgAuditStore::Access::read_only);
+    if (!store) throw ConfigError("--db", 0, store.error().message);
+    return std::move(store).value();
+  }
+  if (args.value("password-file")) throw UsageError("--password-file goes with a PostgreSQL --db only");
+  const std::filesystem::path file = db;
   if (!std::filesystem::is_regular_file(file)) throw ConfigError(file, 0, "no such audit database");
   auto store = SqliteAuditStore::open(file, SqliteAuditStore::Access::read_only);
   if (!store) throw ConfigError(file, 0, store.error().message);

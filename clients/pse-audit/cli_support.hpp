@@ -7,7 +7,6 @@
 
 #include "audit/audit_keys.hpp"
 #include "audit/audit_store.hpp"
-#include "audit/sqlite_audit_store.hpp"
 #include "audit/tree_head.hpp"
 #include "clients/pse-audit/arguments.hpp"
 
@@ -19,8 +18,9 @@
 
 namespace pse::audit_cli {
 
-/// Opens --db read-only: pse-audit never writes to the log.
-std::unique_ptr<audit::SqliteAuditStore> open_store(const Arguments& args);
+/// Opens --db read-only (a SQLite file or a PostgreSQL connection string, with
+/// --password-file): pse-audit never writes to the log.
+std::unique_ptr<audit::AuditStore> open_store(const Arguments& args);
 
 /// The public key from --public-key FILE, else from --key-dir DIR.
 audit::PublicKey public_key_from(const Arguments& args);

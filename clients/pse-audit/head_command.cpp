@@ -17,7 +17,7 @@ truncated or rewritten behind that point, even if its stored heads were removed 
 }  // namespace
 
 int run_head(const CommandArguments& raw) {
-  const Arguments args(raw, {"db", "out"}, {});
+  const Arguments args(raw, {"db", "password-file", "out"}, {});
   if (args.help()) {
     std::cout << help;
     return 0;

@@ -24,6 +24,10 @@ Commands:
   check-proof  check an inclusion proof against the public key
   stats        counts by decision, reason, consumer and provider
 
+Every command but keygen and check-proof reads the log named by --db: a SQLite file
+(data_dir/audit.db), or the hub's PostgreSQL as a connection string (postgresql://user@host/db
+or "host=… dbname=… user=…"), with --password-file FILE (chmod 600) or libpq's PGPASSFILE.
+
 Run `pse-audit COMMAND --help` for the options of a command.
 Exit codes: 0 ok, 1 verification failed, 2 usage or configuration error.
 )";

@@ -170,7 +170,7 @@ int check_consistency(const boost::json::object& json, const PublicKey& key, con
 }  // namespace
 
 int run_prove(const CommandArguments& raw) {
-  const Arguments args(raw, {"db", "seq", "consistency-from", "out"}, {});
+  const Arguments args(raw, {"db", "password-file", "seq", "consistency-from", "out"}, {});
   if (args.help()) {
     std::cout << prove_help;
     return 0;

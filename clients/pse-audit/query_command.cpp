@@ -31,7 +31,7 @@ Entries are listed as stored; run `pse-audit verify` to know they are intact.
 
 int run_query(const CommandArguments& raw) {
   const Arguments args(raw,
-                       {"db", "key-dir", "subject", "consumer", "provider", "category", "decision", "since",
+                       {"db", "password-file", "key-dir", "subject", "consumer", "provider", "category", "decision", "since",
                         "until", "limit", "out"},
                        {"csv", "json"});
   if (args.help()) {

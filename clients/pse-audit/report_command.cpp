@@ -23,7 +23,7 @@ requests. In French by default; --lang en for English.
 }  // namespace
 
 int run_report(const CommandArguments& raw) {
-  const Arguments args(raw, {"db", "key-dir", "subject", "lang", "since", "until", "out"}, {});
+  const Arguments args(raw, {"db", "password-file", "key-dir", "subject", "lang", "since", "until", "out"}, {});
   if (args.help()) {
     std::cout << help;
     return 0;

@@ -39,7 +39,7 @@ std::string section(const char* title, const std::map<std::string, std::uint64_t
 }  // namespace
 
 int run_stats(const CommandArguments& raw) {
-  const Arguments args(raw, {"db", "since", "until", "out"}, {"json"});
+  const Arguments args(raw, {"db", "password-file", "since", "until", "out"}, {"json"});
   if (args.help()) {
     std::cout << help;
     return 0;

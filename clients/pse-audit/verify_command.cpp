@@ -40,7 +40,7 @@ void draw_progress(std::uint64_t done, std::uint64_t total) {
 }  // namespace
 
 int run_verify(const CommandArguments& raw) {
-  const Arguments args(raw, {"db", "key-dir", "public-key", "head"}, {"quiet"});
+  const Arguments args(raw, {"db", "password-file", "key-dir", "public-key", "head"}, {"quiet"});
   if (args.help()) {
     std::cout << help;
     return 0;

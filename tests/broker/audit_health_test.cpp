@@ -38,7 +38,7 @@ class AuditHealth : public BrokerTest {
 TEST_F(AuditHealth, AFullDataDirectoryMakesTheBrokerUnreadyUntilSpaceIsFreed) {
   SmallFilesystem disk(16);
   if (!disk.mounted()) GTEST_SKIP() << disk.why_not();
-  start_broker([&](broker::BrokerConfig& config) { config.data_dir = disk.path() / "data"; });
+  start_broker([&](broker::BrokerConfig& config) { config.store.data_dir = disk.path() / "data"; });
 
   HttpResult healthy = post(ramq_, "/v1/exchange", kDeniedExchange);
   ASSERT_EQ(healthy.status, 403) << healthy.body;

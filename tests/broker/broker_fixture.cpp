@@ -1,6 +1,8 @@
 #include "broker_fixture.hpp"
 
 #include "audit/audit_keys.hpp"
+#include "audit/pg_audit_store.hpp"
+#include "audit/sqlite_audit_store.hpp"
 #include "support/queue_key.hpp"
 
 #include <chrono>
@@ -46,7 +48,13 @@ broker::BrokerConfig BrokerTest::base_config() const {
   config.keys_dir = dir_->path() / "keys";
   // A fresh store per broker: tests must not see each other's consents.
   static int brokers = 0;
-  config.data_dir = dir_->path() / ("data-" + std::to_string(++brokers));
+  config.store.data_dir = dir_->path() / ("data-" + std::to_string(++brokers));
+  if (backend_ == Backend::postgresql) {
+    const PgConnectOptions schema = fresh_pg_schema();
+    config.store.backend = store::Backend::postgresql;
+    config.store.conninfo = schema.conninfo;
+    config.store.password_file = pg_password_file();
+  }
   config.threads = 2;
   return config;
 }
@@ -54,7 +62,9 @@ broker::BrokerConfig BrokerTest::base_config() const {
 void BrokerTest::start_broker(const std::function<void(broker::BrokerConfig&)>& adjust) {
   broker::BrokerConfig config = base_config();
   if (adjust) adjust(config);
-  data_dir_ = config.data_dir;
+  data_dir_ = config.store.data_dir;
+  postgres_.reset();
+  if (config.store.backend == store::Backend::postgresql) postgres_ = store::pg_connect_options(config.store);
   broker_ = std::make_unique<broker::Broker>(std::move(config));
   broker_->start();
 }
@@ -65,6 +75,26 @@ void BrokerTest::TearDown() {
     broker_->wait();
     broker_.reset();
   }
+}
+
+std::unique_ptr<audit::AuditStore> BrokerTest::audit_store() const {
+  if (postgres_) {
+    auto store = audit::PgAuditStore::open(*postgres_);
+    if (!store) throw std::runtime_error(store.error().message);
+    return std::move(store).value();
+  }
+  auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
+  if (!store) throw std::runtime_error(store.error().message);
+  return std::move(store).value();
+}
+
+std::vector<audit::AuditEntry> BrokerTest::audit_entries() const {
+  std::vector<audit::AuditEntry> entries;
+  (void)audit_store()->read_entries(0, UINT64_MAX, [&](const audit::StoredEntry& stored) {
+    entries.push_back(stored.entry);
+    return true;
+  });
+  return entries;
 }
 
 std::filesystem::path BrokerTest::admin_token_file() {

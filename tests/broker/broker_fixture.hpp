@@ -2,8 +2,11 @@
 // integration tests.
 #pragma once
 
+#include "audit/audit_entry.hpp"
+#include "audit/audit_store.hpp"
 #include "broker/broker.hpp"
 #include "broker/config.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
 #include "support/tls_client.hpp"
@@ -14,6 +17,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace pse::testing {
 
@@ -40,8 +45,18 @@ class BrokerTest : public ::testing::Test {
   static std::filesystem::path admin_token_file();
   static constexpr const char* kAdminToken = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
-  /// Where the running broker keeps its SQLite files (audit.db, consents.db).
+  /// The store of the brokers started next: set it before start_broker (a parametrised test
+  /// sets it from GetParam()). Each broker gets a fresh one.
+  Backend backend_ = Backend::sqlite;
+  /// Where the running broker keeps its SQLite files (audit.db, consents.db)…
   std::filesystem::path data_dir_;
+  /// …or its PostgreSQL schema.
+  std::optional<PgConnectOptions> postgres_;
+
+  /// The running broker's audit log, opened for reading on its backend.
+  std::unique_ptr<audit::AuditStore> audit_store() const;
+  /// Every entry of the running broker's audit log.
+  std::vector<audit::AuditEntry> audit_entries() const;
 
   static TempDir* dir_;
   static TestPki* pki_;

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 namespace pse::broker {
 namespace {
 
@@ -22,7 +24,7 @@ class BrokerConfigTest : public ::testing::Test {
   }
 
   static constexpr const char* kFiles =
-      "orgs: orgs.yaml\nclassification: c.yaml\npolicies: p.yaml\ndata_dir: data\nkeys_dir: keys\n";
+      "orgs: orgs.yaml\nclassification: c.yaml\npolicies: p.yaml\nstore: {backend: sqlite, data_dir: data}\nkeys_dir: keys\n";
   static constexpr const char* kTls =
       "tls:\n  ca: ca.crt\n  crl: crl.pem\n  cert: broker.crt\n  key: broker.key\n";
 
@@ -51,7 +53,8 @@ TEST_F(BrokerConfigTest, MinimalFileGetsSafeDefaults) {
   EXPECT_EQ(config.tls.ca_file, dir_ / "ca.crt");  // relative to the config file
   EXPECT_EQ(config.limits.body_bytes, 1024u * 1024u);
   EXPECT_EQ(config.limits.handshake_timeout, std::chrono::milliseconds(5000));
-  EXPECT_EQ(config.data_dir, dir_ / "data");
+  EXPECT_EQ(config.store.backend, store::Backend::sqlite);
+  EXPECT_EQ(config.store.data_dir, dir_ / "data");
   EXPECT_EQ(config.keys_dir, dir_ / "keys");
   EXPECT_EQ(config.classification_file, dir_ / "c.yaml");
   EXPECT_EQ(config.consent_max_validity_days, 366);
@@ -62,9 +65,32 @@ TEST_F(BrokerConfigTest, ConsentSettingsAndKeysDirectory) {
   EXPECT_THAT(error(std::string(kTls) + kFiles + "consent: {max_validity_days: 0}\n").reason(), HasSubstr("between 1"));
   EXPECT_THAT(error(std::string(kTls) + kFiles + "consent: {max_days: 9}\n").reason(), HasSubstr("unknown key 'max_days'"));
   auto no_keys = error(std::string(kTls) +
-                       "orgs: orgs.yaml\nclassification: c.yaml\npolicies: p.yaml\ndata_dir: d\nkeys_dir: nokeys\n");
+                       "orgs: orgs.yaml\nclassification: c.yaml\npolicies: p.yaml\nstore: {backend: sqlite, data_dir: d}\n"
+                       "keys_dir: nokeys\n");
   EXPECT_THAT(no_keys.reason(), HasSubstr("keys_dir not found"));
   EXPECT_THAT(no_keys.reason(), HasSubstr("pse-audit keygen"));
+}
+
+TEST_F(BrokerConfigTest, TheStoreSectionChoosesTheBackend) {
+  const std::string files = "orgs: orgs.yaml\nclassification: c.yaml\npolicies: p.yaml\nkeys_dir: keys\n";
+  const std::string password = dir_.write("pg-password", "secret").string();
+  ASSERT_EQ(::chmod(password.c_str(), 0600), 0);
+  BrokerConfig config = load(std::string(kTls) + files +
+                             "store:\n  backend: postgresql\n  conninfo: \"host=db dbname=pse user=pse\"\n"
+                             "  password_file: pg-password\n");
+  EXPECT_EQ(config.store.backend, store::Backend::postgresql);
+  EXPECT_EQ(config.store.conninfo, "host=db dbname=pse user=pse");
+  EXPECT_EQ(config.store.password_file, dir_ / "pg-password");
+  // The old top-level data_dir says where it went; a missing store section is named.
+  auto old = error(std::string(kTls) + files + "data_dir: data\n");
+  EXPECT_THAT(old.reason(), HasSubstr("store:"));
+  EXPECT_EQ(old.line(), 10);
+  EXPECT_THAT(error(std::string(kTls) + files).reason(), HasSubstr("store"));
+  auto with_password = error(std::string(kTls) + files +
+                             "store:\n  backend: postgresql\n  conninfo: \"host=db password=hunter2\"\n");
+  EXPECT_THAT(with_password.reason(), HasSubstr("password_file"));
+  EXPECT_EQ(with_password.file(), dir_ / "broker.yaml");
+  EXPECT_EQ(with_password.line(), 12);
 }
 
 TEST_F(BrokerConfigTest, ShippedDevelopmentConfigParses) {

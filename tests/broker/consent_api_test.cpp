@@ -5,7 +5,7 @@
 #include "audit/audit_log.hpp"
 #include "base/sha256.hpp"
 #include "audit/registry_read.hpp"
-#include "audit/sqlite_audit_store.hpp"
+#include "audit/pg_audit_store.hpp"
 #include "broker/consent/receipt.hpp"
 
 #include <boost/json.hpp>
@@ -32,8 +32,10 @@ constexpr const char* kGrant = R"({
   "expires_at": "EXPIRES"
 })";
 
-class ConsentApi : public BrokerTest {
+class ConsentApi : public BrokerTest, public ::testing::WithParamInterface<Backend> {
  protected:
+  ConsentApi() { backend_ = GetParam(); }
+
 
   // YYYY-MM-DD, `days` from today (UTC).
   static std::string date_in(int days) {
@@ -58,24 +60,14 @@ class ConsentApi : public BrokerTest {
     return audit::load_public_key(dir_->path() / "keys" / audit::public_key_file);
   }
 
-  // The broker's audit entries, read from its file.
-  std::vector<audit::AuditEntry> audit_entries() const {
-    auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
-    std::vector<audit::AuditEntry> entries;
-    if (!store) return entries;
-    (void)(*store)->read_entries(0, UINT64_MAX, [&](const audit::StoredEntry& stored) {
-      entries.push_back(stored.entry);
-      return true;
-    });
-    return entries;
-  }
 
   // Runs pse-audit on the broker's log; returns its standard output ("" when it failed).
   std::string pse_audit(const std::string& arguments) const {
     const auto out = dir_->path() / "pse-audit.out";
-    const std::string command = std::string(PSE_AUDIT_BINARY) + " " + arguments + " --db " +
-                                (data_dir_ / "audit.db").string() + " --key-dir " + (dir_->path() / "keys").string() +
-                                " > " + out.string() + " 2>&1";
+    const std::string db = postgres_ ? "\"" + postgres_->conninfo + "\" --password-file " + pg_password_file()
+                                     : (data_dir_ / "audit.db").string();
+    const std::string command = std::string(PSE_AUDIT_BINARY) + " " + arguments + " --db " + db + " --key-dir " +
+                                (dir_->path() / "keys").string() + " > " + out.string() + " 2>&1";
     if (std::system(command.c_str()) != 0) return "";
     std::ifstream in(out);
     std::stringstream text;
@@ -84,7 +76,10 @@ class ConsentApi : public BrokerTest {
   }
 };
 
-TEST_F(ConsentApi, OnlyConsentAuthoritiesMayUseTheRegistry) {
+// Each test runs on the embedded SQLite store and on PostgreSQL.
+INSTANTIATE_TEST_SUITE_P(Stores, ConsentApi, kEachBackend, backend_name);
+
+TEST_P(ConsentApi, OnlyConsentAuthoritiesMayUseTheRegistry) {
   start_broker();
   HttpResult refused = post(ramq_, "/v1/consents", body_expiring_in(90));
   EXPECT_EQ(refused.status, 403);
@@ -92,7 +87,7 @@ TEST_F(ConsentApi, OnlyConsentAuthoritiesMayUseTheRegistry) {
   EXPECT_EQ(get(etat_civil_, "/v1/subjects/QC-1957-0042/consents").status, 403);
 }
 
-TEST_F(ConsentApi, GrantReadListAndRevoke) {
+TEST_P(ConsentApi, GrantReadListAndRevoke) {
   start_broker();
   json::object granted = grant_ok();
   const std::string id(granted.at("consent").at("id").as_string());
@@ -123,7 +118,7 @@ TEST_F(ConsentApi, GrantReadListAndRevoke) {
   EXPECT_EQ(get(services_quebec_, "/v1/consents/cns_00000000000000000000000000000000").status, 404);
 }
 
-TEST_F(ConsentApi, AmendmentReturnsANewVersion) {
+TEST_P(ConsentApi, AmendmentReturnsANewVersion) {
   start_broker();
   const std::string id(grant_ok().at("consent").at("id").as_string());
   HttpResult amended = post(services_quebec_, "/v1/consents/" + id + "/amend", body_expiring_in(30));
@@ -132,7 +127,7 @@ TEST_F(ConsentApi, AmendmentReturnsANewVersion) {
   EXPECT_THAT(get(services_quebec_, "/v1/consents/" + id).body, HasSubstr(R"("state":"superseded")"));
 }
 
-TEST_F(ConsentApi, MalformedRequestsGet400WithAReason) {
+TEST_P(ConsentApi, MalformedRequestsGet400WithAReason) {
   start_broker();
   auto expect_400 = [&](const std::string& body, const char* message) {
     HttpResult result = post(services_quebec_, "/v1/consents", body);
@@ -163,7 +158,7 @@ TEST_F(ConsentApi, MalformedRequestsGet400WithAReason) {
   expect_400(purpose_extra, "purpose.code is required");
 }
 
-TEST_F(ConsentApi, MandateGrantAndRevoke) {
+TEST_P(ConsentApi, MandateGrantAndRevoke) {
   start_broker();
   HttpResult granted = post(services_quebec_, "/v1/mandates",
                             R"({"mandator": "QC-1957-0042", "mandatary": "QC-AIDANT-7", "categories": ["identity.birth"],
@@ -182,7 +177,7 @@ TEST_F(ConsentApi, MandateGrantAndRevoke) {
   EXPECT_THAT(revoked.body, HasSubstr(R"("state":"revoked")"));
 }
 
-TEST_F(ConsentApi, WrongMethodsAndBadTargets) {
+TEST_P(ConsentApi, WrongMethodsAndBadTargets) {
   start_broker();
   EXPECT_EQ(https_request(broker_->port(), pki_->ca(), services_quebec_, "DELETE", "/v1/consents").status, 405);
   EXPECT_EQ(get(services_quebec_, "/v1/consents").status, 400);  // subject is required
@@ -190,7 +185,7 @@ TEST_F(ConsentApi, WrongMethodsAndBadTargets) {
   EXPECT_EQ(get(services_quebec_, "/v1/mandates/x/unknown").status, 404);
 }
 
-TEST_F(ConsentApi, SubjectIdsArePercentDecoded) {
+TEST_P(ConsentApi, SubjectIdsArePercentDecoded) {
   start_broker();
   std::string body = body_expiring_in(90);
   body.replace(body.find("QC-1957-0042"), 12, "QC 1957/42");
@@ -200,7 +195,7 @@ TEST_F(ConsentApi, SubjectIdsArePercentDecoded) {
   EXPECT_THAT(get(services_quebec_, "/v1/consents?subject=QC%2D1957%2D0042").body, HasSubstr("cns_"));
 }
 
-TEST_F(ConsentApi, EveryReadOfTheRegistryIsAuditedAndShownToTheCitizen) {
+TEST_P(ConsentApi, EveryReadOfTheRegistryIsAuditedAndShownToTheCitizen) {
   start_broker();
   const std::string id(grant_ok().at("consent").at("id").as_string());
   ASSERT_TRUE(audit_entries().empty());  // a grant is in the registry, with its receipt
@@ -258,11 +253,17 @@ TEST_F(ConsentApi, EveryReadOfTheRegistryIsAuditedAndShownToTheCitizen) {
 }
 
 // Writes audit entries as the exchange path does, then reads them back through the broker.
-TEST_F(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
-  const auto data_dir = dir_->path() / "accesses-data";
+TEST_P(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
+  // The log the broker will open, written first.
+  const auto data_dir = dir_->path() / ("accesses-data-" + backend_name({GetParam(), 0}));
   std::filesystem::create_directories(data_dir);
+  const audit::AuditConfig config{data_dir / "audit.db", dir_->path() / "keys"};
+  std::optional<PgConnectOptions> schema;
+  if (GetParam() == Backend::postgresql) schema = fresh_pg_schema();
   {
-    auto log = audit::AuditLog::open(audit::AuditConfig{data_dir / "audit.db", dir_->path() / "keys"});
+    auto log = schema ? audit::AuditLog::open(config, audit::PgAuditStore::open(*schema).value(),
+                                              audit::PgAuditStore::open(*schema).value())
+                      : audit::AuditLog::open(config);
     auto record = [](const char* subject, audit::Decision decision, const char* consumer) {
       audit::AuditRecord r;
       r.request_id = std::string("req-") + consumer;
@@ -283,7 +284,10 @@ TEST_F(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
     ASSERT_TRUE(log->append(record("QC-OTHER", audit::Decision::allow, "ramq")).get());
     log->close();
   }
-  start_broker([&](broker::BrokerConfig& config) { config.data_dir = data_dir; });
+  start_broker([&](broker::BrokerConfig& broker_config) {
+    broker_config.store.data_dir = data_dir;
+    if (schema) broker_config.store.conninfo = schema->conninfo;
+  });
 
   HttpResult result = get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses");
   ASSERT_EQ(result.status, 200) << result.body;

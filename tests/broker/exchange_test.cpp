@@ -2,7 +2,6 @@
 // real policy files, consent registry and audit log.
 #include "broker_fixture.hpp"
 
-#include "audit/sqlite_audit_store.hpp"
 #include "policy/instant.hpp"
 #include "support/test_connector.hpp"
 
@@ -38,8 +37,10 @@ json::object full_birth_record(const json::object& request) {
                       {"subject_echo", request.at("subject")}};
 }
 
-class Exchange : public BrokerTest {
+class Exchange : public BrokerTest, public ::testing::WithParamInterface<Backend> {
  protected:
+  Exchange() { backend_ = GetParam(); }
+
   // A connector for État civil that answers every request with the full record.
   std::unique_ptr<TestConnector> etat_civil_connector() {
     auto connector = std::make_unique<TestConnector>(broker_->port(), pki_->ca(), etat_civil_);
@@ -51,21 +52,12 @@ class Exchange : public BrokerTest {
 
   HttpResult exchange(const ClientIdentity& who, const std::string& body) { return post(who, "/v1/exchange", body); }
 
-  // Every entry of the broker's audit log, read from its SQLite file.
-  std::vector<audit::AuditEntry> audit_entries() {
-    auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
-    std::vector<audit::AuditEntry> entries;
-    if (!store) return entries;
-    auto count = (*store)->count_entries();
-    (void)(*store)->read_entries(0, count ? *count : 0, [&](const audit::StoredEntry& stored) {
-      entries.push_back(stored.entry);
-      return true;
-    });
-    return entries;
-  }
 };
 
-TEST_F(Exchange, AllowedByLawReturnsOnlyThePermittedFieldsAndIsAudited) {
+// Each test runs on the embedded SQLite store and on PostgreSQL.
+INSTANTIATE_TEST_SUITE_P(Stores, Exchange, kEachBackend, backend_name);
+
+TEST_P(Exchange, AllowedByLawReturnsOnlyThePermittedFieldsAndIsAudited) {
   start_broker();
   auto connector = etat_civil_connector();
   HttpResult result = exchange(ramq_, birth_request("QC-1957-0042", "health_insurance_registration",
@@ -92,7 +84,7 @@ TEST_F(Exchange, AllowedByLawReturnsOnlyThePermittedFieldsAndIsAudited) {
   EXPECT_THAT(http_get(broker_->admin_port(), "/metrics").body, HasSubstr("pse_provider_fields_dropped_total 2"));
 }
 
-TEST_F(Exchange, RequestedFieldsAreIntersectedWithTheRule) {
+TEST_P(Exchange, RequestedFieldsAreIntersectedWithTheRule) {
   start_broker();
   auto connector = etat_civil_connector();
   HttpResult result = exchange(services_quebec_, birth_request("QC-1", "identity_verification",
@@ -111,7 +103,7 @@ TEST_F(Exchange, RequestedFieldsAreIntersectedWithTheRule) {
 
 // The broker writes the minimised record as text itself: every kind of scalar, and strings that
 // need escaping, must come out exactly as the provider sent them.
-TEST_F(Exchange, RecordValuesSurviveTheBrokerByteForByte) {
+TEST_P(Exchange, RecordValuesSurviveTheBrokerByteForByte) {
   start_broker();
   TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
   auto ready = connector.connect({"identity.birth"});
@@ -127,7 +119,7 @@ TEST_F(Exchange, RecordValuesSurviveTheBrokerByteForByte) {
   EXPECT_EQ(json::parse(result.body).at("record").as_object(), sent);
 }
 
-TEST_F(Exchange, ConsentGrantedThenRevoked) {
+TEST_P(Exchange, ConsentGrantedThenRevoked) {
   start_broker();
   auto connector = etat_civil_connector();
   const std::string request = birth_request("QC-1957-0042", "identity_verification");
@@ -161,7 +153,7 @@ TEST_F(Exchange, ConsentGrantedThenRevoked) {
   EXPECT_EQ(json::parse(accesses.body).at("accesses").as_array().size(), 1u);
 }
 
-TEST_F(Exchange, EachPolicyDenialIsAnsweredAndAudited) {
+TEST_P(Exchange, EachPolicyDenialIsAnsweredAndAudited) {
   start_broker();
   auto connector = etat_civil_connector();
   struct Case {
@@ -191,7 +183,7 @@ TEST_F(Exchange, EachPolicyDenialIsAnsweredAndAudited) {
   }
 }
 
-TEST_F(Exchange, MalformedBodiesAndImpersonationAttemptsGet400) {
+TEST_P(Exchange, MalformedBodiesAndImpersonationAttemptsGet400) {
   start_broker();
   EXPECT_EQ(exchange(ramq_, "{").status, 400);
   EXPECT_EQ(exchange(ramq_, R"({"subject": "QC-1"})").status, 400);
@@ -204,7 +196,7 @@ TEST_F(Exchange, MalformedBodiesAndImpersonationAttemptsGet400) {
   EXPECT_TRUE(audit_entries().empty());  // nothing attributable was asked
 }
 
-TEST_F(Exchange, ConnectorsMayOnlyServeTheirOwnCategories) {
+TEST_P(Exchange, ConnectorsMayOnlyServeTheirOwnCategories) {
   start_broker();
   TestConnector intruder(broker_->port(), pki_->ca(), ramq_);
   auto answer = intruder.connect({"identity.birth"});
@@ -219,7 +211,7 @@ TEST_F(Exchange, ConnectorsMayOnlyServeTheirOwnCategories) {
   EXPECT_EQ(exchange(ramq_, birth_request("QC-1")).status, 503);
 }
 
-TEST_F(Exchange, ProviderDownSlowOrVanishing) {
+TEST_P(Exchange, ProviderDownSlowOrVanishing) {
   start_broker([](broker::BrokerConfig& config) { config.limits.provider_timeout = std::chrono::milliseconds(300); });
   HttpResult none = exchange(ramq_, birth_request("QC-1"));
   EXPECT_EQ(none.status, 503);
@@ -241,7 +233,7 @@ TEST_F(Exchange, ProviderDownSlowOrVanishing) {
   EXPECT_TRUE(dropped.status == 503 || dropped.status == 504) << dropped.body;
 }
 
-TEST_F(Exchange, DisconnectFailsRequestsInFlightFast) {
+TEST_P(Exchange, DisconnectFailsRequestsInFlightFast) {
   start_broker([](broker::BrokerConfig& config) { config.limits.provider_timeout = std::chrono::seconds(20); });
   TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
   ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
@@ -259,7 +251,7 @@ TEST_F(Exchange, DisconnectFailsRequestsInFlightFast) {
   EXPECT_LT(std::chrono::steady_clock::now() - dropped_at, std::chrono::seconds(5));  // not the 20 s timeout
 }
 
-TEST_F(Exchange, MalformedProviderAnswersAreProviderErrors) {
+TEST_P(Exchange, MalformedProviderAnswersAreProviderErrors) {
   start_broker([](broker::BrokerConfig& config) { config.limits.provider_timeout = std::chrono::milliseconds(500); });
   TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
   ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
@@ -284,7 +276,7 @@ TEST_F(Exchange, MalformedProviderAnswersAreProviderErrors) {
   }
 }
 
-TEST_F(Exchange, RetryWithTheSameRequestIdGetsTheSameOutcome) {
+TEST_P(Exchange, RetryWithTheSameRequestIdGetsTheSameOutcome) {
   start_broker();
   TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
   ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");
@@ -305,7 +297,7 @@ TEST_F(Exchange, RetryWithTheSameRequestIdGetsTheSameOutcome) {
   EXPECT_EQ(exchange(services_quebec_, birth_request("QC-1", "identity_verification", R"(, "request_id": "rq-retry-7")")).status, 403);
 }
 
-TEST_F(Exchange, ABodyWithADuplicateKeyIsRefusedNotReadEitherWay) {
+TEST_P(Exchange, ABodyWithADuplicateKeyIsRefusedNotReadEitherWay) {
   start_broker();
   auto connector = etat_civil_connector();
   // Read first-wins this asks for marketing (refused), last-wins for a lawful purpose: a body two
@@ -318,7 +310,7 @@ TEST_F(Exchange, ABodyWithADuplicateKeyIsRefusedNotReadEitherWay) {
   EXPECT_TRUE(audit_entries().empty());
 }
 
-TEST_F(Exchange, RateLimitFromTheRule) {
+TEST_P(Exchange, RateLimitFromTheRule) {
   TempDir config;
   std::ifstream shipped(PSE_SOURCE_DIR "/config/policies.yaml");
   std::string policies((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
@@ -332,7 +324,7 @@ TEST_F(Exchange, RateLimitFromTheRule) {
   EXPECT_THAT(limited.body, HasSubstr("rate_limited"));
 }
 
-TEST_F(Exchange, HundredsOfParallelExchangesDoNotCrossTalk) {
+TEST_P(Exchange, HundredsOfParallelExchangesDoNotCrossTalk) {
   start_broker();
   auto first = etat_civil_connector();
   auto second = etat_civil_connector();  // two connections of one provider share the load
@@ -360,7 +352,7 @@ TEST_F(Exchange, HundredsOfParallelExchangesDoNotCrossTalk) {
   EXPECT_EQ(audit_entries().size(), 240u);
 }
 
-TEST_F(Exchange, DrainAnswersRequestsInFlight) {
+TEST_P(Exchange, DrainAnswersRequestsInFlight) {
   start_broker();
   TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
   ASSERT_EQ(connector.connect({"identity.birth"})->at("type"), "ready");

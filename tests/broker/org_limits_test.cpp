@@ -3,7 +3,6 @@
 // exchange is still answered; the refusals show in the metrics, not in the audit log.
 #include "broker_fixture.hpp"
 
-#include "audit/sqlite_audit_store.hpp"
 #include "support/test_connector.hpp"
 
 #include <boost/json.hpp>
@@ -30,10 +29,8 @@ std::string death(int i) {
 
 class OrgLimits : public BrokerTest {
  protected:
-  std::uint64_t audit_entries() const {
-    auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
-    if (!store) return 0;
-    auto count = (*store)->count_entries();
+  std::uint64_t audit_count() const {
+    auto count = audit_store()->count_entries();
     return count ? *count : 0;
   }
   std::string metrics() const { return http_get(broker_->admin_port(), "/metrics").body; }
@@ -82,7 +79,7 @@ TEST_F(OrgLimits, AnOrganisationFloodingExchangesIsRefusedUnauditedWhileAnotherI
   EXPECT_EQ(served.status, 200) << served.body;
 
   // Only what was admitted is in the audit log: the refusals are counted, not audited.
-  EXPECT_EQ(audit_entries(), static_cast<std::uint64_t>(refused_by_policy) + 1);
+  EXPECT_EQ(audit_count(), static_cast<std::uint64_t>(refused_by_policy) + 1);
   EXPECT_THAT(metrics(), HasSubstr("pse_admission_refused_total{org=\"services-quebec\",kind=\"exchange_rate\"} " +
                                    std::to_string(rate_limited)));
 }
@@ -115,7 +112,7 @@ TEST_F(OrgLimits, APublishFloodGets429WithRetryAfterAndLeavesNoAuditEntries) {
   EXPECT_GE(rate_limited, 5);
 
   // One entry per accepted publish (one subscriber); none for the refused ones.
-  EXPECT_EQ(audit_entries(), static_cast<std::uint64_t>(accepted));
+  EXPECT_EQ(audit_count(), static_cast<std::uint64_t>(accepted));
   EXPECT_THAT(metrics(), HasSubstr("pse_admission_refused_total{org=\"etat-civil\",kind=\"publish_rate\"} " +
                                    std::to_string(rate_limited)));
   // The consumer side is untouched by the publisher's flood.

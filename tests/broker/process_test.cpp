@@ -48,7 +48,7 @@ std::string config_files(const TempDir& dir) {
   return "orgs: " PSE_SOURCE_DIR "/config/orgs.yaml\n"
          "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
          "policies: " PSE_SOURCE_DIR "/config/policies.yaml\n"
-         "data_dir: data\nkeys_dir: keys\n";
+         "store: {backend: sqlite, data_dir: data}\nkeys_dir: keys\n";
 }
 
 TEST(BrokerProcess, HelpExitsZero) {

@@ -141,7 +141,7 @@ TEST(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
       "orgs: " PSE_SOURCE_DIR "/config/orgs.yaml\n"
       "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
       "policies: " PSE_SOURCE_DIR "/config/policies.yaml\n"
-      "data_dir: data\nkeys_dir: keys\n"
+      "store: {backend: sqlite, data_dir: data}\nkeys_dir: keys\n"
       "listen: {port: " + std::to_string(port) + "}\nadmin: {port: 0}\n"
       "pubsub:\n  retry_initial_ms: 50\n  retry_max_ms: 500\n  subscriptions:\n"
       "    - {subscriber: ramq, category: identity.death, purpose: health_insurance_termination}\n"

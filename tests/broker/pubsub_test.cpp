@@ -6,7 +6,6 @@
 #include <pse/provider.hpp>
 
 #include "audit/audit_log.hpp"
-#include "audit/sqlite_audit_store.hpp"
 #include "policy/instant.hpp"
 #include "support/test_connector.hpp"
 
@@ -69,8 +68,10 @@ class Inbox {
   int refused_ = 0;
 };
 
-class PubSub : public BrokerTest {
+class PubSub : public BrokerTest, public ::testing::WithParamInterface<Backend> {
  protected:
+  PubSub() { backend_ = GetParam(); }
+
   static void SetUpTestSuite() {
     BrokerTest::SetUpTestSuite();
     if (saaq_.cert.empty()) {
@@ -100,17 +101,12 @@ class PubSub : public BrokerTest {
     return request;
   }
 
-  // Audit entries of one event, read back from the broker's log file.
+  // Audit entries of one event, read back from the broker's log.
   std::vector<audit::AuditEntry> audit_entries_of(const std::string& event_id) const {
-    auto store = audit::SqliteAuditStore::open(data_dir_ / "audit.db", audit::SqliteAuditStore::Access::read_only);
-    EXPECT_TRUE(store);
     std::vector<audit::AuditEntry> found;
-    auto count = (*store)->count_entries();
-    EXPECT_TRUE(count);
-    EXPECT_TRUE((*store)->read_entries(0, *count, [&](const audit::StoredEntry& stored) {
-      if (stored.entry.request_id == event_id) found.push_back(stored.entry);
-      return true;
-    }));
+    for (auto& entry : audit_entries()) {
+      if (entry.request_id == event_id) found.push_back(std::move(entry));
+    }
     return found;
   }
 
@@ -127,7 +123,10 @@ ClientIdentity PubSub::saaq_;
 ClientIdentity PubSub::retraite_;
 ClientIdentity PubSub::afe_;
 
-TEST_F(PubSub, EntitledSubscribersReceiveMinimisedRecordsOthersNothing) {
+// Each test runs on the embedded SQLite store and on PostgreSQL.
+INSTANTIATE_TEST_SUITE_P(Stores, PubSub, kEachBackend, backend_name);
+
+TEST_P(PubSub, EntitledSubscribersReceiveMinimisedRecordsOthersNothing) {
   start_broker();
   Inbox ramq_inbox, retraite_inbox, saaq_inbox;
   auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, ramq_inbox);
@@ -173,7 +172,7 @@ TEST_F(PubSub, EntitledSubscribersReceiveMinimisedRecordsOthersNothing) {
   EXPECT_EQ(allowed, 2);
 }
 
-TEST_F(PubSub, RepublishWithTheSameKeyIsAcknowledgedAndNotDeliveredTwice) {
+TEST_P(PubSub, RepublishWithTheSameKeyIsAcknowledgedAndNotDeliveredTwice) {
   start_broker();
   Inbox inbox;
   auto ramq = subscribe(ramq_, {{"identity.death", "health_insurance_termination"}}, inbox);
@@ -188,7 +187,7 @@ TEST_F(PubSub, RepublishWithTheSameKeyIsAcknowledgedAndNotDeliveredTwice) {
   EXPECT_FALSE(inbox.wait_for(2, 500ms));
 }
 
-TEST_F(PubSub, ConsentBasedEventsNeedTheCitizensConsent) {
+TEST_P(PubSub, ConsentBasedEventsNeedTheCitizensConsent) {
   start_broker();
   Inbox inbox;
   auto saaq = subscribe(saaq_, {{"identity.address", "address_update"}}, inbox);
@@ -219,7 +218,7 @@ TEST_F(PubSub, ConsentBasedEventsNeedTheCitizensConsent) {
   EXPECT_EQ(inbox.received().front().record.at("city").as_string(), "Lévis");
 }
 
-TEST_F(PubSub, AnOfflineSubscriberFindsItsBacklogInOrderAndTheRestAfterADisconnect) {
+TEST_P(PubSub, AnOfflineSubscriberFindsItsBacklogInOrderAndTheRestAfterADisconnect) {
   start_broker([](broker::BrokerConfig& config) {
     config.pubsub.subscriptions.push_back({"ramq", "identity.death", "health_insurance_termination"});
   });
@@ -265,7 +264,7 @@ TEST_F(PubSub, AnOfflineSubscriberFindsItsBacklogInOrderAndTheRestAfterADisconne
   }
 }
 
-TEST_F(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperator) {
+TEST_P(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperator) {
   start_broker([](broker::BrokerConfig& config) {
     config.pubsub.max_attempts = 2;
     config.pubsub.retry_initial = 20ms;
@@ -310,7 +309,7 @@ TEST_F(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperat
   EXPECT_THAT(metrics.body, HasSubstr("pse_deliveries_nacked_total 3"));
 }
 
-TEST_F(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
+TEST_P(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
   start_broker();
   Client etat_civil(sdk_options(etat_civil_));
   Client ramq(sdk_options(ramq_));
@@ -348,7 +347,7 @@ TEST_F(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
   EXPECT_THAT(twice.body, HasSubstr("duplicate key 'record.surname'"));
 }
 
-TEST_F(PubSub, ASubscriptionIsRefusedWithoutTheRoleOrForAnUnknownCategory) {
+TEST_P(PubSub, ASubscriptionIsRefusedWithoutTheRoleOrForAnUnknownCategory) {
   start_broker();
   Inbox inbox;
   Provider etat_civil(sdk_options(etat_civil_));  // provider and publisher, not subscriber
@@ -368,7 +367,7 @@ TEST_F(PubSub, ASubscriptionIsRefusedWithoutTheRoleOrForAnUnknownCategory) {
 
 // A delivery id of twenty digits is beyond 64 bits: it is an unknown id like any other. Its
 // conversion once threw out of the connection's handler, and a subscriber's ack ended the broker.
-TEST_F(PubSub, AnAckOrNackForAnIdBeyond64BitsIsIgnoredAndTheBrokerServesOn) {
+TEST_P(PubSub, AnAckOrNackForAnIdBeyond64BitsIsIgnoredAndTheBrokerServesOn) {
   start_broker();
   TestConnector ramq(broker_->port(), pki_->ca(), ramq_);
   const json::array subscribes{json::object{{"category", "identity.death"}, {"purpose", "health_insurance_registration"}}};

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <future>
+#include <thread>
 
 namespace pse::queue {
 namespace {
@@ -126,6 +127,44 @@ TEST(PgQueueStore, TheQueueGoesOnAfterLosingItsConnectionsWhileIdle) {
   ASSERT_TRUE(queue->flush().ok()) << "the writer's next transaction reconnects";
   EXPECT_EQ(fixture.count_deliveries(), 0);
   EXPECT_TRUE(publish_ok(*queue, event("k1"), {}).duplicate);
+}
+
+}  // namespace
+}  // namespace pse::queue
+
+namespace pse::queue {
+namespace {
+
+using pse::testing::Backend;
+using testing::QueueFixture;
+
+TEST(PgQueueStore, TheQueueCommitsAgainOnItsOwnWhenTheDatabaseIsBack) {
+  QueueFixture fixture(Backend::postgresql);
+  fixture.postgres->statement_timeout = std::chrono::milliseconds(300);
+  auto queue = fixture.open();
+  ASSERT_TRUE(queue->publish(testing::event("k1"), {testing::delivery("ramq", "s1", "one")}).get().ok());
+
+  // Another session holds the row every commit takes: the next commit times out and fails.
+  PgConnection locker = fixture.connect();
+  ASSERT_TRUE(locker.execute_script("BEGIN; SELECT * FROM queue_meta FOR UPDATE").ok());
+  const auto failed = queue->publish(testing::event("k2"), {testing::delivery("ramq", "s2", "two")}).get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, QueueErrorCode::store_failed);
+  EXPECT_FALSE(queue->publish(testing::event("k3"), {}).get().ok());  // refused at once meanwhile
+
+  // Released: within a few retry intervals the queue takes publishes again, without a restart.
+  ASSERT_TRUE(locker.execute_script("ROLLBACK").ok());
+  bool back = false;
+  for (int attempt = 0; attempt < 100 && !back; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    back = queue->publish(testing::event("k2"), {testing::delivery("ramq", "s2", "two")}).get().ok();
+  }
+  ASSERT_TRUE(back);
+  // Nothing of the failed batch was stored; the first delivery and the retried one are there.
+  EXPECT_EQ(fixture.count_deliveries(), 2);
+  const auto stats = queue->stats(fixture.clock.now());
+  ASSERT_EQ(stats.size(), 1U);
+  EXPECT_EQ(stats[0].ready, 2U);
 }
 
 }  // namespace
