@@ -3,6 +3,7 @@
 // end every event answered 202 has reached every entitled subscriber, none other, each key named
 // one event, and `pse-audit verify` accepts the audit log.
 #include "audit/audit_keys.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/queue_key.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
@@ -125,8 +126,20 @@ struct Received {
   }
 };
 
-TEST(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
+// On the embedded SQLite store and on PostgreSQL.
+class PubSubCrash : public ::testing::TestWithParam<Backend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, PubSubCrash, kEachBackend, backend_name);
+
+TEST_P(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
   TempDir dir;
+  std::string store = "store: {backend: sqlite, data_dir: data}\n";
+  std::string audit_db = (dir / "data" / "audit.db").string();
+  if (GetParam() == Backend::postgresql) {
+    const PgConnectOptions schema = fresh_pg_schema();
+    store = "store: {backend: postgresql, conninfo: \"" + schema.conninfo + "\", password_file: " + pg_password_file() +
+            "}\n";
+    audit_db = "\"" + schema.conninfo + "\" --password-file " + pg_password_file();
+  }
   TestPki pki(dir / "pki");
   const ClientIdentity etat_civil = pki.issue_org("etat-civil");
   const ClientIdentity ramq = pki.issue_org("ramq");
@@ -141,7 +154,7 @@ TEST(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
       "orgs: " PSE_SOURCE_DIR "/config/orgs.yaml\n"
       "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
       "policies: " PSE_SOURCE_DIR "/config/policies.yaml\n"
-      "store: {backend: sqlite, data_dir: data}\nkeys_dir: keys\n"
+          + store + "keys_dir: keys\n"
       "listen: {port: " + std::to_string(port) + "}\nadmin: {port: 0}\n"
       "pubsub:\n  retry_initial_ms: 50\n  retry_max_ms: 500\n  subscriptions:\n"
       "    - {subscriber: ramq, category: identity.death, purpose: health_insurance_termination}\n"
@@ -250,7 +263,7 @@ TEST(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
   for (auto& subscriber : subscribers) subscriber->stop();
   EXPECT_TRUE(broker.stop()) << "the last broker did not drain and exit 0 on SIGTERM; its log ends with:\n"
                              << tail_of(dir / "broker.log");
-  const std::string verify = std::string(PSE_AUDIT_BINARY) + " verify --db " + (dir / "data" / "audit.db").string() +
+  const std::string verify = std::string(PSE_AUDIT_BINARY) + " verify --db " + audit_db +
                              " --key-dir " + (dir / "keys").string() + " > " + (dir / "verify.txt").string() + " 2>&1";
   EXPECT_EQ(std::system(verify.c_str()), 0) << "pse-audit verify failed";
 }
