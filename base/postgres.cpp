@@ -1,6 +1,7 @@
 #include "base/postgres.hpp"
 
 #include "base/hex.hpp"
+#include "base/log.hpp"
 
 #include <libpq-fe.h>
 
@@ -129,6 +130,10 @@ PgResult<PgConnection> PgConnection::connect(const PgConnectOptions& options) {
     return PgError{"cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(connection.connection_.get())), "",
                    true};
   }
+  // The server's notices and warnings go to the log, not to standard error.
+  PQsetNoticeProcessor(
+      connection.connection_.get(),
+      [](void*, const char* message) { log::warn("postgresql", {{"detail", trimmed(message)}}); }, nullptr);
   // Notices ("already exists, skipping") are not for the broker's log.
   std::string timeout = "SET client_min_messages = warning; SET statement_timeout = " +
                         std::to_string(options.statement_timeout.count());

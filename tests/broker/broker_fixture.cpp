@@ -3,6 +3,7 @@
 #include "audit/audit_keys.hpp"
 #include "audit/pg_audit_store.hpp"
 #include "audit/sqlite_audit_store.hpp"
+#include "base/random_id.hpp"
 #include "support/queue_key.hpp"
 
 #include <chrono>
@@ -52,7 +53,8 @@ broker::BrokerConfig BrokerTest::base_config() const {
   if (backend_ == Backend::postgresql) {
     const PgConnectOptions schema = fresh_pg_schema();
     config.store.backend = store::Backend::postgresql;
-    config.store.conninfo = schema.conninfo;
+    // Named, so that a test can end this broker's sessions and no other test's.
+    config.store.conninfo = schema.conninfo + " application_name=" + random_id("pse-broker-test-", 6);
     config.store.password_file = pg_password_file();
   }
   config.threads = 2;

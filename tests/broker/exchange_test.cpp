@@ -371,5 +371,38 @@ TEST_P(Exchange, DrainAnswersRequestsInFlight) {
   broker_->wait();
 }
 
+// What a PostgreSQL restart or failover does to a running broker: every answer that needs a
+// durable entry is refused (503) and /readyz says so, until the database is back — then the
+// broker serves again by itself.
+class ExchangeOnPostgresql : public Exchange {};
+INSTANTIATE_TEST_SUITE_P(Store, ExchangeOnPostgresql, ::testing::Values(Backend::postgresql), backend_name);
+
+TEST_P(ExchangeOnPostgresql, LosingTheDatabaseRefusesThenServesAgainWithoutARestart) {
+  start_broker();
+  auto connector = etat_civil_connector();
+  const std::string request = birth_request("QC-1957-0042", "health_insurance_registration");
+  ASSERT_EQ(exchange(ramq_, request).status, 200);
+
+  auto admin = PgConnection::connect(*postgres_);
+  ASSERT_TRUE(admin) << admin.error().message;
+  auto ended = admin->query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                            PgParams().text(postgres_->conninfo.substr(postgres_->conninfo.rfind('=') + 1)));
+  ASSERT_TRUE(ended) << ended.error().message;
+  EXPECT_GT(ended->integer(0, 0), 0);
+
+  HttpResult refused = exchange(ramq_, request);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("unavailable"));
+  // Back by itself: the audit writer commits again within its retry interval.
+  bool ready = false;
+  for (int i = 0; i < 200 && !ready; ++i) {
+    ready = http_get(broker_->admin_port(), "/readyz").status == 200;
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(exchange(ramq_, request).status, 200);
+}
+
 }  // namespace
 }  // namespace pse::testing
