@@ -3,24 +3,42 @@
 #include "base/config_error.hpp"
 #include "base/log.hpp"
 #include "audit/sqlite_audit_store.hpp"
+#include "audit/tree_nodes.hpp"
 
 #include <algorithm>
 
 namespace pse::audit {
+
+namespace {
+
+// Hashes of the tree of `tree_size` entries: from the stored nodes when the log keeps them
+// (O(log n) reads); from every leaf hash when it does not (a reader of a log that no writer
+// has upgraded yet).
+Result<std::vector<Hash>> roots_of(AuditStore& store, std::uint64_t tree_size, const std::vector<LeafRange>& ranges) {
+  auto has_nodes = store.has_tree_nodes();
+  if (!has_nodes) return has_nodes.error();
+  if (*has_nodes) return StoredTree(store, tree_size).roots_of(ranges);
+  auto leaves = store.read_leaf_hashes(0, tree_size);
+  if (!leaves) return leaves.error();
+  std::vector<Hash> roots;
+  for (const LeafRange& range : ranges) {
+    roots.push_back(merkle_root(std::span(*leaves).subspan(range.begin, range.end - range.begin)));
+  }
+  return roots;
+}
+
+}  // namespace
 
 Result<InclusionProof> build_inclusion_proof(AuditStore& store, std::uint64_t seq, std::uint64_t tree_size) {
   if (seq >= tree_size) {
     return make_error(AuditErrorCode::invalid_argument,
                       "entry " + std::to_string(seq) + " is not in a tree of " + std::to_string(tree_size));
   }
-  auto leaves = store.read_leaf_hashes(0, tree_size);
-  if (!leaves) return leaves.error();
-  InclusionProof proof;
-  proof.seq = seq;
-  proof.tree_size = tree_size;
-  proof.leaf_hash = (*leaves)[seq];
-  proof.path = inclusion_proof(*leaves, seq);
-  return proof;
+  auto leaf = store.read_leaf_hashes(seq, seq + 1);
+  if (!leaf) return leaf.error();
+  auto path = roots_of(store, tree_size, inclusion_proof_ranges(seq, tree_size));
+  if (!path) return path.error();
+  return InclusionProof{seq, tree_size, leaf->front(), std::move(path).value()};
 }
 
 Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_t old_size,
@@ -28,9 +46,9 @@ Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_
   if (old_size > new_size) {
     return make_error(AuditErrorCode::invalid_argument, "the old tree must not be larger than the new one");
   }
-  auto leaves = store.read_leaf_hashes(0, new_size);
-  if (!leaves) return leaves.error();
-  return ConsistencyProof{old_size, new_size, consistency_proof(*leaves, old_size)};
+  auto path = roots_of(store, new_size, consistency_proof_ranges(old_size, new_size));
+  if (!path) return path.error();
+  return ConsistencyProof{old_size, new_size, std::move(path).value()};
 }
 
 std::unique_ptr<AuditLog> AuditLog::open(const AuditConfig& config) {
@@ -248,7 +266,7 @@ Sealer AuditLog::sealer(SignedTreeHead& head_out) {
     for (AuditEntry& entry : entries) {
       entry.seq = sealed.frontier.size();
       const Hash leaf = entry_leaf_hash(entry);
-      sealed.frontier.append(leaf);
+      append_leaf(sealed.frontier, leaf, sealed.nodes);
       sealed.leaf_hashes.push_back(leaf);
     }
     SignedTreeHead& head = sealed.head;

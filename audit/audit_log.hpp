@@ -63,8 +63,9 @@ struct ConsistencyProof {
   std::vector<Hash> path;
 };
 
-/// Inclusion proof of `seq` in the tree of `tree_size` entries, from the store's recorded
-/// leaf hashes (O(tree_size) reads; the proof is checked by whoever receives it).
+/// Inclusion proof of `seq` in the tree of `tree_size` entries, from the store's tree nodes and
+/// recorded leaf hashes (O(log tree_size) reads: tree_nodes.hpp; the proof is checked by
+/// whoever receives it).
 Result<InclusionProof> build_inclusion_proof(AuditStore& store, std::uint64_t seq, std::uint64_t tree_size);
 Result<ConsistencyProof> build_consistency_proof(AuditStore& store, std::uint64_t old_size,
                                                  std::uint64_t new_size);

@@ -1,8 +1,9 @@
 // The narrow interface between the audit log and its storage.
 //
-// The contract that matters: commit() makes a batch of entries, the log's Merkle frontier and
-// the batch's signed tree head durable together, atomically — all or nothing, and durable on
-// return (it survives power loss, not only a crash). Everything else only reads.
+// The contract that matters: commit() makes a batch of entries, the tree nodes it completes,
+// the log's Merkle frontier and the batch's signed tree head durable together, atomically —
+// all or nothing, and durable on return (it survives power loss, not only a crash).
+// Everything else only reads.
 //
 // One store object is used by one thread at a time; AuditLog opens one for its writer and one
 // for readers. Backends: SQLite (sqlite_audit_store.hpp), PostgreSQL (pg_audit_store.hpp).
@@ -29,6 +30,14 @@ struct StoredEntry {
   Hash recorded_leaf_hash{};
   /// false when the stored row cannot be an entry at all (unknown decision, a hash of the
   /// wrong size, a NULL…): someone wrote it by hand.
+  bool well_formed = true;
+};
+
+/// A stored interior node of the tree (tree_nodes.hpp); `well_formed` is false for a row whose
+/// hash is not 32 bytes.
+struct StoredNode {
+  std::uint64_t index = 0;
+  Hash hash{};
   bool well_formed = true;
 };
 
@@ -61,6 +70,7 @@ struct WriterState {
 /// What a writer makes of a batch once it knows where the log ends.
 struct SealedBatch {
   std::vector<Hash> leaf_hashes;  ///< one per entry, in order
+  std::vector<MerkleNode> nodes;  ///< the subtrees at stored levels the batch completes (tree_nodes.hpp)
   MerkleFrontier frontier;        ///< the tree after the batch
   SignedTreeHead head;            ///< signs that tree
 };
@@ -80,7 +90,8 @@ class AuditStore {
   /// The end is the one committed when the store takes it, not the one this writer last saw:
   /// on PostgreSQL several brokers append to one log. Inside its transaction, holding the
   /// end, the store calls `seal` once with the committed state; `seal` numbers the entries,
-  /// extends the frontier and signs the head, and the store writes all of it or nothing.
+  /// extends the frontier, names the tree nodes it completes and signs the head, and the store
+  /// writes all of it or nothing.
   virtual Status commit(std::span<AuditEntry> entries, const Sealer& seal) = 0;
 
   /// After a failed commit, before the next: ends whatever the failure left open (a
@@ -90,12 +101,27 @@ class AuditStore {
 
   using EntryVisitor = std::function<bool(const StoredEntry&)>;  ///< return false to stop
   using HeadVisitor = std::function<bool(const StoredTreeHead&)>;
+  using NodeVisitor = std::function<bool(const StoredNode&)>;
 
   /// Entries with begin <= seq < end in sequence order, as stored (gaps and all).
   virtual Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) = 0;
 
   /// Recorded leaf hashes of seq in [begin, end); corrupt when one is missing.
   virtual Result<std::vector<Hash>> read_leaf_hashes(std::uint64_t begin, std::uint64_t end) = 0;
+
+  /// Whether the log keeps its tree's interior nodes. false only for a reader of a log whose
+  /// schema predates them, which no writer has opened since (a writer adds them); proofs then
+  /// read every leaf hash.
+  virtual Result<bool> has_tree_nodes() = 0;
+
+  /// Stored nodes of `level` (a stored level: tree_nodes.hpp) with begin <= index < end, in
+  /// index order, as stored (gaps and all).
+  virtual Status read_tree_nodes(unsigned level, std::uint64_t begin, std::uint64_t end,
+                                 const NodeVisitor& visit) = 0;
+
+  /// The number of stored node rows at any level, but for the nodes of subtrees that end
+  /// beyond the first `tree_size` entries (a writer may be adding those as this reads).
+  virtual Result<std::uint64_t> count_tree_nodes(std::uint64_t tree_size) = 0;
 
   /// Every stored tree head, in the order they were issued.
   virtual Status read_tree_heads(const HeadVisitor& visit) = 0;

@@ -1,8 +1,10 @@
 #include "audit/log_verifier.hpp"
 
 #include "audit/merkle.hpp"
+#include "audit/tree_nodes.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace pse::audit {
 namespace {
@@ -155,6 +157,108 @@ class Checkpoints {
   std::size_t next_ = 0;
 };
 
+// The stored tree nodes against the tree of the recorded leaf hashes, which proofs are built
+// from together with them: checked in pages of a level's nodes as the pass over the entries
+// completes them, so memory holds one page per stored level.
+class NodeChecker {
+ public:
+  explicit NodeChecker(AuditStore& store) : store_(store) {}
+
+  Status start() {
+    auto has_nodes = store_.has_tree_nodes();
+    if (!has_nodes) return has_nodes.error();
+    checking_ = *has_nodes;
+    return Ok{};
+  }
+
+  /// The next entry's recorded leaf hash. A gap in the entries ends the check: positions
+  /// after it are not the tree's (the missing entries are reported themselves).
+  Status add(std::uint64_t seq, const Hash& recorded) {
+    if (!checking_) return Ok{};
+    if (seq != frontier_.size()) {
+      checking_ = false;
+      return Ok{};
+    }
+    completed_.clear();
+    append_leaf(frontier_, recorded, completed_);
+    for (const MerkleNode& node : completed_) {
+      std::vector<MerkleNode>& page = pending_[node.level];
+      page.push_back(node);
+      if (page.size() == page_size) {
+        if (auto status = check(page); !status) return status;
+      }
+    }
+    return Ok{};
+  }
+
+  Status finish(std::vector<VerifyProblem>& problems) {
+    if (!checking_) return Ok{};
+    for (auto& [level, page] : pending_) {
+      if (auto status = check(page); !status) return status;
+    }
+    auto stored = store_.count_tree_nodes(frontier_.size());
+    if (!stored) return stored.error();
+    const std::uint64_t strays = *stored - std::min(*stored, expected_ - missing_);
+    if (altered_ > 0) {
+      problems.push_back({std::nullopt, "tree nodes: " + std::to_string(altered_) +
+                                            " do not match the recorded leaf hashes (altered), the first " +
+                                            describe(*first_altered_) + ": proofs over those entries fail"});
+    }
+    if (missing_ > 0) {
+      problems.push_back({std::nullopt, "tree nodes: " + std::to_string(missing_) + " are missing (deleted), the first " +
+                                            describe(*first_missing_) + ": proofs over those entries fail"});
+    }
+    if (strays > 0) {
+      problems.push_back({std::nullopt, "tree nodes: " + std::to_string(strays) + " rows are no node of the log's tree (added)"});
+    }
+    return Ok{};
+  }
+
+ private:
+  static constexpr std::size_t page_size = 4096;
+
+  static std::string describe(const MerkleNode& node) {
+    const std::uint64_t first = node.index << node.level;
+    return "at level " + std::to_string(node.level) + ", index " + std::to_string(node.index) + " (entries " +
+           std::to_string(first) + " to " + std::to_string(first + (std::uint64_t{1} << node.level) - 1) + ")";
+  }
+
+  // One page of a level: consecutive nodes.
+  Status check(std::vector<MerkleNode>& page) {
+    if (page.empty()) return Ok{};
+    const unsigned level = page.front().level;
+    std::size_t next = 0;
+    auto compare = [&](const MerkleNode& expected, const StoredNode* stored) {
+      ++expected_;
+      if (stored == nullptr) {
+        if (missing_++ == 0) first_missing_ = expected;
+      } else if (!stored->well_formed || stored->hash != expected.hash) {
+        if (altered_++ == 0) first_altered_ = expected;
+      }
+    };
+    auto status = store_.read_tree_nodes(level, page.front().index, page.back().index + 1, [&](const StoredNode& stored) {
+      for (; next < page.size() && page[next].index < stored.index; ++next) compare(page[next], nullptr);
+      if (next < page.size() && page[next].index == stored.index) compare(page[next++], &stored);
+      return true;
+    });
+    if (!status) return status;
+    for (; next < page.size(); ++next) compare(page[next], nullptr);
+    page.clear();
+    return Ok{};
+  }
+
+  AuditStore& store_;
+  bool checking_ = false;
+  MerkleFrontier frontier_;
+  std::vector<MerkleNode> completed_;
+  std::map<unsigned, std::vector<MerkleNode>> pending_;  // by level
+  std::uint64_t expected_ = 0;
+  std::uint64_t missing_ = 0;
+  std::uint64_t altered_ = 0;
+  std::optional<MerkleNode> first_missing_;
+  std::optional<MerkleNode> first_altered_;
+};
+
 // The first problem an entry row showed in [begin, end), if any.
 std::optional<std::uint64_t> first_entry_problem(const std::vector<VerifyProblem>& entry_problems,
                                                  std::uint64_t begin, std::uint64_t end) {
@@ -211,6 +315,9 @@ Result<VerifyReport> verify_log(AuditStore& store, const PublicKey& key, const V
   MerkleFrontier frontier;
   std::uint64_t expected_seq = 0;
   checkpoints.observe(frontier);
+  NodeChecker nodes(store);
+  if (auto status = nodes.start(); !status) return status.error();
+  Status node_status = Ok{};
   if (auto status = store.read_entries(0, UINT64_MAX, [&](const StoredEntry& stored) {
         const AuditEntry& entry = stored.entry;
         if (entry.seq != expected_seq) {
@@ -229,12 +336,14 @@ Result<VerifyReport> verify_log(AuditStore& store, const PublicKey& key, const V
         expected_seq = entry.seq + 1;
         frontier.append(leaf);
         checkpoints.observe(frontier);
+        node_status = nodes.add(entry.seq, stored.well_formed ? stored.recorded_leaf_hash : leaf);
         if (options.progress && frontier.size() % progress_every == 0) options.progress(frontier.size(), *total);
-        return true;
+        return node_status.ok();
       });
       !status) {
     return status.error();
   }
+  if (!node_status) return node_status.error();
   report.entries = frontier.size();
   report.root = frontier.root();
   if (options.progress) options.progress(report.entries, *total);
@@ -242,10 +351,12 @@ Result<VerifyReport> verify_log(AuditStore& store, const PublicKey& key, const V
     report.problems.push_back({std::nullopt, "and " + std::to_string(more_entry_problems) + " more altered entries"});
   }
 
-  // 3. The index a citizen's view reads, against the entries.
+  // 3. What is derived from the entries: the index a citizen's view reads, and the tree
+  // nodes proofs read.
   auto index_problem = store.check_subject_index();
   if (!index_problem) return index_problem.error();
   if (*index_problem) report.problems.push_back({std::nullopt, "subject index: " + **index_problem});
+  if (auto status = nodes.finish(report.problems); !status) return status.error();
 
   // 4. Every head's root against the recomputed tree.
   std::uint64_t last_good_size = 0;

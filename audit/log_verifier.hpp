@@ -12,6 +12,11 @@
 // which entry changed: when a head's root no longer matches, the first entry in its range
 // whose content disagrees with its recorded hash is named; if someone also rewrote the
 // recorded hashes, the first entry the head covers beyond the last intact head is named.
+//
+// What is derived from the entries is checked in the same pass: the subject index, and the
+// stored tree nodes (tree_nodes.hpp) against the tree of the recorded leaf hashes, since
+// proofs are built from those two. Their problems name no sequence number: the entries are not
+// in doubt, what is built from them is.
 #pragma once
 
 #include "audit/audit_keys.hpp"

@@ -12,34 +12,43 @@ constexpr std::uint8_t node_prefix = 0x01;
 // The largest power of two strictly below n (n >= 2).
 std::uint64_t split_point(std::uint64_t n) { return std::bit_floor(n - 1); }
 
-void append_path(std::span<const Hash> leaves, std::uint64_t index, std::vector<Hash>& out) {
-  const std::uint64_t n = leaves.size();
+// PATH(index, D[begin:end]) of RFC 9162 §2.1.3.1, as ranges.
+void append_path(std::uint64_t begin, std::uint64_t end, std::uint64_t index, std::vector<LeafRange>& out) {
+  const std::uint64_t n = end - begin;
   if (n <= 1) return;
   const std::uint64_t k = split_point(n);
   if (index < k) {
-    append_path(leaves.first(k), index, out);
-    out.push_back(merkle_root(leaves.subspan(k)));
+    append_path(begin, begin + k, index, out);
+    out.push_back({begin + k, end});
   } else {
-    append_path(leaves.subspan(k), index - k, out);
-    out.push_back(merkle_root(leaves.first(k)));
+    append_path(begin + k, end, index - k, out);
+    out.push_back({begin, begin + k});
   }
 }
 
-void append_subproof(std::span<const Hash> leaves, std::uint64_t m, bool complete,
-                     std::vector<Hash>& out) {
-  const std::uint64_t n = leaves.size();
+// SUBPROOF(m, D[begin:end], complete) of RFC 9162 §2.1.4.1, as ranges.
+void append_subproof(std::uint64_t begin, std::uint64_t end, std::uint64_t m, bool complete,
+                     std::vector<LeafRange>& out) {
+  const std::uint64_t n = end - begin;
   if (m == n) {
-    if (!complete) out.push_back(merkle_root(leaves));
+    if (!complete) out.push_back({begin, end});
     return;
   }
   const std::uint64_t k = split_point(n);
   if (m <= k) {
-    append_subproof(leaves.first(k), m, complete, out);
-    out.push_back(merkle_root(leaves.subspan(k)));
+    append_subproof(begin, begin + k, m, complete, out);
+    out.push_back({begin + k, end});
   } else {
-    append_subproof(leaves.subspan(k), m - k, false, out);
-    out.push_back(merkle_root(leaves.first(k)));
+    append_subproof(begin + k, end, m - k, false, out);
+    out.push_back({begin, begin + k});
   }
+}
+
+std::vector<Hash> roots_of(std::span<const Hash> leaves, const std::vector<LeafRange>& ranges) {
+  std::vector<Hash> roots;
+  roots.reserve(ranges.size());
+  for (const LeafRange& range : ranges) roots.push_back(merkle_root(leaves.subspan(range.begin, range.end - range.begin)));
+  return roots;
 }
 
 bool lowest_bit(std::uint64_t value) { return (value & 1U) != 0; }
@@ -56,12 +65,17 @@ Hash node_hash(const Hash& left, const Hash& right) {
 
 Hash empty_tree_root() { return sha256(std::string_view()); }
 
-void MerkleFrontier::append(const Hash& leaf) {
+void MerkleFrontier::append(const Hash& leaf) { append(leaf, nullptr); }
+
+void MerkleFrontier::append(const Hash& leaf, const NodeSink& completed) {
   Hash carry = leaf;
+  unsigned level = 0;
   // Each trailing set bit of the size is a perfect subtree the same height as `carry`.
   for (std::uint64_t bits = size_; lowest_bit(bits); bits >>= 1) {
     carry = node_hash(subtrees_.back(), carry);
     subtrees_.pop_back();
+    ++level;
+    if (completed) completed(MerkleNode{level, size_ >> level, carry});
   }
   subtrees_.push_back(carry);
   ++size_;
@@ -104,16 +118,24 @@ Hash merkle_root(std::span<const Hash> leaves) {
   return frontier.root();
 }
 
+std::vector<LeafRange> inclusion_proof_ranges(std::uint64_t index, std::uint64_t tree_size) {
+  std::vector<LeafRange> ranges;
+  if (index < tree_size) append_path(0, tree_size, index, ranges);
+  return ranges;
+}
+
+std::vector<LeafRange> consistency_proof_ranges(std::uint64_t old_size, std::uint64_t new_size) {
+  std::vector<LeafRange> ranges;
+  if (old_size > 0 && old_size < new_size) append_subproof(0, new_size, old_size, true, ranges);
+  return ranges;
+}
+
 std::vector<Hash> inclusion_proof(std::span<const Hash> leaves, std::uint64_t index) {
-  std::vector<Hash> proof;
-  if (index < leaves.size()) append_path(leaves, index, proof);
-  return proof;
+  return roots_of(leaves, inclusion_proof_ranges(index, leaves.size()));
 }
 
 std::vector<Hash> consistency_proof(std::span<const Hash> leaves, std::uint64_t old_size) {
-  std::vector<Hash> proof;
-  if (old_size > 0 && old_size < leaves.size()) append_subproof(leaves, old_size, true, proof);
-  return proof;
+  return roots_of(leaves, consistency_proof_ranges(old_size, leaves.size()));
 }
 
 std::optional<Hash> root_from_inclusion_proof(std::uint64_t index, std::uint64_t tree_size,

@@ -1,5 +1,6 @@
 #include "audit/pg_audit_store.hpp"
 
+#include "audit/tree_nodes.hpp"
 #include "store/pg_schema.hpp"
 
 #include <algorithm>
@@ -15,6 +16,8 @@ constexpr std::string_view kEntryColumns =
 constexpr std::string_view kHeadColumns = "tree_size, time_us, root, previous, signature";
 // Rows read per round trip: a scan of the whole log never holds more than this in memory.
 constexpr std::int64_t kPageRows = 10'000;
+// Tree nodes per INSERT: a batch of 1,024 entries completes four or five.
+constexpr std::size_t kNodesPerInsert = 32;
 
 std::int64_t as_int(std::uint64_t value) { return static_cast<std::int64_t>(std::min<std::uint64_t>(value, INT64_MAX)); }
 
@@ -92,6 +95,23 @@ void append_copy_row(std::string& out, const AuditEntry& entry, const Hash& leaf
   out += '\n';
 }
 
+// One round trip per kNodesPerInsert nodes; before the end row moves, which a trigger refuses
+// to do past a missing node (store/pg_schema.cpp).
+PgStatus insert_nodes(PgConnection& connection, std::span<const MerkleNode> nodes) {
+  for (std::size_t done = 0; done < nodes.size(); done += kNodesPerInsert) {
+    const auto chunk = nodes.subspan(done, std::min(kNodesPerInsert, nodes.size() - done));
+    std::string sql = "INSERT INTO audit_tree_nodes (level, node_index, hash) VALUES ";
+    PgParams params;
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      const auto parameter = [i](std::size_t column) { return "$" + std::to_string(3 * i + column); };
+      sql += (i == 0 ? "(" : ", (") + parameter(1) + ", " + parameter(2) + ", " + parameter(3) + ")";
+      params.integer(chunk[i].level).integer(as_int(chunk[i].index)).bytes(chunk[i].hash);
+    }
+    if (auto inserted = connection.execute(sql, params); !inserted) return inserted;
+  }
+  return Ok{};
+}
+
 PgStatus in_transaction(PgConnection& connection, const std::function<PgStatus()>& body) {
   if (auto begun = connection.execute_script("BEGIN"); !begun) return begun;
   PgStatus status = body();
@@ -101,9 +121,22 @@ PgStatus in_transaction(PgConnection& connection, const std::function<PgStatus()
 
 }  // namespace
 
-Result<std::unique_ptr<PgAuditStore>> PgAuditStore::open(const PgConnectOptions& options) {
-  auto connection = store::connect_migrated(options);
+Result<std::unique_ptr<PgAuditStore>> PgAuditStore::open(const PgConnectOptions& options, Access access) {
+  if (access == Access::writer) {
+    auto connection = store::connect_migrated(options);
+    if (!connection) return connection.error();
+    return std::unique_ptr<PgAuditStore>(new PgAuditStore(std::move(connection).value()));
+  }
+  auto connection = PgConnection::connect(options);
   if (!connection) return connection.error();
+  auto version = store::pg_database_version(*connection);
+  if (!version) return version.error();
+  if (*version == 0) return make_error(AuditErrorCode::store_failed, "no PSE audit log in this database");
+  if (*version > store::pg_schema_version()) {
+    return make_error(AuditErrorCode::store_failed, "the database's schema version " + std::to_string(*version) +
+                                                        " is newer than this program's " +
+                                                        std::to_string(store::pg_schema_version()));
+  }
   return std::unique_ptr<PgAuditStore>(new PgAuditStore(std::move(connection).value()));
 }
 
@@ -179,6 +212,7 @@ Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const 
     if (auto copied = connection_.copy_in("audit_entries (" + std::string(kEntryColumns) + ")", rows); !copied) {
       return copied.error();
     }
+    if (auto inserted = insert_nodes(connection_, sealed.nodes); !inserted) return inserted.error();
   }
   const SignedTreeHead& head = sealed.head;
   auto inserted = connection_.query("INSERT INTO audit_tree_heads (" + std::string(kHeadColumns) +
@@ -278,6 +312,47 @@ Result<std::vector<Hash>> PgAuditStore::read_leaf_hashes(std::uint64_t begin, st
     }
   }
   return hashes;
+}
+
+Result<bool> PgAuditStore::has_tree_nodes() {
+  if (has_tree_nodes_) return true;
+  if (auto status = usable(); !status) return status.error();
+  // A reader may open a database that no writer of this version has migrated yet.
+  auto rows = connection_.query("SELECT to_regclass('audit_tree_nodes') IS NOT NULL");
+  if (!rows) return rows.error();
+  has_tree_nodes_ = rows->text(0, 0) == "t";
+  return has_tree_nodes_;
+}
+
+Status PgAuditStore::read_tree_nodes(unsigned level, std::uint64_t begin, std::uint64_t end, const NodeVisitor& visit) {
+  if (auto status = usable(); !status) return status;
+  std::uint64_t from = begin;
+  while (from < end) {
+    auto page = connection_.query(
+        "SELECT node_index, hash FROM audit_tree_nodes WHERE level = $1 AND node_index >= $2 AND node_index < $3 "
+        "ORDER BY node_index LIMIT $4",
+        PgParams().integer(level).integer(as_int(from)).integer(as_int(end)).integer(kPageRows));
+    if (!page) return page.error();
+    for (int row = 0; row < page->size(); ++row) {
+      const auto hash = page->hash(row, 1);
+      if (!visit(StoredNode{static_cast<std::uint64_t>(page->integer(row, 0)), hash.value_or(Hash{}), hash.has_value()})) {
+        return Ok{};
+      }
+    }
+    if (page->size() < kPageRows) break;
+    from = static_cast<std::uint64_t>(page->integer(page->size() - 1, 0)) + 1;
+  }
+  return Ok{};
+}
+
+Result<std::uint64_t> PgAuditStore::count_tree_nodes(std::uint64_t tree_size) {
+  if (auto status = usable(); !status) return status.error();
+  // Rows at a level no shift can reach are nobody's nodes: counted, as strays.
+  auto rows = connection_.query(
+      "SELECT count(*) FROM audit_tree_nodes WHERE level NOT BETWEEN 0 AND 62 OR node_index < ($1::bigint >> level)",
+      PgParams().integer(as_int(tree_size)));
+  if (!rows) return rows.error();
+  return static_cast<std::uint64_t>(rows->integer(0, 0));
 }
 
 Status PgAuditStore::read_tree_heads(const HeadVisitor& visit) {

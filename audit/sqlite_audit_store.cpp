@@ -1,14 +1,18 @@
 #include "audit/sqlite_audit_store.hpp"
 
+#include "audit/tree_nodes.hpp"
+
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace pse::audit {
 namespace {
 
 // 2: the subject index became subject_index, written in runs (subject_index.hpp).
-constexpr int schema_version = 2;
+// 3: tree_nodes, the interior nodes that make proofs O(log n) (tree_nodes.hpp).
+constexpr int schema_version = 3;
 
 // In both the new schema and the upgrade from version 1.
 constexpr std::string_view subject_index_table = R"sql(
@@ -54,6 +58,18 @@ CREATE TABLE IF NOT EXISTS writer_state (
   indexed_upto INTEGER NOT NULL DEFAULT 0
 );
 )sql";
+
+// In both the new schema and the upgrade from version 2.
+constexpr std::string_view tree_nodes_table = R"sql(
+CREATE TABLE IF NOT EXISTS tree_nodes (
+  level INTEGER NOT NULL,
+  node_index INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, node_index)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view insert_node_sql = "INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)";
 
 // Then SubjectIndexWriter::open fills subject_index, a run at a time.
 constexpr std::string_view upgrade_from_1 = R"sql(
@@ -117,6 +133,58 @@ AuditError corrupt_head() {
   return make_error(AuditErrorCode::corrupt, "a stored tree head is malformed");
 }
 
+Status insert_node(SqliteStatement& insert, const MerkleNode& node) {
+  insert.bind(1, static_cast<std::int64_t>(node.level));
+  insert.bind(2, static_cast<std::int64_t>(node.index));
+  insert.bind_blob(3, node.hash);
+  return insert.run();
+}
+
+// The tree nodes of the log so far, from its recorded leaf hashes in one pass and O(log n)
+// memory. They stop at the first missing or malformed entry, which verify reports (and the
+// nodes left out with it).
+Status add_tree_nodes(SqliteDatabase& database) {
+  if (auto status = database.execute(tree_nodes_table); !status) return status;
+  auto leaves = database.prepare("SELECT seq, leaf_hash FROM audit_entries ORDER BY seq");
+  if (!leaves) return leaves.error();
+  auto insert = database.prepare(insert_node_sql);
+  if (!insert) return insert.error();
+  MerkleFrontier frontier;
+  std::vector<MerkleNode> nodes;
+  while (true) {
+    auto row = leaves->step();
+    if (!row) return row.error();
+    const auto leaf = *row ? leaves->hash(1) : std::nullopt;
+    if (!leaf || leaves->integer(0) != static_cast<std::int64_t>(frontier.size())) return Ok{};
+    append_leaf(frontier, *leaf, nodes);
+    for (const MerkleNode& node : nodes) {
+      if (auto status = insert_node(*insert, node); !status) return status;
+    }
+    nodes.clear();
+  }
+}
+
+// Brings a file of an older version to this one, a version per transaction.
+Status upgrade(SqliteDatabase& database, std::int64_t found_version) {
+  const auto in_transaction = [&database](const std::function<Status()>& body, int to_version) -> Status {
+    if (auto status = database.execute("BEGIN IMMEDIATE"); !status) return status;
+    Status status = body();
+    if (status) status = database.execute("PRAGMA user_version = " + std::to_string(to_version) + "; COMMIT");
+    if (!status) {
+      (void)database.execute("ROLLBACK");
+      return make_error(AuditErrorCode::store_failed, "upgrading the audit schema to version " +
+                                                          std::to_string(to_version) + ": " + status.error().message);
+    }
+    return Ok{};
+  };
+  if (found_version == 1) {
+    auto status = in_transaction(
+        [&] { return database.execute(std::string(subject_index_table) + std::string(upgrade_from_1)); }, 2);
+    if (!status) return status;
+  }
+  return in_transaction([&] { return add_tree_nodes(database); }, 3);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::filesystem::path& file,
@@ -153,20 +221,18 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
     if (auto status = store->database_.execute(pragma); !status) return status.error();
   }
   if (found_version == 0) {
-    if (auto status = store->database_.execute(std::string(schema) + std::string(subject_index_table)); !status) {
+    if (auto status = store->database_.execute(std::string(schema) + std::string(subject_index_table) +
+                                               std::string(tree_nodes_table));
+        !status) {
       return status.error();
     }
     if (auto status = store->database_.execute("PRAGMA user_version=" + std::to_string(schema_version));
         !status) {
       return status.error();
     }
-  } else if (found_version == 1) {
-    const std::string upgrade =
-        "BEGIN IMMEDIATE;" + std::string(subject_index_table) + std::string(upgrade_from_1) + "COMMIT;";
-    if (auto status = store->database_.execute(upgrade); !status) {
-      (void)store->database_.execute("ROLLBACK");
-      return make_error(AuditErrorCode::store_failed, file.string() + ": upgrading the audit schema from version 1: " +
-                                                          status.error().message);
+  } else if (found_version < schema_version) {
+    if (auto status = upgrade(store->database_, found_version); !status) {
+      return make_error(AuditErrorCode::store_failed, file.string() + ": " + status.error().message);
     }
   }
   store->schema_version_ = schema_version;
@@ -190,6 +256,8 @@ Status SqliteAuditStore::prepare_writer_statements() {
   auto save_frontier =
       database_.prepare("INSERT OR REPLACE INTO writer_state (id, frontier, indexed_upto) VALUES (1, ?, ?)");
   if (!save_frontier) return save_frontier.error();
+  auto insert_node = database_.prepare(insert_node_sql);
+  if (!insert_node) return insert_node.error();
   // Prepared once: sqlite3_exec would parse these three on every commit.
   auto begin = database_.prepare("BEGIN IMMEDIATE");
   if (!begin) return begin.error();
@@ -203,6 +271,7 @@ Status SqliteAuditStore::prepare_writer_statements() {
   insert_entry_ = std::move(insert_entry).value();
   insert_head_ = std::move(insert_head).value();
   save_frontier_ = std::move(save_frontier).value();
+  insert_node_ = std::move(insert_node).value();
   return Ok{};
 }
 
@@ -250,10 +319,8 @@ Status SqliteAuditStore::insert_head(const SignedTreeHead& head) {
   return insert_head_.run();
 }
 
-Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entries,
-                                               std::span<const Hash> leaf_hashes,
-                                               const MerkleFrontier& frontier,
-                                               const SignedTreeHead& head) {
+Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entries, const SealedBatch& sealed) {
+  const std::span<const Hash> leaf_hashes = sealed.leaf_hashes;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const AuditEntry& entry = entries[i];
     SqliteStatement& insert = insert_entry_;
@@ -279,10 +346,13 @@ Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entri
     insert.bind_blob(16, leaf_hashes[i]);
     if (auto status = insert.run(); !status) return status;
   }
+  for (const MerkleNode& node : sealed.nodes) {
+    if (auto status = insert_node(insert_node_, node); !status) return status;
+  }
   auto indexed_upto = subject_index_->add(entries);
   if (!indexed_upto) return indexed_upto.error();
-  if (auto status = insert_head(head); !status) return status;
-  const std::string serialized = frontier.serialize();
+  if (auto status = insert_head(sealed.head); !status) return status;
+  const std::string serialized = sealed.frontier.serialize();
   save_frontier_.bind_blob(1, as_bytes(serialized));
   save_frontier_.bind(2, static_cast<std::int64_t>(*indexed_upto));
   return save_frontier_.run();
@@ -298,8 +368,7 @@ Status SqliteAuditStore::commit(std::span<AuditEntry> entries, const Sealer& sea
   }
   if (auto status = begin_.run(); !status) return status;
   SealedBatch sealed = seal(*tip_, entries);
-  Status status = entries.empty() ? insert_head(sealed.head)
-                                  : commit_in_transaction(entries, sealed.leaf_hashes, sealed.frontier, sealed.head);
+  Status status = entries.empty() ? insert_head(sealed.head) : commit_in_transaction(entries, sealed);
   if (status) status = commit_.run();
   if (!status) {
     needs_recovery_ = true;
@@ -363,6 +432,40 @@ Result<std::vector<Hash>> SqliteAuditStore::read_leaf_hashes(std::uint64_t begin
     return make_error(AuditErrorCode::corrupt, "entry " + std::to_string(begin + hashes.size()) + " is missing");
   }
   return hashes;
+}
+
+Result<bool> SqliteAuditStore::has_tree_nodes() { return schema_version_ >= 3; }
+
+Status SqliteAuditStore::read_tree_nodes(unsigned level, std::uint64_t begin, std::uint64_t end,
+                                         const NodeVisitor& visit) {
+  if (schema_version_ < 3) return Ok{};
+  auto select = database_.prepare(
+      "SELECT node_index, hash FROM tree_nodes WHERE level = ? AND node_index >= ? AND node_index < ? ORDER BY node_index");
+  if (!select) return select.error();
+  select->bind(1, static_cast<std::int64_t>(level));
+  select->bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(begin, INT64_MAX)));
+  select->bind(3, static_cast<std::int64_t>(std::min<std::uint64_t>(end, INT64_MAX)));
+  while (true) {
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return Ok{};
+    const auto hash = select->hash(1);
+    if (!visit(StoredNode{static_cast<std::uint64_t>(select->integer(0)), hash.value_or(Hash{}), hash.has_value()})) {
+      return Ok{};
+    }
+  }
+}
+
+Result<std::uint64_t> SqliteAuditStore::count_tree_nodes(std::uint64_t tree_size) {
+  if (schema_version_ < 3) return std::uint64_t{0};
+  // Rows at a level no shift can reach are nobody's nodes: counted, as strays.
+  auto select = database_.prepare(
+      "SELECT count(*) FROM tree_nodes WHERE level NOT BETWEEN 0 AND 62 OR node_index < (? >> level)");
+  if (!select) return select.error();
+  select->bind(1, static_cast<std::int64_t>(std::min<std::uint64_t>(tree_size, INT64_MAX)));
+  auto row = select->step();
+  if (!row) return row.error();
+  return static_cast<std::uint64_t>(select->integer(0));
 }
 
 Status SqliteAuditStore::read_tree_heads(const HeadVisitor& visit) {

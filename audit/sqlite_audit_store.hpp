@@ -5,15 +5,18 @@
 // once the WAL is fsync'ed, so a committed batch survives power loss, and readers (pse-audit,
 // proofs) never block the writer. Opened read-only, it never creates or alters the file.
 //
-// Tables (schema version 2, in PRAGMA user_version; a writer upgrades a version 1 file):
+// Tables (schema version 3, in PRAGMA user_version; a writer upgrades a version 1 or 2 file):
 //   audit_entries(seq PK, time_us, request_id, consumer, provider, category, purpose,
 //                 decision, reason, rule_id, basis_type, basis, permitted_fields,
 //                 payload_hash, subject_hash, leaf_hash)
 //   subject_index(run, subject_hash, seq)   written in sorted runs: subject_index.hpp
 //   tree_heads(id PK, tree_size, time_us, root, previous, signature)
 //   writer_state(id = 1, frontier, indexed_upto)
+//   tree_nodes(level, node_index, hash) WITHOUT ROWID   the interior nodes: tree_nodes.hpp
 // Version 1 had a plain index on audit_entries(subject_hash) instead of subject_index; a
-// reader still queries such a file by it.
+// reader still queries such a file by it. Versions 1 and 2 had no tree_nodes: the upgrade
+// computes them from the recorded leaf hashes in one pass, and a reader of such a file builds
+// proofs from every leaf hash.
 #pragma once
 
 #include "audit/audit_store.hpp"
@@ -44,6 +47,9 @@ class SqliteAuditStore final : public AuditStore {
   Status recover() override;
   Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) override;
   Result<std::vector<Hash>> read_leaf_hashes(std::uint64_t begin, std::uint64_t end) override;
+  Result<bool> has_tree_nodes() override;
+  Status read_tree_nodes(unsigned level, std::uint64_t begin, std::uint64_t end, const NodeVisitor& visit) override;
+  Result<std::uint64_t> count_tree_nodes(std::uint64_t tree_size) override;
   Status read_tree_heads(const HeadVisitor& visit) override;
   Result<std::optional<SignedTreeHead>> latest_tree_head() override;
   Result<std::optional<SignedTreeHead>> tree_head_at(std::uint64_t tree_size) override;
@@ -55,14 +61,14 @@ class SqliteAuditStore final : public AuditStore {
   explicit SqliteAuditStore(SqliteDatabase database) : database_(std::move(database)) {}
   Status prepare_writer_statements();
   Status insert_head(const SignedTreeHead& head);
-  Status commit_in_transaction(std::span<const AuditEntry> entries, std::span<const Hash> leaf_hashes,
-                               const MerkleFrontier& frontier, const SignedTreeHead& head);
+  Status commit_in_transaction(std::span<const AuditEntry> entries, const SealedBatch& sealed);
 
   SqliteDatabase database_;
   int schema_version_ = 0;
   SqliteStatement insert_entry_;
   SqliteStatement insert_head_;
   SqliteStatement save_frontier_;
+  SqliteStatement insert_node_;
   SqliteStatement begin_;
   SqliteStatement commit_;
   SqliteStatement rollback_;

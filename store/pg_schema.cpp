@@ -202,6 +202,66 @@ CREATE TABLE queue_subscriber_counts (
 
 CREATE TABLE subscriptions (subscriber text NOT NULL, category text NOT NULL, purpose text NOT NULL, PRIMARY KEY (subscriber, category));
 )sql",
+    // 4: the audit tree's interior nodes at levels 8, 16, 24… (audit/tree_nodes.hpp), which
+    // make proofs read O(log n) rows. Those of the log so far are computed here from its leaf
+    // hashes, a level at a time (about 3 s per million entries, so no statement timeout);
+    // then each commit adds the nodes it completes, and the end row cannot move past a
+    // missing one: a broker of an older version still running fails its commits (503) rather
+    // than leave holes that proofs would trip on.
+    R"sql(
+SET LOCAL statement_timeout = 0;
+CREATE TABLE audit_tree_nodes (
+  level int NOT NULL,
+  node_index bigint NOT NULL,
+  hash bytea NOT NULL,
+  PRIMARY KEY (level, node_index)
+);
+DO $$
+DECLARE
+  depth int := 0;
+  formed bigint;
+BEGIN
+  CREATE TEMP TABLE pse_children ON COMMIT DROP AS SELECT seq AS node_index, leaf_hash AS hash FROM audit_entries;
+  LOOP
+    depth := depth + 1;
+    ANALYZE pse_children;
+    CREATE TEMP TABLE pse_parents ON COMMIT DROP AS
+      SELECT l.node_index / 2 AS node_index, sha256('\x01'::bytea || l.hash || r.hash) AS hash
+      FROM pse_children l JOIN pse_children r ON r.node_index = l.node_index + 1
+      WHERE l.node_index % 2 = 0;
+    SELECT count(*) INTO formed FROM pse_parents;
+    DROP TABLE pse_children;
+    ALTER TABLE pse_parents RENAME TO pse_children;
+    EXIT WHEN formed = 0;
+    IF depth % 8 = 0 THEN
+      INSERT INTO audit_tree_nodes (level, node_index, hash) SELECT depth, node_index, hash FROM pse_children;
+    END IF;
+  END LOOP;
+  DROP TABLE pse_children;
+END $$;
+-- The newest complete node of each stored level must be there: every commit is checked, so
+-- none before it can be missing either.
+CREATE FUNCTION pse_audit_tree_nodes_present() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  depth int := 8;
+BEGIN
+  WHILE (NEW.entry_count >> depth) > 0 LOOP
+    IF NOT EXISTS (SELECT 1 FROM audit_tree_nodes
+                   WHERE level = depth AND node_index = (NEW.entry_count >> depth) - 1) THEN
+      RAISE EXCEPTION 'the audit log cannot end at % entries without its tree node at level %', NEW.entry_count, depth
+        USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    depth := depth + 8;
+  END LOOP;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER audit_log_end_needs_tree_nodes AFTER UPDATE ON audit_log_end
+  FOR EACH ROW EXECUTE FUNCTION pse_audit_tree_nodes_present();
+CREATE TRIGGER audit_tree_nodes_append_only BEFORE UPDATE OR DELETE ON audit_tree_nodes
+  FOR EACH ROW EXECUTE FUNCTION pse_append_only();
+CREATE TRIGGER audit_tree_nodes_no_truncate BEFORE TRUNCATE ON audit_tree_nodes
+  FOR EACH STATEMENT EXECUTE FUNCTION pse_append_only();
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

@@ -25,4 +25,7 @@ PgStatus migrate(PgConnection& connection);
 /// Connects and migrates: what every PostgreSQL store does when it opens.
 PgResult<PgConnection> connect_migrated(const PgConnectOptions& options);
 
+/// The same for a store opened at start-up: throws ConfigError ("store.conninfo") when it cannot.
+PgConnection connect_migrated_or_throw(const PgConnectOptions& options);
+
 }  // namespace pse::store

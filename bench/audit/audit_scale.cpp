@@ -12,6 +12,9 @@
 //   - the append rate over the last 100,000 entries before the checkpoint (entries/s),
 //   - the time to build an inclusion proof for a random entry in the whole tree (median and
 //     max of --proofs, default 3), the way the broker and pse-audit prove,
+//   - the time to build a consistency proof from a random stored head to the latest (median
+//     and max of --proofs), and the memory all those proofs added at their peak (VmHWM,
+//     reset before them, less the RSS before them),
 //   - the time to find every entry of a random subject (median of --proofs), the lookup of a
 //     citizen's view and `pse-audit query --subject`, from a reader connection,
 //   - the database's size (main file + WAL) and the process's peak RSS (VmHWM).
@@ -119,6 +122,14 @@ std::uint64_t status_kib(const char* key) {
   return 0;
 }
 
+// Makes VmHWM the current RSS, so that it measures the peak from now on (Linux 4.0+).
+void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+double median_of(std::vector<double>& values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 std::uint64_t file_bytes(const fs::path& path) {
   std::error_code error;
   const auto size = fs::file_size(path, error);
@@ -188,7 +199,9 @@ int main(int argc, char** argv) {
       }
       return ms;
     };
-    std::cout << "entries      append/s   proof median   proof max   lookup median   db MiB   VmHWM MiB\n";
+    std::cout << "  entries   append/s  incl. median  incl. max  cons. median  cons. max  proofs KiB  lookup median"
+                 "   db MiB  VmHWM MiB\n";
+    std::uint64_t process_peak_kib = 0;
     for (const std::uint64_t checkpoint : options.checkpoints) {
       if (checkpoint <= size) {
         std::cerr << "audit_scale: the log already holds " << size << " entries; checkpoint " << checkpoint
@@ -215,7 +228,24 @@ int main(int argc, char** argv) {
                                   std::chrono::duration<double>(Clock::now() - segment_start).count();
       if (failures.load() != 0) throw std::runtime_error(std::to_string(failures.load()) + " appends failed");
 
-      const auto tree_size = log->latest_tree_head()->tree_size;
+      const SignedTreeHead latest = *log->latest_tree_head();
+      const std::uint64_t tree_size = latest.tree_size;
+      // Old heads for the consistency proofs, read before the memory of the proofs is measured.
+      std::vector<SignedTreeHead> old_heads;
+      {
+        auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
+        if (!reader) throw std::runtime_error("cannot open a reader: " + reader.error().message);
+        std::vector<SignedTreeHead> heads;
+        auto read = (*reader)->read_tree_heads([&](const StoredTreeHead& head) {
+          if (head.head.tree_size > 0 && head.head.tree_size < tree_size) heads.push_back(head.head);
+          return true;
+        });
+        if (!read) throw std::runtime_error("cannot read the heads: " + read.error().message);
+        for (int i = 0; i < options.proofs && !heads.empty(); ++i) old_heads.push_back(heads[random() % heads.size()]);
+      }
+      process_peak_kib = std::max(process_peak_kib, status_kib("VmHWM:"));
+      reset_peak_rss();
+      const std::uint64_t rss_before_kib = status_kib("VmRSS:");
       std::vector<double> proof_ms;
       for (int i = 0; i < options.proofs; ++i) {
         const std::uint64_t seq = random() % tree_size;
@@ -223,26 +253,41 @@ int main(int argc, char** argv) {
         auto proof = log->prove_inclusion(seq, tree_size);
         proof_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - proof_start).count());
         if (!proof) throw std::runtime_error("inclusion proof failed: " + proof.error().message);
-        if (!verify_inclusion(proof->seq, proof->tree_size, proof->leaf_hash, proof->path, log->latest_tree_head()->root)) {
+        if (!verify_inclusion(proof->seq, proof->tree_size, proof->leaf_hash, proof->path, latest.root)) {
           throw std::runtime_error("an inclusion proof does not verify");
         }
       }
-      std::sort(proof_ms.begin(), proof_ms.end());
-      const double median = proof_ms[proof_ms.size() / 2];
+      std::vector<double> consistency_ms;
+      for (const SignedTreeHead& old_head : old_heads) {
+        const auto proof_start = Clock::now();
+        auto proof = log->prove_consistency(old_head.tree_size, tree_size);
+        consistency_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - proof_start).count());
+        if (!proof) throw std::runtime_error("consistency proof failed: " + proof.error().message);
+        if (!verify_consistency(old_head.tree_size, tree_size, old_head.root, latest.root, proof->path)) {
+          throw std::runtime_error("a consistency proof does not verify");
+        }
+      }
+      if (consistency_ms.empty()) consistency_ms.push_back(0);
+      const std::uint64_t proofs_peak_kib = status_kib("VmHWM:") - std::min(status_kib("VmHWM:"), rss_before_kib);
+      const double median = median_of(proof_ms);
+      const double consistency_median = median_of(consistency_ms);
       std::vector<double> lookup_ms;
       for (int i = 0; i < options.proofs; ++i) lookup_ms.push_back(time_subject_lookup(random() % options.subjects));
-      std::sort(lookup_ms.begin(), lookup_ms.end());
-      const double lookup_median = lookup_ms[lookup_ms.size() / 2];
+      const double lookup_median = median_of(lookup_ms);
       const double db_mib =
           static_cast<double>(file_bytes(config.database) + file_bytes(fs::path(config.database.string() + "-wal"))) /
           (1024.0 * 1024.0);
-      const double hwm_mib = static_cast<double>(status_kib("VmHWM:")) / 1024.0;
-      std::printf("%9llu  %9.0f  %10.1f ms  %8.1f ms  %11.1f ms  %7.0f  %9.0f\n",
-                  static_cast<unsigned long long>(checkpoint), rate, median, proof_ms.back(), lookup_median, db_mib,
+      process_peak_kib = std::max(process_peak_kib, status_kib("VmHWM:"));
+      const double hwm_mib = static_cast<double>(process_peak_kib) / 1024.0;
+      std::printf("%9llu  %9.0f  %9.2f ms  %7.2f ms  %9.2f ms  %7.2f ms  %8llu  %11.1f ms  %7.0f  %9.0f\n",
+                  static_cast<unsigned long long>(checkpoint), rate, median, proof_ms.back(), consistency_median,
+                  consistency_ms.back(), static_cast<unsigned long long>(proofs_peak_kib), lookup_median, db_mib,
                   hwm_mib);
       std::fflush(stdout);
       json << (first ? "" : ",") << "\n  {\"entries\": " << checkpoint << ", \"append_per_s\": " << rate
            << ", \"segment_append_per_s\": " << segment_rate << ", \"proof_ms_median\": " << median << ", \"proof_ms_max\": " << proof_ms.back()
+           << ", \"consistency_ms_median\": " << consistency_median << ", \"consistency_ms_max\": " << consistency_ms.back()
+           << ", \"proofs_peak_kib\": " << proofs_peak_kib
            << ", \"subject_lookup_ms_median\": " << lookup_median
            << ", \"db_mib\": " << db_mib << ", \"vmhwm_mib\": " << hwm_mib << "}";
       first = false;

@@ -2,6 +2,7 @@
 
 #include "base/config_error.hpp"
 #include "base/log.hpp"
+#include "store/pg_schema.hpp"
 
 #include <poll.h>
 
@@ -16,12 +17,10 @@ std::int64_t steady_ns() {
       .count();
 }
 
-PgConnection connect_or_throw(PgConnectOptions options) {
-  // Heartbeats and progress marks need not survive a crash: a restarted broker registers anew.
+// Heartbeats and progress marks need not survive a crash: a restarted broker registers anew.
+PgConnection connect_for_heartbeats(PgConnectOptions options) {
   options.durable_commits = false;
-  auto connection = PgConnection::connect(options);
-  if (!connection) throw ConfigError("store.conninfo", 0, connection.error().message);
-  return std::move(connection).value();
+  return store::connect_migrated_or_throw(options);
 }
 
 Error unavailable(const std::string& message) { return make_error(Reason::store_unavailable, message); }
@@ -38,8 +37,8 @@ ConsentFollower::ConsentFollower(const PgConnectOptions& options, ConsentRegistr
                                  FollowerOptions follower_options)
     : registry_(registry),
       options_(std::move(follower_options)),
-      listener_(connect_or_throw(options)),
-      waiter_(connect_or_throw(options)),
+      listener_(connect_for_heartbeats(options)),
+      waiter_(connect_for_heartbeats(options)),
       applied_(applied) {
   if (auto listening = listener_.execute_script(kListen); !listening) {
     throw ConfigError("store.conninfo", 0, listening.error().message);

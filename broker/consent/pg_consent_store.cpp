@@ -68,15 +68,11 @@ Mandate mandate_from_row(const PgRows& rows, int row) {
   return m;
 }
 
-PgConnection connect_or_throw(const PgConnectOptions& options) {
-  auto connection = store::connect_migrated(options);
-  if (!connection) throw ConfigError("store.conninfo", 0, connection.error().message);
-  return std::move(connection).value();
-}
 
 }  // namespace
 
-PgConsentStore::PgConsentStore(const PgConnectOptions& options) : connection_(connect_or_throw(options)) {}
+PgConsentStore::PgConsentStore(const PgConnectOptions& options)
+    : connection_(store::connect_migrated_or_throw(options)) {}
 
 Result<PgRows> PgConsentStore::run(std::string_view sql, const PgParams& params) {
   // Called with mutex_ held. A connection lost earlier is opened again first.

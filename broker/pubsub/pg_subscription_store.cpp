@@ -3,17 +3,8 @@
 #include "store/pg_schema.hpp"
 
 namespace pse::broker {
-namespace {
-
-PgConnection connect_or_throw(const PgConnectOptions& options) {
-  auto connection = store::connect_migrated(options);
-  if (!connection) throw ConfigError("store.conninfo", 0, connection.error().message);
-  return std::move(connection).value();
-}
-
-}  // namespace
-
-PgSubscriptionStore::PgSubscriptionStore(const PgConnectOptions& options) : connection_(connect_or_throw(options)) {}
+PgSubscriptionStore::PgSubscriptionStore(const PgConnectOptions& options)
+    : connection_(store::connect_migrated_or_throw(options)) {}
 
 std::vector<SubscriptionEntry> PgSubscriptionStore::load() {
   auto rows = connection_.query("SELECT subscriber, category, purpose FROM subscriptions");

@@ -218,6 +218,39 @@ TEST(MerkleTest, EveryProofOfEverySmallTreeVerifies) {
   }
 }
 
+TEST(MerkleTest, TheFrontierReportsEveryPerfectSubtreeItCompletes) {
+  std::vector<Hash> leaves;
+  std::vector<MerkleNode> completed;
+  MerkleFrontier frontier;
+  for (int i = 0; i < 70; ++i) {
+    leaves.push_back(leaf_hash(as_bytes("leaf " + std::to_string(i))));
+    frontier.append(leaves.back(), [&](const MerkleNode& node) { completed.push_back(node); });
+  }
+  std::size_t expected = 0;
+  for (unsigned level = 1; (leaves.size() >> level) != 0; ++level) expected += leaves.size() >> level;
+  EXPECT_EQ(completed.size(), expected);
+  for (const MerkleNode& node : completed) {
+    const std::uint64_t width = std::uint64_t{1} << node.level;
+    EXPECT_EQ(node.hash, merkle_root(std::span(leaves).subspan(node.index * width, width)))
+        << "level " << node.level << " index " << node.index;
+  }
+  EXPECT_EQ(frontier.root(), merkle_root(leaves));
+}
+
+TEST(MerkleTest, ProofRangesAreWhatTheProofsHash) {
+  // Both proofs are lists of subtree roots: the ranges are those subtrees, in proof order.
+  std::vector<Hash> leaves;
+  for (int i = 0; i < 13; ++i) leaves.push_back(leaf_hash(as_bytes(std::to_string(i))));
+  EXPECT_EQ(inclusion_proof_ranges(5, 13), (std::vector<LeafRange>{{4, 5}, {6, 8}, {0, 4}, {8, 13}}));
+  EXPECT_EQ(consistency_proof_ranges(6, 13), (std::vector<LeafRange>{{4, 6}, {6, 8}, {0, 4}, {8, 13}}));
+  EXPECT_TRUE(inclusion_proof_ranges(13, 13).empty());
+  EXPECT_TRUE(consistency_proof_ranges(0, 13).empty());
+  EXPECT_TRUE(consistency_proof_ranges(13, 13).empty());
+  const auto path = inclusion_proof(leaves, 5);
+  ASSERT_EQ(path.size(), 4U);
+  EXPECT_EQ(path[3], merkle_root(std::span(leaves).subspan(8, 5)));
+}
+
 TEST(MerkleTest, FrontierSurvivesSerialization) {
   MerkleFrontier frontier;
   for (int i = 0; i < 13; ++i) frontier.append(leaf_hash(as_bytes(std::to_string(i))));

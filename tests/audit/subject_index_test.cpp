@@ -117,16 +117,17 @@ TEST(SubjectIndexTest, AnEmptiedIndexLosesNothingAndIsRebuiltWhenTheWriterOpens)
 TEST(SubjectIndexTest, ALogOfSchemaVersionOneIsReadAsIsAndUpgradedByTheWriter) {
   LogFixture fixture;
   fixture.write(0, 9'000, 1'000);
-  // Back to the version 1 layout: a plain index on subject_hash, no subject_index.
+  // Back to the version 1 layout: a plain index on subject_hash, no subject_index, no tree_nodes.
   sql(fixture,
-      "DROP TABLE subject_index; ALTER TABLE writer_state DROP COLUMN indexed_upto; "
+      "DROP TABLE subject_index; DROP TABLE tree_nodes; ALTER TABLE writer_state DROP COLUMN indexed_upto; "
       "CREATE INDEX audit_entries_by_subject ON audit_entries(subject_hash); PRAGMA user_version = 1");
   expect_every_subject_complete(fixture, 9'000);
   auto before = verify(fixture);
   EXPECT_EQ(before.exit_code, 0) << before.out << before.err;
 
   fixture.write(9'000, 100, 100);
-  EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 2);
+  EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 3);
+  EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM tree_nodes"), 9'100 / 256);
   EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_entries_by_subject'"), 0);
   EXPECT_EQ(indexed_upto(fixture), static_cast<std::int64_t>(subject_run_size));
   expect_every_subject_complete(fixture, 9'100);

@@ -4,6 +4,7 @@
 #include "audit/audit_entry.hpp"
 #include "audit/merkle.hpp"
 #include "audit/sqlite_audit_store.hpp"
+#include "audit/tree_nodes.hpp"
 
 #include "support/temp_dir.hpp"
 
@@ -46,11 +47,11 @@ TEST(WalCheckpoint, TheWalStaysBoundedUnderSteadyCommitsAndNothingIsLost) {
     std::uintmax_t largest_wal = 0;
     // Unsigned heads: only the WAL's size is under test here.
     const Sealer seal = [](const WriterState& committed, std::span<AuditEntry> entries) {
-      SealedBatch sealed{{}, committed.frontier, {}};
+      SealedBatch sealed{{}, {}, committed.frontier, {}};
       for (AuditEntry& entry : entries) {
         entry.seq = sealed.frontier.size();
         sealed.leaf_hashes.push_back(entry_leaf_hash(entry));
-        sealed.frontier.append(sealed.leaf_hashes.back());
+        append_leaf(sealed.frontier, sealed.leaf_hashes.back(), sealed.nodes);
       }
       sealed.head.tree_size = sealed.frontier.size();
       sealed.head.root = sealed.frontier.root();

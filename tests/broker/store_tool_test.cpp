@@ -94,5 +94,30 @@ TEST_F(StoreTool, CopyingIntoASqliteStoreOrFromNowhereIsRefused) {
   EXPECT_THROW(broker::store_copy(postgres, dir_->path() / "nowhere", out), ConfigError);
 }
 
+// At start-up an unreachable database or a wrong password is a configuration error naming the
+// store (pse-broker exits 2), never a broker half started.
+TEST_F(StoreTool, ABrokerThatCannotReachItsDatabaseDoesNotStart) {
+  broker::BrokerConfig config = base_config();
+  config.store.backend = store::Backend::postgresql;
+  config.store.conninfo = "host=127.0.0.1 port=1 dbname=pse user=pse";
+  config.store.connect_timeout = std::chrono::seconds(2);
+  try {
+    broker::Broker broker(config);
+    ADD_FAILURE() << "the broker started without its database";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.reason(), HasSubstr("cannot connect to PostgreSQL"));
+  }
+  const auto wrong = dir_->write("wrong-password", "not-the-password");
+  std::filesystem::permissions(wrong, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  config.store.conninfo = fresh_pg_schema().conninfo;
+  config.store.password_file = wrong;
+  try {
+    broker::Broker broker(config);
+    ADD_FAILURE() << "the broker started with a wrong password";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.reason(), HasSubstr("password authentication failed"));
+  }
+}
+
 }  // namespace
 }  // namespace pse::testing
