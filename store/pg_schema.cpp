@@ -1,5 +1,7 @@
 #include "store/pg_schema.hpp"
 
+#include "base/config_error.hpp"
+
 #include <array>
 #include <functional>
 #include <string_view>
@@ -325,6 +327,12 @@ PgResult<PgConnection> connect_migrated(const PgConnectOptions& options) {
   if (!connection) return connection.error();
   if (auto migrated = migrate(*connection); !migrated) return migrated.error();
   return connection;
+}
+
+PgConnection connect_migrated_or_throw(const PgConnectOptions& options) {
+  auto connection = connect_migrated(options);
+  if (!connection) throw ConfigError("store.conninfo", 0, connection.error().message);
+  return std::move(connection).value();
 }
 
 }  // namespace pse::store
