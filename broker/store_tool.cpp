@@ -108,6 +108,9 @@ constexpr TableCopy kAuditTables[] = {
      "iitttttttttttbbb"},
     {"SELECT tree_size, time_us, root, previous, signature FROM tree_heads ORDER BY id",
      "audit_tree_heads (tree_size, time_us, root, previous, signature)", "iibbb"},
+    // Before the end row: the database refuses an end past a node it does not hold.
+    {"SELECT level, node_index, hash FROM tree_nodes ORDER BY level, node_index",
+     "audit_tree_nodes (level, node_index, hash)", "iib"},
 };
 
 constexpr TableCopy kSubscriptionTables[] = {
@@ -241,6 +244,12 @@ int store_copy(const BrokerConfig& config, const std::filesystem::path& from, st
   if (config.store.backend != store::Backend::postgresql) {
     throw ConfigError(config.source, 0, "store copy writes into a postgresql store: section; this one is sqlite");
   }
+  // Opened once for writing first: a log of an older schema is brought up to date (its tree
+  // nodes computed), as the broker would on start.
+  if (std::filesystem::is_regular_file(from / "audit.db")) {
+    auto upgraded = audit::SqliteAuditStore::open(from / "audit.db", audit::SqliteAuditStore::Access::writer);
+    if (!upgraded) throw ConfigError(from / "audit.db", 0, upgraded.error().message);
+  }
   SqliteDatabase audit_source = open_source(from / "audit.db");
   PgConnection target = connect_migrated_or_throw(config);
   if (!target_is_empty(target)) {
@@ -250,8 +259,9 @@ int store_copy(const BrokerConfig& config, const std::filesystem::path& from, st
   if (auto begun = target.execute_script("BEGIN"); !begun) throw ConfigError("copy", 0, begun.error().message);
   std::uint64_t entries = copy_table(audit_source, target, kAuditTables[0]);
   std::uint64_t heads = copy_table(audit_source, target, kAuditTables[1]);
+  std::uint64_t nodes = copy_table(audit_source, target, kAuditTables[2]);
   copy_audit_end(audit_source, target, entries);
-  out << "audit log: " << entries << " entries, " << heads << " signed heads\n";
+  out << "audit log: " << entries << " entries, " << heads << " signed heads, " << nodes << " tree nodes\n";
   if (std::filesystem::exists(from / "consents.db")) {
     SqliteDatabase consents = open_source(from / "consents.db");
     for (const TableCopy& table : kConsentTables) {

@@ -5,6 +5,7 @@
 #include "store/pg_schema.hpp"
 
 #include "audit_test_support.hpp"
+#include "base/random_id.hpp"
 
 #include <gtest/gtest.h>
 
@@ -102,12 +103,15 @@ TEST(PgAuditStore, ADatabaseMigratedByANewerProgramIsRefused) {
 
 TEST(PgAuditStore, TheLogSurvivesLosingItsConnection) {
   LogFixture fixture(Backend::postgresql);
+  // Its own sessions only: other tests use the same cluster at the same time.
+  fixture.postgres->application_name = random_id("pse-audit-test-", 8);
   auto log = fixture.open_log();
   ASSERT_EQ(*log->append(sample_record(0)).get(), 0U);
   // What a PostgreSQL restart or a failover does to the writer's session.
   PgConnection admin = connect(*fixture.postgres);
-  ASSERT_TRUE(admin.execute_script("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+  ASSERT_TRUE(admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 "
+                            "AND pid <> pg_backend_pid()",
+                            PgParams().text(fixture.postgres->application_name))
                   .ok());
   const auto lost = log->append(sample_record(1)).get();
   ASSERT_FALSE(lost.ok());  // never acknowledged without a durable entry

@@ -39,7 +39,8 @@ TEST_F(StoreTool, ASqliteStoreCopiedIntoPostgresqlIsServedAsItWas) {
     "expires_at": ")" + policy::format_instant(std::chrono::time_point_cast<std::chrono::seconds>(expires)).substr(0, 10) +
                             "\"}";
   ASSERT_EQ(post(services_quebec_, "/v1/consents", grant).status, 201);
-  ASSERT_EQ(get(services_quebec_, "/v1/subjects/QC-7/consents").status, 200);
+  // Reads of the registry, each audited: a log past 256 entries has interior tree nodes stored.
+  for (int i = 0; i < 300; ++i) ASSERT_EQ(get(services_quebec_, "/v1/subjects/QC-7/consents").status, 200);
   ASSERT_EQ(post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-8",
       "idempotency_key": "deces-8", "record": {"surname": "Roy", "death_date": "2026-11-20"}})").status, 202);
   EXPECT_EQ(queue_depth("ready"), "1");
@@ -57,6 +58,7 @@ TEST_F(StoreTool, ASqliteStoreCopiedIntoPostgresqlIsServedAsItWas) {
   std::ostringstream out;
   ASSERT_EQ(broker::store_copy(target, source, out), 0) << out.str();
   EXPECT_THAT(out.str(), HasSubstr("audit log: " + std::to_string(entries) + " entries"));
+  EXPECT_THAT(out.str(), HasSubstr("signed heads, 1 tree nodes"));
   EXPECT_THAT(out.str(), HasSubstr("copied audit log: intact"));
   // A second copy into the same store is refused: it is not empty any more.
   std::ostringstream again;
