@@ -20,10 +20,14 @@
 //   - the database's size (main file + WAL) and the process's peak RSS (VmHWM).
 // --max-seconds: no new checkpoint is started after that long (the JSON says where it stopped).
 // DIR must be on a real disk (fsync on tmpfs is free). Nothing is removed: delete DIR after.
+// --postgresql CONNINFO --password-file FILE: the log in that PostgreSQL database instead (DIR
+// then holds the keys only; the database size is not reported).
 #include "audit/audit_keys.hpp"
 #include "audit/audit_log.hpp"
 #include "audit/merkle.hpp"
+#include "audit/pg_audit_store.hpp"
 #include "audit/sqlite_audit_store.hpp"
+#include "base/key_file.hpp"
 
 #include "audit/sample_records.hpp"
 
@@ -57,11 +61,14 @@ struct Options {
   int proofs = 3;
   double max_seconds = 0;  // 0: no limit
   std::string json;
+  std::string postgresql;  // a connection string: the log there instead of DIR/audit.db
+  std::string password_file;
 };
 
 [[noreturn]] void usage(const std::string& message) {
   std::cerr << "audit_scale: " << message
-            << "\nusage: audit_scale --dir DIR --checkpoints N[,N…] [--subjects N] [--in-flight N] [--proofs N] "
+            << "\nusage: audit_scale --dir DIR --checkpoints N[,N…] [--postgresql CONNINFO --password-file F] "
+               "[--subjects N] [--in-flight N] [--proofs N] "
                "[--max-seconds S] [--json FILE]\n";
   std::exit(2);
 }
@@ -101,6 +108,10 @@ Options parse(int argc, char** argv) {
       options.max_seconds = static_cast<double>(number(value, option));
     } else if (option == "--json") {
       options.json = value;
+    } else if (option == "--postgresql") {
+      options.postgresql = value;
+    } else if (option == "--password-file") {
+      options.password_file = value;
     } else {
       usage("unknown option " + option);
     }
@@ -149,7 +160,23 @@ int main(int argc, char** argv) {
     config.key_dir = options.dir / "keys";
     config.max_batch_entries = 1024;
     config.max_pending_entries = 65'536;
-    auto log = AuditLog::open(config);
+    pse::PgConnectOptions postgresql;
+    postgresql.conninfo = options.postgresql;
+    if (!options.password_file.empty()) postgresql.password = pse::read_secret_key_file(options.password_file);
+    // A store to read the log with, on whichever backend holds it.
+    auto open_reader = [&]() -> std::unique_ptr<AuditStore> {
+      if (!options.postgresql.empty()) {
+        auto reader = PgAuditStore::open(postgresql, PgAuditStore::Access::read_only);
+        if (!reader) throw std::runtime_error("cannot open a reader: " + reader.error().message);
+        return std::move(reader).value();
+      }
+      auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
+      if (!reader) throw std::runtime_error("cannot open a reader: " + reader.error().message);
+      return std::move(reader).value();
+    };
+    auto log = options.postgresql.empty()
+                   ? AuditLog::open(config)
+                   : AuditLog::open(config, PgAuditStore::open(postgresql).value(), PgAuditStore::open(postgresql).value());
     const auto head = log->latest_tree_head();
     std::uint64_t size = head ? head->tree_size : 0;
 
@@ -180,13 +207,12 @@ int main(int argc, char** argv) {
     const SubjectHashKey subject_key = load_subject_hash_key(config.key_dir / subject_key_file);
     // Every entry of one subject, from a reader connection as the broker's citizen view does.
     auto time_subject_lookup = [&](std::uint64_t subject) {
-      auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
-      if (!reader) throw std::runtime_error("cannot open a reader: " + reader.error().message);
+      auto reader = open_reader();
       EntryFilter filter;
       filter.subject_hash = subject_key.hash("QC-SCALE-" + std::to_string(subject));
       std::uint64_t found = 0;
       const auto start = Clock::now();
-      auto status = (*reader)->query(filter, [&](const StoredEntry&) {
+      auto status = reader->query(filter, [&](const StoredEntry&) {
         ++found;
         return true;
       });
@@ -233,10 +259,9 @@ int main(int argc, char** argv) {
       // Old heads for the consistency proofs, read before the memory of the proofs is measured.
       std::vector<SignedTreeHead> old_heads;
       {
-        auto reader = SqliteAuditStore::open(config.database, SqliteAuditStore::Access::read_only);
-        if (!reader) throw std::runtime_error("cannot open a reader: " + reader.error().message);
+        auto reader = open_reader();
         std::vector<SignedTreeHead> heads;
-        auto read = (*reader)->read_tree_heads([&](const StoredTreeHead& head) {
+        auto read = reader->read_tree_heads([&](const StoredTreeHead& head) {
           if (head.head.tree_size > 0 && head.head.tree_size < tree_size) heads.push_back(head.head);
           return true;
         });
