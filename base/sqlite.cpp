@@ -117,6 +117,8 @@ SqliteDatabase& SqliteDatabase::operator=(SqliteDatabase&& other) noexcept {
 
 SqliteDatabase::~SqliteDatabase() { sqlite3_close(database_); }
 
+std::uint64_t SqliteDatabase::changes() const { return static_cast<std::uint64_t>(sqlite3_changes64(database_)); }
+
 SqliteStatus SqliteDatabase::execute(std::string_view sql) {
   const std::string statement(sql);
   char* message = nullptr;

@@ -86,6 +86,8 @@ class SqliteDatabase {
   std::string last_error() const;
   /// True while a transaction is open (BEGIN without its COMMIT or ROLLBACK).
   bool in_transaction() const;
+  /// Rows the last INSERT, UPDATE or DELETE changed.
+  std::uint64_t changes() const;
   /// The connection itself, for the C API calls this wrapper does not cover (WAL hooks).
   sqlite3* handle() const { return database_; }
 

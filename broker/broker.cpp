@@ -138,7 +138,8 @@ policy::Instant now_seconds() {
 struct Broker::Impl {
   explicit Impl(BrokerConfig c)
       : config(std::move(c)),
-        stores(open_broker_stores(config)),
+        instance_id(broker_instance_id()),
+        stores(open_broker_stores(config, instance_id)),
         policies(policy::PolicyEngine::load(policy_paths(config))),
         consents(std::move(stores.consents),
                  audit::load_subject_hash_key(config.keys_dir / audit::subject_key_file),
@@ -161,7 +162,7 @@ struct Broker::Impl {
         router(exchanges, publishes, consent_routes, *store_worker) {
     if (stores.postgres) {
       consent_follower = std::make_unique<consent::ConsentFollower>(
-          *stores.postgres, consents, stores.consent_change_mark, consent::FollowerOptions{broker_instance_id()});
+          *stores.postgres, consents, stores.consent_change_mark, consent::FollowerOptions{instance_id});
       consents.set_propagation(consent_follower.get());
     }
     state.trust_domain = config.trust_domain;
@@ -307,6 +308,7 @@ struct Broker::Impl {
   // Order matters: what sessions and jobs use is declared before the io_context, so that it
   // outlives it (members are destroyed in reverse order).
   BrokerConfig config;
+  std::string instance_id;  // this process among the hub's brokers (broker_instance_id)
   BrokerStores stores;  // opened first; each store is moved to what uses it below
   std::mutex reload_mutex;
   std::unique_ptr<policy::PolicyEngine> policies;

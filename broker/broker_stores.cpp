@@ -39,7 +39,8 @@ BrokerStores open_sqlite(const store::StoreConfig& config) {
 
 // One connection per store, as each is used by one thread at a time; each opens (and the first
 // migrates) the same database.
-BrokerStores open_postgresql(const store::StoreConfig& config, const std::filesystem::path& source) {
+BrokerStores open_postgresql(const store::StoreConfig& config, const std::filesystem::path& source,
+                             const std::string& broker_id) {
   const PgConnectOptions options = store::pg_connect_options(config);
   BrokerStores stores;
   stores.consents = std::make_unique<consent::PgConsentStore>(options);  // migrates first
@@ -52,18 +53,18 @@ BrokerStores open_postgresql(const store::StoreConfig& config, const std::filesy
   stores.audit_writer = opened(audit::PgAuditStore::open(options), source);
   stores.audit_reader = opened(audit::PgAuditStore::open(options), source);
   stores.audit_view = opened(audit::PgAuditStore::open(options), source);
-  stores.queue_writer = opened(queue::PgQueueStore::open(options), source);
-  stores.queue_reader = opened(queue::PgQueueStore::open(options), source);
+  stores.queue_writer = opened(queue::PgQueueStore::open(options, broker_id), source);
+  stores.queue_reader = opened(queue::PgQueueStore::open(options, broker_id), source);
   stores.subscriptions = std::make_unique<PgSubscriptionStore>(options);
   return stores;
 }
 
 }  // namespace
 
-BrokerStores open_broker_stores(const BrokerConfig& config) {
+BrokerStores open_broker_stores(const BrokerConfig& config, const std::string& broker_id) {
   if (config.store.backend == store::Backend::postgresql) {
     try {
-      return open_postgresql(config.store, config.source);
+      return open_postgresql(config.store, config.source, broker_id);
     } catch (const ConfigError& error) {
       throw ConfigError(config.source, 0, "store (postgresql): " + error.reason());
     }

@@ -32,6 +32,7 @@ struct BrokerStores {
 
 /// Opens (creating and migrating) every store. Throws ConfigError naming the file, or the
 /// store section, and why: an unreachable PostgreSQL, a bad password, a newer schema…
-BrokerStores open_broker_stores(const BrokerConfig& config);
+/// `broker_id` names this process among the hub's brokers (its delivery claims, its heartbeat).
+BrokerStores open_broker_stores(const BrokerConfig& config, const std::string& broker_id);
 
 }  // namespace pse::broker

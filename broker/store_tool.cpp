@@ -16,6 +16,9 @@
 namespace pse::broker {
 namespace {
 
+// What the tool is called where a broker gives its name (a claim it never takes).
+constexpr const char* kToolName = "pse-broker-store-tool";
+
 PgConnection connect_migrated_or_throw(const BrokerConfig& config) {
   auto connection = store::connect_migrated(store::pg_connect_options(config.store));
   if (!connection) throw ConfigError(config.source, 0, "store (postgresql): " + connection.error().message);
@@ -198,7 +201,7 @@ std::optional<audit::VerifyReport> verified(audit::AuditStore& store, const audi
 
 int store_migrate(const BrokerConfig& config, std::ostream& out) {
   if (config.store.backend == store::Backend::sqlite) {
-    (void)open_broker_stores(config);  // creates or upgrades each file
+    (void)open_broker_stores(config, kToolName);  // creates or upgrades each file
     out << "sqlite store in " << config.store.data_dir.string() << ": created or up to date\n";
     return 0;
   }
@@ -217,7 +220,7 @@ int store_check(const BrokerConfig& config, std::ostream& out) {
         << ")\n";
     if (*version != store::pg_schema_version()) return 1;
   }
-  BrokerStores stores = open_broker_stores(config);
+  BrokerStores stores = open_broker_stores(config, kToolName);
   const bool intact = verified(*stores.audit_view, audit_public_key(config), out, "audit log").has_value();
   std::uint64_t consents = 0;
   std::uint64_t mandates = 0;

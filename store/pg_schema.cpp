@@ -264,6 +264,13 @@ CREATE TRIGGER audit_tree_nodes_append_only BEFORE UPDATE OR DELETE ON audit_tre
 CREATE TRIGGER audit_tree_nodes_no_truncate BEFORE TRUNCATE ON audit_tree_nodes
   FOR EACH STATEMENT EXECUTE FUNCTION pse_append_only();
 )sql",
+    // 5: a queue head taken by a broker names it (broker/queue/queue_store.hpp, ready_heads):
+    // its due time is then the claim's end, and the claims of a broker that stopped
+    // heartbeating in `brokers` are found by this index and ended early.
+    R"sql(
+ALTER TABLE queue_heads ADD COLUMN claimed_by text;
+CREATE INDEX queue_heads_claimed ON queue_heads (claimed_by) WHERE claimed_by IS NOT NULL;
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

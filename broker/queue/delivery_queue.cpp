@@ -223,7 +223,8 @@ Result<TakeResult> DeliveryQueue::take_ready(const std::string& subscriber, Time
   SubscriberState& state = found->second;
   // Heads of busy keys may come first; ask for enough rows to skip them all.
   auto rows = reader_store_->ready_heads(subscriber, to_us(now), max + state.busy.size(), max,
-                                        [&state](const std::string& key) { return state.busy.contains(key); });
+                                        [&state](const std::string& key) { return state.busy.contains(key); },
+                                        to_us(now + options_.ack_timeout + kClaimMargin));
   if (!rows) return rows.error();
   for (ReadyRow& row : *rows) {
     auto payload = keyring_.open(row.sealed.key_id, row.sealed.nonce, row.sealed.ciphertext,
@@ -320,10 +321,18 @@ std::size_t DeliveryQueue::release_in_flight(const std::string& subscriber) {
   const auto found = subscribers_.find(subscriber);
   if (found == subscribers_.end()) return 0;
   SubscriberState& state = found->second;
-  const std::size_t released = state.in_flight.size();
-  for (const auto& [id, flight] : state.in_flight) unhold(state, flight.ordering_key);
+  std::vector<std::uint64_t> ids;
+  ids.reserve(state.in_flight.size());
+  for (const auto& [id, flight] : state.in_flight) {
+    unhold(state, flight.ordering_key);
+    ids.push_back(id);
+  }
   state.in_flight.clear();
-  return released;
+  // Failing here only delays them: the claims end on their own at their deadline.
+  if (auto released = reader_store_->release_claims(subscriber, ids); !released) {
+    log::warn("delivery claims not released; they end at their deadline", {{"detail", released.error().message}});
+  }
+  return ids.size();
 }
 
 std::size_t DeliveryQueue::expire_in_flight(TimePoint now) {
@@ -471,22 +480,21 @@ Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
     return Ok{};
   }
   if (auto* ack = std::get_if<AckOp>(&op)) {
-    if (auto status = store.delete_delivery(ack->id); !status) return status;
+    auto deleted = store.delete_delivery(ack->id);
+    if (!deleted) return deleted.error();
     if (auto status = store.refresh_head(ack->subscriber, ack->ordering_key); !status) return status;
     auto& delta = effects.deltas[ack->subscriber];
-    --delta.pending;
+    if (*deleted) --delta.pending;
     delta.oldest_changed = true;
     effects.settled.emplace_back(ack->subscriber, ack->id);
     effects.ready.insert(ack->subscriber);
     return Ok{};
   }
   if (auto* nack = std::get_if<NackOp>(&op)) {
-    if (auto status = store.update_attempt(nack->id, nack->attempts, nack->next_attempt_us, nack->dead, nack->reason);
-        !status) {
-      return status;
-    }
+    auto updated = store.update_attempt(nack->id, nack->attempts, nack->next_attempt_us, nack->dead, nack->reason);
+    if (!updated) return updated.error();
     if (auto status = store.refresh_head(nack->subscriber, nack->ordering_key); !status) return status;
-    if (nack->dead) {
+    if (nack->dead && *updated) {
       auto& delta = effects.deltas[nack->subscriber];
       --delta.pending;
       ++delta.dead;
@@ -570,6 +578,25 @@ bool DeliveryQueue::try_to_recover() {
   return true;
 }
 
+void DeliveryQueue::sweep_abandoned_claims() {
+  next_sweep_ = std::chrono::steady_clock::now() + kClaimSweepInterval;
+  auto released = writer_store_->release_abandoned_claims();
+  if (!released) {
+    log::warn("abandoned delivery claims not swept", {{"detail", released.error().message}});
+    return;
+  }
+  if (released->empty()) return;
+  ReadyCallback wake;
+  {
+    std::lock_guard lock(state_mutex_);
+    wake = on_ready_;
+  }
+  log::info("ended the delivery claims of a stopped broker", {{"subscribers", released->size()}});
+  if (wake) {
+    for (const std::string& subscriber : *released) wake(subscriber);
+  }
+}
+
 void DeliveryQueue::commit_batch(std::span<Op> ops) {
   std::optional<QueueError> failure = writer_.locked([this](auto&, bool) { return failure_; });
   if (failure && std::chrono::steady_clock::now() >= next_recovery_) {
@@ -579,6 +606,7 @@ void DeliveryQueue::commit_batch(std::span<Op> ops) {
       next_recovery_ = std::chrono::steady_clock::now() + kRecoveryInterval;
     }
   }
+  if (!failure && std::chrono::steady_clock::now() >= next_sweep_) sweep_abandoned_claims();
   if (ops.empty()) return;  // an idle tick
   BatchEffects effects;
   if (!failure) {

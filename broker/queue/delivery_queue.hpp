@@ -26,6 +26,11 @@
 //   delivery of that key goes ahead.
 // * At least once: ack deletes the row through the writer (group committed). After a crash,
 //   every stored unacknowledged delivery is ready again; nothing committed is lost.
+// * Several brokers on one PostgreSQL store: a delivery taken is claimed in the store until
+//   ack_timeout + kClaimMargin, so no other broker hands it out meanwhile; release_in_flight
+//   ends the claims at once; the claims of a broker that stopped heartbeating are ended by the
+//   others' writers (kClaimSweepInterval). A late ack or nack of a row another broker has
+//   settled since changes nothing.
 // * Dead letters: list_dead (metadata only), replay_dead / replay_dead_all (attempts reset,
 //   ready at once, durable before they return).
 // * stats(): per subscriber ready / in flight / dead / unreadable and the age of the oldest
@@ -277,7 +282,13 @@ class DeliveryQueue {
 
   void commit_batch(std::span<Op> ops);
   bool try_to_recover();
+  /// Ends the claims of brokers that stopped (a store shared by several) and wakes their subscribers.
+  void sweep_abandoned_claims();
   static constexpr std::chrono::milliseconds kRecoveryInterval{1000};
+  static constexpr std::chrono::milliseconds kClaimSweepInterval{2000};
+  /// A claim outlives the ack timeout by this much, so that the broker holding the delivery
+  /// always settles it (a failed attempt) before another broker may take it.
+  static constexpr std::chrono::milliseconds kClaimMargin{5000};
   Status apply(Op& op, BatchEffects& effects);
 
   QueueOptions options_;
@@ -286,6 +297,7 @@ class DeliveryQueue {
   std::uint64_t next_id_;                           // writer thread only
   TimePoint next_purge_{};                          // writer thread only
   std::chrono::steady_clock::time_point next_recovery_{};  // writer thread only
+  std::chrono::steady_clock::time_point next_sweep_{};     // writer thread only
 
   mutable std::mutex state_mutex_;  // guards the members below and reader_store_
   std::unique_ptr<QueueStore> reader_store_;

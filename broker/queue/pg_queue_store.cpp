@@ -14,6 +14,17 @@ namespace {
 // than this in one result.
 constexpr std::uint64_t kPageRows = 10'000;
 
+// A broker heartbeats every 100 ms (consent_follower.hpp); one silent this long has stopped,
+// and its claims are ended. Long enough that a busy database does not make a live broker look
+// dead (which would only deliver twice, never lose).
+constexpr std::int64_t kAbandonedAfterSeconds = 5;
+
+// Ends claims: each head is due again when its delivery was (before it was claimed); the
+// condition on the heads (h) follows.
+constexpr std::string_view kEndClaims =
+    "UPDATE queue_heads h SET due_us = d.next_attempt_us, claimed_by = NULL FROM queue_deliveries d "
+    "WHERE d.id = h.delivery_id AND ";
+
 constexpr std::string_view kDeadColumns =
     "id, subscriber, event_id, publisher, category, attempts, stored_at_us, last_error";
 
@@ -38,13 +49,20 @@ auto with_reconnect(PgConnection& connection, Call call) -> decltype(call()) {
 }
 
 // A bigint[] parameter in its text form: {1,2,3}.
-std::string id_array(const std::vector<ReadyRow>& rows) {
+std::string id_array(const std::vector<std::uint64_t>& ids) {
   std::string array = "{";
-  for (const ReadyRow& row : rows) {
+  for (const std::uint64_t id : ids) {
     if (array.size() > 1) array += ',';
-    array += std::to_string(row.id);
+    array += std::to_string(id);
   }
   return array + "}";
+}
+
+std::string id_array(const std::vector<ReadyRow>& rows) {
+  std::vector<std::uint64_t> ids;
+  ids.reserve(rows.size());
+  for (const ReadyRow& row : rows) ids.push_back(row.id);
+  return id_array(ids);
 }
 
 DeadRow dead_row(const PgRows& rows, int row) {
@@ -62,12 +80,18 @@ DeadRow dead_row(const PgRows& rows, int row) {
 
 }  // namespace
 
-Result<std::unique_ptr<PgQueueStore>> PgQueueStore::open(const PgConnectOptions& options) {
+Result<std::unique_ptr<PgQueueStore>> PgQueueStore::open(const PgConnectOptions& options, std::string claimant) {
+  if (claimant.empty()) return make_error(QueueErrorCode::invalid_argument, "a queue store needs its broker's name");
   PgConnectOptions durable = options;
   durable.durable_commits = true;  // a publish is acknowledged only once it survives a crash
   auto connection = store::connect_migrated(durable);
   if (!connection) return connection.error();
-  return std::unique_ptr<PgQueueStore>(new PgQueueStore(std::move(connection).value()));
+  // Names are unique among live brokers: claims under this one are a previous process's, gone.
+  if (auto released = connection->execute(std::string(kEndClaims) + "h.claimed_by = $1", PgParams().text(claimant));
+      !released) {
+    return released.error();
+  }
+  return std::unique_ptr<PgQueueStore>(new PgQueueStore(std::move(connection).value(), std::move(claimant)));
 }
 
 PgResult<PgRows> PgQueueStore::read(std::string_view sql, const PgParams& params) {
@@ -159,28 +183,24 @@ Status PgQueueStore::insert_delivery(const StoredDelivery& delivery) {
   return Ok{};
 }
 
-Status PgQueueStore::delete_delivery(std::uint64_t id) {
-  if (auto deleted = connection_.execute("DELETE FROM queue_deliveries WHERE id = $1", PgParams().integer(as_int(id)));
-      !deleted) {
-    return deleted.error();
-  }
-  return Ok{};
+Result<bool> PgQueueStore::delete_delivery(std::uint64_t id) {
+  auto deleted = connection_.query("DELETE FROM queue_deliveries WHERE id = $1", PgParams().integer(as_int(id)));
+  if (!deleted) return deleted.error();
+  return deleted->affected() > 0;
 }
 
-Status PgQueueStore::update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us,
+Result<bool> PgQueueStore::update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us,
                                     bool dead, const std::string& last_error) {
-  if (auto updated = connection_.execute(
-          "UPDATE queue_deliveries SET attempts = $1, next_attempt_us = $2, dead = $3, last_error = $4 WHERE id = $5",
-          PgParams()
-              .integer(attempts)
-              .integer(next_attempt_us)
-              .text(dead ? "true" : "false")
-              .text(last_error)
-              .integer(as_int(id)));
-      !updated) {
-    return updated.error();
-  }
-  return Ok{};
+  auto updated = connection_.query(
+      "UPDATE queue_deliveries SET attempts = $1, next_attempt_us = $2, dead = $3, last_error = $4 WHERE id = $5",
+      PgParams()
+          .integer(attempts)
+          .integer(next_attempt_us)
+          .text(dead ? "true" : "false")
+          .text(last_error)
+          .integer(as_int(id)));
+  if (!updated) return updated.error();
+  return updated->affected() > 0;
 }
 
 Status PgQueueStore::revive(std::uint64_t id, std::int64_t now_us) {
@@ -205,7 +225,7 @@ Status PgQueueStore::refresh_head(const std::string& subscriber, const std::stri
           "INSERT INTO queue_heads (subscriber, ordering_key, delivery_id, due_us) "
           "SELECT $1, $2, id, next_attempt_us FROM oldest "
           "ON CONFLICT (subscriber, ordering_key) DO UPDATE SET delivery_id = EXCLUDED.delivery_id, "
-          "due_us = EXCLUDED.due_us",
+          "due_us = EXCLUDED.due_us, claimed_by = NULL",
           PgParams().text(subscriber).bytes(ordering_key));
       !refreshed) {
     return refreshed.error();
@@ -292,16 +312,49 @@ Result<std::vector<StoredCounts>> PgQueueStore::load_counts() {
   }
 }
 
+// ---- any time, outside a transaction ----
+
+Result<std::vector<std::string>> PgQueueStore::release_abandoned_claims() {
+  auto released = read(
+      "WITH released AS (" + std::string(kEndClaims) +
+          "h.claimed_by IS NOT NULL AND h.claimed_by <> $1 AND h.claimed_by NOT IN ("
+          "SELECT broker_id FROM brokers WHERE heartbeat_at > now() - make_interval(secs => $2)) "
+          "RETURNING h.subscriber) "
+          "SELECT DISTINCT subscriber FROM released",
+      PgParams().text(claimant_).integer(kAbandonedAfterSeconds));
+  if (!released) return released.error();
+  std::vector<std::string> subscribers;
+  for (int row = 0; row < released->size(); ++row) subscribers.push_back(text(*released, row, 0));
+  return subscribers;
+}
+
 // ---- reader ----
 
 Result<std::vector<ReadyRow>> PgQueueStore::ready_heads(const std::string& subscriber, std::int64_t now_us,
                                                         std::uint64_t scan, std::size_t take,
-                                                        const std::function<bool(const std::string&)>& skip) {
-  // Heads first, without payloads; then the payloads of the ones taken, so that skipped heads
-  // cost no payload bytes on the wire.
-  auto heads = read(
+                                                        const std::function<bool(const std::string&)>& skip,
+                                                        std::int64_t claim_until_us) {
+  if (auto begun = with_reconnect(connection_, [this] { return connection_.execute_script("BEGIN"); }); !begun) {
+    return begun.error();
+  }
+  auto claimed = claim_heads(subscriber, now_us, scan, take, skip, claim_until_us);
+  if (claimed) {
+    if (auto committed = connection_.execute_script("COMMIT"); !committed) return committed.error();
+  } else if (connection_.is_open()) {
+    (void)connection_.execute_script("ROLLBACK");
+  }
+  return claimed;
+}
+
+Result<std::vector<ReadyRow>> PgQueueStore::claim_heads(const std::string& subscriber, std::int64_t now_us,
+                                                        std::uint64_t scan, std::size_t take,
+                                                        const std::function<bool(const std::string&)>& skip,
+                                                        std::int64_t claim_until_us) {
+  // Heads another broker is claiming right now are skipped, not waited for. Payloads are read
+  // only for the heads taken, so skipped ones cost no payload bytes on the wire.
+  auto heads = connection_.query(
       "SELECT delivery_id, ordering_key FROM queue_heads WHERE subscriber = $1 AND due_us <= $2 "
-      "ORDER BY due_us, delivery_id LIMIT $3",
+      "ORDER BY due_us, delivery_id LIMIT $3 FOR UPDATE SKIP LOCKED",
       PgParams().text(subscriber).integer(now_us).integer(as_int(scan)));
   if (!heads) return heads.error();
   std::vector<ReadyRow> rows;
@@ -314,8 +367,23 @@ Result<std::vector<ReadyRow>> PgQueueStore::ready_heads(const std::string& subsc
     rows.push_back(std::move(ready));
   }
   if (rows.empty()) return rows;
+  if (auto claimed = connection_.execute(
+          "UPDATE queue_heads SET due_us = $2, claimed_by = $3 WHERE subscriber = $1 AND delivery_id = ANY($4::bigint[])",
+          PgParams().text(subscriber).integer(claim_until_us).text(claimant_).text(id_array(rows)));
+      !claimed) {
+    return claimed.error();
+  }
   if (auto status = read_sealed(rows); !status) return status.error();
   return rows;
+}
+
+Status PgQueueStore::release_claims(const std::string& subscriber, const std::vector<std::uint64_t>& ids) {
+  if (ids.empty()) return Ok{};
+  auto released = read(std::string(kEndClaims) +
+                           "h.subscriber = $1 AND h.delivery_id = ANY($2::bigint[]) AND h.claimed_by = $3",
+                       PgParams().text(subscriber).text(id_array(ids)).text(claimant_));
+  if (!released) return released.error();
+  return Ok{};
 }
 
 Status PgQueueStore::read_sealed(std::vector<ReadyRow>& rows) {

@@ -102,12 +102,13 @@ class QueueStore {
 
   /// Inserts the row, and makes it its key's head if the key has none.
   virtual Status insert_delivery(const StoredDelivery& delivery) = 0;
-  virtual Status delete_delivery(std::uint64_t id) = 0;
-  virtual Status update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us, bool dead,
-                                const std::string& last_error) = 0;
+  /// false: no such row (another broker settled it after this one's claim ran out).
+  virtual Result<bool> delete_delivery(std::uint64_t id) = 0;
+  virtual Result<bool> update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us,
+                                      bool dead, const std::string& last_error) = 0;
   /// Back to pending: attempts 0, due at `now_us`, no error.
   virtual Status revive(std::uint64_t id, std::int64_t now_us) = 0;
-  /// The head of (subscriber, key) becomes its oldest pending row; no pending row, no head.
+  /// The head of (subscriber, key) becomes its oldest pending row, unclaimed; no pending row, no head.
   virtual Status refresh_head(const std::string& subscriber, const std::string& ordering_key) = 0;
   virtual Result<std::optional<RowLocation>> locate(std::uint64_t id) = 0;
   /// Ids and ordering keys of up to `limit` of the subscriber's dead rows after `after_id`, oldest first.
@@ -122,12 +123,25 @@ class QueueStore {
   /// Subscribers with anything pending or dead.
   virtual Result<std::vector<StoredCounts>> load_counts() = 0;
 
+  /// Claims of brokers that stopped heartbeating (see ready_heads) end: those heads are due
+  /// when their deliveries were. Returns the subscribers that have something to take again.
+  /// Outside a transaction.
+  virtual Result<std::vector<std::string>> release_abandoned_claims() = 0;
+
   // ---- reader ----
   /// Heads of `subscriber` due at `now_us`, oldest due first: at most `scan` are looked at and
   /// `take` returned; a head whose ordering key `skip` accepts is passed over, its payload unread.
+  /// A store that several brokers share claims the heads it returns until `claim_until_us`
+  /// (FOR UPDATE SKIP LOCKED, then their due time moves there): no other broker takes them
+  /// before, unless this one stops heartbeating. Settling the delivery (refresh_head) ends the
+  /// claim. A store of one broker (SQLite) claims nothing: the queue's memory is enough.
   virtual Result<std::vector<ReadyRow>> ready_heads(const std::string& subscriber, std::int64_t now_us,
                                                     std::uint64_t scan, std::size_t take,
-                                                    const std::function<bool(const std::string&)>& skip) = 0;
+                                                    const std::function<bool(const std::string&)>& skip,
+                                                    std::int64_t claim_until_us) = 0;
+  /// The claims on these deliveries' heads end (the subscriber's connection is gone): due again
+  /// when they were before.
+  virtual Status release_claims(const std::string& subscriber, const std::vector<std::uint64_t>& ids) = 0;
   /// Heads of `subscriber` by due time, at most `limit` (payloads not read).
   virtual Result<std::vector<HeadDue>> heads_by_due(const std::string& subscriber, std::uint64_t limit) = 0;
   /// Stored time of the subscriber's oldest pending row.

@@ -261,19 +261,21 @@ Status SqliteQueueStore::insert_delivery(const StoredDelivery& delivery) {
   return lift(insert_head_.run());
 }
 
-Status SqliteQueueStore::delete_delivery(std::uint64_t id) {
+Result<bool> SqliteQueueStore::delete_delivery(std::uint64_t id) {
   delete_delivery_.bind(1, signed_id(id));
-  return lift(delete_delivery_.run());
+  if (auto status = lift(delete_delivery_.run()); !status) return status.error();
+  return database_.changes() > 0;
 }
 
-Status SqliteQueueStore::update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us,
+Result<bool> SqliteQueueStore::update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us,
                                         bool dead, const std::string& last_error) {
   update_attempt_.bind(1, static_cast<std::int64_t>(attempts));
   update_attempt_.bind(2, next_attempt_us);
   update_attempt_.bind(3, std::int64_t{dead ? 1 : 0});
   update_attempt_.bind(4, last_error);
   update_attempt_.bind(5, signed_id(id));
-  return lift(update_attempt_.run());
+  if (auto status = lift(update_attempt_.run()); !status) return status.error();
+  return database_.changes() > 0;
 }
 
 Status SqliteQueueStore::revive(std::uint64_t id, std::int64_t now_us) {
@@ -378,7 +380,8 @@ Result<std::vector<StoredCounts>> SqliteQueueStore::load_counts() {
 
 Result<std::vector<ReadyRow>> SqliteQueueStore::ready_heads(const std::string& subscriber, std::int64_t now_us,
                                                             std::uint64_t scan, std::size_t take,
-                                                            const std::function<bool(const std::string&)>& skip) {
+                                                            const std::function<bool(const std::string&)>& skip,
+                                                            std::int64_t /*claim_until_us*/) {
   ready_heads_.bind(1, subscriber);
   ready_heads_.bind(2, now_us);
   ready_heads_.bind(3, signed_id(scan));

@@ -31,8 +31,8 @@ class SqliteQueueStore final : public QueueStore {
                             std::int64_t stored_at_us) override;
   Result<std::uint64_t> purge_idempotency(std::int64_t before_us, std::uint64_t limit) override;
   Status insert_delivery(const StoredDelivery& delivery) override;
-  Status delete_delivery(std::uint64_t id) override;
-  Status update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us, bool dead,
+  Result<bool> delete_delivery(std::uint64_t id) override;
+  Result<bool> update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us, bool dead,
                         const std::string& last_error) override;
   Status revive(std::uint64_t id, std::int64_t now_us) override;
   Status refresh_head(const std::string& subscriber, const std::string& ordering_key) override;
@@ -46,9 +46,14 @@ class SqliteQueueStore final : public QueueStore {
   Result<std::uint64_t> load_next_id() override;
   Result<std::vector<StoredCounts>> load_counts() override;
 
+  /// One broker: nothing to release.
+  Result<std::vector<std::string>> release_abandoned_claims() override { return std::vector<std::string>(); }
+
+  /// Claims nothing (one broker per file).
   Result<std::vector<ReadyRow>> ready_heads(const std::string& subscriber, std::int64_t now_us, std::uint64_t scan,
-                                            std::size_t take,
-                                            const std::function<bool(const std::string&)>& skip) override;
+                                            std::size_t take, const std::function<bool(const std::string&)>& skip,
+                                            std::int64_t claim_until_us) override;
+  Status release_claims(const std::string&, const std::vector<std::uint64_t>&) override { return Ok{}; }
   Result<std::vector<HeadDue>> heads_by_due(const std::string& subscriber, std::uint64_t limit) override;
   Result<std::optional<std::int64_t>> oldest_pending(const std::string& subscriber) override;
   Result<std::vector<DeadRow>> dead_letters(const std::string& subscriber, std::uint64_t limit) override;

@@ -4,7 +4,6 @@
 // were stored, and `verify` and `prove` faced with a node altered, deleted or added.
 #include "audit/log_verifier.hpp"
 #include "audit/tree_nodes.hpp"
-#include "store/pg_schema.hpp"
 
 #include "audit_test_support.hpp"
 
@@ -289,13 +288,13 @@ TEST(PgTreeNodesTest, TheMigrationComputesTheNodesOfALogWrittenBeforeIt) {
   const auto written = node_rows(fixture);
   ASSERT_EQ(written.size(), stored_node_count(1'100));
   {
-    // Back to the schema before the step that adds the nodes, which is the last one.
+    // Back to the schema before step 4, which adds the nodes (and undoing the steps after it).
     auto connection = PgConnection::connect(*fixture.postgres);
     ASSERT_TRUE(connection.ok());
     ASSERT_TRUE(connection
                     ->execute_script("DROP TABLE audit_tree_nodes; DROP FUNCTION pse_audit_tree_nodes_present() CASCADE; "
-                                     "UPDATE pse_schema SET version = " +
-                                     std::to_string(store::pg_schema_version() - 1))
+                                     "ALTER TABLE queue_heads DROP COLUMN claimed_by; "
+                                     "UPDATE pse_schema SET version = 3")
                     .ok());
   }
   fixture.write(1'100, 200, 100);  // a writer migrates, then appends

@@ -1,5 +1,6 @@
 // The delivery queue on PostgreSQL as the hub runs it: no payload in clear in any queue row,
-// idempotency keys shared by the brokers, and connections lost while idle opened again.
+// idempotency keys shared by the brokers, deliveries claimed by one broker at a time, and
+// connections lost while idle opened again.
 #include "broker/queue/delivery_queue.hpp"
 #include "broker/queue/pg_queue_store.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <future>
+#include <iostream>
 #include <thread>
 
 namespace pse::queue {
@@ -127,6 +129,123 @@ TEST(PgQueueStore, TheQueueGoesOnAfterLosingItsConnectionsWhileIdle) {
   ASSERT_TRUE(queue->flush().ok()) << "the writer's next transaction reconnects";
   EXPECT_EQ(fixture.count_deliveries(), 0);
   EXPECT_TRUE(publish_ok(*queue, event("k1"), {}).duplicate);
+}
+
+// Brokers of the hub as `brokers` shows them: heartbeating now (live) or a minute ago (stopped).
+void register_broker(const QueueFixture& fixture, const std::string& id, bool live) {
+  auto registered = fixture.connect().execute(
+      "INSERT INTO brokers (broker_id, applied_change, heartbeat_at) VALUES ($1, 0, now() + $2::interval) "
+      "ON CONFLICT (broker_id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at",
+      PgParams().text(id).text(live ? "1 hour" : "-1 minute"));
+  ASSERT_TRUE(registered.ok()) << registered.error().message;
+}
+
+// `count` deliveries to ramq, each of its own ordering key (all due at once), published by `queue`.
+void publish_many(DeliveryQueue& queue, int count) {
+  for (int i = 0; i < count; ++i) {
+    const std::string n = std::to_string(i);
+    publish_ok(queue, event("k" + n, "ev-" + n), {delivery("ramq", "s" + n, "payload " + n)});
+  }
+}
+
+std::vector<std::uint64_t> ids_of(const TakeResult& taken) {
+  std::vector<std::uint64_t> ids;
+  for (const Delivery& delivery : taken.deliveries) ids.push_back(delivery.id);
+  return ids;
+}
+
+TEST(PgQueueStore, TwoBrokersTakingAtOnceNeverHandOutTheSameDelivery) {
+  QueueFixture fixture(Backend::postgresql);
+  auto a = fixture.open_as("broker-a");  // creates the schema
+  register_broker(fixture, "broker-a", true);
+  register_broker(fixture, "broker-b", true);
+  constexpr int kDeliveries = 300;
+  publish_many(*a, kDeliveries);
+  auto b = fixture.open_as("broker-b");  // reads the counts a committed
+
+  std::vector<std::uint64_t> taken_by_a;
+  std::vector<std::uint64_t> taken_by_b;
+  auto take_all = [&fixture](DeliveryQueue& queue, std::vector<std::uint64_t>& taken) {
+    for (int empty_rounds = 0; empty_rounds < 3;) {
+      auto round = queue.take_ready("ramq", fixture.clock.now(), 7);
+      ASSERT_TRUE(round.ok()) << round.error().message;
+      if (round->deliveries.empty()) ++empty_rounds;
+      for (const std::uint64_t id : ids_of(*round)) taken.push_back(id);
+    }
+  };
+  std::thread on_a([&] { take_all(*a, taken_by_a); });
+  std::thread on_b([&] { take_all(*b, taken_by_b); });
+  on_a.join();
+  on_b.join();
+
+  std::vector<std::uint64_t> all = taken_by_a;
+  all.insert(all.end(), taken_by_b.begin(), taken_by_b.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << "a delivery was handed out by both brokers";
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kDeliveries)) << "every delivery was handed out";
+  EXPECT_FALSE(taken_by_a.empty());
+  EXPECT_FALSE(taken_by_b.empty());
+  std::cout << "taken by a: " << taken_by_a.size() << ", by b: " << taken_by_b.size() << "\n";
+
+  for (const std::uint64_t id : taken_by_a) ASSERT_TRUE(a->ack("ramq", id).ok());
+  for (const std::uint64_t id : taken_by_b) ASSERT_TRUE(b->ack("ramq", id).ok());
+  ASSERT_TRUE(a->flush().ok());
+  ASSERT_TRUE(b->flush().ok());
+  EXPECT_EQ(fixture.count_deliveries(), 0);
+}
+
+TEST(PgQueueStore, ALostConnectionsDeliveriesGoToAnotherBrokerAtOnce) {
+  QueueFixture fixture(Backend::postgresql);
+  auto a = fixture.open_as("broker-a");  // creates the schema
+  register_broker(fixture, "broker-a", true);
+  register_broker(fixture, "broker-b", true);
+  publish_many(*a, 10);
+  auto b = fixture.open_as("broker-b");
+  auto on_a = a->take_ready("ramq", fixture.clock.now(), 10);
+  ASSERT_TRUE(on_a.ok());
+  ASSERT_EQ(on_a->deliveries.size(), 10U);
+  auto meanwhile = b->take_ready("ramq", fixture.clock.now(), 10);
+  ASSERT_TRUE(meanwhile.ok());
+  EXPECT_TRUE(meanwhile->deliveries.empty()) << "claimed by a, live";
+
+  EXPECT_EQ(a->release_in_flight("ramq"), 10U);  // the subscriber's connection to a is gone
+  auto on_b = b->take_ready("ramq", fixture.clock.now(), 10);
+  ASSERT_TRUE(on_b.ok());
+  EXPECT_EQ(ids_of(*on_b), ids_of(*on_a)) << "the same deliveries, from b now";
+}
+
+TEST(PgQueueStore, AStoppedBrokersClaimsEndWithinSecondsAndItsLateAckCountsNothing) {
+  QueueFixture fixture(Backend::postgresql);
+  auto a = fixture.open_as("broker-a");  // creates the schema
+  register_broker(fixture, "broker-a", true);
+  register_broker(fixture, "broker-b", true);
+  publish_many(*a, 5);
+  auto b = fixture.open_as("broker-b");
+  auto on_a = a->take_ready("ramq", fixture.clock.now(), 5);
+  ASSERT_TRUE(on_a.ok());
+  ASSERT_EQ(on_a->deliveries.size(), 5U);
+
+  register_broker(fixture, "broker-a", false);  // a stops heartbeating, its deliveries in flight
+  std::vector<std::uint64_t> on_b;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (on_b.size() < 5 && std::chrono::steady_clock::now() < give_up) {
+    auto round = b->take_ready("ramq", fixture.clock.now(), 5);
+    ASSERT_TRUE(round.ok()) << round.error().message;
+    for (const std::uint64_t id : ids_of(*round)) on_b.push_back(id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(on_b, ids_of(*on_a)) << "b's writer ended a's claims (long before their 35 s deadline)";
+
+  for (const std::uint64_t id : on_b) ASSERT_TRUE(b->ack("ramq", id).ok());
+  ASSERT_TRUE(b->flush().ok());
+  // a was only slow: its acks arrive late, for rows b has settled.
+  for (const std::uint64_t id : ids_of(*on_a)) ASSERT_TRUE(a->ack("ramq", id).ok());
+  ASSERT_TRUE(a->flush().ok());
+  auto counts = fixture.connect().query("SELECT pending FROM queue_subscriber_counts WHERE subscriber = 'ramq'");
+  ASSERT_TRUE(counts.ok());
+  ASSERT_EQ(counts->size(), 1);
+  EXPECT_EQ(counts->integer(0, 0), 0) << "each delivery counted once, not once per ack";
+  EXPECT_EQ(fixture.count_deliveries(), 0);
 }
 
 }  // namespace

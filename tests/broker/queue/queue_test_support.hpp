@@ -92,6 +92,11 @@ struct QueueFixture {
     return DeliveryQueue::open(std::move(options), QueueKeyring::load(keys, active), pg_store(), pg_store());
   }
 
+  /// Another broker's queue on the same PostgreSQL schema, naming itself `claimant`.
+  std::unique_ptr<DeliveryQueue> open_as(const std::string& claimant) const {
+    return DeliveryQueue::open(options(), QueueKeyring::load(keys, "a"), pg_store(claimant), pg_store(claimant));
+  }
+
   // ---- the rows themselves, for tests that tamper with them (the queue closed) ----
 
   /// The deliveries table's name on this backend.
@@ -141,8 +146,8 @@ struct QueueFixture {
   }
 
  private:
-  std::unique_ptr<QueueStore> pg_store() const {
-    auto store = PgQueueStore::open(*postgres);
+  std::unique_ptr<QueueStore> pg_store(const std::string& claimant = "broker-a") const {
+    auto store = PgQueueStore::open(*postgres, claimant);
     if (!store) throw std::runtime_error(store.error().message);
     return std::move(store).value();
   }
