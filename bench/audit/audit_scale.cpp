@@ -1,11 +1,11 @@
 // audit_scale — how the audit log's costs grow with its size (issue 9, bench/curves).
 //
 //   audit_scale --dir DIR --checkpoints 1000000,3000000,10000000 [--subjects N]
-//               [--in-flight N] [--proofs N] [--max-seconds S] [--json FILE]
+//               [--in-flight N] [--batch N] [--proofs N] [--max-seconds S] [--json FILE]
 //
 // Grows one durable log in DIR (created if needed; an existing log is continued, so a later
 // run can go further) up to each checkpoint in turn, appending as the broker does: many
-// appends in flight, group commit (batches of up to 1024), an fsync and a signed head per
+// appends in flight, group commit (batches of up to --batch, default 1024), an fsync and a signed head per
 // commit. Subjects cycle through --subjects distinct ids (default 1,000,000), so that subject
 // hashes are as random as in production — unlike audit_bench, whose five subjects make every
 // index insertion fall in the same place. At each checkpoint it prints and records:
@@ -58,6 +58,7 @@ struct Options {
   std::vector<std::uint64_t> checkpoints;
   std::uint64_t subjects = 1'000'000;
   std::uint64_t in_flight = 16'384;
+  std::uint64_t batch = 1'024;  // the writer's max_batch_entries
   int proofs = 3;
   double max_seconds = 0;  // 0: no limit
   std::string json;
@@ -68,7 +69,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& message) {
   std::cerr << "audit_scale: " << message
             << "\nusage: audit_scale --dir DIR --checkpoints N[,N…] [--postgresql CONNINFO --password-file F] "
-               "[--subjects N] [--in-flight N] [--proofs N] "
+               "[--subjects N] [--in-flight N] [--batch N] [--proofs N] "
                "[--max-seconds S] [--json FILE]\n";
   std::exit(2);
 }
@@ -102,6 +103,8 @@ Options parse(int argc, char** argv) {
       options.subjects = number(value, option);
     } else if (option == "--in-flight") {
       options.in_flight = number(value, option);
+    } else if (option == "--batch") {
+      options.batch = number(value, option);
     } else if (option == "--proofs") {
       options.proofs = static_cast<int>(number(value, option));
     } else if (option == "--max-seconds") {
@@ -117,8 +120,9 @@ Options parse(int argc, char** argv) {
     }
   }
   if (options.dir.empty() || options.checkpoints.empty()) usage("--dir and --checkpoints are required");
-  if (options.subjects < 1 || options.in_flight < 1 || options.in_flight > 60'000 || options.proofs < 1) {
-    usage("--subjects and --proofs must be at least 1, --in-flight from 1 to 60000");
+  if (options.subjects < 1 || options.in_flight < 1 || options.in_flight > 60'000 || options.proofs < 1 ||
+      options.batch < 1 || options.batch > 65'536) {
+    usage("--subjects and --proofs must be at least 1, --in-flight from 1 to 60000, --batch from 1 to 65536");
   }
   std::sort(options.checkpoints.begin(), options.checkpoints.end());
   return options;
@@ -158,7 +162,7 @@ int main(int argc, char** argv) {
     AuditConfig config;
     config.database = options.dir / "audit.db";
     config.key_dir = options.dir / "keys";
-    config.max_batch_entries = 1024;
+    config.max_batch_entries = static_cast<std::size_t>(options.batch);
     config.max_pending_entries = 65'536;
     pse::PgConnectOptions postgresql;
     postgresql.conninfo = options.postgresql;
@@ -199,7 +203,7 @@ int main(int argc, char** argv) {
 
     std::ostringstream json;
     json << "{\"subjects\": " << options.subjects << ", \"in_flight\": " << options.in_flight
-         << ", \"batch\": 1024, \"checkpoints\": [";
+         << ", \"batch\": " << options.batch << ", \"checkpoints\": [";
     bool first = true;
     std::mt19937_64 random(7);
     const auto began = Clock::now();
@@ -261,8 +265,8 @@ int main(int argc, char** argv) {
       {
         auto reader = open_reader();
         std::vector<SignedTreeHead> heads;
-        auto read = reader->read_tree_heads([&](const StoredTreeHead& head) {
-          if (head.head.tree_size > 0 && head.head.tree_size < tree_size) heads.push_back(head.head);
+        auto read = reader->read_tree_heads([&](const StoredTreeHead& stored) {
+          if (stored.head.tree_size > 0 && stored.head.tree_size < tree_size) heads.push_back(stored.head);
           return true;
         });
         if (!read) throw std::runtime_error("cannot read the heads: " + read.error().message);
