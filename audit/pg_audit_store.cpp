@@ -112,13 +112,6 @@ PgStatus insert_nodes(PgConnection& connection, std::span<const MerkleNode> node
   return Ok{};
 }
 
-PgStatus in_transaction(PgConnection& connection, const std::function<PgStatus()>& body) {
-  if (auto begun = connection.execute_script("BEGIN"); !begun) return begun;
-  PgStatus status = body();
-  if (status) status = connection.execute_script("COMMIT");
-  return status;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<PgAuditStore>> PgAuditStore::open(const PgConnectOptions& options, Access access) {
@@ -189,8 +182,9 @@ Result<WriterState> PgAuditStore::load_writer_state() {
 
 Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const Sealer& seal, WriterState& tip,
                                            std::int64_t& head_id) {
-  // The lock on the end row orders this batch after every batch committed before it, by any broker.
-  auto end = connection_.query("SELECT entry_count, head_id FROM audit_log_end WHERE id = 1 FOR UPDATE");
+  // The lock on the end row orders this batch after every batch committed before it, by any
+  // broker. BEGIN goes in the same round trip: a commit is a handful of them, each a wait.
+  auto end = connection_.query_script("BEGIN; SELECT entry_count, head_id FROM audit_log_end WHERE id = 1 FOR UPDATE");
   if (!end) return end.error();
   if (end->empty()) return make_error(AuditErrorCode::corrupt, "the audit log's end row is missing");
   const auto count = static_cast<std::uint64_t>(end->integer(0, 0));
@@ -214,24 +208,25 @@ Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const 
     }
     if (auto inserted = insert_nodes(connection_, sealed.nodes); !inserted) return inserted.error();
   }
+  // The head and the end row that points at it, in one statement.
   const SignedTreeHead& head = sealed.head;
-  auto inserted = connection_.query("INSERT INTO audit_tree_heads (" + std::string(kHeadColumns) +
-                                        ") VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                                    PgParams()
-                                        .integer(as_int(head.tree_size))
-                                        .integer(head.time)
-                                        .bytes(head.root)
-                                        .bytes(head.previous)
-                                        .bytes(head.signature));
-  if (!inserted) return inserted.error();
-  head_id = inserted->integer(0, 0);
   const std::string frontier = sealed.frontier.serialize();
-  if (auto updated = connection_.execute(
-          "UPDATE audit_log_end SET entry_count = $1, frontier = $2, head_id = $3 WHERE id = 1",
-          PgParams().integer(as_int(sealed.frontier.size())).bytes(frontier).integer(head_id));
-      !updated) {
-    return updated.error();
-  }
+  auto ended = connection_.query("WITH head AS (INSERT INTO audit_tree_heads (" + std::string(kHeadColumns) +
+                                     ") VALUES ($1, $2, $3, $4, $5) RETURNING id) "
+                                     "UPDATE audit_log_end SET entry_count = $7, frontier = $6, "
+                                     "head_id = (SELECT id FROM head) WHERE id = 1 RETURNING head_id",
+                                 PgParams()
+                                     .integer(as_int(head.tree_size))
+                                     .integer(head.time)
+                                     .bytes(head.root)
+                                     .bytes(head.previous)
+                                     .bytes(head.signature)
+                                     .bytes(frontier)
+                                     .integer(as_int(sealed.frontier.size())));
+  if (!ended) return ended.error();
+  if (ended->empty()) return make_error(AuditErrorCode::corrupt, "the audit log's end row is missing");
+  head_id = ended->integer(0, 0);
+  if (auto committed = connection_.execute_script("COMMIT"); !committed) return committed.error();
   tip.entry_count = sealed.frontier.size();
   tip.frontier = std::move(sealed.frontier);
   tip.latest_head = head;
@@ -243,17 +238,11 @@ Status PgAuditStore::commit(std::span<AuditEntry> entries, const Sealer& seal) {
   if (auto status = usable(); !status) return status;
   WriterState tip;
   std::int64_t head_id = 0;
-  Status status = Ok{};
-  auto committed = in_transaction(connection_, [&]() -> PgStatus {
-    status = commit_in_transaction(entries, seal, tip, head_id);
-    if (!status) return PgError{status.error().message, "", false};
-    return Ok{};
-  });
-  if (!committed) {
+  if (Status status = commit_in_transaction(entries, seal, tip, head_id); !status) {
     needs_recovery_ = true;
     tip_.reset();
     (void)recover();
-    return status ? Status(committed.error()) : status;
+    return status;
   }
   tip_ = std::move(tip);
   tip_head_id_ = head_id;

@@ -207,10 +207,14 @@ PgStatus PgConnection::execute(std::string_view sql, const PgParams& params) {
 }
 
 PgStatus PgConnection::execute_script(std::string_view sql) {
-  if (!connection_) return PgError{"not connected", "", true};
-  auto result = check(PQexec(connection_.get(), std::string(sql).c_str()));
+  auto result = query_script(sql);
   if (!result) return result.error();
   return Ok{};
+}
+
+PgResult<PgRows> PgConnection::query_script(std::string_view sql) {
+  if (!connection_) return PgError{"not connected", "", true};
+  return check(PQexec(connection_.get(), std::string(sql).c_str()));
 }
 
 PgStatus PgConnection::copy_in(std::string_view target, std::string_view data) {

@@ -124,6 +124,9 @@ class PgConnection {
   PgStatus execute(std::string_view sql, const PgParams& params = {});
   /// Several statements separated by semicolons, without parameters (schemas, migrations).
   PgStatus execute_script(std::string_view sql);
+  /// Several statements in one round trip, without parameters; the rows of the last one
+  /// (e.g. "BEGIN; SELECT … FOR UPDATE"). The first that fails stops the rest.
+  PgResult<PgRows> query_script(std::string_view sql);
 
   /// COPY `target` FROM STDIN in text format: `data` holds the rows, tab-separated, one per
   /// line, escaped as COPY expects (copy_escape_text, copy_bytes). The fastest way to insert

@@ -271,6 +271,16 @@ CREATE TRIGGER audit_tree_nodes_no_truncate BEFORE TRUNCATE ON audit_tree_nodes
 ALTER TABLE queue_heads ADD COLUMN claimed_by text;
 CREATE INDEX queue_heads_claimed ON queue_heads (claimed_by) WHERE claimed_by IS NOT NULL;
 )sql",
+    // 6: the tree-node check runs only when a commit completes a node of level 8 (every 256
+    // entries): below that the newest node each level needs is the one already checked, and
+    // nodes cannot be deleted. Most commits of a busy hub are smaller than 256 entries, and the
+    // check was a PL/pgSQL call on each.
+    R"sql(
+DROP TRIGGER audit_log_end_needs_tree_nodes ON audit_log_end;
+CREATE TRIGGER audit_log_end_needs_tree_nodes AFTER UPDATE ON audit_log_end
+  FOR EACH ROW WHEN ((NEW.entry_count >> 8) <> (OLD.entry_count >> 8))
+  EXECUTE FUNCTION pse_audit_tree_nodes_present();
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.
