@@ -26,6 +26,8 @@
 #include "broker/pubsub/publish_pipeline.hpp"
 #include "broker/pubsub/subscription_registry.hpp"
 #include "broker/queue/delivery_queue.hpp"
+#include "broker/queue/pg_queue_store.hpp"
+#include "broker/store_listener.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -179,6 +181,20 @@ struct Broker::Impl {
              admin_gate.prometheus() + crl_watcher.prometheus();
     });
     queue->on_ready([this](const std::string& subscriber) { dispatcher.wake(subscriber); });
+    if (stores.postgres) {
+      store_listener = std::make_unique<StoreListener>(
+          *stores.postgres,
+          std::map<std::string, StoreListener::Handler, std::less<>>{
+              {std::string(queue::kQueueReadyChannel),
+               [this](const std::string& subscriber) {
+                 if (subscriber.empty()) {
+                   dispatcher.tick();  // notifications were missed: every connected subscriber
+                 } else {
+                   dispatcher.wake(subscriber);
+                 }
+               }},
+              {std::string(kSubscriptionsChannel), [this](const std::string&) { subscriptions.reload(); }}});
+    }
     state.set_tls_context(make_server_tls_context(config.tls));
   }
 
@@ -324,6 +340,7 @@ struct Broker::Impl {
   std::unique_ptr<queue::DeliveryQueue> queue;
   SubscriptionRegistry subscriptions;
   DeliveryDispatcher dispatcher;
+  std::unique_ptr<StoreListener> store_listener;  // PostgreSQL: the other brokers' changes
   PublishPipeline publishes;
   DeadLetterRoutes dead_letters;
   std::unique_ptr<WorkerThread> store_worker;

@@ -36,6 +36,10 @@ bool PgSubscriptionStore::save(const std::vector<SubscriptionEntry>& entries, st
         PgParams().text(entry.subscriber).text(entry.category).text(entry.purpose));
     if (!upserted) return fail(upserted.error());
   }
+  // Heard by the other brokers once committed: their publishes fan out to these subscribers too.
+  if (auto notified = connection_.execute_script("NOTIFY " + std::string(kSubscriptionsChannel)); !notified) {
+    return fail(notified.error());
+  }
   if (auto committed = connection_.execute_script("COMMIT"); !committed) return fail(committed.error());
   return true;
 }

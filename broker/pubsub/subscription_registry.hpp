@@ -3,7 +3,8 @@
 // Subscriptions come from broker.yaml (`pubsub.subscriptions`) and from connectors' hello
 // (`subscribes`). Those declared at connect time are stored (subscription_store.hpp) so that
 // they outlive the connection: events published while a subscriber is offline wait in its queue. One purpose per
-// (subscriber, category); a later declaration with another purpose replaces it.
+// (subscriber, category); a later declaration with another purpose replaces it. Brokers sharing
+// a PostgreSQL store reload when another one saved subscriptions (store_listener.hpp).
 #pragma once
 
 #include "broker/pubsub/subscription_store.hpp"
@@ -26,6 +27,10 @@ class SubscriptionRegistry {
   /// Waits on the disk: call it from a worker thread, never an I/O thread.
   bool add(const std::vector<SubscriptionEntry>& entries, std::string& error);
 
+  /// Reads the store again (another broker saved subscriptions in it). Keeps what it has, with
+  /// a warning, when the store cannot be read.
+  void reload();
+
   /// Every subscriber of `category` with its purpose, sorted by subscriber.
   std::vector<SubscriptionEntry> subscribers_of(std::string_view category) const;
 
@@ -35,6 +40,7 @@ class SubscriptionRegistry {
   using Key = std::pair<std::string, std::string>;  // subscriber, category
   std::mutex store_mutex_;  // guards store_
   std::unique_ptr<SubscriptionStore> store_;
+  const std::vector<SubscriptionEntry> from_config_;
   mutable std::mutex mutex_;  // guards purposes_
   std::map<Key, std::string> purposes_;
 };

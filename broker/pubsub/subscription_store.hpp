@@ -9,9 +9,14 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pse::broker {
+
+/// The channel a PostgreSQL store NOTIFYs when it saved subscriptions: the other brokers'
+/// registries reload (store_listener.hpp).
+inline constexpr std::string_view kSubscriptionsChannel = "pse_subscriptions_changed";
 
 struct SubscriptionEntry {
   std::string subscriber;

@@ -117,6 +117,7 @@ DeliveryQueue::DeliveryQueue(QueueOptions options, QueueKeyring keyring, std::un
       keyring_(std::move(keyring)),
       writer_store_(std::move(writer)),
       next_id_(next_id),
+      shared_(writer_store_->shared()),
       reader_store_(std::move(reader)),
       // Idle ticks let a queue that cannot commit try again with nothing queued.
       writer_({options_.max_batch_ops, kRecoveryInterval}, [this](std::span<Op> ops) { commit_batch(ops); },
@@ -218,9 +219,9 @@ Result<TakeResult> DeliveryQueue::take_ready(const std::string& subscriber, Time
   TakeResult taken;
   if (max == 0) return taken;
   std::lock_guard lock(state_mutex_);
-  const auto found = subscribers_.find(subscriber);
-  if (found == subscribers_.end() || found->second.pending == 0) return taken;
-  SubscriberState& state = found->second;
+  SubscriberState* found = worth_reading(subscriber);
+  if (!found) return taken;
+  SubscriberState& state = *found;
   // Heads of busy keys may come first; ask for enough rows to skip them all.
   auto rows = reader_store_->ready_heads(subscriber, to_us(now), max + state.busy.size(), max,
                                         [&state](const std::string& key) { return state.busy.contains(key); },
@@ -364,9 +365,9 @@ std::optional<TimePoint> DeliveryQueue::next_expiry() const {
 
 Result<std::optional<TimePoint>> DeliveryQueue::next_due(const std::string& subscriber) {
   std::lock_guard lock(state_mutex_);
-  const auto found = subscribers_.find(subscriber);
-  if (found == subscribers_.end() || found->second.pending == 0) return std::optional<TimePoint>{};
-  const SubscriberState& state = found->second;
+  const SubscriberState* found = worth_reading(subscriber);
+  if (!found) return std::optional<TimePoint>{};
+  const SubscriberState& state = *found;
   auto heads = reader_store_->heads_by_due(subscriber, state.busy.size() + 1);
   if (!heads) return heads.error();
   for (const HeadDue& head : *heads) {
@@ -414,8 +415,31 @@ Status DeliveryQueue::flush() {
   return future.get();
 }
 
+DeliveryQueue::SubscriberState* DeliveryQueue::worth_reading(const std::string& subscriber) {
+  // Other brokers publish into a shared store without this one's counts knowing: read anyway.
+  if (shared_) return &subscribers_[subscriber];
+  const auto found = subscribers_.find(subscriber);
+  return found == subscribers_.end() || found->second.pending == 0 ? nullptr : &found->second;
+}
+
+void DeliveryQueue::reload_counts() {
+  auto counts = reader_store_->load_counts();
+  if (!counts) return;  // the counts of memory then, a moment old
+  for (auto& [subscriber, state] : subscribers_) {
+    state.pending = 0;
+    state.dead = 0;
+    state.oldest_known = false;
+  }
+  for (const StoredCounts& stored : *counts) {
+    SubscriberState& state = subscribers_[stored.subscriber];
+    state.pending = stored.pending;
+    state.dead = stored.dead;
+  }
+}
+
 std::vector<SubscriberStats> DeliveryQueue::stats(TimePoint now) {
   std::lock_guard lock(state_mutex_);
+  if (shared_) reload_counts();  // every broker's publishes and acks
   std::vector<SubscriberStats> all;
   for (auto& [subscriber, state] : subscribers_) {
     if (state.pending == 0 && state.dead == 0 && state.in_flight.empty() && state.settling.empty()) continue;
@@ -633,6 +657,7 @@ void DeliveryQueue::commit_batch(std::span<Op> ops) {
       if (delta.pending != 0 || delta.dead != 0) status = writer_store_->add_counts(subscriber, delta.pending, delta.dead);
     }
     if (status) status = writer_store_->save_next_id(next_id_);
+    if (status && !effects.ready.empty()) status = writer_store_->announce(effects.ready);
     if (status) {
       status = writer_store_->commit();
     } else {

@@ -30,7 +30,10 @@
 //   ack_timeout + kClaimMargin, so no other broker hands it out meanwhile; release_in_flight
 //   ends the claims at once; the claims of a broker that stopped heartbeating are ended by the
 //   others' writers (kClaimSweepInterval). A late ack or nack of a row another broker has
-//   settled since changes nothing.
+//   settled since changes nothing. Each commit announces the subscribers it made something
+//   ready for (QueueStore::announce: a NOTIFY the other brokers' queue listeners hear), and
+//   reads are not gated on this queue's counts, which miss the other brokers' publishes;
+//   stats() reads the counts from the store.
 // * Dead letters: list_dead (metadata only), replay_dead / replay_dead_all (attempts reset,
 //   ready at once, durable before they return).
 // * stats(): per subscriber ready / in flight / dead / unreadable and the age of the oldest
@@ -280,6 +283,10 @@ class DeliveryQueue {
   std::chrono::microseconds backoff(std::uint32_t attempts) const;
   TimePoint now() const;
 
+  /// The subscriber's state if the store may hold something for it, else nullptr (state_mutex_ held).
+  SubscriberState* worth_reading(const std::string& subscriber);
+  /// The counts as the store has them (state_mutex_ held).
+  void reload_counts();
   void commit_batch(std::span<Op> ops);
   bool try_to_recover();
   /// Ends the claims of brokers that stopped (a store shared by several) and wakes their subscribers.
@@ -295,6 +302,7 @@ class DeliveryQueue {
   QueueKeyring keyring_;
   std::unique_ptr<QueueStore> writer_store_;        // writer thread only
   std::uint64_t next_id_;                           // writer thread only
+  const bool shared_;                               // the store serves other brokers too
   TimePoint next_purge_{};                          // writer thread only
   std::chrono::steady_clock::time_point next_recovery_{};  // writer thread only
   std::chrono::steady_clock::time_point next_sweep_{};     // writer thread only

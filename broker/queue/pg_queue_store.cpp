@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -58,6 +59,29 @@ std::string id_array(const std::vector<std::uint64_t>& ids) {
   return array + "}";
 }
 
+// A text[] parameter in its text form: {"a","b"}, each element quoted.
+std::string text_array(const std::set<std::string, std::less<>>& texts) {
+  std::string array = "{";
+  for (const std::string& text : texts) {
+    if (array.size() > 1) array += ',';
+    array += '"';
+    for (const char c : text) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  return array + "}";
+}
+
+// Wraps a statement of kEndClaims: NOTIFYs each subscriber whose claims it ended (at commit),
+// and returns them.
+std::string ending_claims_and_announcing(const std::string& condition) {
+  return "WITH released AS (" + std::string(kEndClaims) + condition +
+         " RETURNING h.subscriber) SELECT subscriber, pg_notify('" + std::string(kQueueReadyChannel) +
+         "', subscriber) FROM (SELECT DISTINCT subscriber FROM released) r";
+}
+
 std::string id_array(const std::vector<ReadyRow>& rows) {
   std::vector<std::uint64_t> ids;
   ids.reserve(rows.size());
@@ -87,7 +111,7 @@ Result<std::unique_ptr<PgQueueStore>> PgQueueStore::open(const PgConnectOptions&
   auto connection = store::connect_migrated(durable);
   if (!connection) return connection.error();
   // Names are unique among live brokers: claims under this one are a previous process's, gone.
-  if (auto released = connection->execute(std::string(kEndClaims) + "h.claimed_by = $1", PgParams().text(claimant));
+  if (auto released = connection->execute(ending_claims_and_announcing("h.claimed_by = $1"), PgParams().text(claimant));
       !released) {
     return released.error();
   }
@@ -278,6 +302,16 @@ Status PgQueueStore::save_next_id(std::uint64_t next_id) {
   return Ok{};
 }
 
+Status PgQueueStore::announce(const std::set<std::string, std::less<>>& subscribers) {
+  if (auto notified = connection_.execute("SELECT pg_notify('" + std::string(kQueueReadyChannel) +
+                                              "', s) FROM unnest($1::text[]) AS s",
+                                          PgParams().text(text_array(subscribers)));
+      !notified) {
+    return notified.error();
+  }
+  return Ok{};
+}
+
 // ---- open time ----
 
 Result<std::uint64_t> PgQueueStore::load_next_id() {
@@ -315,13 +349,10 @@ Result<std::vector<StoredCounts>> PgQueueStore::load_counts() {
 // ---- any time, outside a transaction ----
 
 Result<std::vector<std::string>> PgQueueStore::release_abandoned_claims() {
-  auto released = read(
-      "WITH released AS (" + std::string(kEndClaims) +
-          "h.claimed_by IS NOT NULL AND h.claimed_by <> $1 AND h.claimed_by NOT IN ("
-          "SELECT broker_id FROM brokers WHERE heartbeat_at > now() - make_interval(secs => $2)) "
-          "RETURNING h.subscriber) "
-          "SELECT DISTINCT subscriber FROM released",
-      PgParams().text(claimant_).integer(kAbandonedAfterSeconds));
+  auto released = read(ending_claims_and_announcing(
+                           "h.claimed_by IS NOT NULL AND h.claimed_by <> $1 AND h.claimed_by NOT IN ("
+                           "SELECT broker_id FROM brokers WHERE heartbeat_at > now() - make_interval(secs => $2))"),
+                       PgParams().text(claimant_).integer(kAbandonedAfterSeconds));
   if (!released) return released.error();
   std::vector<std::string> subscribers;
   for (int row = 0; row < released->size(); ++row) subscribers.push_back(text(*released, row, 0));
@@ -379,9 +410,9 @@ Result<std::vector<ReadyRow>> PgQueueStore::claim_heads(const std::string& subsc
 
 Status PgQueueStore::release_claims(const std::string& subscriber, const std::vector<std::uint64_t>& ids) {
   if (ids.empty()) return Ok{};
-  auto released = read(std::string(kEndClaims) +
-                           "h.subscriber = $1 AND h.delivery_id = ANY($2::bigint[]) AND h.claimed_by = $3",
-                       PgParams().text(subscriber).text(id_array(ids)).text(claimant_));
+  auto released = read(
+      ending_claims_and_announcing("h.subscriber = $1 AND h.delivery_id = ANY($2::bigint[]) AND h.claimed_by = $3"),
+      PgParams().text(subscriber).text(id_array(ids)).text(claimant_));
   if (!released) return released.error();
   return Ok{};
 }

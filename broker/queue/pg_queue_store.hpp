@@ -28,6 +28,10 @@
 
 namespace pse::queue {
 
+/// The channel a commit NOTIFYs with a subscriber's name when it made something ready for it
+/// (new deliveries, settlements, replays, claims ended); the brokers' queue listeners LISTEN.
+inline constexpr std::string_view kQueueReadyChannel = "pse_queue_ready";
+
 class PgQueueStore final : public QueueStore {
  public:
   /// Connects and brings the schema up to date. Errors: store_failed (cannot connect, a schema
@@ -43,6 +47,7 @@ class PgQueueStore final : public QueueStore {
                             std::int64_t stored_at_us) override;
   Result<std::uint64_t> purge_idempotency(std::int64_t before_us, std::uint64_t limit) override;
   Status insert_delivery(const StoredDelivery& delivery) override;
+  bool shared() const override { return true; }
   Result<bool> delete_delivery(std::uint64_t id) override;
   Result<bool> update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us, bool dead,
                         const std::string& last_error) override;
@@ -54,6 +59,7 @@ class PgQueueStore final : public QueueStore {
                                                                       std::uint64_t limit) override;
   Status add_counts(const std::string& subscriber, std::int64_t pending_delta, std::int64_t dead_delta) override;
   Status save_next_id(std::uint64_t next_id) override;
+  Status announce(const std::set<std::string, std::less<>>& subscribers) override;
 
   Result<std::uint64_t> load_next_id() override;
   Result<std::vector<StoredCounts>> load_counts() override;

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -89,6 +90,9 @@ class QueueStore {
   QueueStore& operator=(const QueueStore&) = delete;
   virtual ~QueueStore() = default;
 
+  /// true when several brokers use the store at once (PostgreSQL).
+  virtual bool shared() const = 0;
+
   // ---- writer, between begin() and commit() ----
   virtual Status begin() = 0;
   virtual Status commit() = 0;
@@ -116,6 +120,9 @@ class QueueStore {
                                                                               std::uint64_t after_id,
                                                                               std::uint64_t limit) = 0;
   virtual Status add_counts(const std::string& subscriber, std::int64_t pending_delta, std::int64_t dead_delta) = 0;
+  /// Tells the other brokers sharing the store, once this transaction commits, that these
+  /// subscribers have something new to take. A store of one broker has nobody to tell.
+  virtual Status announce(const std::set<std::string, std::less<>>& subscribers) = 0;
   virtual Status save_next_id(std::uint64_t next_id) = 0;
 
   // ---- open time (writer, no transaction needed) ----

@@ -31,6 +31,7 @@ class SqliteQueueStore final : public QueueStore {
                             std::int64_t stored_at_us) override;
   Result<std::uint64_t> purge_idempotency(std::int64_t before_us, std::uint64_t limit) override;
   Status insert_delivery(const StoredDelivery& delivery) override;
+  bool shared() const override { return false; }
   Result<bool> delete_delivery(std::uint64_t id) override;
   Result<bool> update_attempt(std::uint64_t id, std::uint32_t attempts, std::int64_t next_attempt_us, bool dead,
                         const std::string& last_error) override;
@@ -42,6 +43,7 @@ class SqliteQueueStore final : public QueueStore {
                                                                       std::uint64_t limit) override;
   Status add_counts(const std::string& subscriber, std::int64_t pending_delta, std::int64_t dead_delta) override;
   Status save_next_id(std::uint64_t next_id) override;
+  Status announce(const std::set<std::string, std::less<>>&) override { return Ok{}; }
 
   Result<std::uint64_t> load_next_id() override;
   Result<std::vector<StoredCounts>> load_counts() override;

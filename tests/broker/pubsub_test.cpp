@@ -6,6 +6,8 @@
 #include <pse/provider.hpp>
 
 #include "audit/audit_log.hpp"
+#include "broker/queue/pg_queue_store.hpp"
+#include "broker/store_listener.hpp"
 #include "policy/instant.hpp"
 #include "support/test_connector.hpp"
 
@@ -384,6 +386,64 @@ TEST_P(PubSub, AnAckOrNackForAnIdBeyond64BitsIsIgnoredAndTheBrokerServesOn) {
   }
   EXPECT_THAT(metrics, HasSubstr("pse_delivery_answers_ignored_total 2"));
   EXPECT_EQ(get(ramq_, "/v1/whoami").status, 200);
+}
+
+// Several brokers on one PostgreSQL store: a subscriber connected to one broker receives what
+// was published through another, and its acknowledgements settle the shared queue.
+TEST_P(PubSub, ASubscriberOnOneBrokerReceivesWhatAnotherBrokerAccepted) {
+  if (GetParam() != Backend::postgresql) GTEST_SKIP() << "an SQLite store serves one broker";
+  store::StoreConfig shared;
+  start_broker([&](broker::BrokerConfig& config) { shared = config.store; });
+  broker::BrokerConfig second_config = base_config();
+  second_config.store = shared;
+  broker::Broker second(std::move(second_config));
+  second.start();
+
+  // What a commit of the first broker announces, as any other broker hears it.
+  std::mutex heard_mutex;
+  std::condition_variable heard_changed;
+  std::set<std::string> heard;
+  broker::StoreListener listener(*postgres_, {{std::string(queue::kQueueReadyChannel), [&](const std::string& subscriber) {
+                                                 std::lock_guard lock(heard_mutex);
+                                                 heard.insert(subscriber);
+                                                 heard_changed.notify_all();
+                                               }}});
+
+  Inbox inbox;
+  ClientOptions on_second = sdk_options(ramq_);
+  on_second.port = second.port();
+  auto ramq = std::make_unique<Provider>(on_second);
+  ramq->subscribe({{"identity.death", "health_insurance_termination"}},
+                  [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+  ASSERT_TRUE(ramq->start());
+  ASSERT_TRUE(ramq->wait_ready(10s));
+
+  Client etat_civil(sdk_options(etat_civil_));  // through the first broker
+  auto published = etat_civil.publish(death("QC-1931-0021", "deces-2026-000021"));
+  ASSERT_TRUE(published) << published.error().message;
+  ASSERT_TRUE(inbox.wait_for(1)) << "the second broker delivered what the first accepted";
+  EXPECT_EQ(inbox.received()[0].event_id, published->event_id);
+  {
+    std::unique_lock lock(heard_mutex);
+    EXPECT_TRUE(heard_changed.wait_for(lock, 5s, [&] { return heard.contains("ramq"); }))
+        << "the first broker's commit was announced to the others";
+  }
+
+  // The ack went to the second broker; the row is gone from the store both share.
+  auto rows = std::optional<PgConnection>();
+  std::int64_t left = -1;
+  for (int i = 0; i < 100 && left != 0; ++i) {
+    std::this_thread::sleep_for(50ms);
+    if (!rows) rows.emplace(std::move(PgConnection::connect(*postgres_).value()));
+    auto count = rows->query("SELECT count(*) FROM queue_deliveries");
+    ASSERT_TRUE(count.ok());
+    left = count->integer(0, 0);
+  }
+  EXPECT_EQ(left, 0) << "acknowledged through the second broker";
+  EXPECT_FALSE(inbox.wait_for(2, 500ms)) << "delivered once";
+  ramq->stop();
+  second.request_drain();
+  second.wait();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -11,7 +12,12 @@
 namespace pse::testing {
 namespace {
 
-const std::string kClusterDir = PSE_BINARY_DIR "/pg-test";
+// The cluster ctest starts (tests/CMakeLists.txt), or PSE_PG_TEST_DIR's: a test program run on
+// its own, beside a ctest run of the same tree, can use a cluster of its own.
+std::string cluster_dir() {
+  const char* chosen = std::getenv("PSE_PG_TEST_DIR");
+  return chosen != nullptr && *chosen != '\0' ? chosen : PSE_BINARY_DIR "/pg-test";
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -30,17 +36,17 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-std::string pg_conninfo() { return read_file(kClusterDir + "/conninfo"); }
+std::string pg_conninfo() { return read_file(cluster_dir() + "/conninfo"); }
 
 std::string pg_password_file() {
-  (void)read_file(kClusterDir + "/password");
-  return kClusterDir + "/password";
+  (void)read_file(cluster_dir() + "/password");
+  return cluster_dir() + "/password";
 }
 
 PgConnectOptions fresh_pg_schema() {
   PgConnectOptions options;
   options.conninfo = pg_conninfo();
-  options.password = read_file(kClusterDir + "/password");
+  options.password = read_file(cluster_dir() + "/password");
   auto admin = PgConnection::connect(options);
   if (!admin) {
     ADD_FAILURE() << admin.error().message;
