@@ -12,7 +12,8 @@ namespace {
 
 // 2: the subject index became subject_index, written in runs (subject_index.hpp).
 // 3: tree_nodes, the interior nodes that make proofs O(log n) (tree_nodes.hpp).
-constexpr int schema_version = 3;
+// 4: subject_runs and subject_index_layout: the subject index's runs are merged (subject_index.hpp).
+constexpr int schema_version = 4;
 
 // In both the new schema and the upgrade from version 1.
 constexpr std::string_view subject_index_table = R"sql(
@@ -68,6 +69,40 @@ CREATE TABLE IF NOT EXISTS tree_nodes (
   PRIMARY KEY (level, node_index)
 ) WITHOUT ROWID;
 )sql";
+
+// In both the new schema and the upgrade from version 3. The layout is the one versions 2 and
+// 3 used, so their runs keep their ids.
+std::string subject_runs_tables() {
+  const SubjectIndexLayout layout;
+  return R"sql(
+CREATE TABLE IF NOT EXISTS subject_runs (
+  run INTEGER PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('building', 'live', 'dropping'))
+);
+CREATE TABLE IF NOT EXISTS subject_index_layout (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  run_size INTEGER NOT NULL,
+  fanout INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO subject_index_layout (id, run_size, fanout) VALUES (1, )sql" +
+         std::to_string(layout.run_size) + ", " + std::to_string(layout.fanout) + ");";
+}
+
+// Versions 2 and 3 listed no runs: the level-0 runs below indexed_upto were complete, and the
+// one from it may have been half inserted. The writer merges them later, a slice per commit.
+constexpr std::string_view list_version_3_runs = R"sql(
+WITH RECURSIVE
+  upto(runs) AS (SELECT coalesce(max(indexed_upto), 0) / 8192 FROM writer_state),
+  complete(run) AS (SELECT 0 FROM upto WHERE runs > 0
+                    UNION ALL SELECT run + 1 FROM complete, upto WHERE run + 1 < runs)
+INSERT OR IGNORE INTO subject_runs (run, state) SELECT run, 'live' FROM complete;
+INSERT OR IGNORE INTO subject_runs (run, state)
+  SELECT runs, 'building' FROM (SELECT coalesce(max(indexed_upto), 0) / 8192 AS runs FROM writer_state)
+  WHERE EXISTS (SELECT 1 FROM subject_index WHERE run = runs);
+)sql";
+
+// Versions 2 and 3 cut level-0 runs only, of this size.
+constexpr std::int64_t version_3_run_size = 8192;
 
 constexpr std::string_view insert_node_sql = "INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)";
 
@@ -177,12 +212,16 @@ Status upgrade(SqliteDatabase& database, std::int64_t found_version) {
     }
     return Ok{};
   };
-  if (found_version == 1) {
+  if (found_version < 2) {
     auto status = in_transaction(
         [&] { return database.execute(std::string(subject_index_table) + std::string(upgrade_from_1)); }, 2);
     if (!status) return status;
   }
-  return in_transaction([&] { return add_tree_nodes(database); }, 3);
+  if (found_version < 3) {
+    if (auto status = in_transaction([&] { return add_tree_nodes(database); }, 3); !status) return status;
+  }
+  return in_transaction(
+      [&] { return database.execute(subject_runs_tables() + std::string(list_version_3_runs)); }, 4);
 }
 
 }  // namespace
@@ -222,7 +261,7 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
   }
   if (found_version == 0) {
     if (auto status = store->database_.execute(std::string(schema) + std::string(subject_index_table) +
-                                               std::string(tree_nodes_table));
+                                               std::string(tree_nodes_table) + subject_runs_tables());
         !status) {
       return status.error();
     }
@@ -527,20 +566,32 @@ Status SqliteAuditStore::query(const EntryFilter& filter, const EntryVisitor& vi
     sql = select_entries + "1=1" + conditions;
   } else if (schema_version_ < 2) {
     sql = select_entries + "subject_hash = ?1" + conditions;
-  } else {
-    // One seek per indexed run (CROSS JOIN keeps the runs as the outer loop), then the
-    // entries not indexed yet. indexed_upto only grows: read before the query, it can only
-    // be too low, which costs a longer scan and loses nothing.
+  } else if (schema_version_ < 4) {
+    // A file no writer has upgraded yet: one seek per level-0 run below indexed_upto (CROSS
+    // JOIN keeps the runs as the outer loop), then the entries not indexed yet. indexed_upto
+    // only grows there: read before the query, it can only be too low, which costs a longer
+    // scan and loses nothing.
     auto upto = database_.prepare("SELECT coalesce(max(indexed_upto), 0) FROM writer_state");
     if (!upto) return upto.error();
     if (auto row = upto->step(); !row) return row.error();
-    indexed_upto = upto->integer(0) / static_cast<std::int64_t>(subject_run_size) *
-                   static_cast<std::int64_t>(subject_run_size);
+    indexed_upto = upto->integer(0) / version_3_run_size * version_3_run_size;
     sql = "WITH RECURSIVE runs(run) AS (SELECT 0 WHERE ?9 > 0 UNION ALL SELECT run + 1 FROM runs WHERE run + 1 < ?9) " +
           select_entries +
           "seq IN (SELECT s.seq FROM runs CROSS JOIN subject_index AS s ON s.run = runs.run AND s.subject_hash = ?1)"
           " AND subject_hash = ?1" + conditions + " UNION ALL " + select_entries +
           "seq >= ?10 AND subject_hash = ?1" + conditions;
+  } else {
+    // One seek per live run (CROSS JOIN keeps the runs as the outer loop), then the entries
+    // not indexed yet. The live runs cover [0, indexed_upto) exactly, each entry once, in every
+    // committed state, also while a merge is half done: its run is building and its children
+    // live, or it is live and they are dropping. So the runs, their rows and indexed_upto are
+    // read in this one statement, which SQLite runs in one snapshot; read apart, a merge
+    // committed in between could hide entries or show them twice.
+    sql = select_entries +
+          "seq IN (SELECT s.seq FROM subject_runs AS r CROSS JOIN subject_index AS s"
+          " ON s.run = r.run AND s.subject_hash = ?1 WHERE r.state = 'live')"
+          " AND subject_hash = ?1" + conditions + " UNION ALL " + select_entries +
+          "seq >= (SELECT coalesce(max(indexed_upto), 0) FROM writer_state) AND subject_hash = ?1" + conditions;
   }
   sql += " ORDER BY seq";
   if (filter.limit) sql += " LIMIT ?8";
@@ -554,8 +605,8 @@ Status SqliteAuditStore::query(const EntryFilter& filter, const EntryVisitor& vi
   if (filter.since) select->bind(6, *filter.since);
   if (filter.until) select->bind(7, *filter.until);
   if (filter.limit) select->bind(8, static_cast<std::int64_t>(*filter.limit));
-  if (filter.subject_hash && schema_version_ >= 2) {
-    select->bind(9, indexed_upto / static_cast<std::int64_t>(subject_run_size));
+  if (filter.subject_hash && schema_version_ >= 2 && schema_version_ < 4) {
+    select->bind(9, indexed_upto / version_3_run_size);
     select->bind(10, indexed_upto);
   }
   while (true) {
@@ -568,7 +619,7 @@ Status SqliteAuditStore::query(const EntryFilter& filter, const EntryVisitor& vi
 
 Result<std::optional<std::string>> SqliteAuditStore::check_subject_index() {
   if (schema_version_ < 2) return std::optional<std::string>();  // SQLite's own index
-  return audit::check_subject_index(database_);
+  return audit::check_subject_index(database_, schema_version_);
 }
 
 }  // namespace pse::audit

@@ -5,18 +5,20 @@
 // once the WAL is fsync'ed, so a committed batch survives power loss, and readers (pse-audit,
 // proofs) never block the writer. Opened read-only, it never creates or alters the file.
 //
-// Tables (schema version 3, in PRAGMA user_version; a writer upgrades a version 1 or 2 file):
+// Tables (schema version 4, in PRAGMA user_version; a writer upgrades a version 1 to 3 file):
 //   audit_entries(seq PK, time_us, request_id, consumer, provider, category, purpose,
 //                 decision, reason, rule_id, basis_type, basis, permitted_fields,
 //                 payload_hash, subject_hash, leaf_hash)
-//   subject_index(run, subject_hash, seq)   written in sorted runs: subject_index.hpp
+//   subject_index(run, subject_hash, seq)   written in sorted runs, merged: subject_index.hpp
+//   subject_runs(run PK, state), subject_index_layout(id = 1, run_size, fanout)   the same
 //   tree_heads(id PK, tree_size, time_us, root, previous, signature)
 //   writer_state(id = 1, frontier, indexed_upto)
 //   tree_nodes(level, node_index, hash) WITHOUT ROWID   the interior nodes: tree_nodes.hpp
 // Version 1 had a plain index on audit_entries(subject_hash) instead of subject_index; a
 // reader still queries such a file by it. Versions 1 and 2 had no tree_nodes: the upgrade
 // computes them from the recorded leaf hashes in one pass, and a reader of such a file builds
-// proofs from every leaf hash.
+// proofs from every leaf hash. Versions 2 and 3 had no subject_runs: their runs were never
+// merged, and the upgrade lists them.
 #pragma once
 
 #include "audit/audit_store.hpp"

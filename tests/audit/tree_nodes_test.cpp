@@ -272,7 +272,7 @@ TEST(TreeNodesTest, ALogOfSchemaVersionTwoIsProvedFromItsLeavesThenGetsItsNodesF
   expect_reference_proofs(*old_reader, leaves, 1'100, {0, 511, 512, 1'099}, {1, 512, 1'099});
 
   fixture.write(1'100, 200, 100);  // the writer upgrades the file, then appends
-  EXPECT_EQ(user_version(fixture), 3);
+  EXPECT_EQ(user_version(fixture), 4);  // and on to the current version
   const auto upgraded = node_rows(fixture);
   EXPECT_EQ(std::vector(upgraded.begin(), upgraded.begin() + static_cast<std::ptrdiff_t>(written.size())), written);
   EXPECT_EQ(upgraded.size(), stored_node_count(1'300));
