@@ -6,6 +6,7 @@
 #include "base/yaml_reader.hpp"
 #include "policy/classification_reader.hpp"
 
+#include <charconv>
 #include <set>
 
 namespace pse::connector {
@@ -170,6 +171,32 @@ std::string_view to_string(SourceType type) noexcept {
   return "?";
 }
 
+std::optional<BrokerAddress> parse_broker_address(std::string_view text) {
+  std::string_view host = text;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {  // [IPv6]:port
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    const std::string_view rest = text.substr(close + 1);
+    if (!rest.empty() && (rest.front() != ':' || rest.size() == 1)) return std::nullopt;
+    if (!rest.empty()) port = rest.substr(1);
+  } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
+    if (text.find(':') != colon) return std::nullopt;  // a bare IPv6 address needs its brackets
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  BrokerAddress address{std::string(host), 8443};
+  if (address.host.empty()) return std::nullopt;
+  if (!port.empty()) {
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (error != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) return std::nullopt;
+    address.port = static_cast<std::uint16_t>(value);
+  }
+  return address;
+}
+
 ConnectorConfig load_connector_config(const std::filesystem::path& file) {
   const YAML::Node root = load_yaml_file(file);
   YamlMap top(root, file, "connector configuration");
@@ -178,8 +205,20 @@ ConnectorConfig load_connector_config(const std::filesystem::path& file) {
 
   {
     YamlMap broker(top.required_node("broker"), file, "broker");
-    config.broker.host = broker.required_string("host");
-    config.broker.port = static_cast<std::uint16_t>(broker.integer_or("port", 8443, 1, 65535));
+    if (broker.has("brokers")) {
+      if (broker.has("host") || broker.has("port")) broker.fail_key("brokers", "cannot be given with host and port");
+      for (const std::string& address : broker.string_list("brokers")) {
+        auto parsed = parse_broker_address(address);
+        if (!parsed) broker.fail_key("brokers", "holds '" + address + "', which is not host:port (a port from 1 to 65535)");
+        config.broker.brokers.push_back(std::move(*parsed));
+      }
+      if (config.broker.brokers.empty()) broker.fail_key("brokers", "must list at least one broker");
+      config.broker.host = config.broker.brokers.front().host;
+      config.broker.port = config.broker.brokers.front().port;
+    } else {
+      config.broker.host = broker.required_string("host");
+      config.broker.port = static_cast<std::uint16_t>(broker.integer_or("port", 8443, 1, 65535));
+    }
     config.broker.server_name = broker.string_or("server_name", "");
     config.broker.request_timeout = std::chrono::milliseconds(broker.integer_or("request_timeout_ms", 15000, 100, 600000));
     config.broker.connect_timeout = std::chrono::milliseconds(broker.integer_or("connect_timeout_ms", 5000, 100, 600000));

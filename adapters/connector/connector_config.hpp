@@ -4,6 +4,8 @@
 // classification's fields.
 //
 //     broker: {host: localhost, port: 8443, server_name: localhost}
+//       # or, for a hub of several brokers (the connector keeps a connection to each):
+//       # broker: {brokers: ["broker-1.pse:8443", "broker-2.pse:8443"], server_name: …}
 //     tls: {ca: ../../certs/dev/ca.crt, cert: ../../certs/dev/orgs/etat-civil.crt,
 //           key: ../../certs/dev/orgs/etat-civil.key}
 //     classification: ../classification.yaml
@@ -45,6 +47,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pse::connector {
@@ -122,5 +125,8 @@ struct ConnectorConfig {
 
 /// Loads and checks the file. Throws ConfigError (file, line, reason).
 ConnectorConfig load_connector_config(const std::filesystem::path& file);
+
+/// "host:port", "host" (port 8443) or "[IPv6]:port"; nullopt when malformed.
+std::optional<BrokerAddress> parse_broker_address(std::string_view text);
 
 }  // namespace pse::connector

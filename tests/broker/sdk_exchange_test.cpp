@@ -150,5 +150,49 @@ TEST_F(SdkExchange, HundredsOfAsyncExchangesEachGetTheirOwnRecord) {
   EXPECT_EQ(ok, 200);
 }
 
+// A hub of two brokers on one PostgreSQL store: the connector keeps a connection to each, so a
+// consumer is answered whichever broker takes its request; with one broker gone, the other
+// still answers, and the connector says which one it misses.
+TEST_F(SdkExchange, AConnectorOnEveryBrokerIsReachedThroughEach) {
+  backend_ = Backend::postgresql;
+  store::StoreConfig shared;
+  start_broker([&](broker::BrokerConfig& config) { shared = config.store; });
+  broker::BrokerConfig second_config = base_config();
+  second_config.store = shared;
+  auto second = std::make_unique<broker::Broker>(std::move(second_config));
+  second->start();
+
+  ClientOptions both = sdk_options(etat_civil_);
+  both.brokers = {{"localhost", broker_->port()}, {"localhost", second->port()}};
+  Provider etat_civil(both);
+  etat_civil.serve({"identity.birth"}, [](const ProviderRequest& request) -> Result<json::object> {
+    return json::object{{"surname", "Tremblay"}, {"given_names", request.subject}, {"birth_date", "1957-03-14"}};
+  });
+  ASSERT_TRUE(etat_civil.start());
+  ASSERT_TRUE(etat_civil.wait_ready(std::chrono::seconds(10))) << "connected to both brokers";
+
+  ClientOptions on_first = sdk_options(ramq_);
+  ClientOptions on_second = sdk_options(ramq_);
+  on_second.port = second->port();
+  for (const ClientOptions& options : {on_first, on_second}) {
+    Client ramq(options);
+    auto response = ramq.exchange(birth("QC-1957-0042", "health_insurance_registration"));
+    ASSERT_TRUE(response) << "through port " << options.port << ": " << response.error().message;
+    EXPECT_EQ(response->record.at("surname"), "Tremblay");
+  }
+
+  const std::uint16_t second_port = second->port();
+  second->request_drain();
+  second->wait();
+  second.reset();
+  Client ramq(on_first);
+  auto still = ramq.exchange(birth("QC-1957-0042", "health_insurance_registration"));
+  EXPECT_TRUE(still) << "the first broker still reaches the connector";
+  auto missing = etat_civil.wait_ready(std::chrono::milliseconds(200));
+  ASSERT_FALSE(missing) << "one of its brokers is gone";
+  EXPECT_THAT(missing.error().message, HasSubstr(":" + std::to_string(second_port)));
+  etat_civil.stop();
+}
+
 }  // namespace
 }  // namespace pse::testing

@@ -1,4 +1,4 @@
-// pse/client_options.hpp — how to reach the broker and who you are.
+// pse/client_options.hpp — how to reach the broker (or the hub's brokers) and who you are.
 //
 // Both roles, pse::Client (consumer) and pse::Provider (connector), are built from the same
 // ClientOptions. Your identity on the platform is the organisation named in your client
@@ -18,14 +18,25 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace pse {
+
+/// One broker of a hub that runs several.
+struct BrokerAddress {
+  std::string host;
+  std::uint16_t port = 8443;
+};
 
 struct ClientOptions {
   /// The broker's host name or IP address.
   std::string host = "localhost";
   /// The broker's mutual-TLS port.
   std::uint16_t port = 8443;
+  /// Every broker of a hub that runs several (then `host` and `port` are not used). A Provider
+  /// keeps a connection to each, so that whichever broker takes a request reaches it; a name
+  /// that resolves to several addresses counts as one broker per address.
+  std::vector<BrokerAddress> brokers;
   /// The name the broker's certificate must carry (hostname verification). Empty means `host`.
   /// Set it when you connect through an IP address or an alias the certificate does not name.
   std::string server_name;

@@ -1,5 +1,5 @@
-// The provider connector: one WebSocket to the broker, reconnected with backoff, and a small
-// thread pool for the handler.
+// The provider connector: one WebSocket to each broker of the hub (a Link), each reconnected
+// with its own backoff, and a small thread pool for the handler that all links share.
 //
 // Connection state lives on the I/O thread (the one inside run()); the handler runs on the pool
 // and posts its answer back. Each pool task holds outstanding work on the I/O context, so run()
@@ -15,6 +15,7 @@
 #include "wire/publish_json.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -22,11 +23,13 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace pse {
@@ -42,30 +45,62 @@ constexpr std::size_t kMessageLimit = 16 * 1024 * 1024;
 // A broker that stays silent this long (our pings unanswered) is gone: reconnect.
 constexpr std::chrono::seconds kIdleTimeout{30};
 
+// Where to connect: one set of options per broker (a name that resolves to several addresses of
+// one family, one per address; IPv4 first, so that "localhost" stays one broker).
+std::vector<ClientOptions> link_options(const ClientOptions& options) {
+  std::vector<BrokerAddress> brokers = options.brokers;
+  if (brokers.empty()) brokers.push_back({options.host, options.port});
+  std::vector<ClientOptions> links;
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  for (const BrokerAddress& broker : brokers) {
+    ClientOptions one = options;
+    one.host = broker.host;
+    one.port = broker.port;
+    one.brokers.clear();
+    boost::system::error_code ec;
+    const auto found = resolver.resolve(broker.host, std::to_string(broker.port), ec);
+    std::set<std::string> v4, v6;
+    if (!ec) {
+      for (const auto& entry : found) {
+        const auto address = entry.endpoint().address();
+        (address.is_v4() ? v4 : v6).insert(address.to_string());
+      }
+    }
+    const std::set<std::string>& addresses = v4.empty() ? v6 : v4;
+    if (addresses.size() < 2) {  // one address, or unresolved now: connecting resolves again
+      links.push_back(std::move(one));
+      continue;
+    }
+    for (const std::string& address : addresses) {
+      ClientOptions each = one;
+      each.host = address;
+      if (each.server_name.empty()) each.server_name = broker.host;  // the certificate names the host
+      links.push_back(std::move(each));
+    }
+  }
+  return links;
+}
+
 }  // namespace
 
 struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   class Session;
+  struct Link;
   // idle: never run yet (wait_ready waits for a run to begin); stopped: a run has ended.
-  enum class State { idle, stopped, connecting, ready, refused };
+  enum class State { idle, stopped, running, refused };
 
   Impl(ClientOptions client_options, ProviderOptions given)
-      : options(std::move(client_options)),
-        provider_options(given),
-        tls(net::make_tls_context(options)),
-        backoff(given.reconnect_initial, given.reconnect_max, std::random_device{}()),
-        reconnect_timer(io) {
+      : options(std::move(client_options)), provider_options(given), tls(net::make_tls_context(options)) {
     provider_options.max_in_flight = std::clamp<std::size_t>(provider_options.max_in_flight, 1, 1024);
   }
 
   Status begin();
   Status loop();
   void request_stop();
-  void connect();
-  void on_session_end(const std::string& error);
-  void on_ready();
   void on_refused(Error error);
-  void set_state(State state, std::string error = {});
+  void changed(std::function<void()> update);  // under `mutex`, then notify
+  bool all_ready() const;                      // `mutex` held
 
   ClientOptions options;
   ProviderOptions provider_options;
@@ -82,27 +117,48 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
 
   asio::io_context io;
   std::optional<asio::thread_pool> pool;
-  provider::Backoff backoff;
-  asio::steady_timer reconnect_timer;
-  std::shared_ptr<Session> session;  // I/O thread only
-  bool stopping = false;             // I/O thread only
+  std::vector<std::unique_ptr<Link>> links;  // made by loop(); their states under `mutex`
+  bool stopping = false;                     // I/O thread only
 
-  std::mutex mutex;  // guards what other threads read: state, errors, running
+  std::mutex mutex;  // guards what other threads read: state, the links' states, errors, running
   std::condition_variable state_changed;
   State state = State::idle;
   bool running = false;
-  std::string last_error = "not connected yet";
+  std::string last_error = "not connected yet";  // before any link exists
   std::optional<Error> refusal;
   std::thread background;
 };
 
+// The connection to one broker, reconnected with backoff; its session lives on the I/O thread.
+struct Provider::Impl::Link {
+  Link(Impl& owner, ClientOptions link_options)
+      : impl(owner),
+        options(std::move(link_options)),
+        backoff(owner.provider_options.reconnect_initial, owner.provider_options.reconnect_max, std::random_device{}()),
+        reconnect_timer(owner.io) {}
+
+  void connect();
+  void on_ready();
+  void on_session_end(const std::string& error);
+  std::string name() const { return options.host + ":" + std::to_string(options.port); }
+
+  Impl& impl;
+  ClientOptions options;
+  provider::Backoff backoff;
+  asio::steady_timer reconnect_timer;
+  std::shared_ptr<Session> session;
+  bool ready = false;                          // under impl.mutex
+  std::string last_error = "not connected yet";  // under impl.mutex
+};
+
 class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Impl& impl, net::TlsStream stream) : impl_(impl), socket_(std::move(stream)), ready_timer_(impl.io) {}
+  Session(Link& link, net::TlsStream stream)
+      : link_(link), impl_(link.impl), socket_(std::move(stream)), ready_timer_(link.impl.io) {}
 
   void start() {
     websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = impl_.options.connect_timeout;
+    timeouts.handshake_timeout = link_.options.connect_timeout;
     timeouts.idle_timeout = kIdleTimeout;
     timeouts.keep_alive_pings = true;
     socket_.set_option(timeouts);
@@ -111,11 +167,11 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     socket_.read_message_max(kMessageLimit);
     socket_.text(true);
     // The broker must say ready (or refused) within the connect timeout, hello included.
-    ready_timer_.expires_after(impl_.options.connect_timeout);
+    ready_timer_.expires_after(link_.options.connect_timeout);
     ready_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec && !self->ready_) self->end("the broker did not answer hello within the connect timeout");
     });
-    const std::string host = net::verified_name(impl_.options) + ":" + std::to_string(impl_.options.port);
+    const std::string host = net::verified_name(link_.options) + ":" + std::to_string(link_.options.port);
     socket_.async_handshake(upgrade_response_, host, "/v1/connect", [self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec) return self->end(self->upgrade_failure(ec));
       self->upgraded_ = true;
@@ -176,7 +232,7 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     if (std::holds_alternative<wire::ReadyMessage>(message)) {
       ready_ = true;
       ready_timer_.cancel();
-      return impl_.on_ready();
+      return link_.on_ready();
     }
     if (auto* refused = std::get_if<wire::RefusedMessage>(&message)) {
       refused_ = true;
@@ -276,9 +332,10 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     ready_timer_.cancel();
     beast::get_lowest_layer(socket_).close();
-    if (!refused_) impl_.on_session_end(error);
+    if (!refused_) link_.on_session_end(error);
   }
 
+  Link& link_;
   Impl& impl_;
   websocket::stream<net::TlsStream> socket_;
   beast::flat_buffer buffer_;
@@ -289,51 +346,59 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   bool upgraded_ = false, writing_ = false, ready_ = false, refused_ = false, closing_ = false, closed_ = false;
 };
 
-void Provider::Impl::set_state(State new_state, std::string error) {
+void Provider::Impl::changed(std::function<void()> update) {
   {
     std::lock_guard lock(mutex);
-    state = new_state;
-    if (!error.empty()) last_error = std::move(error);
+    update();
   }
   state_changed.notify_all();
 }
 
-void Provider::Impl::connect() {
-  if (stopping) return;
-  set_state(State::connecting);
-  net::async_open_tls(io.get_executor(), tls, options, Clock::now() + options.connect_timeout,
+bool Provider::Impl::all_ready() const {
+  return !links.empty() && std::all_of(links.begin(), links.end(), [](const auto& link) { return link->ready; });
+}
+
+void Provider::Impl::Link::connect() {
+  if (impl.stopping) return;
+  net::async_open_tls(impl.io.get_executor(), impl.tls, options, Clock::now() + options.connect_timeout,
                       [this](std::string error, std::unique_ptr<net::TlsStream> stream) {
                         if (!error.empty()) return on_session_end(error);
-                        if (stopping) return;
+                        if (impl.stopping) return;
                         session = std::make_shared<Session>(*this, std::move(*stream));
                         session->start();
                       });
 }
 
-void Provider::Impl::on_ready() {
+void Provider::Impl::Link::on_ready() {
   backoff.reset();
-  set_state(State::ready);
+  impl.changed([this] { ready = true; });
 }
 
-void Provider::Impl::on_refused(Error error) {
-  stopping = true;
-  {
-    std::lock_guard lock(mutex);
-    refusal = error;
-    state = State::refused;
-    last_error = std::string(to_string(error.reason)) + ": " + error.message;
-  }
-  state_changed.notify_all();
-}
-
-void Provider::Impl::on_session_end(const std::string& error) {
+void Provider::Impl::Link::on_session_end(const std::string& error) {
   session.reset();
-  if (stopping) return;
-  set_state(State::connecting, error);
+  impl.changed([&] {
+    ready = false;
+    last_error = error;
+  });
+  if (impl.stopping) return;
   reconnect_timer.expires_after(backoff.next());
   reconnect_timer.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) connect();
   });
+}
+
+// A refusal by any broker is final for all: they share one configuration.
+void Provider::Impl::on_refused(Error error) {
+  stopping = true;
+  changed([&] {
+    refusal = error;
+    state = State::refused;
+    last_error = std::string(to_string(error.reason)) + ": " + error.message;
+  });
+  for (auto& link : links) {
+    link->reconnect_timer.cancel();
+    if (link->session) link->session->close();
+  }
 }
 
 void Provider::Impl::request_stop() {
@@ -341,8 +406,10 @@ void Provider::Impl::request_stop() {
   if (!running) return;
   asio::post(io, [self = shared_from_this()] {
     self->stopping = true;
-    self->reconnect_timer.cancel();
-    if (self->session) self->session->close();
+    for (auto& link : self->links) {
+      link->reconnect_timer.cancel();
+      if (link->session) link->session->close();
+    }
   });
 }
 
@@ -357,7 +424,7 @@ Status Provider::Impl::begin() {
   }
   running = true;
   refusal.reset();
-  state = State::connecting;
+  state = State::running;
   active_categories = serves ? categories : std::vector<std::string>{};
   active_handler = handler;
   active_subscriptions = subscribes ? subscriptions : std::vector<Subscription>{};
@@ -367,15 +434,17 @@ Status Provider::Impl::begin() {
 
 Status Provider::Impl::loop() {
   stopping = false;
-  backoff.reset();
+  std::vector<std::unique_ptr<Link>> made;
+  for (ClientOptions& each : link_options(options)) made.push_back(std::make_unique<Link>(*this, std::move(each)));
+  changed([&] { links = std::move(made); });
   if (provider_options.handler_threads > 0) pool.emplace(provider_options.handler_threads);
   io.restart();
-  connect();
+  for (auto& link : links) link->connect();
   io.run();
   if (pool) pool->join();
   pool.reset();
-  session.reset();
   std::lock_guard lock(mutex);
+  links.clear();
   running = false;
   const bool refused = refusal.has_value();
   if (!refused) state = State::stopped;
@@ -428,11 +497,18 @@ Status Provider::wait_ready(std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mutex);
   const bool settled = impl_->state_changed.wait_for(lock, timeout, [&] {
     const auto state = impl_->state;
-    return state == Impl::State::ready || state == Impl::State::refused || state == Impl::State::stopped;
+    return state == Impl::State::refused || state == Impl::State::stopped ||
+           (state == Impl::State::running && impl_->all_ready());
   });
-  if (settled && impl_->state == Impl::State::ready) return Done{};
+  if (settled && impl_->state == Impl::State::running) return Done{};
   if (impl_->refusal) return *impl_->refusal;
-  return make_error(Reason::provider_unavailable, "not connected to the broker: " + impl_->last_error);
+  std::string missing;
+  for (const auto& link : impl_->links) {
+    if (link->ready) continue;
+    missing += (missing.empty() ? "" : "; ") + link->name() + ": " + link->last_error;
+  }
+  return make_error(Reason::provider_unavailable,
+                    "not connected to the broker: " + (missing.empty() ? impl_->last_error : missing));
 }
 
 }  // namespace pse

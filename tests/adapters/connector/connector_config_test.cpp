@@ -94,6 +94,28 @@ TEST_F(ConnectorConfigTest, BadValuesAreRefusedWithTheirLine) {
   EXPECT_THAT(error_of(birth_config("\"%Y%m%d\"", "\"%Y%q\"")), HasSubstr(at_line(14)));
 }
 
+TEST_F(ConnectorConfigTest, AHubOfSeveralBrokersIsAList) {
+  const auto file = dir_.write(
+      "adapter.yaml", birth_config("broker: {host: localhost, port: 8443}\n",
+                                   "broker: {brokers: [\"b1.pse:8443\", \"b2.pse\", \"[::1]:9443\"], server_name: hub.pse}\n"));
+  const auto config = load_connector_config(file);
+  ASSERT_EQ(config.broker.brokers.size(), 3u);
+  EXPECT_EQ(config.broker.brokers[0].host, "b1.pse");
+  EXPECT_EQ(config.broker.brokers[1].port, 8443) << "the default port";
+  EXPECT_EQ(config.broker.brokers[2].host, "::1");
+  EXPECT_EQ(config.broker.brokers[2].port, 9443);
+  EXPECT_EQ(config.broker.server_name, "hub.pse");
+
+  EXPECT_THAT(error_of(birth_config("{host: localhost, port: 8443}", "{host: localhost, brokers: [\"b1:8443\"]}")),
+              HasSubstr(at_line(1) + "broker.brokers cannot be given with host and port"));
+  EXPECT_THAT(error_of(birth_config("{host: localhost, port: 8443}", "{brokers: [\"b1:99999\"]}")),
+              HasSubstr(at_line(1) + "broker.brokers holds 'b1:99999', which is not host:port"));
+  EXPECT_THAT(error_of(birth_config("{host: localhost, port: 8443}", "{brokers: [\"::1:8443\"]}")),
+              HasSubstr("is not host:port"));
+  EXPECT_THAT(error_of(birth_config("{host: localhost, port: 8443}", "{brokers: []}")),
+              HasSubstr("must list at least one broker"));
+}
+
 TEST_F(ConnectorConfigTest, CategoriesAndFieldsMustBeClassified) {
   EXPECT_THAT(error_of(birth_config("category: identity.birth", "category: identity.birthday")),
               HasSubstr(at_line(5) + "category 'identity.birthday' is not in the classification"));
