@@ -151,8 +151,8 @@ TEST_F(SdkExchange, HundredsOfAsyncExchangesEachGetTheirOwnRecord) {
 }
 
 // A hub of two brokers on one PostgreSQL store: the connector keeps a connection to each, so a
-// consumer is answered whichever broker takes its request; with one broker gone, the other
-// still answers, and the connector says which one it misses.
+// consumer is answered whichever broker takes its request; with one broker gone, a client that
+// knows both goes to the other without an error, and the connector says which one it misses.
 TEST_F(SdkExchange, AConnectorOnEveryBrokerIsReachedThroughEach) {
   backend_ = Backend::postgresql;
   store::StoreConfig shared;
@@ -181,13 +181,24 @@ TEST_F(SdkExchange, AConnectorOnEveryBrokerIsReachedThroughEach) {
     EXPECT_EQ(response->record.at("surname"), "Tremblay");
   }
 
+  ClientOptions on_both = sdk_options(ramq_);
+  on_both.brokers = {{"localhost", second->port()}, {"localhost", broker_->port()}};
+  on_both.port = second->port();  // not used with a list: the broker about to go
+  Client ramq(on_both);
+  for (int i = 0; i < 10; ++i) {
+    auto response = ramq.exchange(birth("QC-1957-0042", "health_insurance_registration"));
+    ASSERT_TRUE(response) << "taken in turn by both brokers: " << response.error().message;
+  }
+
   const std::uint16_t second_port = second->port();
   second->request_drain();
   second->wait();
   second.reset();
-  Client ramq(on_first);
-  auto still = ramq.exchange(birth("QC-1957-0042", "health_insurance_registration"));
-  EXPECT_TRUE(still) << "the first broker still reaches the connector";
+  for (int i = 0; i < 10; ++i) {
+    auto still = ramq.exchange(birth("QC-1957-0042", "health_insurance_registration"));
+    EXPECT_TRUE(still) << "the client goes to the broker left, and it still reaches the connector: "
+                       << still.error().message;
+  }
   auto missing = etat_civil.wait_ready(std::chrono::milliseconds(200));
   ASSERT_FALSE(missing) << "one of its brokers is gone";
   EXPECT_THAT(missing.error().message, HasSubstr(":" + std::to_string(second_port)));

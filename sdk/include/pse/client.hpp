@@ -1,7 +1,7 @@
 // pse/client.hpp — the consumer side: ask the broker for a record.
 //
-// A Client holds a few keep-alive mutual-TLS connections to the broker and runs exchanges on
-// them (`POST /v1/exchange`). It is safe to share between threads; one per process is enough.
+// A Client holds a few keep-alive mutual-TLS connections to the broker (or to each broker of the
+// hub) and runs exchanges on them (`POST /v1/exchange`) and publishes (`POST /v1/publish`). It is safe to share between threads; one per process is enough.
 //
 //     pse::Client client(options);                   // throws if a PEM file is unreadable
 //     pse::ExchangeRequest request;
@@ -26,10 +26,23 @@
 // Security: the broker's certificate must be issued by `ca_file` and name `server_name` (or
 // `host`); there is no way to turn this verification off.
 //
-// Retries: a keep-alive connection the broker has closed while idle is detected when it is
-// next used; the SDK then sends the exchange again once on a new connection. That retry is
-// safe because every exchange carries a request id, and the broker answers a repeated id with
-// the first outcome.
+// Several brokers (ClientOptions::brokers): calls are spread over them in turn, each broker
+// with its own pool of up to max_connections.
+//
+// Retries, only where they cannot make anything happen twice:
+// - a keep-alive connection the broker has closed while idle is detected when it is next
+//   used; the SDK then sends the exchange again once on a new connection (every exchange
+//   carries a request id, and the broker answers a repeated id with the first outcome);
+// - a broker that cannot be reached: the call goes to the next broker at once; when none can
+//   be reached, all are tried again twice more, 50 then 100 ms later (a broker restarting);
+// - a 503 that says nothing was done (shutting_down, audit_unavailable, store_unavailable,
+//   overloaded): the next broker at once, then every broker again after 50 ms, doubling up to
+//   1 s, until the request timeout;
+// - a publish whose connection was lost after it was sent: the next broker, with the same
+//   idempotency key, which every broker of the hub recognises. An exchange lost that way is
+//   not sent again: its outcome is reported (provider_unavailable), since another broker
+//   would not know it had run.
+// Policy refusals (4xx) and every other answer are never retried.
 #pragma once
 
 #include <pse/client_options.hpp>

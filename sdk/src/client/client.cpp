@@ -1,10 +1,14 @@
-// The consumer client: a small pool of keep-alive mTLS connections driven by one I/O thread.
+// The consumer client: a small pool of keep-alive mTLS connections per broker, driven by one
+// I/O thread.
 //
 // Every piece of mutable state lives on that thread (public calls post to it), so there is no
-// lock. A call (an exchange or a publish) waits in a FIFO queue until a connection is free, runs
-// one HTTP request on it, and returns the connection to the pool when the broker keeps it alive.
+// lock. A call (an exchange or a publish) waits in a FIFO queue until a connection is free on
+// some broker (taken in turn), runs one HTTP request on it, and returns the connection to that
+// broker's pool when the broker keeps it alive. Where it is safe, a call that failed on one
+// broker runs again on another (see client.hpp, "Retries").
 #include <pse/client.hpp>
 
+#include "net/brokers.hpp"
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
 #include "wire/exchange_json.hpp"
@@ -20,6 +24,7 @@
 
 #include <deque>
 #include <future>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -42,6 +47,20 @@ struct Connection {
 
 std::string millis_text(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + " ms"; }
 
+// The broker did nothing with the request and says so: another broker may take it.
+bool retry_elsewhere(Reason reason) {
+  return reason == Reason::shutting_down || reason == Reason::audit_unavailable ||
+         reason == Reason::store_unavailable || reason == Reason::overloaded;
+}
+
+// Rounds over every broker when none can be reached: three, 150 ms of waiting in all.
+constexpr int kUnreachableRounds = 3;
+
+// Before the next round over brokers that all failed: 50 ms, doubling, at most 1 s.
+std::chrono::milliseconds round_delay(int rounds) {
+  return std::chrono::milliseconds(std::min(50 << std::min(rounds, 5), 1000));
+}
+
 }  // namespace
 
 struct Client::Impl {
@@ -49,20 +68,32 @@ struct Client::Impl {
   template <typename Response>
   class TypedCall;
 
+  // One broker's pool.
+  struct Broker {
+    ClientOptions options;  // its host and port
+    std::vector<std::unique_ptr<Connection>> idle;
+    std::size_t open_connections = 0;  // idle plus in use plus being opened
+  };
+
   explicit Impl(ClientOptions client_options)
       : options(with_defaults(std::move(client_options))),
         tls(net::make_tls_context(options)),
         work(asio::make_work_guard(io)),
-        thread([this] { io.run(); }) {}
+        thread([this] { io.run(); }) {
+    for (ClientOptions& each : net::each_broker(options)) brokers.push_back(Broker{std::move(each), {}, 0});
+  }
 
   static ClientOptions with_defaults(ClientOptions given) {
     if (given.max_connections == 0) given.max_connections = 1;
     return given;
   }
 
-  void enqueue(std::shared_ptr<Call> call);
+  /// Queues `call` (in front: a call that failed on a broker keeps its turn).
+  void enqueue(std::shared_ptr<Call> call, bool front = false);
   void pump();
-  void release(std::unique_ptr<Connection> connection, bool keep_alive);
+  /// The next broker in turn with a free or possible connection, that `call` has not failed on.
+  std::optional<std::size_t> choose_broker(const Call& call);
+  void release(std::size_t broker, std::unique_ptr<Connection> connection, bool keep_alive);
   void shutdown();
 
   ClientOptions options;
@@ -70,11 +101,11 @@ struct Client::Impl {
   asio::ssl::context tls;
   asio::executor_work_guard<asio::io_context::executor_type> work;
 
-  // I/O thread state.
+  // I/O thread state (`brokers` is filled by the constructor, before any call).
+  std::vector<Broker> brokers;
+  std::size_t next_broker = 0;
   std::deque<std::shared_ptr<Call>> waiting;
-  std::vector<std::unique_ptr<Connection>> idle;
   std::set<std::shared_ptr<Call>> running;
-  std::size_t open_connections = 0;  // idle plus in use plus being opened
   bool closing = false;
 
   std::thread thread;  // last: starts once everything above exists
@@ -84,16 +115,19 @@ struct Client::Impl {
 // the error. TypedCall decodes that body for its public handler.
 class Client::Impl::Call : public std::enable_shared_from_this<Call> {
  public:
-  Call(Impl& impl, const char* target, int success_status, std::string body, std::string label)
+  /// `replayable`: running the request twice does it once (a publish, by its idempotency key),
+  /// so it may run again on another broker even after the connection was lost mid-way.
+  Call(Impl& impl, const char* target, int success_status, std::string body, std::string label, bool replayable)
       : impl_(impl),
         label_(std::move(label)),
         success_status_(success_status),
+        replayable_(replayable),
         deadline_(Clock::now() + impl.options.request_timeout),
         timer_(impl.io) {
     request_.method(http::verb::post);
     request_.target(target);
     request_.version(11);
-    request_.set(http::field::host, net::verified_name(impl.options));
+
     request_.set(http::field::content_type, "application/json");
     request_.set(http::field::user_agent, "pse-sdk/0.1");
     request_.keep_alive(true);
@@ -112,14 +146,18 @@ class Client::Impl::Call : public std::enable_shared_from_this<Call> {
     });
   }
 
-  /// On a pooled connection (`reused`) or on a new one (nullptr: open it first).
-  void start(std::unique_ptr<Connection> connection) {
+  /// On `broker`, on a pooled connection (`reused`) or on a new one (nullptr: open it first).
+  void start(std::size_t broker, std::unique_ptr<Connection> connection) {
     started_ = true;
+    broker_ = broker;
     timer_.cancel();
     impl_.running.insert(shared_from_this());
+    request_.set(http::field::host, net::verified_name(broker_options()));
     if (connection) return send(std::move(connection), true);
     open();
   }
+
+  bool failed_on(std::size_t broker) const { return failed_on_.contains(broker); }
 
   /// Ends the exchange at once (client shutting down).
   void abort() {
@@ -148,13 +186,15 @@ class Client::Impl::Call : public std::enable_shared_from_this<Call> {
   }
   Error timeout_error() const { return timeout_error_for(impl_.options.request_timeout); }
 
+  const ClientOptions& broker_options() const { return impl_.brokers[broker_].options; }
+
   void open() {
     const auto connect_deadline = std::min(deadline_, Clock::now() + impl_.options.connect_timeout);
-    net::async_open_tls(impl_.io.get_executor(), impl_.tls, impl_.options, connect_deadline,
+    net::async_open_tls(impl_.io.get_executor(), impl_.tls, broker_options(), connect_deadline,
                         [self = shared_from_this()](std::string error, std::unique_ptr<net::TlsStream> stream) {
                           if (self->aborted_) return self->finish(nullptr, self->aborted_error(), false);
-                          if (!error.empty()) {
-                            return self->finish(nullptr, make_error(Reason::provider_unavailable, error), false);
+                          if (!error.empty()) {  // nothing was sent: safe on another broker
+                            return self->try_elsewhere(nullptr, make_error(Reason::provider_unavailable, error), false, false);
                           }
                           auto connection = std::make_unique<Connection>();
                           connection->stream = std::move(stream);
@@ -190,6 +230,7 @@ class Client::Impl::Call : public std::enable_shared_from_this<Call> {
     if (status == success_status_) return finish(std::move(connection_), std::move(response.body()), keep_alive);
     Error error = wire::decode_error_body(status, response.body());
     error.message += (error.message.empty() ? "" : " ") + std::string("(") + label_ + ")";
+    if (status == 503 && retry_elsewhere(error.reason)) return try_elsewhere(std::move(connection_), error, keep_alive, true);
     finish(std::move(connection_), std::move(error), keep_alive);
   }
 
@@ -204,20 +245,53 @@ class Client::Impl::Call : public std::enable_shared_from_this<Call> {
       connection_.reset();
       return open();
     }
-    finish(nullptr, make_error(Reason::provider_unavailable, std::string("cannot ") + what + ": " + net::describe_error(ec)),
-           false);
+    Error error = make_error(Reason::provider_unavailable, std::string("cannot ") + what + ": " + net::describe_error(ec));
+    // Sent, perhaps done: only a request that runs once however often it is sent goes again.
+    if (replayable_) return try_elsewhere(nullptr, std::move(error), false, false);
+    finish(nullptr, std::move(error), false);
   }
 
   void finish(std::unique_ptr<Connection> connection, Result<std::string> result, bool keep_alive) {
     connection_.reset();
     impl_.running.erase(shared_from_this());
     complete(std::move(result));
-    impl_.release(std::move(connection), keep_alive);
+    impl_.release(broker_, std::move(connection), keep_alive);
+  }
+
+  // Queued again for another broker, at once, while one is left to try. Once all have failed,
+  // all are tried again after a growing delay: until the deadline when a broker answered
+  // "later" (`answered`), for kUnreachableRounds when none could be reached (a broker
+  // restarting is back by then; a wrong address or certificate must not cost the whole
+  // request timeout).
+  void try_elsewhere(std::unique_ptr<Connection> connection, Error error, bool keep_alive, bool answered) {
+    failed_on_.insert(broker_);
+    auto delay = std::chrono::milliseconds(0);
+    if (failed_on_.size() >= impl_.brokers.size()) {
+      if (!answered && rounds_ + 1 >= kUnreachableRounds) return finish(std::move(connection), std::move(error), keep_alive);
+      failed_on_.clear();
+      delay = round_delay(rounds_++);
+    }
+    if (impl_.closing || Clock::now() + delay >= deadline_) return finish(std::move(connection), std::move(error), keep_alive);
+    connection_.reset();
+    impl_.running.erase(shared_from_this());
+    started_ = false;
+    reused_ = retried_ = false;
+    parser_.reset();
+    impl_.release(broker_, std::move(connection), keep_alive);
+    timer_.expires_after(delay);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->done_) return;
+      self->impl_.enqueue(self, /*front=*/true);
+    });
   }
 
   Impl& impl_;
   std::string label_;  // names the call in error messages, e.g. "request rq-1"
   int success_status_;
+  bool replayable_;
+  std::size_t broker_ = 0;            // where it runs now
+  std::set<std::size_t> failed_on_;   // brokers it failed on in this round
+  int rounds_ = 0;                    // rounds over every broker that all failed
   Clock::time_point deadline_;
   asio::steady_timer timer_;
   http::request<http::string_body> request_;
@@ -234,9 +308,9 @@ class Client::Impl::TypedCall final : public Call {
   using Handler = asio::any_completion_handler<void(Result<Response>)>;
   using Decoder = Result<Response> (*)(std::string_view body);
 
-  TypedCall(Impl& impl, const char* target, int success_status, std::string body, std::string label, Decoder decode,
-            Handler handler)
-      : Call(impl, target, success_status, std::move(body), std::move(label)),
+  TypedCall(Impl& impl, const char* target, int success_status, std::string body, std::string label, bool replayable,
+            Decoder decode, Handler handler)
+      : Call(impl, target, success_status, std::move(body), std::move(label), replayable),
         decode_(decode),
         handler_(std::move(handler)),
         work_(asio::prefer(asio::get_associated_executor(handler_, impl.io.get_executor()),
@@ -260,38 +334,55 @@ class Client::Impl::TypedCall final : public Call {
   asio::any_completion_executor work_;
 };
 
-void Client::Impl::enqueue(std::shared_ptr<Call> call) {
+void Client::Impl::enqueue(std::shared_ptr<Call> call, bool front) {
   if (closing) return call->complete(call->aborted_error());
-  waiting.push_back(call);
+  if (front) {
+    waiting.push_front(call);
+  } else {
+    waiting.push_back(call);
+  }
   call->wait();
   pump();
 }
 
+std::optional<std::size_t> Client::Impl::choose_broker(const Call& call) {
+  for (std::size_t k = 0; k < brokers.size(); ++k) {
+    const std::size_t i = (next_broker + k) % brokers.size();
+    const Broker& broker = brokers[i];
+    if (call.failed_on(i) || (broker.idle.empty() && broker.open_connections >= options.max_connections)) continue;
+    next_broker = (i + 1) % brokers.size();
+    return i;
+  }
+  return std::nullopt;
+}
+
 void Client::Impl::pump() {
   while (!closing && !waiting.empty()) {
+    const auto chosen = choose_broker(*waiting.front());
+    if (!chosen) return;  // first in, first served: the others wait behind it
+    Broker& broker = brokers[*chosen];
     std::unique_ptr<Connection> connection;
-    if (!idle.empty()) {
-      connection = std::move(idle.back());
-      idle.pop_back();
-    } else if (open_connections < options.max_connections) {
-      ++open_connections;
+    if (!broker.idle.empty()) {
+      connection = std::move(broker.idle.back());
+      broker.idle.pop_back();
     } else {
-      return;
+      ++broker.open_connections;
     }
     auto call = std::move(waiting.front());
     waiting.pop_front();
-    call->start(std::move(connection));
+    call->start(*chosen, std::move(connection));
   }
 }
 
-void Client::Impl::release(std::unique_ptr<Connection> connection, bool keep_alive) {
+void Client::Impl::release(std::size_t broker, std::unique_ptr<Connection> connection, bool keep_alive) {
+  Broker& pool = brokers[broker];
   if (connection && keep_alive && !closing) {
     beast::get_lowest_layer(*connection->stream).expires_never();
-    idle.push_back(std::move(connection));
+    pool.idle.push_back(std::move(connection));
   } else {
     // Closing the socket without a TLS close_notify: the broker treats it as the end of a
     // keep-alive connection, and waiting for its reply could stall us.
-    --open_connections;
+    --pool.open_connections;
   }
   pump();
 }
@@ -300,7 +391,7 @@ void Client::Impl::shutdown() {
   closing = true;
   for (auto& call : waiting) call->complete(call->aborted_error());
   waiting.clear();
-  idle.clear();
+  for (Broker& broker : brokers) broker.idle.clear();
   for (const auto& call : running) call->abort();
 }
 
@@ -316,7 +407,8 @@ void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   std::string request_id = request.request_id.value_or(make_request_id());
   std::string body = wire::encode_exchange_request(request, request_id);
   std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<ExchangeResponse>>(
-      *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, &wire::decode_exchange_response,
+      *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/false,
+      &wire::decode_exchange_response,
       std::move(handler));
   asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
 }
@@ -325,7 +417,7 @@ void Client::start_publish(PublishRequest request, PublishHandler handler) {
   std::string body = wire::encode_publish_request(request);
   std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<PublishResponse>>(
       *impl_, "/v1/publish", 202, std::move(body), "idempotency key " + request.idempotency_key,
-      &wire::decode_publish_response, std::move(handler));
+      /*replayable=*/true, &wire::decode_publish_response, std::move(handler));
   asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
 }
 

@@ -7,6 +7,7 @@
 // handler_threads = 0 there is no pool: the handler runs on the I/O thread itself.
 #include <pse/provider.hpp>
 
+#include "net/brokers.hpp"
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
 #include "provider/backoff.hpp"
@@ -15,7 +16,6 @@
 #include "wire/publish_json.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -29,7 +29,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <set>
 #include <thread>
 
 namespace pse {
@@ -44,43 +43,6 @@ namespace {
 constexpr std::size_t kMessageLimit = 16 * 1024 * 1024;
 // A broker that stays silent this long (our pings unanswered) is gone: reconnect.
 constexpr std::chrono::seconds kIdleTimeout{30};
-
-// Where to connect: one set of options per broker (a name that resolves to several addresses of
-// one family, one per address; IPv4 first, so that "localhost" stays one broker).
-std::vector<ClientOptions> link_options(const ClientOptions& options) {
-  std::vector<BrokerAddress> brokers = options.brokers;
-  if (brokers.empty()) brokers.push_back({options.host, options.port});
-  std::vector<ClientOptions> links;
-  asio::io_context io;
-  asio::ip::tcp::resolver resolver(io);
-  for (const BrokerAddress& broker : brokers) {
-    ClientOptions one = options;
-    one.host = broker.host;
-    one.port = broker.port;
-    one.brokers.clear();
-    boost::system::error_code ec;
-    const auto found = resolver.resolve(broker.host, std::to_string(broker.port), ec);
-    std::set<std::string> v4, v6;
-    if (!ec) {
-      for (const auto& entry : found) {
-        const auto address = entry.endpoint().address();
-        (address.is_v4() ? v4 : v6).insert(address.to_string());
-      }
-    }
-    const std::set<std::string>& addresses = v4.empty() ? v6 : v4;
-    if (addresses.size() < 2) {  // one address, or unresolved now: connecting resolves again
-      links.push_back(std::move(one));
-      continue;
-    }
-    for (const std::string& address : addresses) {
-      ClientOptions each = one;
-      each.host = address;
-      if (each.server_name.empty()) each.server_name = broker.host;  // the certificate names the host
-      links.push_back(std::move(each));
-    }
-  }
-  return links;
-}
 
 }  // namespace
 
@@ -435,7 +397,7 @@ Status Provider::Impl::begin() {
 Status Provider::Impl::loop() {
   stopping = false;
   std::vector<std::unique_ptr<Link>> made;
-  for (ClientOptions& each : link_options(options)) made.push_back(std::make_unique<Link>(*this, std::move(each)));
+  for (ClientOptions& each : net::each_broker(options)) made.push_back(std::make_unique<Link>(*this, std::move(each)));
   changed([&] { links = std::move(made); });
   if (provider_options.handler_threads > 0) pool.emplace(provider_options.handler_threads);
   io.restart();
