@@ -23,6 +23,18 @@ constexpr std::uint64_t max_entries_per_run = std::uint64_t{1} << 62;
 // Rows a merge reads ahead from each of its children at a time.
 constexpr std::int64_t merge_chunk = 256;
 
+// Rows per INSERT statement: one statement of many rows costs half as much per row as one per
+// row (0.43 against 0.84 µs, sorted 3-column rows into a WITHOUT ROWID table, 16 rows or more).
+constexpr std::size_t rows_per_insert = 32;
+
+constexpr std::string_view insert_prefix = "INSERT OR IGNORE INTO subject_index (run, subject_hash, seq) VALUES ";
+
+std::string insert_sql(std::size_t rows) {
+  std::string sql(insert_prefix);
+  for (std::size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)";
+  return sql;
+}
+
 // Versions 2 and 3 had no subject_index_layout: their runs were these.
 constexpr SubjectIndexLayout version_3_layout{};
 
@@ -471,8 +483,11 @@ Status SubjectIndexWriter::prepare_statements() {
     return Ok{};
   };
   // OR IGNORE: a level-0 run half inserted before a restart is inserted again from its start.
+  const std::string insert_one = insert_sql(1);
+  const std::string insert_many = insert_sql(rows_per_insert);
   for (const auto& [statement, sql] : std::initializer_list<std::pair<SqliteStatement*, std::string_view>>{
-           {&insert_, "INSERT OR IGNORE INTO subject_index (run, subject_hash, seq) VALUES (?, ?, ?)"},
+           {&insert_, insert_one},
+           {&insert_many_, insert_many},
            {&read_keys_, select_entry_keys},
            {&save_state_, "INSERT OR REPLACE INTO subject_runs (run, state) VALUES (?, ?)"},
            {&forget_run_, "DELETE FROM subject_runs WHERE run = ?"},
@@ -595,12 +610,20 @@ Status SubjectIndexWriter::index_complete_runs() {
   return Ok{};
 }
 
+// In key order, so the rows fill new pages one after the other.
 Status SubjectIndexWriter::insert(std::int64_t run, std::span<const Key> keys) {
-  for (const Key& key : keys) {
-    insert_.bind(1, run);
-    insert_.bind_blob(2, key.subject);
-    insert_.bind(3, static_cast<std::int64_t>(key.seq));
-    if (auto status = insert_.run(); !status) return status;
+  while (!keys.empty()) {
+    const bool many = keys.size() >= rows_per_insert;
+    SqliteStatement& statement = many ? insert_many_ : insert_;
+    const std::size_t rows = many ? rows_per_insert : 1;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const int first = static_cast<int>(3 * i);
+      statement.bind(first + 1, run);
+      statement.bind_blob(first + 2, keys[i].subject);
+      statement.bind(first + 3, static_cast<std::int64_t>(keys[i].seq));
+    }
+    if (auto status = statement.run(); !status) return status;
+    keys = keys.subspan(rows);
   }
   return Ok{};
 }
@@ -771,8 +794,9 @@ Status SubjectIndexWriter::refill(MergeSource& source) {
 
 // Inserts the next `budget` keys of the merge, the smallest of its children's first each time.
 Result<bool> SubjectIndexWriter::copy_slice(Merge& merge, std::size_t budget) {
-  const std::int64_t target = merge.target.id();
-  for (; budget > 0; --budget) {
+  merged_.clear();
+  bool complete = false;
+  while (merged_.size() < budget) {
     MergeSource* smallest = nullptr;
     for (MergeSource& source : merge.sources) {
       if (source.next == source.ahead.size() && !source.exhausted) {
@@ -783,11 +807,14 @@ Result<bool> SubjectIndexWriter::copy_slice(Merge& merge, std::size_t budget) {
         smallest = &source;
       }
     }
-    if (!smallest) return true;
-    if (auto status = insert(target, std::span(&smallest->ahead[smallest->next], 1)); !status) return status.error();
-    ++smallest->next;
+    if (!smallest) {
+      complete = true;
+      break;
+    }
+    merged_.push_back(smallest->ahead[smallest->next++]);
   }
-  return false;
+  if (auto status = insert(merge.target.id(), merged_); !status) return status.error();
+  return complete;
 }
 
 // In the commit that inserted its last key: lookups seek the merged run from now on, and not

@@ -173,7 +173,8 @@ class SubjectIndexWriter {
   Result<bool> drop_rows(std::int64_t run, std::size_t& budget);  // true: the run is gone
 
   SqliteDatabase* database_;
-  SqliteStatement insert_;
+  SqliteStatement insert_;       // one row
+  SqliteStatement insert_many_;  // rows_per_insert rows
   SqliteStatement read_keys_;
   SqliteStatement save_state_;
   SqliteStatement forget_run_;
@@ -186,6 +187,7 @@ class SubjectIndexWriter {
   std::map<std::int64_t, SubjectRunState> runs_;  // subject_runs, with this transaction's changes
   std::set<std::int64_t> dropping_;               // the runs of runs_ being dropped
   std::map<unsigned, Merge> merges_;              // by the level of the run being built
+  std::vector<Key> merged_;                       // a merge's slice, before it is inserted
   bool look_for_merges_ = true;                   // a run became live since the last look
 
   std::uint64_t entry_end_ = 0;     // past the last entry the writer has seen
