@@ -38,6 +38,19 @@ TimeMicros now_micros();
 
 /// The fields the broker supplies for one decision. The subject is given in clear here and
 /// hashed by AuditLog::append before the entry leaves the caller's thread.
+/// The answer an exchange gave, kept with its entry where brokers share a store (PostgreSQL):
+/// the audit commit that makes the entry durable writes it too, so that a retry of the same
+/// request id on any broker gets this answer instead of a second exchange. Neither hashed nor
+/// part of the entry; the SQLite store, one broker's, does not keep it.
+struct KeptAnswer {
+  int status = 0;
+  std::string content_type;
+  std::string body;  ///< without audit_seq, which the entry's position gives
+  TimeMicros expires = 0;
+
+  bool operator==(const KeptAnswer&) const = default;
+};
+
 struct AuditRecord {
   TimeMicros time = 0;  ///< 0: the time of the append
   std::string request_id;
@@ -59,6 +72,7 @@ struct AuditRecord {
   /// The organisation whose request caused the entry (a fan-out's publisher); its share of the
   /// pending queue is charged (AuditLogOptions::max_pending_per_org). Empty: the consumer. Not stored.
   std::string requested_by;
+  std::optional<KeptAnswer> answer;
 };
 
 /// One entry as stored and hashed.
@@ -78,6 +92,7 @@ struct AuditEntry {
   std::vector<std::string> permitted_fields;
   std::optional<Hash> payload_hash;
   Hash subject_hash{};
+  std::optional<KeptAnswer> answer;  ///< not part of the entry: see KeptAnswer
 
   bool operator==(const AuditEntry&) const = default;
 };

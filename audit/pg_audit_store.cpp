@@ -112,6 +112,23 @@ PgStatus insert_nodes(PgConnection& connection, std::span<const MerkleNode> node
   return Ok{};
 }
 
+// The answers of the exchanges these entries record, for their retries on any broker
+// (KeptAnswer): in the entries' own transaction, so that one is durable exactly when the other is.
+PgStatus insert_answers(PgConnection& connection, std::span<const AuditEntry> entries) {
+  std::string rows;
+  for (const AuditEntry& entry : entries) {
+    if (!entry.answer) continue;
+    const KeptAnswer& answer = *entry.answer;
+    rows += copy_escape_text(entry.consumer) + '\t' + copy_escape_text(entry.request_id) + '\t' +
+            std::to_string(entry.seq) + '\t' + std::to_string(answer.status) + '\t' +
+            copy_escape_text(answer.content_type) + '\t' + copy_bytes(as_bytes(answer.body)) + '\t' +
+            std::to_string(answer.expires) + '\n';
+  }
+  if (rows.empty()) return Ok{};
+  return connection.copy_in("exchange_answers (consumer, request_id, audit_seq, status, content_type, body, expires_at)",
+                            rows);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PgAuditStore>> PgAuditStore::open(const PgConnectOptions& options, Access access) {
@@ -207,6 +224,7 @@ Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const 
       return copied.error();
     }
     if (auto inserted = insert_nodes(connection_, sealed.nodes); !inserted) return inserted.error();
+    if (auto kept = insert_answers(connection_, entries); !kept) return kept.error();
   }
   // The head and the end row that points at it, in one statement.
   const SignedTreeHead& head = sealed.head;

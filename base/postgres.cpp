@@ -30,6 +30,21 @@ PgParams& PgParams::bytes(std::span<const std::uint8_t> value) {
 
 PgParams& PgParams::bytes(std::string_view value) { return bytes(as_bytes(value)); }
 
+PgParams& PgParams::text_array(std::span<const std::string> values) {
+  std::string literal = "{";
+  for (const std::string& value : values) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return text(literal);
+}
+
 PgParams& PgParams::null() {
   values_.emplace_back();
   formats_.push_back(0);

@@ -47,6 +47,9 @@ class PgParams {
   PgParams& integer(std::int64_t value);
   PgParams& bytes(std::span<const std::uint8_t> value);
   PgParams& bytes(std::string_view value);
+  /// A text[] literal ({"a","b"}), for statements that take a whole batch at once
+  /// (`unnest($1::text[])`): one statement, one prepared plan, whatever the batch's size.
+  PgParams& text_array(std::span<const std::string> values);
   PgParams& null();
 
   int size() const { return static_cast<int>(values_.size()); }

@@ -14,6 +14,7 @@
 #include "broker/consent_routes.hpp"
 #include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/exchange/provider_directory.hpp"
+#include "broker/exchange/shared_requests.hpp"
 #include "broker/admission/org_admission.hpp"
 #include "broker/net/admin_session.hpp"
 #include "broker/net/crl_watcher.hpp"
@@ -166,6 +167,8 @@ struct Broker::Impl {
       consent_follower = std::make_unique<consent::ConsentFollower>(
           *stores.postgres, consents, stores.consent_change_mark, consent::FollowerOptions{instance_id});
       consents.set_propagation(consent_follower.get());
+      shared_requests = std::make_unique<SharedRequests>(*stores.postgres, instance_id, ExchangeSettings{}.idempotency_window);
+      exchanges.share_requests(shared_requests.get());
     }
     state.trust_domain = config.trust_domain;
     state.handler = &router;
@@ -317,6 +320,7 @@ struct Broker::Impl {
   // finish them while it still exists (the Broker has stopped and joined its threads by now).
   ~Impl() {
     store_worker.reset();
+    shared_requests.reset();  // its last claims answer through the io_context too
     audit_log->close();  // runs the last completions, which answer through the io_context
     queue->close();
   }
@@ -337,6 +341,7 @@ struct Broker::Impl {
   ProviderDirectory providers;
   OrgAdmission org_admission;
   ExchangePipeline exchanges;
+  std::unique_ptr<SharedRequests> shared_requests;  // PostgreSQL: request ids answered once by the hub
   std::unique_ptr<queue::DeliveryQueue> queue;
   SubscriptionRegistry subscriptions;
   DeliveryDispatcher dispatcher;

@@ -281,6 +281,32 @@ CREATE TRIGGER audit_log_end_needs_tree_nodes AFTER UPDATE ON audit_log_end
   FOR EACH ROW WHEN ((NEW.entry_count >> 8) <> (OLD.entry_count >> 8))
   EXECUTE FUNCTION pse_audit_tree_nodes_present();
 )sql",
+    // 7: exchanges answered once across brokers (broker/exchange/shared_requests.hpp). A claim
+    // names the broker running a consumer's request id; the answer is written by the audit
+    // commit that records the exchange, so it is there exactly when the entry is. Answers have
+    // no unique key: nothing may make an audit commit fail. Times are microseconds since the
+    // epoch, from the brokers' clocks.
+    R"sql(
+CREATE TABLE exchange_claims (
+  consumer text NOT NULL,
+  request_id text NOT NULL,
+  broker_id text NOT NULL,
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (consumer, request_id)
+);
+CREATE INDEX exchange_claims_expiry ON exchange_claims (expires_at);
+CREATE TABLE exchange_answers (
+  consumer text NOT NULL,
+  request_id text NOT NULL,
+  audit_seq bigint NOT NULL,
+  status int NOT NULL,
+  content_type text NOT NULL,
+  body bytea NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX exchange_answers_request ON exchange_answers (consumer, request_id);
+CREATE INDEX exchange_answers_expiry ON exchange_answers (expires_at);
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

@@ -6,6 +6,7 @@
 #include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
+#include "broker/exchange/shared_requests.hpp"
 #include "broker/admission/org_admission.hpp"
 #include "policy/policy_engine.hpp"
 
@@ -25,6 +26,7 @@ struct ExchangePipeline::Exchange {
   std::string basis_reference;  // consent id or legal reference
   std::string record_text;  // the minimised record, serialised once
   bool counted = false;  // holds a place in the consumer's in-flight count
+  bool shared_claim = false;  // holds the request id's claim among the hub's brokers
   audit::Decision audit_decision = audit::Decision::deny;
   std::string denial_reason;
   Respond respond;
@@ -36,6 +38,13 @@ HttpResponse refusal(Reason reason, std::string_view message, const std::string&
   json::object error{{"code", to_string(reason)}, {"message", message.empty() ? describe(reason) : message}};
   if (!request_id.empty()) error["request_id"] = request_id;
   return HttpResponse{http_status(reason), "application/json", json::serialize(json::object{{"error", std::move(error)}})};
+}
+
+// The consumer can cite the sequence number of its exchange's audit entry to a privacy officer.
+void add_audit_seq(HttpResponse& response, std::uint64_t audit_seq) {
+  if (response.status != 200) return;
+  response.body.pop_back();
+  response.body += ",\"audit_seq\":" + std::to_string(audit_seq) + "}";
 }
 
 bool is_scalar(const json::value& value) {
@@ -85,8 +94,42 @@ void ExchangePipeline::run(const policy::Organisation& caller, const std::string
     const auto claim = idempotency_.claim(exchange->consumer, exchange->request.request_id,
                                           [reply = exchange->respond](const HttpResponse& earlier) { reply(earlier); });
     if (claim != IdempotencyCache::Claim::first) return;  // a retry: answered with the first outcome
+    if (shared_) return claim_shared(exchange);
   }
+  start(exchange);
+}
 
+// Another broker of the hub may have answered this request id, or be answering it now.
+void ExchangePipeline::claim_shared(const ExchangePtr& exchange) {
+  shared_->claim(exchange->consumer, exchange->request.request_id, [this, exchange](SharedClaim claim) {
+    post_([this, exchange, claim = std::move(claim)] {
+      switch (claim.kind) {
+        case SharedClaim::Kind::mine:
+          exchange->shared_claim = true;
+          return start(exchange);
+        case SharedClaim::Kind::answered: {
+          HttpResponse kept{claim.status, claim.content_type, claim.body};
+          add_audit_seq(kept, claim.audit_seq);
+          return finish(exchange, kept);
+        }
+        case SharedClaim::Kind::elsewhere: {
+          HttpResponse running = refusal(Reason::request_in_progress, {}, exchange->request.request_id);
+          running.retry_after_seconds = 1;
+          return finish(exchange, running);
+        }
+        case SharedClaim::Kind::failed: {
+          log::warn("exchange refused: its request id cannot be claimed",
+                    {{"request_id", exchange->request.request_id}, {"detail", claim.detail}});
+          HttpResponse refused = refusal(Reason::store_unavailable, {}, exchange->request.request_id);
+          refused.retry_after_seconds = 1;
+          return finish(exchange, refused);
+        }
+      }
+    });
+  });
+}
+
+void ExchangePipeline::start(const ExchangePtr& exchange) {
   if (!enter(exchange->consumer)) return deny(exchange, Reason::overloaded, "too many exchanges in flight for this consumer");
   exchange->counted = true;
   decide(exchange);
@@ -220,6 +263,9 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
     entry.payload_hash = pse::Sha256().update(exchange->record_text).finish();
   }
   entry.subject_id = request.subject;
+  if (exchange->shared_claim && IdempotencyCache::keeps(response)) {
+    entry.answer = audit::KeptAnswer{response.status, response.content_type, response.body, shared_->answer_expiry_micros()};
+  }
 
   audit_.append(std::move(entry), [this, exchange, response = std::move(response)](audit::AuditLog::AppendResult seq) mutable {
     std::optional<std::uint64_t> durable;
@@ -254,11 +300,7 @@ void ExchangePipeline::answer_after_audit(const ExchangePtr& exchange, HttpRespo
     }
     return finish(exchange, refused);
   }
-  if (response.status == 200) {
-    // Append the audit sequence number: the consumer can cite it to a privacy officer.
-    response.body.pop_back();
-    response.body += ",\"audit_seq\":" + std::to_string(*audit_seq) + "}";
-  }
+  add_audit_seq(response, *audit_seq);
   finish(exchange, response);
 }
 
@@ -266,6 +308,10 @@ void ExchangePipeline::finish(const ExchangePtr& exchange, const HttpResponse& r
   if (exchange->counted) leave(exchange->consumer);
   metrics_.exchange_completed(response.status);
   if (exchange->request.request_id_given) idempotency_.complete(exchange->consumer, exchange->request.request_id, response);
+  // A kept answer was written with the audit entry; any other outcome frees the id for a retry.
+  if (exchange->shared_claim && !IdempotencyCache::keeps(response)) {
+    shared_->release(exchange->consumer, exchange->request.request_id);
+  }
   exchange->respond(response);
 }
 

@@ -7,7 +7,8 @@
 //      admit         the consumer organisation's exchange rate (admission/org_admission.hpp):
 //                    beyond it 429 rate_limited with Retry-After, before anything is parsed
 //                    or audited
-//   2. parse         strict JSON body → ExchangeRequest; idempotent retries answered here
+//   2. parse         strict JSON body → ExchangeRequest; idempotent retries answered here,
+//                    by this broker's cache, then by the hub's (shared_requests.hpp)
 //   3. policy        classification, rule, purpose, validity, clearance, field minimisation
 //   4. basis         a valid consent of the subject, or the rule's legal reference
 //   5. rate limit    the rule's per-consumer limit
@@ -58,6 +59,7 @@ struct ExchangeSettings {
 };
 
 class OrgAdmission;
+class SharedRequests;
 
 class ExchangePipeline {
  public:
@@ -72,10 +74,15 @@ class ExchangePipeline {
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
+  /// On a hub of several brokers: request ids answered once by all of them. Set before serving.
+  void share_requests(SharedRequests* shared) { shared_ = shared; }
+
  private:
   struct Exchange;
   using ExchangePtr = std::shared_ptr<Exchange>;
 
+  void claim_shared(const ExchangePtr& exchange);
+  void start(const ExchangePtr& exchange);
   void decide(const ExchangePtr& exchange);
   void receive(const ExchangePtr& exchange, Result<boost::json::object> record);
   static std::string allowed_answer(const Exchange& exchange);
@@ -98,6 +105,7 @@ class ExchangePipeline {
   OrgAdmission& admission_;
   RateLimiter rate_limiter_;
   IdempotencyCache idempotency_;
+  SharedRequests* shared_ = nullptr;
   std::mutex in_flight_mutex_;
   std::map<std::string, std::uint32_t, std::less<>> in_flight_;
 };

@@ -73,10 +73,7 @@ void IdempotencyCache::complete(const std::string& consumer, const std::string& 
     auto it = slots_.find(key);
     if (it == slots_.end()) return;
     waiters.swap(it->second.waiters);
-    // Transient refusals (busy, provider down or slow, rate limited) are not remembered: a
-    // retry of those must really be tried again.
-    const bool final_outcome = response.status < 500 && response.status != 429;
-    if (final_outcome) {
+    if (keeps(response)) {
       it->second.response = response;
       it->second.bytes = cost_of(key, response);
       bytes_ += it->second.bytes;

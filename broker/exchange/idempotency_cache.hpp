@@ -40,6 +40,10 @@ class IdempotencyCache {
   Claim claim(const std::string& consumer, const std::string& request_id, Waiter waiter);
   void complete(const std::string& consumer, const std::string& request_id, const HttpResponse& response);
 
+  /// Whether an outcome is remembered: transient refusals (busy, provider down or slow, rate
+  /// limited) are not, so that a retry of those is really tried again.
+  static bool keeps(const HttpResponse& response) { return response.status < 500 && response.status != 429; }
+
   /// Outcomes remembered or running, and the bytes the remembered ones take (for tests).
   std::size_t size() const;
   std::size_t bytes() const;

@@ -59,9 +59,11 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::not_operator, "not_operator", 403, "only an organisation with the operator role may do this"},
     ReasonInfo{Reason::audit_unavailable, "audit_unavailable", 503, "the audit log cannot record now; retry later"},
     ReasonInfo{Reason::store_unavailable, "store_unavailable", 503, "the broker cannot reach its store now; retry later"},
+    ReasonInfo{Reason::request_in_progress, "request_in_progress", 503,
+               "another broker is answering this request id now; retry soon"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::store_unavailable) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::request_in_progress) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

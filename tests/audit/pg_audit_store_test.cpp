@@ -76,6 +76,33 @@ TEST(PgAuditStore, BrokersAppendingTogetherMakeOneLogThatVerifies) {
   EXPECT_EQ(*late->append(sample_record(9999)).get(), kTotal);
 }
 
+TEST(PgAuditStore, AnExchangesAnswerIsKeptByTheCommitThatRecordsIt) {
+  LogFixture fixture(Backend::postgresql);
+  auto log = fixture.open_log();
+  ASSERT_EQ(*log->append(sample_record(0)).get(), 0U);
+  AuditRecord record = sample_record(1);
+  record.answer = KeptAnswer{200, "application/json", std::string("{\"record\":{\"a\":\"\\t\\u0000\"}}"), 42};
+  const auto seq = log->append(record).get();
+  ASSERT_TRUE(seq.ok());
+  PgConnection connection = connect(*fixture.postgres);
+  auto rows = connection.query("SELECT consumer, request_id, audit_seq, status, content_type, body, expires_at "
+                               "FROM exchange_answers");
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1) << "the entry without an answer keeps none";
+  EXPECT_EQ(rows->text(0, 0), record.consumer);
+  EXPECT_EQ(rows->text(0, 1), record.request_id);
+  EXPECT_EQ(rows->integer(0, 2), static_cast<std::int64_t>(*seq));
+  EXPECT_EQ(rows->integer(0, 3), 200);
+  EXPECT_EQ(rows->text(0, 4), "application/json");
+  EXPECT_EQ(rows->bytes(0, 5), record.answer->body);
+  EXPECT_EQ(rows->integer(0, 6), 42);
+  // Not part of the entry: the log verifies as it would without it.
+  auto store = fixture.read_store();
+  const auto report = verify_log(*store, load_public_key(fixture.keys / public_key_file), {});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact());
+}
+
 TEST(PgAuditStore, EntriesAndHeadsCannotBeChangedOrDeleted) {
   LogFixture fixture(Backend::postgresql);
   fixture.write(0, 3, 3);

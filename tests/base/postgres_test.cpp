@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace pse {
 namespace {
@@ -35,6 +37,22 @@ TEST(Postgres, ParametersAndBytesRoundTrip) {
   auto updated = db.query("UPDATE t SET n = n + 1");
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->affected(), 2U);
+}
+
+TEST(Postgres, TextArraysKeepQuotesBackslashesCommasAndEmptyStrings) {
+  PgConnection db = connect(testing::fresh_pg_schema());
+  const std::vector<std::string> values{"plain", "with \"quotes\", commas", "back\\slash", "", "NULL", "{braces}", "été"};
+  auto rows = db.query("SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n",
+                       PgParams().text_array(values));
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), static_cast<int>(values.size()));
+  for (int i = 0; i < rows->size(); ++i) {
+    EXPECT_FALSE(rows->is_null(i, 0));
+    EXPECT_EQ(rows->text(i, 0), values[static_cast<std::size_t>(i)]);
+  }
+  auto none = db.query("SELECT cardinality($1::text[])", PgParams().text_array({}));
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->integer(0, 0), 0);
 }
 
 TEST(Postgres, CopyInEscapesWhatCopyWouldMisread) {

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <thread>
 
 namespace pse::testing {
 namespace {
@@ -202,6 +203,83 @@ TEST_F(SdkExchange, AConnectorOnEveryBrokerIsReachedThroughEach) {
   auto missing = etat_civil.wait_ready(std::chrono::milliseconds(200));
   ASSERT_FALSE(missing) << "one of its brokers is gone";
   EXPECT_THAT(missing.error().message, HasSubstr(":" + std::to_string(second_port)));
+  etat_civil.stop();
+}
+
+// Two brokers of one hub answer a request id once: a retry on the other broker gets the first
+// answer (the same record and audit entry) without asking the provider again; while the first
+// attempt still runs, the other broker says so rather than run it twice; and an id claimed by a
+// broker that stopped is taken over.
+TEST_F(SdkExchange, ARequestIdIsAnsweredOnceWhicheverBrokerEachAttemptReaches) {
+  backend_ = Backend::postgresql;
+  store::StoreConfig shared;
+  start_broker([&](broker::BrokerConfig& config) { shared = config.store; });
+  broker::BrokerConfig second_config = base_config();
+  second_config.store = shared;
+  auto second = std::make_unique<broker::Broker>(std::move(second_config));
+  second->start();
+
+  std::atomic<int> calls{0};
+  std::atomic<bool> slow_started{false};
+  std::promise<void> release_slow;
+  std::shared_future<void> slow_released = release_slow.get_future().share();
+  ClientOptions both = sdk_options(etat_civil_);
+  both.brokers = {{"localhost", broker_->port()}, {"localhost", second->port()}};
+  Provider etat_civil(both);
+  etat_civil.serve({"identity.birth"}, [&](const ProviderRequest& request) -> Result<json::object> {
+    ++calls;
+    if (request.request_id == "rq-slow") {
+      slow_started = true;
+      slow_released.wait_for(std::chrono::seconds(10));
+    }
+    return json::object{{"surname", "Tremblay"}, {"given_names", request.subject}, {"birth_date", "1957-03-14"}};
+  });
+  ASSERT_TRUE(etat_civil.start());
+  ASSERT_TRUE(etat_civil.wait_ready(std::chrono::seconds(10)));
+
+  const auto exchange_on = [&](std::uint16_t port, const std::string& request_id) {
+    return https_request(port, pki_->ca(), ramq_, "POST", "/v1/exchange",
+                         R"({"subject":"QC-1957-0042","provider":"etat-civil","category":"identity.birth",)"
+                         R"("purpose":"health_insurance_registration","request_id":")" + request_id + R"("})");
+  };
+  const auto entries_of = [&](const std::string& request_id) {
+    std::size_t count = 0;
+    for (const auto& entry : audit_entries()) count += entry.request_id == request_id ? 1 : 0;
+    return count;
+  };
+
+  const HttpResult first = exchange_on(broker_->port(), "rq-once");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const HttpResult again = exchange_on(second->port(), "rq-once");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body) << "the same answer, audit_seq included";
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(entries_of("rq-once"), 1u);
+
+  auto running = std::async(std::launch::async, [&] { return exchange_on(broker_->port(), "rq-slow"); });
+  for (int i = 0; i < 500 && !slow_started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(slow_started);
+  const HttpResult meanwhile = exchange_on(second->port(), "rq-slow");
+  EXPECT_EQ(meanwhile.status, 503);
+  EXPECT_THAT(meanwhile.body, HasSubstr("request_in_progress"));
+  EXPECT_EQ(meanwhile.retry_after, "1");
+  release_slow.set_value();
+  const HttpResult slow = running.get();
+  ASSERT_EQ(slow.status, 200) << slow.body;
+  EXPECT_EQ(exchange_on(second->port(), "rq-slow").body, slow.body);
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(entries_of("rq-slow"), 1u);
+
+  // A claim left by a broker that no longer heartbeats (killed while running the exchange).
+  auto db = PgConnection::connect(*postgres_);
+  ASSERT_TRUE(db) << db.error().message;
+  ASSERT_TRUE(db->execute("INSERT INTO exchange_claims (consumer, request_id, broker_id, expires_at) "
+                          "VALUES ($1, 'rq-orphan', 'a-broker-killed-earlier', 9000000000000000)",
+                          PgParams().text(audit_entries().front().consumer))
+                  .ok());
+  const HttpResult orphan = exchange_on(second->port(), "rq-orphan");
+  EXPECT_EQ(orphan.status, 200) << orphan.body;
+  EXPECT_EQ(calls.load(), 3);
   etat_civil.stop();
 }
 

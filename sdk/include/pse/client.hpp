@@ -36,12 +36,14 @@
 // - a broker that cannot be reached: the call goes to the next broker at once; when none can
 //   be reached, all are tried again twice more, 50 then 100 ms later (a broker restarting);
 // - a 503 that says nothing was done (shutting_down, audit_unavailable, store_unavailable,
-//   overloaded): the next broker at once, then every broker again after 50 ms, doubling up to
-//   1 s, until the request timeout;
+//   overloaded, request_in_progress): the next broker at once, then every broker again after
+//   50 ms, doubling up to 1 s, until the request timeout;
 // - a publish whose connection was lost after it was sent: the next broker, with the same
-//   idempotency key, which every broker of the hub recognises. An exchange lost that way is
-//   not sent again: its outcome is reported (provider_unavailable), since another broker
-//   would not know it had run.
+//   idempotency key, which every broker of the hub recognises; an exchange likewise, with its
+//   request id, when the client has several brokers (a hub of several brokers answers an id
+//   once, whichever broker each attempt reaches). With one broker, an exchange lost that way
+//   is not sent again: its outcome is reported (provider_unavailable), since the broker may
+//   have restarted and forgotten the id.
 // Policy refusals (4xx) and every other answer are never retried.
 #pragma once
 

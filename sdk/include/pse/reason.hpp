@@ -69,6 +69,7 @@ enum class Reason {
   // The broker as a whole.
   audit_unavailable,    ///< the broker cannot record in its audit log now, so it answers nothing; retry later (503)
   store_unavailable,    ///< the broker cannot reach its store (consents, queues) now; retry later (503)
+  request_in_progress,  ///< another broker of the hub is answering this request id now; retry soon (503)
 };
 
 /// The wire spelling of a reason, e.g. "consent_revoked".

@@ -50,7 +50,7 @@ std::string millis_text(std::chrono::milliseconds duration) { return std::to_str
 // The broker did nothing with the request and says so: another broker may take it.
 bool retry_elsewhere(Reason reason) {
   return reason == Reason::shutting_down || reason == Reason::audit_unavailable ||
-         reason == Reason::store_unavailable || reason == Reason::overloaded;
+         reason == Reason::store_unavailable || reason == Reason::overloaded || reason == Reason::request_in_progress;
 }
 
 // Rounds over every broker when none can be reached: three, 150 ms of waiting in all.
@@ -407,7 +407,9 @@ void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   std::string request_id = request.request_id.value_or(make_request_id());
   std::string body = wire::encode_exchange_request(request, request_id);
   std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<ExchangeResponse>>(
-      *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/false,
+      // The brokers of a hub answer a request id once whichever of them each attempt reaches;
+      // one broker alone may have restarted and forgotten it.
+      *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/impl_->brokers.size() > 1,
       &wire::decode_exchange_response,
       std::move(handler));
   asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });

@@ -1,0 +1,206 @@
+#include "broker/exchange/shared_requests.hpp"
+
+#include "base/group_commit.hpp"
+#include "base/log.hpp"
+
+#include <set>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace pse::broker {
+namespace {
+
+// A broker silent in `brokers` this long has stopped (as for queue claims, pg_queue_store.cpp).
+constexpr std::int64_t kAbandonedAfterSeconds = 5;
+constexpr std::size_t kMaxQueued = 65'536;
+constexpr std::size_t kSweepRows = 10'000;
+constexpr auto kSweepInterval = std::chrono::seconds(5);
+
+std::int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One statement for a whole batch of claims: take each id that is free, expired, this broker's,
+// or held by a broker that stopped; and read the answer kept for each, if any. The answer wins
+// over the claim: an id answered is replayed whoever holds it.
+constexpr std::string_view kClaimSql = R"sql(
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(consumer, request_id, n)),
+claimed AS (
+  INSERT INTO exchange_claims (consumer, request_id, broker_id, expires_at)
+  SELECT consumer, request_id, $3, $4 FROM input
+  ON CONFLICT (consumer, request_id) DO UPDATE SET broker_id = EXCLUDED.broker_id, expires_at = EXCLUDED.expires_at
+  WHERE exchange_claims.expires_at < $5 OR exchange_claims.broker_id = EXCLUDED.broker_id
+     OR exchange_claims.broker_id NOT IN (
+       SELECT broker_id FROM brokers WHERE heartbeat_at > now() - make_interval(secs => $6))
+  RETURNING consumer, request_id)
+SELECT c.consumer IS NOT NULL, a.status, a.content_type, a.body, a.audit_seq
+FROM input i
+LEFT JOIN claimed c ON c.consumer = i.consumer AND c.request_id = i.request_id
+LEFT JOIN LATERAL (
+  SELECT status, content_type, body, audit_seq FROM exchange_answers x
+  WHERE x.consumer = i.consumer AND x.request_id = i.request_id AND x.expires_at > $5
+  ORDER BY audit_seq DESC LIMIT 1) a ON true
+ORDER BY i.n)sql";
+
+constexpr std::string_view kReleaseSql = R"sql(
+DELETE FROM exchange_claims c USING unnest($1::text[], $2::text[]) AS t(consumer, request_id)
+WHERE c.consumer = t.consumer AND c.request_id = t.request_id AND c.broker_id = $3)sql";
+
+SharedClaim claim_of(SharedClaim::Kind kind, std::string detail = {}) {
+  SharedClaim claim;
+  claim.kind = kind;
+  claim.detail = std::move(detail);
+  return claim;
+}
+
+}  // namespace
+
+struct SharedRequests::Impl {
+  struct Op {
+    bool release = false;
+    std::string consumer;
+    std::string request_id;
+    Done done;  // claims only
+  };
+
+  Impl(PgConnection c, std::string id, std::chrono::seconds w)
+      : connection(std::move(c)),
+        broker_id(std::move(id)),
+        window(w),
+        writer({1024, std::chrono::milliseconds(1000)}, [this](std::span<Op> batch) { commit(batch); }) {
+    writer.start();
+  }
+
+  void commit(std::span<Op> batch) {
+    if (!connection.is_open()) {
+      if (auto reconnected = connection.reconnect(); !reconnected) return fail(batch, reconnected.error().message);
+    }
+    std::vector<Op*> claims;
+    std::vector<Op*> releases;
+    for (Op& op : batch) (op.release ? releases : claims).push_back(&op);
+    if (!claims.empty()) commit_claims(claims);
+    if (!releases.empty()) commit_releases(releases);
+    sweep_if_due();
+  }
+
+  void commit_claims(const std::vector<Op*>& ops) {
+    // One broker never claims an id twice at once (its IdempotencyCache runs one attempt per
+    // id), but a statement must not name a row twice: a repeat is answered as running.
+    std::vector<std::string> consumers;
+    std::vector<std::string> request_ids;
+    std::vector<Op*> sent;
+    std::set<std::pair<std::string, std::string>> seen;
+    for (Op* op : ops) {
+      if (!seen.emplace(op->consumer, op->request_id).second) {
+        op->done(claim_of(SharedClaim::Kind::elsewhere));
+        continue;
+      }
+      consumers.push_back(op->consumer);
+      request_ids.push_back(op->request_id);
+      sent.push_back(op);
+    }
+    const std::int64_t now = now_micros();
+    auto rows = connection.query(kClaimSql, PgParams()
+                                                .text_array(consumers)
+                                                .text_array(request_ids)
+                                                .text(broker_id)
+                                                .integer(now + window_micros())
+                                                .integer(now)
+                                                .integer(kAbandonedAfterSeconds));
+    if (!rows || rows->size() != static_cast<int>(sent.size())) {
+      const std::string why = rows ? "the claim statement answered a wrong number of rows" : rows.error().message;
+      for (Op* op : sent) op->done(claim_of(SharedClaim::Kind::failed, why));
+      return;
+    }
+    for (int row = 0; row < rows->size(); ++row) {
+      SharedClaim claim;
+      if (!rows->is_null(row, 1)) {
+        claim.kind = SharedClaim::Kind::answered;
+        claim.status = static_cast<int>(rows->integer(row, 1));
+        claim.content_type = std::string(rows->text(row, 2));
+        claim.body = rows->bytes(row, 3);
+        claim.audit_seq = static_cast<std::uint64_t>(rows->integer(row, 4));
+      } else {
+        claim.kind = rows->text(row, 0) == "t" ? SharedClaim::Kind::mine : SharedClaim::Kind::elsewhere;
+      }
+      sent[static_cast<std::size_t>(row)]->done(std::move(claim));
+    }
+  }
+
+  void commit_releases(const std::vector<Op*>& ops) {
+    std::vector<std::string> consumers;
+    std::vector<std::string> request_ids;
+    for (const Op* op : ops) {
+      consumers.push_back(op->consumer);
+      request_ids.push_back(op->request_id);
+    }
+    // A release that fails is not tried again: the claim then holds the id on the other
+    // brokers until its window ends (retries on this broker take it back at once).
+    if (auto deleted = connection.execute(kReleaseSql, PgParams().text_array(consumers).text_array(request_ids).text(broker_id));
+        !deleted) {
+      log::warn("exchange claims not released", {{"count", ops.size()}, {"detail", deleted.error().message}});
+    }
+  }
+
+  // Expired claims and answers go a bounded number at a time, so that a sweep never holds the
+  // writer long.
+  void sweep_if_due() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_sweep) return;
+    next_sweep = now + kSweepInterval;
+    for (std::string_view table : {"exchange_claims", "exchange_answers"}) {
+      const std::string sql = "DELETE FROM " + std::string(table) + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " +
+                              std::string(table) + " WHERE expires_at < $1 LIMIT $2))";
+      if (auto swept = connection.execute(sql, PgParams().integer(now_micros()).integer(kSweepRows)); !swept) {
+        log::warn("expired exchange claims not swept", {{"detail", swept.error().message}});
+        return;
+      }
+    }
+  }
+
+  void fail(std::span<Op> batch, const std::string& why) {
+    for (Op& op : batch) {
+      if (!op.release) op.done(claim_of(SharedClaim::Kind::failed, why));
+    }
+  }
+
+  std::int64_t window_micros() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(window).count();
+  }
+
+  PgConnection connection;
+  std::string broker_id;
+  std::chrono::seconds window;
+  std::chrono::steady_clock::time_point next_sweep{};
+  GroupCommitWriter<Op> writer;  // last: its thread uses the members above
+};
+
+SharedRequests::SharedRequests(const PgConnectOptions& options, std::string broker_id, std::chrono::seconds window) {
+  auto connection = PgConnection::connect(options);
+  if (!connection) throw std::runtime_error("exchange claims: " + connection.error().message);
+  impl_ = std::make_unique<Impl>(std::move(connection).value(), std::move(broker_id), window);
+}
+
+SharedRequests::~SharedRequests() { impl_->writer.close(); }
+
+void SharedRequests::claim(const std::string& consumer, const std::string& request_id, Done done) {
+  const bool queued = impl_->writer.locked([&](std::vector<Impl::Op>& queue, bool closing) {
+    if (closing || queue.size() >= kMaxQueued) return false;
+    queue.push_back(Impl::Op{false, consumer, request_id, done});
+    return true;
+  });
+  if (!queued) done(claim_of(SharedClaim::Kind::failed, "too many exchange claims queued"));
+}
+
+void SharedRequests::release(const std::string& consumer, const std::string& request_id) {
+  impl_->writer.locked([&](std::vector<Impl::Op>& queue, bool closing) {
+    if (!closing && queue.size() < kMaxQueued) queue.push_back(Impl::Op{true, consumer, request_id, {}});
+  });
+}
+
+std::int64_t SharedRequests::answer_expiry_micros() const { return now_micros() + impl_->window_micros(); }
+
+}  // namespace pse::broker
