@@ -293,7 +293,7 @@ TEST(PgTreeNodesTest, TheMigrationComputesTheNodesOfALogWrittenBeforeIt) {
     ASSERT_TRUE(connection.ok());
     ASSERT_TRUE(connection
                     ->execute_script("DROP TABLE audit_tree_nodes; DROP FUNCTION pse_audit_tree_nodes_present() CASCADE; "
-                                     "ALTER TABLE queue_heads DROP COLUMN claimed_by; "
+                                     "ALTER TABLE queue_heads DROP COLUMN claimed_by; DROP TABLE exchange_claims, exchange_answers; "
                                      "UPDATE pse_schema SET version = 3")
                     .ok());
   }
