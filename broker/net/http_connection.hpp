@@ -97,12 +97,16 @@ class HttpConnection {
   }
 
   void on_read_error(beast::error_code ec) {
-    // The peer left, the timer fired or a drain cancelled an idle read: nothing to answer.
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == boost::asio::error::operation_aborted || ec == boost::asio::ssl::error::stream_truncated ||
+    // The peer left: nothing to answer, and no close_notify to exchange with it either. Through
+    // a TCP proxy, waiting for the peer's close_notify held each finished connection (and its
+    // organisation's place in the budget) until the shutdown's time limit.
+    if (ec == http::error::end_of_stream || ec == boost::asio::ssl::error::stream_truncated ||
         ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof) {
+      if constexpr (requires { derived().close_now(); }) return derived().close_now();
       return derived().close();
     }
+    // The timer fired or a drain cancelled an idle read: nothing to answer.
+    if (ec == beast::error::timeout || ec == boost::asio::error::operation_aborted) return derived().close();
     keep_alive_ = false;  // after a framing error the stream cannot be trusted
     if (ec == http::error::header_limit) return send(error_response(Reason::headers_too_large));
     if (ec == http::error::body_limit) return send(error_response(Reason::payload_too_large));

@@ -39,7 +39,10 @@ class HttpsSession : public HttpConnection<HttpsSession>,
   /// True when this connection must close after its current response.
   bool draining() const { return state_.draining.load() || close_after_response_; }
   void on_response(int status) { state_.metrics.request_completed(status); }
+  /// Ends the connection with a TLS close_notify, bounded in time.
   void close();
+  /// Ends it at once, without one: the peer has left, or must go now.
+  void close_now();
 
  private:
   bool verify_peer(bool preverified, X509_STORE_CTX* store);
@@ -50,7 +53,6 @@ class HttpsSession : public HttpConnection<HttpsSession>,
   void drain();
   void recheck();
   void expire();
-  void close_now();
 
   ServerState& state_;
   // Snapshots taken at accept time; they outlive the TLS stream that uses them.
