@@ -319,6 +319,7 @@ struct Broker::Impl {
   // The worker's and the audit log's last jobs answer through sessions of the io_context:
   // finish them while it still exists (the Broker has stopped and joined its threads by now).
   ~Impl() {
+    store_listener.reset();  // its thread wakes deliveries through the io_context
     store_worker.reset();
     shared_requests.reset();  // its last claims answer through the io_context too
     audit_log->close();  // runs the last completions, which answer through the io_context
