@@ -1,5 +1,6 @@
 #include "broker/exchange/shared_requests.hpp"
 
+#include "audit/audit_entry.hpp"
 #include "base/group_commit.hpp"
 #include "base/log.hpp"
 
@@ -11,16 +12,13 @@
 namespace pse::broker {
 namespace {
 
+using audit::now_micros;
+
 // A broker silent in `brokers` this long has stopped (as for queue claims, pg_queue_store.cpp).
 constexpr std::int64_t kAbandonedAfterSeconds = 5;
 constexpr std::size_t kMaxQueued = 65'536;
 constexpr std::size_t kSweepRows = 10'000;
 constexpr auto kSweepInterval = std::chrono::seconds(5);
-
-std::int64_t now_micros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One statement for a whole batch of claims: take each id that is free, expired, this broker's,
 // or held by a broker that stopped; and read the answer kept for each, if any. The answer wins

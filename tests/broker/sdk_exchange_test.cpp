@@ -46,6 +46,18 @@ class SdkExchange : public BrokerTest {
     return provider;
   }
 
+  // A hub of two brokers on one fresh PostgreSQL store: broker_ and the one returned.
+  std::unique_ptr<broker::Broker> start_hub_of_two() {
+    backend_ = Backend::postgresql;
+    store::StoreConfig shared;
+    start_broker([&](broker::BrokerConfig& config) { shared = config.store; });
+    broker::BrokerConfig second_config = base_config();
+    second_config.store = shared;
+    auto second = std::make_unique<broker::Broker>(std::move(second_config));
+    second->start();
+    return second;
+  }
+
   static ExchangeRequest birth(const std::string& subject, const std::string& purpose) {
     ExchangeRequest request;
     request.subject = subject;
@@ -155,13 +167,7 @@ TEST_F(SdkExchange, HundredsOfAsyncExchangesEachGetTheirOwnRecord) {
 // consumer is answered whichever broker takes its request; with one broker gone, a client that
 // knows both goes to the other without an error, and the connector says which one it misses.
 TEST_F(SdkExchange, AConnectorOnEveryBrokerIsReachedThroughEach) {
-  backend_ = Backend::postgresql;
-  store::StoreConfig shared;
-  start_broker([&](broker::BrokerConfig& config) { shared = config.store; });
-  broker::BrokerConfig second_config = base_config();
-  second_config.store = shared;
-  auto second = std::make_unique<broker::Broker>(std::move(second_config));
-  second->start();
+  auto second = start_hub_of_two();
 
   ClientOptions both = sdk_options(etat_civil_);
   both.brokers = {{"localhost", broker_->port()}, {"localhost", second->port()}};
@@ -211,13 +217,7 @@ TEST_F(SdkExchange, AConnectorOnEveryBrokerIsReachedThroughEach) {
 // attempt still runs, the other broker says so rather than run it twice; and an id claimed by a
 // broker that stopped is taken over.
 TEST_F(SdkExchange, ARequestIdIsAnsweredOnceWhicheverBrokerEachAttemptReaches) {
-  backend_ = Backend::postgresql;
-  store::StoreConfig shared;
-  start_broker([&](broker::BrokerConfig& config) { shared = config.store; });
-  broker::BrokerConfig second_config = base_config();
-  second_config.store = shared;
-  auto second = std::make_unique<broker::Broker>(std::move(second_config));
-  second->start();
+  auto second = start_hub_of_two();
 
   std::atomic<int> calls{0};
   std::atomic<bool> slow_started{false};
