@@ -77,10 +77,12 @@ struct SharedRequests::Impl {
       if (auto reconnected = connection.reconnect(); !reconnected) return fail(batch, reconnected.error().message);
     }
     std::vector<Op*> claims;
-    std::vector<Op*> releases;
-    for (Op& op : batch) (op.release ? releases : claims).push_back(&op);
+    for (Op& op : batch) {
+      if (op.release) keep_unreleased(op.consumer, op.request_id);
+      else claims.push_back(&op);
+    }
     if (!claims.empty()) commit_claims(claims);
-    if (!releases.empty()) commit_releases(releases);
+    if (!unreleased.empty()) commit_releases();
     sweep_if_due();
   }
 
@@ -110,7 +112,11 @@ struct SharedRequests::Impl {
                                                 .integer(kAbandonedAfterSeconds));
     if (!rows || rows->size() != static_cast<int>(sent.size())) {
       const std::string why = rows ? "the claim statement answered a wrong number of rows" : rows.error().message;
-      for (Op* op : sent) op->done(claim_of(SharedClaim::Kind::failed, why));
+      for (Op* op : sent) {
+        // The store may have committed the claims before the connection broke: give them back.
+        keep_unreleased(op->consumer, op->request_id);
+        op->done(claim_of(SharedClaim::Kind::failed, why));
+      }
       return;
     }
     for (int row = 0; row < rows->size(); ++row) {
@@ -123,24 +129,34 @@ struct SharedRequests::Impl {
         claim.audit_seq = static_cast<std::uint64_t>(rows->integer(row, 4));
       } else {
         claim.kind = rows->text(row, 0) == "t" ? SharedClaim::Kind::mine : SharedClaim::Kind::elsewhere;
+        // Claimed again by a retry: an earlier attempt's release must not end this one's claim.
+        const auto index = static_cast<std::size_t>(row);
+        if (claim.kind == SharedClaim::Kind::mine) unreleased.erase({consumers[index], request_ids[index]});
       }
       sent[static_cast<std::size_t>(row)]->done(std::move(claim));
     }
   }
 
-  void commit_releases(const std::vector<Op*>& ops) {
+  // Releases that fail stay in `unreleased` and go with the next batch: a claim left behind
+  // would answer this id's retries on the other brokers request_in_progress until its window
+  // ends (after a failover of the store, for example, when every release failed at once).
+  void commit_releases() {
     std::vector<std::string> consumers;
     std::vector<std::string> request_ids;
-    for (const Op* op : ops) {
-      consumers.push_back(op->consumer);
-      request_ids.push_back(op->request_id);
+    for (const auto& [consumer, request_id] : unreleased) {
+      consumers.push_back(consumer);
+      request_ids.push_back(request_id);
     }
-    // A release that fails is not tried again: the claim then holds the id on the other
-    // brokers until its window ends (retries on this broker take it back at once).
     if (auto deleted = connection.execute(kReleaseSql, PgParams().text_array(consumers).text_array(request_ids).text(broker_id));
         !deleted) {
-      log::warn("exchange claims not released", {{"count", ops.size()}, {"detail", deleted.error().message}});
+      log::warn("exchange claims not released yet", {{"count", unreleased.size()}, {"detail", deleted.error().message}});
+      return;
     }
+    unreleased.clear();
+  }
+
+  void keep_unreleased(const std::string& consumer, const std::string& request_id) {
+    if (unreleased.size() < kMaxQueued) unreleased.emplace(consumer, request_id);
   }
 
   // Expired claims and answers go a bounded number at a time, so that a sweep never holds the
@@ -161,6 +177,7 @@ struct SharedRequests::Impl {
 
   void fail(std::span<Op> batch, const std::string& why) {
     for (Op& op : batch) {
+      keep_unreleased(op.consumer, op.request_id);
       if (!op.release) op.done(claim_of(SharedClaim::Kind::failed, why));
     }
   }
@@ -173,6 +190,7 @@ struct SharedRequests::Impl {
   std::string broker_id;
   std::chrono::seconds window;
   std::chrono::steady_clock::time_point next_sweep{};
+  std::set<std::pair<std::string, std::string>> unreleased;  // consumer, request id (writer thread)
   GroupCommitWriter<Op> writer;  // last: its thread uses the members above
 };
 

@@ -27,16 +27,17 @@ consent_authority() {
   curl -sS --cacert "$certs/ca.crt" --cert "$certs/orgs/services-quebec.crt" --key "$certs/orgs/services-quebec.key" "$@"
 }
 
-# record_consent URL: Services Québec records the citizen's consent for Retraite Québec;
-# sets $consent (the broker's answer, with its signed receipt) and $consent_id.
+# record_consent URL [CONSUMER PURPOSE FR EN]: Services Québec records the citizen's consent
+# for Retraite Québec (or CONSUMER, for PURPOSE described by FR and EN) to receive their birth
+# record; sets $consent (the broker's answer, with its signed receipt) and $consent_id.
 record_consent() {
-  local expires
+  local expires consumer=${2:-retraite-quebec} purpose=${3:-pension_eligibility}
+  local fr=${4:-"Vérifier l'admissibilité à la rente de retraite"} en=${5:-"Check eligibility for the retirement pension"}
   expires=$(date -u -d '+90 days' +%F)
   consent=$(consent_authority -X POST "$1/v1/consents" -d @- <<JSON
-{"subject": "QC-1957-0042", "provider": "etat-civil", "consumer": "retraite-quebec",
+{"subject": "QC-1957-0042", "provider": "etat-civil", "consumer": "$consumer",
  "categories": ["identity.birth"],
- "purpose": {"code": "pension_eligibility", "fr": "Vérifier l'admissibilité à la rente de retraite",
-             "en": "Check eligibility for the retirement pension"},
+ "purpose": {"code": "$purpose", "fr": "$fr", "en": "$en"},
  "notice": {"reference": "AVIS-RQ-2026-03", "version": "1.2", "language": "fr"},
  "collection_method": "web-form", "expires_at": "$expires"}
 JSON
