@@ -10,7 +10,15 @@
 
 #include "base/postgres.hpp"
 
+#include <cstdint>
+
 namespace pse::store {
+
+/// A broker whose heartbeat in `brokers` (every 100 ms, consent_follower.hpp) is older than
+/// this has stopped: the other brokers take over its delivery claims and its exchange claims.
+/// Long enough that a busy database does not make a live broker look dead (which would only
+/// deliver twice, never lose); it is how long a request in flight on a killed broker waits.
+inline constexpr std::int64_t kBrokerSilentAfterSeconds = 5;
 
 /// The schema version this program writes and reads.
 int pg_schema_version();

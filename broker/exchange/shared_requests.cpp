@@ -3,6 +3,7 @@
 #include "audit/audit_entry.hpp"
 #include "base/group_commit.hpp"
 #include "base/log.hpp"
+#include "store/pg_schema.hpp"
 
 #include <set>
 #include <stdexcept>
@@ -14,8 +15,6 @@ namespace {
 
 using audit::now_micros;
 
-// A broker silent in `brokers` this long has stopped (as for queue claims, pg_queue_store.cpp).
-constexpr std::int64_t kAbandonedAfterSeconds = 5;
 constexpr std::size_t kMaxQueued = 65'536;
 constexpr std::size_t kSweepRows = 10'000;
 constexpr auto kSweepInterval = std::chrono::seconds(5);
@@ -109,7 +108,7 @@ struct SharedRequests::Impl {
                                                 .text(broker_id)
                                                 .integer(now + window_micros())
                                                 .integer(now)
-                                                .integer(kAbandonedAfterSeconds));
+                                                .integer(store::kBrokerSilentAfterSeconds));
     if (!rows || rows->size() != static_cast<int>(sent.size())) {
       const std::string why = rows ? "the claim statement answered a wrong number of rows" : rows.error().message;
       for (Op* op : sent) {

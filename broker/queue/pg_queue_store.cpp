@@ -15,11 +15,6 @@ namespace {
 // than this in one result.
 constexpr std::uint64_t kPageRows = 10'000;
 
-// A broker heartbeats every 100 ms (consent_follower.hpp); one silent this long has stopped,
-// and its claims are ended. Long enough that a busy database does not make a live broker look
-// dead (which would only deliver twice, never lose).
-constexpr std::int64_t kAbandonedAfterSeconds = 5;
-
 // Ends claims: each head is due again when its delivery was (before it was claimed); the
 // condition on the heads (h) follows.
 constexpr std::string_view kEndClaims =
@@ -352,7 +347,7 @@ Result<std::vector<std::string>> PgQueueStore::release_abandoned_claims() {
   auto released = read(ending_claims_and_announcing(
                            "h.claimed_by IS NOT NULL AND h.claimed_by <> $1 AND h.claimed_by NOT IN ("
                            "SELECT broker_id FROM brokers WHERE heartbeat_at > now() - make_interval(secs => $2))"),
-                       PgParams().text(claimant_).integer(kAbandonedAfterSeconds));
+                       PgParams().text(claimant_).integer(store::kBrokerSilentAfterSeconds));
   if (!released) return released.error();
   std::vector<std::string> subscribers;
   for (int row = 0; row < released->size(); ++row) subscribers.push_back(text(*released, row, 0));
