@@ -6,6 +6,10 @@
 
 #include <poll.h>
 
+#include <optional>
+#include <string>
+#include <thread>
+
 namespace pse::consent {
 namespace {
 
@@ -122,27 +126,48 @@ bool ConsentFollower::follow_round() {
   return true;
 }
 
+// The change is already committed when this runs. A connection lost on the way (the primary
+// failed over since the waiter last ran) is opened again until the deadline, so that a
+// recorded change is not answered as a failure only because this connection was stale.
 Status ConsentFollower::wait_until_applied_everywhere() {
   std::lock_guard lock(waiter_mutex_);
-  if (!waiter_.is_open()) {
-    if (auto reconnected = waiter_.reconnect(); !reconnected) return unavailable(reconnected.error().message);
-  }
-  auto target = last_change(waiter_);
-  if (!target) return unavailable(target.error().message);
   const auto live_for = options_.lease + options_.lease_margin;
   const auto deadline = std::chrono::steady_clock::now() + options_.propagation_timeout;
-  while (true) {
+  std::optional<std::int64_t> target;
+  std::string last_error;
+  auto failed = [&last_error](const PgError& error) {
+    last_error = error.message;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  };
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!waiter_.is_open()) {
+      if (auto reconnected = waiter_.reconnect(); !reconnected) {
+        failed(reconnected.error());
+        continue;
+      }
+    }
+    if (!target) {
+      auto change = last_change(waiter_);
+      if (!change) {
+        failed(change.error());
+        continue;
+      }
+      target = *change;
+    }
     auto behind = waiter_.query(
         "SELECT count(*) FROM brokers WHERE applied_change < $1 "
         "AND heartbeat_at > clock_timestamp() - $2 * interval '1 millisecond'",
         PgParams().integer(*target).integer(live_for.count()));
-    if (!behind) return unavailable(behind.error().message);
-    if (behind->integer(0, 0) == 0) return Done{};
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return unavailable("recorded, but not every broker has applied it yet; it is not in force everywhere");
+    if (!behind) {
+      failed(behind.error());
+      continue;
     }
+    if (behind->integer(0, 0) == 0) return Done{};
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  return unavailable(last_error.empty()
+                         ? "recorded, but not every broker has applied it yet; it is not in force everywhere"
+                         : "recorded, but whether every broker has applied it is unknown: " + last_error);
 }
 
 }  // namespace pse::consent
