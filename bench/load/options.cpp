@@ -49,12 +49,15 @@ exchange mode:
                          denied_consent=bench_consent:5 (kinds are labels in the report; the
                          purpose decides what the broker answers). Default: allowed=
                          health_insurance_registration:1
+  --request-ids          give each exchange its own request_id (--run-id and a number), as the
+                         SDK does: on PostgreSQL each is then claimed in exchange_claims
 
 publish mode:
   --category ID          default identity.death (the client certificate must be its publisher)
   --subjects N           as above
   --record-bytes N       the record's size, padded in --pad-field (default 1024, death_place)
-  --run-id TEXT          prefix of the idempotency keys (default: the time, so runs differ)
+  --run-id TEXT          prefix of the idempotency keys and request ids (default: the time, so
+                         runs differ)
 
 http mode:
   --body TEXT            POST this JSON body; without it, GET
@@ -150,6 +153,10 @@ Options parse_options(int argc, char** argv) {
       std::cout << usage_text;
       std::exit(0);
     }
+    if (option == "--request-ids") {
+      options.request_ids = true;
+      continue;
+    }
     if (i + 1 >= argc) usage_error(std::string(option) + " needs a value");
     const std::string_view value = argv[++i];
     if (option == "--host") options.host = value;
@@ -173,6 +180,7 @@ Options parse_options(int argc, char** argv) {
     else if (option == "--record-bytes") options.record_bytes = parse_number<std::size_t>(value, option);
     else if (option == "--pad-field") options.pad_field = value;
     else if (option == "--run-id") options.run_id = value;
+
     else if (option == "--json") options.json_file = value;
     else usage_error("unknown option " + std::string(option));
   }

@@ -40,11 +40,12 @@ struct Options {
   std::string category = "identity.birth";
   std::size_t subjects = 1000;  ///< subjects QC-BENCH-000000… chosen in turn
   std::vector<MixEntry> mix;    ///< default: allowed only
+  bool request_ids = false;     ///< each exchange names its request id (run_id-N)
 
   // publish mode (category, subjects as above)
   std::size_t record_bytes = 1024;  ///< the record's size, padded in one field
   std::string pad_field = "death_place";
-  std::string run_id;  ///< prefixes idempotency keys, so that runs do not repeat each other's
+  std::string run_id;  ///< prefixes idempotency keys and request ids, so that runs do not repeat each other's
 
   // http mode
   std::string body;  ///< sent as POST (application/json) when not empty, else GET

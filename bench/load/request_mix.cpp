@@ -32,7 +32,8 @@ std::string RequestMix::exchange_body(std::uint64_t sequence) const {
   char subject[32];
   std::snprintf(subject, sizeof subject, "QC-BENCH-%06llu",
                 static_cast<unsigned long long>(sequence % options_.subjects));
-  // No request_id: the broker makes one, so no request is answered from its idempotency memory.
+  // Without --request-ids the broker makes the id; with it, each id is new, so no request is
+  // answered from the broker's idempotency memory either way.
   std::string body;
   body.reserve(160);
   body += R"({"subject":")";
@@ -43,6 +44,12 @@ std::string RequestMix::exchange_body(std::uint64_t sequence) const {
   body += options_.category;
   body += R"(","purpose":")";
   body += options_.mix[kind_of(sequence)].purpose;
+  if (options_.request_ids) {
+    body += R"(","request_id":")";
+    body += options_.run_id;
+    body += '-';
+    body += std::to_string(sequence);
+  }
   body += R"("})";
   return body;
 }
