@@ -45,6 +45,9 @@ struct Category {
   std::string description;
   bool personal_information = false;  ///< renseignements personnels
   ImpactRatings impact;
+  /// How long the broker waits for a provider's record in this category; 0: what the
+  /// category's availability rating gives (broker/admission/availability.hpp).
+  std::uint32_t provider_timeout_ms = 0;
   std::vector<FieldDefinition> fields;  ///< in file order
   int line = 0;                         ///< where the category starts in its file
 

@@ -69,7 +69,8 @@ Category read_category(const YAML::Node& node, const std::filesystem::path& file
                        const Labels& labels, const OrganisationRegistry* organisations) {
   YamlMap map(node, file, "category");
   reject_unknown_keys(node, file, "category",
-                      {"id", "owner", "publishers", "description", "personal_information", "impact", "fields"});
+                      {"id", "owner", "publishers", "description", "personal_information", "impact",
+                       "provider_timeout_ms", "fields"});
   Category category;
   category.line = line_of(node);
   category.id = map.required_string("id");
@@ -96,6 +97,7 @@ Category read_category(const YAML::Node& node, const std::filesystem::path& file
   category.impact.integrity = read_level(impact, "integrity", labels, what + " impact");
   category.impact.confidentiality = read_level(impact, "confidentiality", labels, what + " impact");
   impact.finish();
+  category.provider_timeout_ms = static_cast<std::uint32_t>(map.integer_or("provider_timeout_ms", 0, 100, 120'000));
 
   const YAML::Node fields = map.required_node("fields");
   if (!fields.IsSequence() || fields.size() == 0) map.fail(fields, what + ": fields must be a non-empty list");

@@ -1,6 +1,7 @@
 #include "broker/exchange/exchange_pipeline.hpp"
 
 #include "base/log.hpp"
+#include "broker/admission/availability.hpp"
 #include "audit/audit_log.hpp"
 #include "base/sha256.hpp"
 #include "broker/audit_health.hpp"
@@ -25,6 +26,8 @@ struct ExchangePipeline::Exchange {
   policy::Decision decision;
   std::string basis_reference;  // consent id or legal reference
   std::string record_text;  // the minimised record, serialised once
+  int availability = 0;  // the category's D rating (broker/admission/availability.hpp)
+  std::chrono::milliseconds provider_timeout{0};
   bool counted = false;  // holds a place in the consumer's in-flight count
   bool shared_claim = false;  // holds the request id's claim among the hub's brokers
   audit::Decision audit_decision = audit::Decision::deny;
@@ -130,7 +133,15 @@ void ExchangePipeline::claim_shared(const ExchangePtr& exchange) {
 }
 
 void ExchangePipeline::start(const ExchangePtr& exchange) {
-  if (!enter(exchange->consumer)) return deny(exchange, Reason::overloaded, "too many exchanges in flight for this consumer");
+  {
+    const auto snapshot = policies_.snapshot();
+    const policy::Category* category = snapshot->classification().find(exchange->request.category);
+    exchange->availability = category != nullptr ? category->impact.availability : 0;
+    exchange->provider_timeout = provider_timeout_for(category, settings_.provider_timeout);
+  }
+  if (!enter(exchange->consumer, exchange->availability)) {
+    return deny(exchange, Reason::overloaded, "too many exchanges in flight for this consumer");
+  }
   exchange->counted = true;
   decide(exchange);
 }
@@ -160,7 +171,7 @@ void ExchangePipeline::decide(const ExchangePtr& exchange) {
   auto channel = providers_.pick(request.provider, request.category);
   if (!channel) return deny(exchange, Reason::provider_unavailable, "no connector of '" + request.provider + "' serves " + request.category);
   ProviderCall call{request.request_id, exchange->consumer, request.category, request.purpose, request.subject,
-                    decision.permitted_fields, settings_.provider_timeout};
+                    decision.permitted_fields, exchange->provider_timeout, exchange->availability};
   channel->call(std::move(call), [this, exchange](Result<json::object> record) { receive(exchange, std::move(record)); });
 }
 
@@ -315,10 +326,13 @@ void ExchangePipeline::finish(const ExchangePtr& exchange, const HttpResponse& r
   exchange->respond(response);
 }
 
-bool ExchangePipeline::enter(const std::string& consumer) {
+bool ExchangePipeline::enter(const std::string& consumer, int availability) {
   std::lock_guard lock(in_flight_mutex_);
   auto& count = in_flight_[consumer];
-  if (count >= settings_.max_in_flight_per_consumer) return false;
+  if (count >= slots_for(settings_.max_in_flight_per_consumer, availability)) {
+    if (count == 0) in_flight_.erase(consumer);
+    return false;
+  }
   ++count;
   return true;
 }

@@ -53,7 +53,7 @@ namespace pse::broker {
 
 struct ExchangeSettings {
   std::chrono::milliseconds provider_timeout{5000};
-  std::uint32_t max_in_flight_per_consumer = 256;  ///< beyond it: 503 overloaded
+  std::uint32_t max_in_flight_per_consumer = 256;  ///< beyond its share by availability: 503 overloaded
   std::chrono::seconds idempotency_window{600};
   std::size_t idempotency_entries = 100'000;
 };
@@ -91,7 +91,8 @@ class ExchangePipeline {
   void answer_after_audit(const ExchangePtr& exchange, HttpResponse response, std::optional<std::uint64_t> audit_seq,
                           const std::optional<audit::AuditError>& failure);
   void finish(const ExchangePtr& exchange, const HttpResponse& response);
-  bool enter(const std::string& consumer);
+  /// Takes a place in the consumer's in-flight count, if its share for `availability` allows.
+  bool enter(const std::string& consumer, int availability);
   void leave(const std::string& consumer);
 
   const policy::PolicyEngine& policies_;

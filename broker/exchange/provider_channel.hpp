@@ -24,6 +24,7 @@ struct ProviderCall {
   std::string subject;
   std::vector<std::string> fields;  ///< what the consumer may receive
   std::chrono::milliseconds timeout{5000};
+  int availability = 0;  ///< the category's D rating: how much of the connector it may fill
 };
 
 /// Called exactly once: the record, or record_not_found / provider_error /

@@ -1,6 +1,7 @@
 #include "broker/net/connector_session.hpp"
 
 #include "base/log.hpp"
+#include "broker/admission/availability.hpp"
 #include "base/worker_thread.hpp"
 #include "broker/connector/connector_admission.hpp"
 #include "broker/connector/connector_message.hpp"
@@ -243,7 +244,9 @@ void ConnectorSession::call(ProviderCall call, ProviderReply reply) {
       self->in_flight_.fetch_sub(1, std::memory_order_relaxed);
       return reply(make_error(Reason::provider_unavailable, "the connector disconnected"));
     }
-    if (self->pending_.size() >= self->max_in_flight_ || self->outbox_.size() >= kMaxOutboxMessages) {
+    // The connector's last slots are kept for the categories rated highest for availability.
+    if (self->pending_.size() >= slots_for(self->max_in_flight_, call.availability) ||
+        self->outbox_.size() >= kMaxOutboxMessages) {
       self->in_flight_.fetch_sub(1, std::memory_order_relaxed);
       return reply(make_error(Reason::overloaded, "the provider's connector has too many requests in flight"));
     }

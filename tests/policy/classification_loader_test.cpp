@@ -91,6 +91,22 @@ TEST(ClassificationLoader, CategoryAndFieldProblems) {
   EXPECT_THAT(problem_with_classification(twice), HasSubstr("category 'test.c' is defined twice"));
 }
 
+// A category may set the broker's wait for its provider; without it, its availability decides.
+TEST(ClassificationLoader, AProviderTimeoutIsReadWithinItsBounds) {
+  // The fixture's own classification, with one more category that sets it.
+  PolicyConfigDirectory directory;
+  directory.write_classification(testing::kClassification + category(kImpact, kFields, "    provider_timeout_ms: 1500\n").substr(12));
+  CompileOutcome outcome = directory.load();
+  ASSERT_TRUE(outcome.errors.empty()) << outcome.errors.front().what();
+  EXPECT_EQ(outcome.snapshot->classification().find("test.c")->provider_timeout_ms, 1500u);
+  EXPECT_EQ(outcome.snapshot->classification().find("test.record")->provider_timeout_ms, 0u);
+
+  EXPECT_THAT(problem_with_classification(category(kImpact, kFields, "    provider_timeout_ms: 5\n")),
+              HasSubstr("provider_timeout_ms"));
+  EXPECT_THAT(problem_with_classification(category(kImpact, kFields, "    provider_timeout_ms: soon\n")),
+              HasSubstr("provider_timeout_ms"));
+}
+
 TEST(ClassificationLoader, EveryBadCategoryIsReported) {
   const std::string text = category("{availability: 9, integrity: 1, confidentiality: 2}", kFields) +
                            category(kImpact, kFields).substr(12).replace(8, 6, "test.d") +
