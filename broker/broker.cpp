@@ -118,6 +118,14 @@ audit::AuditConfig audit_config(const BrokerConfig& config) {
   return audit;
 }
 
+ExchangeSettings exchange_settings(const BrokerConfig& config) {
+  ExchangeSettings settings;
+  settings.provider_timeout = config.limits.provider_timeout;
+  settings.max_in_flight_per_consumer = config.limits.max_in_flight_per_org;
+  settings.encryption_keys_dir = config.keys_dir / "encryption";  // scripts/dev-pki writes them
+  return settings;
+}
+
 AdmissionLimits admission_limits(const Limits& limits) {
   return AdmissionLimits{static_cast<double>(limits.exchange_rate_per_org), limits.exchange_burst_per_org,
                          static_cast<double>(limits.publish_rate_per_org), limits.publish_burst_per_org,
@@ -154,7 +162,7 @@ struct Broker::Impl {
         consent_routes(consents, *audit_log, *audit_reader, now_seconds),
         org_admission(admission_limits(config.limits)),
         exchanges(*policies, consents, *audit_log, providers, state.metrics,
-                  ExchangeSettings{config.limits.provider_timeout, config.limits.max_in_flight_per_org}, now_seconds,
+                  exchange_settings(config), now_seconds,
                   [this](std::function<void()> job) { asio::post(io, std::move(job)); }, org_admission),
         queue(open_queue(config, stores)),
         subscriptions(std::move(stores.subscriptions), configured_subscriptions(config, *policies)),
@@ -298,7 +306,8 @@ struct Broker::Impl {
       auto errors = policies->reload(policy_paths(config));
       if (!errors.empty()) throw errors.front();
       state.set_tls_context(std::move(tls));
-      log::info("reloaded TLS material, organisations, classification and policies",
+      exchanges.forget_encryption_keys();
+      log::info("reloaded TLS material, organisations, classification, policies and encryption keys",
                 {{"sessions", state.sessions.size()}, {"connectors", state.connectors.size()}});
       // Sessions already open prove their identity again against what is in force now.
       state.sessions.recheck_all();

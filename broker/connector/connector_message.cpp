@@ -80,18 +80,23 @@ std::optional<std::string_view> response_id(const json::object& message) {
   return std::string_view(id->as_string());
 }
 
-Result<json::object> response_outcome(json::object& message) {
+Result<ProviderAnswer> response_outcome(json::object& message) {
   json::value* record = message.if_contains("record");
+  const json::value* sealed = message.if_contains("sealed");
   const json::value* error = message.if_contains("error");
-  if (record != nullptr && record->is_object() && error == nullptr) return std::move(record->as_object());
-  if (error != nullptr && error->is_object() && record == nullptr) {
+  const int kinds = (record != nullptr) + (sealed != nullptr) + (error != nullptr);
+  if (kinds == 1 && record != nullptr && record->is_object()) return ProviderAnswer{std::move(record->as_object()), {}};
+  if (kinds == 1 && sealed != nullptr && sealed->is_string() && !sealed->as_string().empty()) {
+    return ProviderAnswer{{}, std::string(sealed->as_string())};
+  }
+  if (kinds == 1 && error != nullptr && error->is_object()) {
     const json::value* code = error->as_object().if_contains("code");
     if (code != nullptr && code->is_string() && code->as_string() == "record_not_found") {
       return make_error(Reason::record_not_found, "the provider holds no record for this subject");
     }
     return make_error(Reason::provider_error, "the provider reported an error");
   }
-  return make_error(Reason::provider_error, "the provider's response has neither a record nor an error");
+  return make_error(Reason::provider_error, "the provider's response has not exactly one of a record, a sealed record and an error");
 }
 
 std::optional<std::uint64_t> delivery_id(const json::object& message) {

@@ -6,6 +6,8 @@
 // unit-tested and fuzzed (tests/broker/fuzz/connector_message_fuzzer.cpp) on its own.
 #pragma once
 
+#include "broker/exchange/provider_channel.hpp"
+
 #include <pse/result.hpp>
 
 #include <boost/json/object.hpp>
@@ -42,10 +44,10 @@ Result<ConnectorHello> read_hello(const boost::json::object& message);
 /// The broker's request id a response answers; std::nullopt when "id" is absent or not a string.
 std::optional<std::string_view> response_id(const boost::json::object& message);
 
-/// What a response says: its record (moved out of `message`), record_not_found when the
-/// provider says it holds none, provider_error for any other error, or for a response with
-/// both or neither of "record" and "error".
-Result<boost::json::object> response_outcome(boost::json::object& message);
+/// What a response says: its record (moved out of `message`) or its sealed record,
+/// record_not_found when the provider says it holds none, provider_error for any other error,
+/// or for a response with not exactly one of "record", "sealed" and "error".
+Result<ProviderAnswer> response_outcome(boost::json::object& message);
 
 /// The delivery an ack or a nack is about: "id" must be 1-20 decimal digits that fit 64 bits.
 std::optional<std::uint64_t> delivery_id(const boost::json::object& message);

@@ -1,5 +1,6 @@
 #include "broker/exchange/exchange_pipeline.hpp"
 
+#include "base/base64.hpp"
 #include "base/log.hpp"
 #include "broker/admission/availability.hpp"
 #include "audit/audit_log.hpp"
@@ -26,6 +27,8 @@ struct ExchangePipeline::Exchange {
   policy::Decision decision;
   std::string basis_reference;  // consent id or legal reference
   std::string record_text;  // the minimised record, serialised once
+  std::string seal_for;       // end-to-end encryption: the consumer's public key (base64)
+  std::string sealed_record;  // the provider's record sealed for the consumer (base64)
   int availability = 0;  // the category's D rating (broker/admission/availability.hpp)
   std::chrono::milliseconds provider_timeout{0};
   bool counted = false;  // holds a place in the consumer's in-flight count
@@ -36,6 +39,9 @@ struct ExchangePipeline::Exchange {
 };
 
 namespace {
+
+// A libsodium sealed box adds an ephemeral public key and a MAC (crypto_box_SEALBYTES).
+constexpr std::size_t kSealedBoxOverhead = 48;
 
 HttpResponse refusal(Reason reason, std::string_view message, const std::string& request_id) {
   json::object error{{"code", to_string(reason)}, {"message", message.empty() ? describe(reason) : message}};
@@ -68,7 +74,8 @@ ExchangePipeline::ExchangePipeline(const policy::PolicyEngine& policies, const c
       clock_(std::move(clock)),
       post_(std::move(post)),
       admission_(admission),
-      idempotency_(settings.idempotency_window, settings.idempotency_entries) {}
+      idempotency_(settings.idempotency_window, settings.idempotency_entries),
+      encryption_keys_(settings.encryption_keys_dir) {}
 
 // Stages 1 and 2: the caller is already authenticated by its certificate; admit it, then read
 // the body.
@@ -168,18 +175,48 @@ void ExchangePipeline::decide(const ExchangePtr& exchange) {
     return deny(exchange, Reason::rate_limited);
   }
 
+  if (decision.obligations.contains(policy::Obligation::end_to_end_encryption)) {
+    auto key = encryption_keys_.public_key_of(exchange->consumer);
+    if (!key) {
+      return deny(exchange, Reason::encryption_key_missing,
+                  "the rule requires end-to-end encryption and no encryption key is registered for '" +
+                      exchange->consumer + "'");
+    }
+    exchange->seal_for = std::move(*key);
+  }
+
   auto channel = providers_.pick(request.provider, request.category);
   if (!channel) return deny(exchange, Reason::provider_unavailable, "no connector of '" + request.provider + "' serves " + request.category);
   ProviderCall call{request.request_id, exchange->consumer, request.category, request.purpose, request.subject,
-                    decision.permitted_fields, exchange->provider_timeout, exchange->availability};
-  channel->call(std::move(call), [this, exchange](Result<json::object> record) { receive(exchange, std::move(record)); });
+                    decision.permitted_fields, exchange->provider_timeout, exchange->availability, exchange->seal_for};
+  channel->call(std::move(call), [this, exchange](Result<ProviderAnswer> answer) { receive(exchange, std::move(answer)); });
 }
 
 // Stages 7 and 8: the provider's answer, minimised to the permitted fields.
 // The record is written straight to text (no copy of the tree): it is hashed for the audit
-// entry and spliced into the answer as is.
-void ExchangePipeline::receive(const ExchangePtr& exchange, Result<json::object> record) {
-  if (!record) return deny(exchange, record.error().reason, record.error().message);
+// entry and spliced into the answer as is. A record sealed for the consumer is passed on as it
+// came: the broker can neither read nor minimise it (the provider's connector minimised it
+// before sealing), and its audit entry holds the hash of the sealed text.
+void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswer> answer) {
+  if (!answer) return deny(exchange, answer.error().reason, answer.error().message);
+  if (!exchange->seal_for.empty() || !answer->sealed.empty()) {
+    if (exchange->seal_for.empty()) {
+      return deny(exchange, Reason::provider_error, "the provider sealed a record the rule does not require sealed");
+    }
+    if (answer->sealed.empty()) {
+      // Dropped unread: a record the broker must never hold in clear is not kept or logged.
+      return deny(exchange, Reason::provider_error,
+                  "the provider answered in clear a record the rule requires sealed for the consumer");
+    }
+    const auto sealed = from_base64(answer->sealed, Base64::standard);
+    if (!sealed || sealed->size() <= kSealedBoxOverhead) {
+      return deny(exchange, Reason::provider_error, "the provider's sealed record is not a sealed box in base64");
+    }
+    exchange->sealed_record = std::move(answer->sealed);
+    exchange->audit_decision = audit::Decision::allow;
+    return audit_and_respond(exchange, HttpResponse{200, "application/json", allowed_answer(*exchange)});
+  }
+  json::object* record = &answer->record;
   const auto& permitted = exchange->decision.permitted_fields;
   std::string text = "{";
   std::uint64_t dropped = 0;
@@ -210,13 +247,19 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<json::object>
 }
 
 // {"record":…,"request_id":…,"refused_fields":[{"name":…,"reason":…}],"rule_id":…,
-//  "basis":{"type":…,"reference":…},"obligations":[…]} — audit_seq is added once durable.
+//  "basis":{"type":…,"reference":…},"obligations":[…]} — audit_seq is added once durable;
+// "sealed_record":"…" (base64) in place of "record" under end-to-end encryption.
 std::string ExchangePipeline::allowed_answer(const Exchange& exchange) {
   const policy::Decision& decision = exchange.decision;
   std::string out;
-  out.reserve(exchange.record_text.size() + 256);
-  out += "{\"record\":";
-  out += exchange.record_text;
+  out.reserve(exchange.record_text.size() + exchange.sealed_record.size() + 256);
+  if (exchange.sealed_record.empty()) {
+    out += "{\"record\":";
+    out += exchange.record_text;
+  } else {
+    out += "{\"sealed_record\":";
+    log::append_json_string(out, exchange.sealed_record);
+  }
   out += ",\"request_id\":";
   log::append_json_string(out, exchange.request.request_id);
   out += ",\"refused_fields\":[";
@@ -271,7 +314,8 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
   }
   if (allowed) {
     entry.permitted_fields = decision.permitted_fields;
-    entry.payload_hash = pse::Sha256().update(exchange->record_text).finish();
+    entry.payload_hash =
+        pse::Sha256().update(exchange->sealed_record.empty() ? exchange->record_text : exchange->sealed_record).finish();
   }
   entry.subject_id = request.subject;
   if (exchange->shared_claim && IdempotencyCache::keeps(response)) {

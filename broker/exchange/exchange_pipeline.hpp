@@ -25,6 +25,7 @@
 
 #include "audit/result.hpp"
 #include "broker/exchange/idempotency_cache.hpp"
+#include "broker/exchange/encryption_keys.hpp"
 #include "broker/exchange/provider_directory.hpp"
 #include "broker/exchange/rate_limiter.hpp"
 #include "broker/http_types.hpp"
@@ -56,6 +57,7 @@ struct ExchangeSettings {
   std::uint32_t max_in_flight_per_consumer = 256;  ///< beyond its share by availability: 503 overloaded
   std::chrono::seconds idempotency_window{600};
   std::size_t idempotency_entries = 100'000;
+  std::filesystem::path encryption_keys_dir;  ///< the consumers' public keys (EncryptionKeys)
 };
 
 class OrgAdmission;
@@ -74,6 +76,9 @@ class ExchangePipeline {
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
+  /// After a reload: the consumers' encryption keys are read again when next needed.
+  void forget_encryption_keys() { encryption_keys_.forget(); }
+
   /// On a hub of several brokers: request ids answered once by all of them. Set before serving.
   void share_requests(SharedRequests* shared) { shared_ = shared; }
 
@@ -84,7 +89,7 @@ class ExchangePipeline {
   void claim_shared(const ExchangePtr& exchange);
   void start(const ExchangePtr& exchange);
   void decide(const ExchangePtr& exchange);
-  void receive(const ExchangePtr& exchange, Result<boost::json::object> record);
+  void receive(const ExchangePtr& exchange, Result<ProviderAnswer> answer);
   static std::string allowed_answer(const Exchange& exchange);
   void deny(const ExchangePtr& exchange, Reason reason, std::string message = {});
   void audit_and_respond(const ExchangePtr& exchange, HttpResponse response);
@@ -107,6 +112,7 @@ class ExchangePipeline {
   RateLimiter rate_limiter_;
   IdempotencyCache idempotency_;
   SharedRequests* shared_ = nullptr;
+  EncryptionKeys encryption_keys_;
   std::mutex in_flight_mutex_;
   std::map<std::string, std::uint32_t, std::less<>> in_flight_;
 };

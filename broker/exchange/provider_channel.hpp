@@ -25,12 +25,22 @@ struct ProviderCall {
   std::vector<std::string> fields;  ///< what the consumer may receive
   std::chrono::milliseconds timeout{5000};
   int availability = 0;  ///< the category's D rating: how much of the connector it may fill
+  /// The consumer's public encryption key (base64) when the rule requires end-to-end
+  /// encryption: the connector answers with the record sealed for it.
+  std::string seal_for;
+};
+
+/// What a provider answered: a record in clear, or (to a call with `seal_for`) the record
+/// sealed for the consumer, which the broker cannot read.
+struct ProviderAnswer {
+  boost::json::object record;
+  std::string sealed;  ///< base64; empty for a record in clear
 };
 
 /// Called exactly once: the record, or record_not_found / provider_error /
 /// provider_unavailable / provider_timeout. The record may live in the channel's scratch
 /// memory: it is valid until the reply returns, so read it there and keep no reference.
-using ProviderReply = std::function<void(Result<boost::json::object>)>;
+using ProviderReply = std::function<void(Result<ProviderAnswer>)>;
 
 class ProviderChannel {
  public:

@@ -68,7 +68,7 @@ class ConnectorSession : public ProviderChannel,
   static std::string request_message(const std::string& id, const ProviderCall& call);
   void on_delivery_answer(const boost::json::object& message, bool ok);
   void become_ready(std::vector<std::string> serves);
-  void complete(const std::string& id, Result<boost::json::object> outcome);
+  void complete(const std::string& id, Result<ProviderAnswer> outcome);
   void send(std::string text);
   void write_next();
   void refuse(Reason reason, const std::string& message);

@@ -61,9 +61,13 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::store_unavailable, "store_unavailable", 503, "the broker cannot reach its store now; retry later"},
     ReasonInfo{Reason::request_in_progress, "request_in_progress", 503,
                "another broker is answering this request id now; retry soon"},
+    ReasonInfo{Reason::encryption_key_missing, "encryption_key_missing", 403,
+               "the rule requires end-to-end encryption and no encryption key is registered for the consumer"},
+    ReasonInfo{Reason::decryption_failed, "decryption_failed", 502,
+               "the record sealed for you could not be opened with your encryption key"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::request_in_progress) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::decryption_failed) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

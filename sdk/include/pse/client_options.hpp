@@ -47,6 +47,10 @@ struct ClientOptions {
   std::filesystem::path certificate_file;
   /// PEM file of the matching private key (unencrypted).
   std::filesystem::path key_file;
+  /// Client: your organisation's encryption secret key (32 bytes X25519, one line of base64,
+  /// chmod 600), whose public half the platform registered. Needed only to receive records
+  /// under rules with `end_to_end_encryption`: the provider seals them for that key.
+  std::filesystem::path encryption_key_file;
 
   /// Client: the longest an exchange may take, from the call to the answer, including waiting
   /// for a free connection and connecting. Keep it above the broker's provider timeout (5 s by

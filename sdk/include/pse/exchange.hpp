@@ -55,6 +55,10 @@ struct ExchangeResponse {
   std::string request_id;
   /// Only the permitted fields. Values are JSON strings, numbers, booleans or null.
   boost::json::object record;
+  /// When the rule requires end-to-end encryption: the record as the provider sealed it for
+  /// you (base64), which the broker could not read. The SDK opens it with
+  /// ClientOptions::encryption_key_file into `record`; this keeps what was received.
+  std::string sealed_record;
   /// Requested fields left out of `record`, each with its reason.
   std::vector<RefusedField> refused_fields;
   /// The policy rule that allowed the exchange.

@@ -60,6 +60,10 @@ struct ProviderRequest {
   std::string subject;              ///< the citizen, as the consumer knows them
   std::vector<std::string> fields;  ///< the fields the consumer may receive (others are dropped)
   std::chrono::milliseconds timeout{0};  ///< how long the broker waits for your answer
+  /// Set when the rule requires end-to-end encryption: the consumer's public encryption key
+  /// (base64). The SDK seals your record with it after keeping only `fields`, so that the
+  /// broker never holds it in clear; nothing to do in your handler.
+  std::string seal_for;
 };
 
 /// Your answer: the record (a JSON object of the permitted fields), or an error.

@@ -70,6 +70,10 @@ enum class Reason {
   audit_unavailable,    ///< the broker cannot record in its audit log now, so it answers nothing; retry later (503)
   store_unavailable,    ///< the broker cannot reach its store (consents, queues) now; retry later (503)
   request_in_progress,  ///< another broker of the hub is answering this request id now; retry soon (503)
+
+  // End-to-end encryption (policy obligation end_to_end_encryption).
+  encryption_key_missing,  ///< the platform holds no encryption key for the consumer (403)
+  decryption_failed,       ///< the SDK could not open the record sealed for you (never sent by the broker)
 };
 
 /// The wire spelling of a reason, e.g. "consent_revoked".

@@ -11,6 +11,7 @@
 #include "net/brokers.hpp"
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
+#include "seal/sealed_box.hpp"
 #include "wire/exchange_json.hpp"
 #include "wire/publish_json.hpp"
 
@@ -22,6 +23,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
 #include <deque>
 #include <future>
 #include <optional>
@@ -77,10 +81,18 @@ struct Client::Impl {
 
   explicit Impl(ClientOptions client_options)
       : options(with_defaults(std::move(client_options))),
+        encryption_key(load_encryption_key(options)),
         tls(net::make_tls_context(options)),
         work(asio::make_work_guard(io)),
         thread([this] { io.run(); }) {
     for (ClientOptions& each : net::each_broker(options)) brokers.push_back(Broker{std::move(each), {}, 0});
+  }
+
+  static std::optional<seal::Key> load_encryption_key(const ClientOptions& given) {
+    if (given.encryption_key_file.empty()) return std::nullopt;
+    auto key = seal::read_secret_key(given.encryption_key_file);
+    if (!key) throw std::runtime_error(key.error().message);
+    return *key;
   }
 
   static ClientOptions with_defaults(ClientOptions given) {
@@ -97,6 +109,7 @@ struct Client::Impl {
   void shutdown();
 
   ClientOptions options;
+  std::optional<seal::Key> encryption_key;  // from options.encryption_key_file, when set
   asio::io_context io;
   asio::ssl::context tls;
   asio::executor_work_guard<asio::io_context::executor_type> work;
@@ -403,15 +416,43 @@ Client::~Client() {
   impl_->thread.join();
 }
 
+// A record sealed for this consumer is opened here, before the caller sees the answer: with the
+// organisation's encryption key, into `record`, keeping only the fields that were asked for.
+static Result<ExchangeResponse> open_sealed(Result<ExchangeResponse> answer, const std::optional<seal::Key>& key,
+                                            const std::vector<std::string>& asked) {
+  if (!answer || answer->sealed_record.empty()) return answer;
+  if (!key) {
+    return make_error(Reason::decryption_failed,
+                      "the record is sealed for your organisation and no encryption_key_file is set (request " +
+                          answer->request_id + ")");
+  }
+  auto opened = seal::open(answer->sealed_record, *key);
+  if (!opened) return opened.error();
+  boost::system::error_code ec;
+  boost::json::value record = boost::json::parse(*opened, ec);
+  if (ec || !record.is_object()) return make_error(Reason::decryption_failed, "the sealed record is not a JSON object");
+  if (auto problem = wire::check_record(record.as_object())) return make_error(Reason::decryption_failed, *problem);
+  for (const auto& [name, value] : record.as_object()) {
+    if (asked.empty() || std::find(asked.begin(), asked.end(), std::string_view(name)) != asked.end()) {
+      answer->record.emplace(name, value);
+    }
+  }
+  return answer;
+}
+
 void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   std::string request_id = request.request_id.value_or(make_request_id());
   std::string body = wire::encode_exchange_request(request, request_id);
+  ExchangeHandler opening([impl = impl_.get(), asked = request.fields,
+                           inner = std::move(handler)](Result<ExchangeResponse> answer) mutable {
+    std::move(inner)(open_sealed(std::move(answer), impl->encryption_key, asked));
+  });
   std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<ExchangeResponse>>(
       // The brokers of a hub answer a request id once whichever of them each attempt reaches;
       // one broker alone may have restarted and forgotten it.
       *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/impl_->brokers.size() > 1,
       &wire::decode_exchange_response,
-      std::move(handler));
+      std::move(opening));
   asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
 }
 

@@ -11,6 +11,7 @@
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
 #include "provider/backoff.hpp"
+#include "seal/sealed_box.hpp"
 #include "wire/connector_json.hpp"
 #include "wire/exchange_json.hpp"
 #include "wire/publish_json.hpp"
@@ -247,10 +248,17 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request) {
     try {
       auto result = handler(request);
+      if (!result) return wire::encode_error_response(request.id, result.error());
       // Minimisation at the source: a field the consumer may not receive never leaves this
-      // process, even when the handler returns a whole row. (The broker would drop it too.)
-      if (result) return wire::encode_record_response(request.id, *result, request.fields);
-      return wire::encode_error_response(request.id, result.error());
+      // process, even when the handler returns a whole row. (The broker would drop it too —
+      // except from a sealed record, which only this minimisation protects.)
+      if (request.seal_for.empty()) return wire::encode_record_response(request.id, *result, request.fields);
+      const auto key = seal::decode_key(request.seal_for);
+      if (!key) {
+        return wire::encode_error_response(request.id,
+                                           make_error(Reason::provider_error, "the broker sent no usable encryption key"));
+      }
+      return wire::encode_sealed_response(request.id, seal::seal(wire::encode_record(*result, request.fields), *key));
     } catch (...) {
       // An exception's text may carry internals (SQL, paths, other citizens' data): it stays
       // here, and the broker only learns that the handler failed.

@@ -54,6 +54,7 @@ ProviderRequest decode_request(JsonReader& reader) {
   constexpr std::uint64_t kLongest = 86'400'000;
   if (timeout == 0 || timeout > kLongest) reader.fail("\"timeout_ms\" must be between 1 and 86400000");
   request.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout));
+  if (auto seal_for = reader.optional_string("seal_for")) request.seal_for = std::move(*seal_for);
   if (!reader.failed() && request.id.empty()) reader.fail("\"id\" must not be empty");
   return request;
 }
@@ -95,11 +96,8 @@ std::string encode_hello(const std::vector<std::string>& serves, const std::vect
 }
 
 // Written as text: no copy of the record into a second tree per answer.
-std::string encode_record_response(std::string_view id, const json::object& record,
-                                   const std::vector<std::string>& only) {
-  std::string out = "{\"type\":\"response\",\"id\":";
-  out += json::serialize(json::string_view(id));
-  out += ",\"record\":{";
+std::string encode_record(const json::object& record, const std::vector<std::string>& only) {
+  std::string out = "{";
   bool first = true;
   for (const auto& [name, value] : record) {
     if (!only.empty() && std::find(only.begin(), only.end(), std::string_view(name)) == only.end()) continue;
@@ -109,8 +107,26 @@ std::string encode_record_response(std::string_view id, const json::object& reco
     out += ':';
     out += json::serialize(value);
   }
-  out += "}}";
+  out += '}';
   return out;
+}
+
+std::string encode_record_response(std::string_view id, const json::object& record,
+                                   const std::vector<std::string>& only) {
+  std::string out = "{\"type\":\"response\",\"id\":";
+  out += json::serialize(json::string_view(id));
+  out += ",\"record\":";
+  out += encode_record(record, only);
+  out += '}';
+  return out;
+}
+
+std::string encode_sealed_response(std::string_view id, std::string_view sealed) {
+  json::object response;
+  response["type"] = "response";
+  response["id"] = id;
+  response["sealed"] = sealed;
+  return json::serialize(response);
 }
 
 std::string encode_error_response(std::string_view id, const Error& error) {

@@ -67,16 +67,25 @@ bool is_record_value(const json::value& value) {
   return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
 }
 
+std::optional<std::string> check_record(const json::object& record) {
+  for (const auto& [name, value] : record) {
+    if (!is_record_value(value)) return "record field \"" + std::string(name) + "\" is not a scalar";
+  }
+  return std::nullopt;
+}
+
 Result<ExchangeResponse> decode_exchange_response(std::string_view body) {
   auto object = parse_object(body, "exchange response");
   if (!object) return object.error();
   JsonReader reader(*object, "exchange response");
   ExchangeResponse response;
   response.request_id = reader.required_string("request_id");
-  if (const auto* record = reader.required_object("record")) {
-    for (const auto& [name, value] : *record) {
-      if (!is_record_value(value)) reader.fail("record field \"" + std::string(name) + "\" is not a scalar");
-    }
+  // A record sealed for the consumer (end_to_end_encryption) comes instead of the record.
+  if (auto sealed = reader.optional_string("sealed_record")) {
+    response.sealed_record = std::move(*sealed);
+    if (response.sealed_record.empty()) reader.fail("\"sealed_record\" must not be empty");
+  } else if (const auto* record = reader.required_object("record")) {
+    if (auto error = check_record(*record)) reader.fail(*error);
     response.record = *record;
   }
   if (const auto* refused = reader.optional_array("refused_fields")) {

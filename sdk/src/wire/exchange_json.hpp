@@ -5,6 +5,10 @@
 #include <pse/exchange.hpp>
 #include <pse/result.hpp>
 
+#include <boost/json/object.hpp>
+
+#include <optional>
+
 #include <string>
 #include <string_view>
 
@@ -22,6 +26,8 @@ std::string encode_exchange_response(const ExchangeResponse& response);
 
 /// The 200 body. malformed_request (naming the problem) when it breaks the contract.
 Result<ExchangeResponse> decode_exchange_response(std::string_view body);
+/// Why a record breaks the contract (a value that is not a JSON scalar), or std::nullopt.
+std::optional<std::string> check_record(const boost::json::object& record);
 
 /// The outcome of a non-200 answer: the `code` of the JSON error body as a Reason with its
 /// message. A code this SDK does not know, or a body that is not the error JSON (a proxy's

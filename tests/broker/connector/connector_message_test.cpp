@@ -66,12 +66,25 @@ TEST(ConnectorMessage, AMalformedHelloSaysWhatIsWrong) {
   EXPECT_THAT(refused.error().message, HasSubstr("at most 256"));
 }
 
-TEST(ConnectorMessage, AResponseCarriesARecordOrAnError) {
+TEST(ConnectorMessage, AResponseCarriesARecordASealedRecordOrAnError) {
   auto record = object_of(R"({"type": "response", "id": "x-1", "record": {"surname": "Tremblay"}})");
   EXPECT_EQ(response_id(record), "x-1");
   auto answered = response_outcome(record);
   ASSERT_TRUE(answered);
-  EXPECT_EQ(answered->at("surname"), "Tremblay");
+  EXPECT_EQ(answered->record.at("surname"), "Tremblay");
+  EXPECT_TRUE(answered->sealed.empty());
+
+  auto sealed = object_of(R"({"type": "response", "id": "x-5", "sealed": "c2VhbGVk"})");
+  auto opaque = response_outcome(sealed);
+  ASSERT_TRUE(opaque);
+  EXPECT_EQ(opaque->sealed, "c2VhbGVk");
+  EXPECT_TRUE(opaque->record.empty());
+  for (const char* bad : {R"({"id": "x", "sealed": ""})", R"({"id": "x", "sealed": 5})",
+                          R"({"id": "x", "sealed": "c2VhbGVk", "record": {}})",
+                          R"({"id": "x", "sealed": "c2VhbGVk", "error": {"code": "record_not_found"}})"}) {
+    json::object message = object_of(bad);
+    EXPECT_EQ(response_outcome(message).error().reason, Reason::provider_error) << bad;
+  }
 
   auto not_found = object_of(R"({"type": "response", "id": "x-2", "error": {"code": "record_not_found"}})");
   EXPECT_EQ(response_outcome(not_found).error().reason, Reason::record_not_found);
