@@ -35,14 +35,14 @@ std::string record_of(std::size_t bytes) {
 void Seal(benchmark::State& state) {
   const std::string record = record_of(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(pse::seal::seal(record, keys().public_key));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * record.size()));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(record.size()));
 }
 BENCHMARK(Seal)->Arg(128)->Arg(1024)->Arg(16384);
 
 void Open(benchmark::State& state) {
   const std::string sealed = pse::seal::seal(record_of(static_cast<std::size_t>(state.range(0))), keys().public_key);
   for (auto _ : state) benchmark::DoNotOptimize(pse::seal::open(sealed, keys().secret_key));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * static_cast<std::size_t>(state.range(0))));
+  state.SetBytesProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(Open)->Arg(128)->Arg(1024)->Arg(16384);
 

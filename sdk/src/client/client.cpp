@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <future>
 #include <optional>
 #include <set>
@@ -320,18 +321,23 @@ class Client::Impl::TypedCall final : public Call {
  public:
   using Handler = asio::any_completion_handler<void(Result<Response>)>;
   using Decoder = Result<Response> (*)(std::string_view body);
+  /// Runs on the decoded outcome before the handler gets it (e.g. opening a sealed record).
+  using Then = std::function<Result<Response>(Result<Response>)>;
 
   TypedCall(Impl& impl, const char* target, int success_status, std::string body, std::string label, bool replayable,
-            Decoder decode, Handler handler)
+            Decoder decode, Handler handler, Then then = {})
       : Call(impl, target, success_status, std::move(body), std::move(label), replayable),
         decode_(decode),
+        then_(std::move(then)),
         handler_(std::move(handler)),
         work_(asio::prefer(asio::get_associated_executor(handler_, impl.io.get_executor()),
                            asio::execution::outstanding_work.tracked)) {}
 
  private:
   void deliver(Result<std::string> body) override {
-    asio::dispatch(work_, asio::append(std::move(handler_), decoded(std::move(body))));
+    Result<Response> outcome = decoded(std::move(body));
+    if (then_) outcome = then_(std::move(outcome));
+    asio::dispatch(work_, asio::append(std::move(handler_), std::move(outcome)));
   }
 
   Result<Response> decoded(Result<std::string> body) const {
@@ -343,6 +349,7 @@ class Client::Impl::TypedCall final : public Call {
   }
 
   Decoder decode_;
+  Then then_;
   Handler handler_;
   asio::any_completion_executor work_;
 };
@@ -443,16 +450,14 @@ static Result<ExchangeResponse> open_sealed(Result<ExchangeResponse> answer, con
 void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   std::string request_id = request.request_id.value_or(make_request_id());
   std::string body = wire::encode_exchange_request(request, request_id);
-  ExchangeHandler opening([impl = impl_.get(), asked = request.fields,
-                           inner = std::move(handler)](Result<ExchangeResponse> answer) mutable {
-    std::move(inner)(open_sealed(std::move(answer), impl->encryption_key, asked));
-  });
   std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<ExchangeResponse>>(
       // The brokers of a hub answer a request id once whichever of them each attempt reaches;
       // one broker alone may have restarted and forgotten it.
       *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/impl_->brokers.size() > 1,
-      &wire::decode_exchange_response,
-      std::move(opening));
+      &wire::decode_exchange_response, std::move(handler),
+      [impl = impl_.get(), asked = request.fields](Result<ExchangeResponse> answer) {
+        return open_sealed(std::move(answer), impl->encryption_key, asked);
+      });
   asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
 }
 
