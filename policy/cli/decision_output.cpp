@@ -17,6 +17,22 @@ void row(std::string& out, const char* label, const std::string& value) {
   out += padded + value + "\n";
 }
 
+// What the hub itself does for each obligation (docs/decisions/classification.md), so that
+// whoever reads a rule knows which obligations the hub carries out and which it leaves to the
+// consumer.
+std::string what_the_hub_does(Obligation obligation) {
+  switch (obligation) {
+    case Obligation::end_to_end_encryption:
+      return "the provider's connector seals the record for the consumer's registered encryption key; the broker "
+             "forwards it without being able to read it (refused encryption_key_missing if the consumer has no key)";
+    case Obligation::notify_subject:
+      return "listed in the answer for the consumer to honour; the hub does not notify the citizen itself yet";
+    case Obligation::no_onward_disclosure:
+      return "listed in the answer: the consumer may not pass the record on; not yet shown in the citizen's register";
+  }
+  return "unknown obligation";
+}
+
 }  // namespace
 
 std::string decision_as_text(const DecisionRequest& request, const Decision& decision,
@@ -33,6 +49,9 @@ std::string decision_as_text(const DecisionRequest& request, const Decision& dec
     std::vector<std::string> obligations;
     for (Obligation obligation : decision.obligations.list()) obligations.emplace_back(to_string(obligation));
     row(out, "obligations", obligations.empty() ? "none" : join(obligations));
+    for (Obligation obligation : decision.obligations.list()) {
+      out += "  " + std::string(to_string(obligation)) + ": " + what_the_hub_does(obligation) + "\n";
+    }
     if (decision.rate_limit) row(out, "rate limit", describe_rate_limit(*decision.rate_limit));
   }
   for (const RefusedField& refused : decision.refused_fields) {
@@ -78,8 +97,13 @@ boost::json::object decision_as_json(const DecisionRequest& request, const Decis
     json["basis"] = std::move(basis);
   }
   boost::json::array obligations;
-  for (Obligation obligation : decision.obligations.list()) obligations.emplace_back(to_string(obligation));
+  boost::json::object carried_out;
+  for (Obligation obligation : decision.obligations.list()) {
+    obligations.emplace_back(to_string(obligation));
+    carried_out[to_string(obligation)] = what_the_hub_does(obligation);
+  }
   json["obligations"] = std::move(obligations);
+  json["what_the_hub_does"] = std::move(carried_out);
   if (decision.rate_limit) {
     json["rate_limit"] = boost::json::object{{"requests", decision.rate_limit->requests},
                                              {"period_seconds", decision.rate_limit->period.count()}};

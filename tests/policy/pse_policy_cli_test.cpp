@@ -90,6 +90,24 @@ TEST(PsePolicyCli, ExplainAnAllowedExchange) {
   EXPECT_THAT(run.output, HasSubstr("the classification wins over any rule"));
 }
 
+// Each obligation of the rule comes with what the hub does for it.
+TEST(PsePolicyCli, ExplainSaysWhatTheHubDoesForEachObligation) {
+  ChildRun run = pse_policy("explain " + kShippedConfig +
+                       " --consumer revenu-quebec --provider retraite-quebec --category pension.contributions"
+                       " --purpose tax_assessment --at 2026-03-01");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("obligations  end_to_end_encryption"));
+  EXPECT_THAT(run.output, HasSubstr("  end_to_end_encryption: the provider's connector seals the record"));
+
+  ChildRun json_run = pse_policy("explain --json " + kShippedConfig +
+                            " --consumer afe --provider ramq --category health.insurance_coverage"
+                            " --purpose student_aid_eligibility --at 2026-03-01");
+  ASSERT_EQ(json_run.exit_code, 0) << json_run.output;
+  const boost::json::object json = boost::json::parse(json_run.output).as_object();
+  EXPECT_THAT(std::string(json.at("what_the_hub_does").at("notify_subject").as_string()),
+              HasSubstr("does not notify the citizen itself yet"));
+}
+
 TEST(PsePolicyCli, ExplainWhyNoRuleMatchedAsJson) {
   ChildRun run = pse_policy("explain --json " + kShippedConfig +
                        " --consumer afe --provider revenu-quebec --category tax.income_assessment"
