@@ -26,7 +26,7 @@ Run `pse-policy COMMAND --help` for a command's options.
 exit codes: 0 ok, 1 failing test cases, 2 usage or configuration error.
 )";
 
-constexpr const char* kValidateUsage = R"(usage: pse-policy validate [--config-dir DIR]
+constexpr const char* kValidateUsage = R"(usage: pse-policy validate [--config-dir DIR] [--keys-dir DIR]
 
 Loads DIR/orgs.yaml, DIR/classification.yaml and DIR/policies.yaml, checks that they agree
 (e.g. no rule grants a field above its consumer's clearance) and reports every problem as
@@ -34,6 +34,9 @@ file:line: reason.
 
 options:
   --config-dir DIR   configuration directory (default: config/)
+  --keys-dir DIR     the platform's keys (broker.yaml keys_dir): also checks that every rule
+                     with end_to_end_encryption can be met, i.e. its consumer's encryption key
+                     is registered as DIR/encryption/<consumer>.pub
   --help             show this help
 
 exit codes: 0 valid, 2 any problem or usage error.
@@ -88,6 +91,21 @@ std::shared_ptr<const PolicySnapshot> load_or_report(const std::filesystem::path
   return outcome.snapshot;
 }
 
+// Every rule with end_to_end_encryption needs its consumer's public encryption key registered:
+// without it the broker refuses each of the rule's exchanges (encryption_key_missing).
+bool obligations_can_be_met(const PolicySnapshot& snapshot, const std::filesystem::path& keys_dir, std::ostream& err) {
+  bool ok = true;
+  for (const PolicyRule& rule : snapshot.rules()) {
+    if (!rule.obligations.contains(Obligation::end_to_end_encryption)) continue;
+    const std::filesystem::path key = keys_dir / "encryption" / (rule.consumer + ".pub");
+    if (std::filesystem::is_regular_file(key)) continue;
+    err << rule.file << ":" << rule.line << ": rule '" << rule.id << "': end_to_end_encryption to '" << rule.consumer
+        << "', which has no encryption key registered (" << key.string() << ")\n";
+    ok = false;
+  }
+  return ok;
+}
+
 std::vector<std::string> split_fields(const std::string& text) {
   std::vector<std::string> fields;
   std::size_t start = 0;
@@ -118,10 +136,15 @@ int run_validate(std::vector<std::string> raw, std::ostream& out, std::ostream& 
       return 0;
     }
     const std::filesystem::path directory = config_directory(arguments);
+    const std::optional<std::string> keys_dir = arguments.option("--keys-dir");
     arguments.finish();
     std::shared_ptr<const PolicySnapshot> snapshot = load_or_report(directory, err);
     if (!snapshot) {
       err << "pse-policy: configuration in " << directory.string() << " is invalid\n";
+      return 2;
+    }
+    if (keys_dir && !obligations_can_be_met(*snapshot, *keys_dir, err)) {
+      err << "pse-policy: rules in " << directory.string() << " have obligations the hub cannot meet\n";
       return 2;
     }
     out << "pse-policy: configuration OK: " << snapshot->organisations().size() << " organisations, "

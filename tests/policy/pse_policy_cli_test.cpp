@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
 #include <cstdio>
 
 namespace pse::policy {
@@ -60,6 +62,24 @@ TEST(PsePolicyCli, ValidateTheShippedConfig) {
   ChildRun run = pse_policy("validate " + kShippedConfig);
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_THAT(run.output, HasSubstr("configuration OK"));
+}
+
+// With the platform's keys: a rule that requires end-to-end encryption to a consumer with no
+// registered key cannot be met (the shipped policies have two: to afe and to revenu-quebec).
+TEST(PsePolicyCli, ValidateWithTheKeysRefusesEncryptionToAConsumerWithoutAKey) {
+  pse::testing::TempDir keys;
+  std::filesystem::create_directories(keys.path() / "encryption");
+  std::ofstream(keys.path() / "encryption" / "afe.pub") << "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=\n";
+  ChildRun run = pse_policy("validate " + kShippedConfig + " --keys-dir " + keys.path().string());
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_THAT(run.output, ::testing::ContainsRegex("policies.yaml:[0-9]+: rule 'revenu-quebec-pension-contributions': "
+                                                   "end_to_end_encryption to 'revenu-quebec', which has no encryption key "
+                                                   "registered"));
+  EXPECT_THAT(run.output, Not(HasSubstr("'afe-income-2024'")));
+
+  std::ofstream(keys.path() / "encryption" / "revenu-quebec.pub") << "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=\n";
+  ChildRun met = pse_policy("validate " + kShippedConfig + " --keys-dir " + keys.path().string());
+  EXPECT_EQ(met.exit_code, 0) << met.output;
 }
 
 TEST(PsePolicyCli, ValidateReportsEveryProblemWithFileAndLine) {
