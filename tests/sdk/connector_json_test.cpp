@@ -41,6 +41,20 @@ TEST(ConnectorJson, RequestIsDecoded) {
   EXPECT_EQ(request.subject, "QC-1957-0042");
   EXPECT_EQ(request.fields, (std::vector<std::string>{"surname", "birth_date"}));
   EXPECT_EQ(request.timeout, std::chrono::milliseconds(5000));
+  EXPECT_TRUE(request.seal_for.empty());
+}
+
+// A request under end-to-end encryption names the key to seal for; the answer then carries
+// only the sealed text.
+TEST(ConnectorJson, ARequestToSealIsDecodedAndAnsweredSealed) {
+  std::string sealed_request(kRequest);
+  sealed_request.insert(sealed_request.rfind('}'), R"(, "seal_for": "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=")");
+  auto message = decode_broker_message(sealed_request);
+  ASSERT_TRUE(message) << message.error().message;
+  EXPECT_EQ(std::get<ProviderRequest>(*message).seal_for, "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=");
+  EXPECT_EQ(json::parse(encode_sealed_response("x-17", "c2VhbGVk")),
+            json::parse(R"({"type": "response", "id": "x-17", "sealed": "c2VhbGVk"})"));
+  EXPECT_EQ(encode_record(json::object{{"a", 1}, {"b", "x"}, {"c", true}}, {"a", "c"}), R"({"a":1,"c":true})");
 }
 
 TEST(ConnectorJson, ReadyRefusedAndErrorAreDecoded) {

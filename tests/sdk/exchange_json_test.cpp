@@ -69,6 +69,19 @@ TEST(ExchangeJson, OptionalListsMayBeAbsent) {
   EXPECT_TRUE(response->obligations.empty());
 }
 
+// Under end-to-end encryption the record comes sealed, in place of "record".
+TEST(ExchangeJson, ASealedRecordIsKeptForTheClientToOpen) {
+  auto response = decode_exchange_response(R"({"request_id": "r", "sealed_record": "c2VhbGVk", "rule_id": "x",
+      "basis": {"type": "law", "reference": "L"}, "obligations": ["end_to_end_encryption"], "audit_seq": 3})");
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->sealed_record, "c2VhbGVk");
+  EXPECT_TRUE(response->record.empty());
+  EXPECT_FALSE(decode_exchange_response(R"({"request_id": "r", "sealed_record": "", "rule_id": "x",
+      "basis": {"type": "law", "reference": "L"}, "audit_seq": 3})"));
+  EXPECT_FALSE(decode_exchange_response(R"({"request_id": "r", "rule_id": "x",
+      "basis": {"type": "law", "reference": "L"}, "audit_seq": 3})"));  // neither
+}
+
 TEST(ExchangeJson, UnknownRefusalReasonKeepsItsCode) {
   auto response = decode_exchange_response(R"({"request_id": "r", "record": {}, "rule_id": "x",
       "basis": {"type": "law", "reference": "l"}, "audit_seq": 1,
