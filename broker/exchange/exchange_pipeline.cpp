@@ -8,6 +8,7 @@
 #include "broker/audit_health.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
+#include "broker/json_body.hpp"
 #include "broker/exchange/shared_requests.hpp"
 #include "broker/admission/org_admission.hpp"
 #include "policy/policy_engine.hpp"
@@ -54,10 +55,6 @@ void add_audit_seq(HttpResponse& response, std::uint64_t audit_seq) {
   if (response.status != 200) return;
   response.body.pop_back();
   response.body += ",\"audit_seq\":" + std::to_string(audit_seq) + "}";
-}
-
-bool is_scalar(const json::value& value) {
-  return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
 }
 
 }  // namespace
@@ -216,16 +213,16 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
     exchange->audit_decision = audit::Decision::allow;
     return audit_and_respond(exchange, HttpResponse{200, "application/json", allowed_answer(*exchange)});
   }
-  json::object* record = &answer->record;
+  const json::object& record = answer->record;
   const auto& permitted = exchange->decision.permitted_fields;
   std::string text = "{";
   std::uint64_t dropped = 0;
-  for (const auto& [name, value] : *record) {
+  for (const auto& [name, value] : record) {
     if (std::find(permitted.begin(), permitted.end(), std::string_view(name)) == permitted.end()) {
       ++dropped;
       continue;
     }
-    if (!is_scalar(value)) return deny(exchange, Reason::provider_error, "the provider sent a non-scalar value for '" + std::string(name) + "'");
+    if (!is_record_scalar(value)) return deny(exchange, Reason::provider_error, "the provider sent a value for '" + std::string(name) + "' that is not a string, a finite number, a boolean or null");
     if (text.size() > 1) text += ',';
     log::append_json_string(text, name);
     text += ':';

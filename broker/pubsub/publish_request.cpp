@@ -17,10 +17,6 @@ bool is_printable(std::string_view text, std::size_t max_size) {
          std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
-bool is_scalar(const boost::json::value& value) {
-  return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
-}
-
 }  // namespace
 
 bool is_valid_idempotency_key(std::string_view key) noexcept {
@@ -50,8 +46,8 @@ Result<PublishRequest> parse_publish_request(std::string_view body) {
   if (record->empty()) return malformed("record must hold at least one field");
   if (record->size() > kMaxFields) return malformed("record may hold at most 64 fields");
   for (const auto& [name, value] : *record) {
-    if (!is_scalar(value)) {
-      return malformed("record field '" + std::string(name) + "' must be a string, number, boolean or null");
+    if (!is_record_scalar(value)) {
+      return malformed("record field '" + std::string(name) + "' must be a string, a finite number, a boolean or null");
     }
   }
   request.record = *record;

@@ -103,6 +103,9 @@ TEST(ExchangeJson, BrokenSuccessBodiesAreRefused) {
        "record"},
       {R"({"request_id": "r", "record": {"a": {"nested": 1}}, "rule_id": "x", "basis": {"type": "t", "reference": "r"},
            "audit_seq": 1})", "not a scalar"},
+      // Parses as infinity, which JSON cannot write back.
+      {R"({"request_id": "r", "record": {"a": 1e999}, "rule_id": "x", "basis": {"type": "t", "reference": "r"},
+           "audit_seq": 1})", "not a scalar"},
       {R"({"request_id": "r", "record": {}, "rule_id": "x", "basis": {"type": "t"}, "audit_seq": 1})", "reference"},
       {R"({"request_id": "r", "record": {}, "rule_id": "x", "basis": {"type": "t", "reference": "r"}, "audit_seq": -1})",
        "audit_seq"},

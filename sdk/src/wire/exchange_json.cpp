@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 namespace pse::wire {
@@ -64,6 +65,8 @@ std::string encode_exchange_response(const ExchangeResponse& response) {
 }
 
 bool is_record_value(const json::value& value) {
+  // A number too large for a double (1e999) parses as infinity, which JSON cannot write back.
+  if (value.is_double()) return std::isfinite(value.get_double());
   return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
 }
 
