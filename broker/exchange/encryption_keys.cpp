@@ -1,10 +1,9 @@
 #include "broker/exchange/encryption_keys.hpp"
 
 #include "base/base64.hpp"
+#include "base/config_error.hpp"
+#include "base/key_file.hpp"
 #include "base/log.hpp"
-
-#include <fstream>
-#include <iterator>
 
 namespace pse::broker {
 
@@ -17,14 +16,18 @@ std::optional<std::string> EncryptionKeys::public_key_of(std::string_view organi
   for (char c : organisation) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return std::nullopt;
   }
-  std::ifstream in(directory_ / (std::string(organisation) + ".pub"));
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  const std::filesystem::path file = directory_ / (std::string(organisation) + ".pub");
+  if (!std::filesystem::is_regular_file(file)) return std::nullopt;
+  std::string text;
+  try {
+    text = read_key_file(file);
+  } catch (const ConfigError& error) {
+    log::warn("encryption key file cannot be read", {{"org", organisation}, {"detail", error.what()}});
+    return std::nullopt;
+  }
   const auto bytes = from_base64(text, Base64::standard);
   if (!bytes || bytes->size() != 32) {
-    log::warn("encryption key file holds no 32-byte key in base64",
-              {{"org", organisation}, {"file", (directory_ / (std::string(organisation) + ".pub")).string()}});
+    log::warn("encryption key file holds no 32-byte key in base64", {{"org", organisation}, {"file", file.string()}});
     return std::nullopt;
   }
   std::lock_guard lock(mutex_);

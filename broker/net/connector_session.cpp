@@ -1,8 +1,8 @@
 #include "broker/net/connector_session.hpp"
 
 #include "base/log.hpp"
-#include "broker/admission/availability.hpp"
 #include "base/worker_thread.hpp"
+#include "broker/admission/availability.hpp"
 #include "broker/connector/connector_admission.hpp"
 #include "broker/connector/connector_message.hpp"
 #include "broker/json_body.hpp"

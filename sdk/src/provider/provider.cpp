@@ -253,12 +253,12 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       // process, even when the handler returns a whole row. (The broker would drop it too —
       // except from a sealed record, which only this minimisation protects.)
       if (request.seal_for.empty()) return wire::encode_record_response(request.id, *result, request.fields);
-      const auto key = seal::decode_key(request.seal_for);
       // A sealed record is minimised here or nowhere: without the list of fields, send nothing.
       if (request.fields.empty()) {
         return wire::encode_error_response(request.id,
                                            make_error(Reason::provider_error, "no fields to seal were named"));
       }
+      const auto key = seal::decode_key(request.seal_for);
       if (!key) {
         return wire::encode_error_response(request.id,
                                            make_error(Reason::provider_error, "the broker sent no usable encryption key"));
