@@ -353,6 +353,15 @@ void ExchangePipeline::answer_after_audit(const ExchangePtr& exchange, HttpRespo
     return finish(exchange, refused);
   }
   add_audit_seq(response, *audit_seq);
+  if (response.status == 200 && notify_subject_ &&
+      exchange->decision.obligations.contains(policy::Obligation::notify_subject)) {
+    const ExchangeRequest& request = exchange->request;
+    const policy::Decision& decision = exchange->decision;
+    notify_subject_(DisclosureNotice{request.subject, exchange->consumer, request.provider, request.category,
+                                     request.purpose, decision.permitted_fields, decision.rule_id,
+                                     std::string(policy::to_string(decision.basis.kind)), exchange->basis_reference,
+                                     exchange->at, *audit_seq, request.request_id});
+  }
   finish(exchange, response);
 }
 

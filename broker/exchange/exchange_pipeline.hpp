@@ -24,6 +24,7 @@
 #pragma once
 
 #include "audit/result.hpp"
+#include "broker/exchange/disclosure_notice.hpp"
 #include "broker/exchange/idempotency_cache.hpp"
 #include "broker/exchange/encryption_keys.hpp"
 #include "broker/exchange/provider_directory.hpp"
@@ -82,6 +83,9 @@ class ExchangePipeline {
   /// On a hub of several brokers: request ids answered once by all of them. Set before serving.
   void share_requests(SharedRequests* shared) { shared_ = shared; }
 
+  /// Who tells the subject of an allowed exchange under `notify_subject`. Set before serving.
+  void notify_subjects_through(NotifySubject notify) { notify_subject_ = std::move(notify); }
+
  private:
   struct Exchange;
   using ExchangePtr = std::shared_ptr<Exchange>;
@@ -112,6 +116,7 @@ class ExchangePipeline {
   RateLimiter rate_limiter_;
   IdempotencyCache idempotency_;
   SharedRequests* shared_ = nullptr;
+  NotifySubject notify_subject_;
   EncryptionKeys encryption_keys_;
   std::mutex in_flight_mutex_;
   std::map<std::string, std::uint32_t, std::less<>> in_flight_;
