@@ -45,7 +45,8 @@ class NotifyBroker : public pse::testing::BrokerTest {
     provider->serve({"contact.preferences"}, [](const ProviderRequest& request) -> Result<json::object> {
       if (request.subject != "QC-EN") return make_error(Reason::record_not_found, "no account");
       json::object all{{"channel", "both"},          {"email", "john@example.org"}, {"mobile", "+15145550199"},
-                       {"language", "en"},           {"quiet_hours_start", "21:00"}, {"quiet_hours_end", "08:00"}};
+                       {"language", "en"},           {"quiet_hours_start", "21:00"}, {"quiet_hours_end", "08:00"},
+                       {"access_notices", "each"}};
       json::object record;
       for (const auto& field : request.fields) record[field] = all.at(field);
       return record;
