@@ -12,6 +12,7 @@
 #include "broker/consent/consent_follower.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/consent_routes.hpp"
+#include "broker/exchange/disclosure_notices.hpp"
 #include "broker/exchange/exchange_pipeline.hpp"
 #include "broker/exchange/provider_directory.hpp"
 #include "broker/exchange/shared_requests.hpp"
@@ -168,6 +169,11 @@ struct Broker::Impl {
         subscriptions(std::move(stores.subscriptions), configured_subscriptions(config, *policies)),
         dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
         publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission),
+        disclosures([this](const std::string& publisher, const std::string& body,
+                           Respond respond) { publish_as(publisher, body, std::move(respond)); },
+                    [this](std::chrono::milliseconds delay, std::function<void()> job) {
+                      run_later(delay, std::move(job));
+                    }),
         dead_letters(*queue),
         store_worker(std::make_unique<WorkerThread>("store")),
         router(exchanges, publishes, consent_routes, *store_worker) {
@@ -178,6 +184,8 @@ struct Broker::Impl {
       shared_requests = std::make_unique<SharedRequests>(*stores.postgres, instance_id, ExchangeSettings{}.idempotency_window);
       exchanges.share_requests(shared_requests.get());
     }
+    // notify_subject: the citizen is told of the exchange through pse-notify (disclosure_notices.hpp).
+    exchanges.notify_subjects_through([this](DisclosureNotice notice) { disclosures.notify(std::move(notice)); });
     state.trust_domain = config.trust_domain;
     state.handler = &router;
     state.policies = policies.get();
@@ -207,6 +215,26 @@ struct Broker::Impl {
               {std::string(kSubscriptionsChannel), [this](const std::string&) { subscriptions.reload(); }}});
     }
     state.set_tls_context(make_server_tls_context(config.tls));
+  }
+
+  // A publish made by the hub in an organisation's name (disclosure notices), through the same
+  // pipeline, checks and audit as one the organisation sends itself.
+  void publish_as(const std::string& publisher, const std::string& body, Respond respond) {
+    const auto snapshot = policies->snapshot();
+    const policy::Organisation* org = snapshot->organisations().find(publisher);
+    if (org == nullptr) return respond(error_response(Reason::no_rule, "no such organisation"));
+    publishes.run(*org, body, std::move(respond));
+  }
+
+  void run_later(std::chrono::milliseconds delay, std::function<void()> job) {
+    if (delay <= std::chrono::milliseconds::zero()) {
+      asio::post(io, std::move(job));
+      return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+    timer->async_wait([timer, job = std::move(job)](boost::system::error_code ec) {
+      if (!ec) job();
+    });
   }
 
   void start(bool handle_signals) {
@@ -306,7 +334,7 @@ struct Broker::Impl {
       auto errors = policies->reload(policy_paths(config));
       if (!errors.empty()) throw errors.front();
       state.set_tls_context(std::move(tls));
-      exchanges.forget_encryption_keys();
+      exchanges.forget_registered_keys();
       log::info("reloaded TLS material, organisations, classification, policies and encryption keys",
                 {{"sessions", state.sessions.size()}, {"connectors", state.connectors.size()}});
       // Sessions already open prove their identity again against what is in force now.
@@ -357,6 +385,7 @@ struct Broker::Impl {
   DeliveryDispatcher dispatcher;
   std::unique_ptr<StoreListener> store_listener;  // PostgreSQL: the other brokers' changes
   PublishPipeline publishes;
+  DisclosureNotices disclosures;  // before io: its retries wait in io's timers
   DeadLetterRoutes dead_letters;
   std::unique_ptr<WorkerThread> store_worker;
   ApiRouter router;
