@@ -13,6 +13,22 @@ std::string string_field(const boost::json::object& record, const char* name) {
 
 }  // namespace
 
+const char* to_string(AccessNoticeMode mode) {
+  switch (mode) {
+    case AccessNoticeMode::each: return "each";
+    case AccessNoticeMode::daily: return "daily";
+    case AccessNoticeMode::none: return "none";
+  }
+  return "each";
+}
+
+std::optional<AccessNoticeMode> access_mode_from_string(const std::string& text) {
+  for (auto mode : {AccessNoticeMode::each, AccessNoticeMode::daily, AccessNoticeMode::none}) {
+    if (text == to_string(mode)) return mode;
+  }
+  return std::nullopt;
+}
+
 bool is_e164(const std::string& number) {
   if (number.size() < 9 || number.size() > 16 || number[0] != '+' || number[1] == '0') return false;
   for (std::size_t i = 1; i < number.size(); ++i) {
@@ -50,6 +66,10 @@ Expected<ContactPreferences, std::string> parse_contact_preferences(const boost:
     auto e = parse_minutes(end);
     if (!s || !e) return std::string(!s ? "quiet_hours_start" : "quiet_hours_end");
     p.quiet_hours = QuietHours{*s, *e};
+  }
+  if (const std::string mode = string_field(record, "access_notices"); !mode.empty()) {
+    p.access_notices = access_mode_from_string(mode);
+    if (!p.access_notices) return std::string("access_notices");
   }
   return p;
 }

@@ -13,6 +13,12 @@
 
 namespace pse::notify {
 
+/// How often a citizen hears of the exchanges of their information (access notices): each one
+/// promptly, one digest a day, or not at all.
+enum class AccessNoticeMode { each, daily, none };
+const char* to_string(AccessNoticeMode mode);
+std::optional<AccessNoticeMode> access_mode_from_string(const std::string& text);
+
 struct ContactPreferences {
   bool email = false;
   bool sms = false;
@@ -20,6 +26,7 @@ struct ContactPreferences {
   std::string mobile;  ///< E.164
   Language language = Language::fr;
   std::optional<QuietHours> quiet_hours;
+  std::optional<AccessNoticeMode> access_notices;  ///< absent: notify.yaml's default
 };
 
 /// Reads the record; the error names the field that is unusable (never its value).

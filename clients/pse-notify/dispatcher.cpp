@@ -1,5 +1,6 @@
 #include "dispatcher.hpp"
 
+#include "access_notice.hpp"
 #include "mime_message.hpp"
 #include "notice_intake.hpp"
 #include "renderer.hpp"
@@ -60,7 +61,33 @@ void Dispatcher::record(DueSend& due, SendState state, const std::string& reason
   due.send.state = state;
   due.send.reason = reason;
   const Instant now = clock_.now();
+  // Access notices were published by the hub in the provider's name, not sent by the provider:
+  // no status goes back to it.
+  if (due.notice.category == kAccessCategory) return store_.update(due.send, now, {});
   store_.update(due.send, now, {send_status(due.notice, due.send, now)});
+}
+
+Expected<std::pair<Values, Items>, RenderError> Dispatcher::content_of(const DueSend& due, Language language) {
+  if (due.notice.category != kAccessCategory) return std::pair{values_from_json(due.notice.values_json), Items{}};
+  auto access_of = [](const NoticeRow& notice) -> Expected<AccessNotice, std::string> {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(notice.values_json, ec);
+    if (ec || !parsed.is_object()) return std::string("record");
+    return parse_access_notice(parsed.as_object());
+  };
+  if (due.send.template_id != kDigestTemplate) {
+    auto access = access_of(due.notice);
+    if (!access) return RenderError{"invalid_value", access.error()};
+    return std::pair{access_values(*access, language, templates_), Items{}};
+  }
+  std::vector<AccessNotice> accesses;
+  for (const auto& item : store_.digest_items(due.notice.event_id)) {
+    auto access = access_of(item);
+    if (!access) return RenderError{"invalid_value", access.error()};  // checked on arrival: not expected
+    accesses.push_back(std::move(*access));
+  }
+  DigestContent digest = digest_content(std::move(accesses), language, templates_);
+  return std::pair{std::move(digest.values), std::move(digest.items)};
 }
 
 void Dispatcher::retry_later(DueSend& due, const std::string& reason) {
@@ -117,11 +144,18 @@ void Dispatcher::process(DueSend due) {
     record(due, SendState::permanent_failure, "unknown_template");
     return;
   }
-  const Values values = values_from_json(due.notice.values_json);
+  auto content = content_of(due, preferences->language);
+  if (!content) {
+    ++counts_.failed;
+    metrics_.failed(send.channel, "permanent");
+    record(due, SendState::permanent_failure, content.error().code + ": " + content.error().detail);
+    return;
+  }
+  const auto& [values, items] = *content;
 
   SendOutcome outcome;
   if (send.channel == "email") {
-    auto email = render_email(*t, preferences->language, values);
+    auto email = render_email(*t, preferences->language, values, items);
     if (!email) {
       ++counts_.failed;
       metrics_.failed(send.channel, "permanent");
@@ -133,7 +167,7 @@ void Dispatcher::process(DueSend due) {
     outcome = email_.send(OutgoingEmail{config_.smtp.from_address, preferences->email_address,
                                         build_mime_message(envelope, *email)});
   } else {
-    auto sms = render_sms(*t, preferences->language, values, config_.sms.max_segments);
+    auto sms = render_sms(*t, preferences->language, values, config_.sms.max_segments, items);
     if (!sms) {
       ++counts_.failed;
       metrics_.failed(send.channel, "permanent");

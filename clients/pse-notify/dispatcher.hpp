@@ -13,6 +13,7 @@
 #include "notice_template.hpp"
 #include "notify_config.hpp"
 #include "ports.hpp"
+#include "renderer.hpp"
 #include "schedule_store.hpp"
 
 #include <map>
@@ -52,6 +53,9 @@ class Dispatcher {
   void record(DueSend& due, SendState state, const std::string& reason);
   void retry_later(DueSend& due, const std::string& reason);
   void apply_report(DueSend& due, bool delivered, const std::string& reason);
+  /// What a message says: the notice's values, or for an access notice or digest the values
+  /// shown in `language` (and the digest's list). The error names what is unusable.
+  Expected<std::pair<Values, Items>, RenderError> content_of(const DueSend& due, Language language);
 
   const NotifyConfig& config_;
   const TemplateSet& templates_;

@@ -115,7 +115,7 @@ std::string build_mime_message(const MimeEnvelope& envelope, const RenderedEmail
   m += "Date: " + rfc5322_date(envelope.date) + "\r\n";
   m += "Message-ID: <" + envelope.message_id + ">\r\n";
   m += "Content-Language: ";
-  m += to_string(email.language);
+  m += email.bilingual ? "fr, en" : to_string(email.language);
   m += "\r\nMIME-Version: 1.0\r\n";
   m += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n";
   m += "\r\n--" + boundary + "\r\n";

@@ -36,7 +36,14 @@ struct EmailTemplate {
   LocalizedText body;
   /// Subject in both languages ("Rappel … / Reminder …"), the citizen's language first.
   bool bilingual_subject = false;
+  /// The whole message in French, then in English, whatever the citizen's language (access
+  /// notices: the hub's own messages, French first as the Charter of the French language asks).
+  bool bilingual_body = false;
 };
+
+/// The placeholder a list fills: one `item` text per entry (access digests), each escaped for
+/// its channel. An SMS may leave it out (a list does not fit in one); it says how many instead.
+inline constexpr const char* kItemsPlaceholder = "items";
 
 struct NoticeTemplate {
   std::string id;
@@ -49,13 +56,17 @@ struct NoticeTemplate {
   std::optional<std::vector<int>> offsets_days;
   std::optional<EmailTemplate> email;
   std::optional<LocalizedText> sms;
+  /// One entry of ((items)), with its own placeholders.
+  std::optional<LocalizedText> item;
+  std::vector<std::string> item_placeholders;
   int line = 0;
 };
 
 /// The notice fields a template may use (ConfigError names file and line otherwise).
 using KnownFields = std::set<std::string>;
 
-/// The fields of the notice.* categories in config/classification.yaml.
+/// The fields of the notice.* categories in config/classification.yaml, and the values shown
+/// in access notices (notice.data_access, with access_count and items for the digest).
 const KnownFields& notice_fields();
 
 class TemplateSet {
@@ -64,6 +75,9 @@ class TemplateSet {
   static TemplateSet load(const std::filesystem::path& file, const KnownFields& fields = notice_fields());
 
   const NoticeTemplate* find(const std::string& id) const;
+  /// What the citizen reads for a code (a body's id, a purpose, a category, a field name):
+  /// the `labels` table of the templates file, else the code itself.
+  const std::string& label(const std::string& code, Language language) const;
   std::size_t size() const { return templates_.size(); }
   const std::filesystem::path& file() const { return file_; }
   /// The line of template `id` in its file (0 when unknown): for config errors elsewhere.
@@ -71,6 +85,7 @@ class TemplateSet {
 
  private:
   std::map<std::string, NoticeTemplate> templates_;
+  std::map<std::string, LocalizedText, std::less<>> labels_;
   std::filesystem::path file_;
 };
 

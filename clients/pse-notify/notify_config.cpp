@@ -1,5 +1,6 @@
 #include "notify_config.hpp"
 
+#include "access_notice.hpp"
 #include "notice_template.hpp"
 #include "quebec_time.hpp"
 
@@ -171,6 +172,21 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
     schedule.finish();
   }
 
+  if (auto node = top.optional_node("access_notices")) {
+    YamlMap access(*node, file, "access_notices");
+    if (auto mode = access.optional_string("default")) {
+      auto parsed = access_mode_from_string(*mode);
+      if (!parsed) access.fail_key("default", "must be each, daily or none");
+      config.access.default_mode = *parsed;
+    }
+    if (auto at = access.optional_string("digest_at")) {
+      auto minutes = parse_minutes(*at);
+      if (!minutes) access.fail_key("digest_at", "must be HH:MM");
+      config.access.digest_minutes = *minutes;
+    }
+    access.finish();
+  }
+
   if (auto node = top.optional_node("limits")) {
     YamlMap limits(*node, file, "limits");
     if (auto defaults = limits.optional_node("default")) config.default_limits = read_limits(*defaults, file, "limits.default");
@@ -187,6 +203,14 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
 }
 
 void check_templates(const NotifyConfig& config, const std::filesystem::path& config_file, const TemplateSet& templates) {
+  // Access notices arrive whatever the templates say: their two templates must be there.
+  for (const char* id : {kAccessTemplate, kDigestTemplate}) {
+    const NoticeTemplate* t = templates.find(id);
+    if (t == nullptr || t->category != kAccessCategory) {
+      throw ConfigError(templates.file(), t ? t->line : 0,
+                        std::string("template '") + id + "' of category " + kAccessCategory + " is missing");
+    }
+  }
   for (const auto& [category, settings] : config.schedule.categories) {
     if (settings.suggestion_template.empty()) continue;
     const NoticeTemplate* t = templates.find(settings.suggestion_template);

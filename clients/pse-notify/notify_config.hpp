@@ -2,6 +2,7 @@
 // it sends, and its limits. Unknown keys and bad values are refused with file and line.
 #pragma once
 
+#include "contact_preferences.hpp"
 #include "rate_limiter.hpp"
 
 #include <pse/client_options.hpp>
@@ -61,6 +62,14 @@ struct SmsSettings {
   std::chrono::milliseconds timeout{10000};
 };
 
+/// Access notices (notice.data_access): how often a citizen who did not say hears of them, and
+/// when the daily digest leaves.
+struct AccessSettings {
+  AccessNoticeMode default_mode = AccessNoticeMode::each;
+  /// Local time the digest of a day goes out, the next day (so that it lists the whole day).
+  int digest_minutes = 8 * 60;
+};
+
 struct HttpSettings {
   std::string address = "127.0.0.1";
   std::uint16_t port = 9190;
@@ -74,6 +83,7 @@ struct NotifyConfig {
   SmtpSettings smtp;
   SmsSettings sms;
   ScheduleSettings schedule;
+  AccessSettings access;
   BodyLimits default_limits;
   std::map<std::string, BodyLimits> body_limits;
 

@@ -1,5 +1,7 @@
 #include "notify_service.hpp"
 
+#include "access_notice.hpp"
+
 #include "base/log.hpp"
 #include "base/random_id.hpp"
 
@@ -12,7 +14,8 @@ std::string random_token() { return random_id("", 16); }
 }  // namespace
 
 const std::vector<std::string>& notice_categories() {
-  static const std::vector<std::string> categories = {"notice.renewal_due", "notice.appointment", "notice.payment_due"};
+  static const std::vector<std::string> categories = {"notice.renewal_due", "notice.appointment", "notice.payment_due",
+                                                       kAccessCategory};
   return categories;
 }
 
@@ -28,6 +31,7 @@ NotifyService::NotifyService(NotifyConfig config, const Clock& clock)
   email_ = std::make_unique<SmtpClient>(config_.smtp);
   sms_ = std::make_unique<KannelClient>(config_.sms);
   intake_ = std::make_unique<NoticeIntake>(config_, templates_, *store_, *gateway_, *limiter_, metrics_, clock_);
+  access_intake_ = std::make_unique<AccessIntake>(config_, templates_, *store_, *gateway_, metrics_, clock_);
   dispatcher_ = std::make_unique<Dispatcher>(config_, templates_, *store_, *gateway_, *email_, *sms_, metrics_, clock_);
   dlr_token_ = random_token();
   http_ = std::make_unique<HttpEndpoint>(config_.http.address, config_.http.port,
@@ -56,7 +60,7 @@ Status NotifyService::start(std::chrono::milliseconds wait) {
 
 Status NotifyService::on_delivery(const Delivery& delivery) {
   IncomingNotice notice{delivery.event_id, delivery.publisher, delivery.category, delivery.subject, delivery.record};
-  auto result = intake_->accept(notice);
+  auto result = delivery.category == kAccessCategory ? access_intake_->accept(notice) : intake_->accept(notice);
   if (!result) {
     // Not recorded: the broker delivers it again later, with backoff.
     log::warn("notice postponed", {{"event_id", delivery.event_id}, {"reason", to_string(result.error().reason)}});

@@ -9,6 +9,7 @@
 // `schedule.tick` until stop(). Tests call tick() after moving their clock.
 #pragma once
 
+#include "access_intake.hpp"
 #include "broker_gateway.hpp"
 #include "clock.hpp"
 #include "dispatcher.hpp"
@@ -28,7 +29,8 @@
 
 namespace pse::notify {
 
-/// The notice categories pse-notify subscribes to, with the purpose citizen_notification.
+/// The notice categories pse-notify subscribes to, with the purpose citizen_notification (the
+/// bodies' reminders, and the access notices the hub publishes for notify_subject).
 const std::vector<std::string>& notice_categories();
 
 class NotifyService {
@@ -67,6 +69,7 @@ class NotifyService {
   std::unique_ptr<SmtpClient> email_;
   std::unique_ptr<KannelClient> sms_;
   std::unique_ptr<NoticeIntake> intake_;
+  std::unique_ptr<AccessIntake> access_intake_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Provider> provider_;
   std::string dlr_token_;

@@ -68,4 +68,23 @@ std::string format_utc(Instant instant) {
   return buffer;
 }
 
+year_month_day quebec_day(Instant instant) { return year_month_day(floor<days>(to_quebec_time(instant))); }
+
+std::string format_date(year_month_day date) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
+}
+
+std::string format_quebec_minutes(Instant instant) {
+  const LocalTime local = to_quebec_time(instant);
+  const auto day = floor<days>(local);
+  const hh_mm_ss<seconds> time(local - day);
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, " %02d:%02d", static_cast<int>(time.hours().count()),
+                static_cast<int>(time.minutes().count()));
+  return format_date(year_month_day(day)) + buffer;
+}
+
 }  // namespace pse::notify

@@ -27,5 +27,11 @@ std::optional<std::chrono::year_month_day> parse_date(const std::string& text);
 std::optional<int> parse_minutes(const std::string& text);
 /// "YYYY-MM-DDTHH:MM:SSZ"
 std::string format_utc(Instant instant);
+/// The Québec day an instant falls on.
+std::chrono::year_month_day quebec_day(Instant instant);
+/// "YYYY-MM-DD HH:MM", Québec time: how a citizen's message gives a time.
+std::string format_quebec_minutes(Instant instant);
+/// "YYYY-MM-DD"
+std::string format_date(std::chrono::year_month_day date);
 
 }  // namespace pse::notify

@@ -7,7 +7,10 @@ namespace {
 
 enum class Escape { plain, html };
 
-std::string fill(const std::string& text, const Values& values, Escape escape) {
+/// Text already escaped for its channel, put in as it is (a rendered list).
+using Raw = std::map<std::string, std::string>;
+
+std::string fill(const std::string& text, const Values& values, Escape escape, const Raw& raw = {}) {
   std::string out;
   std::size_t i = 0;
   while (true) {
@@ -17,8 +20,13 @@ std::string fill(const std::string& text, const Values& values, Escape escape) {
     std::string literal = text.substr(i, literal_end - i);
     out += escape == Escape::html ? html_escape(literal) : literal;
     if (close == std::string::npos) break;
-    const std::string value = strip_controls(values.at(text.substr(open + 2, close - open - 2)));
-    out += escape == Escape::html ? html_escape(value) : value;
+    const std::string name = text.substr(open + 2, close - open - 2);
+    if (auto pre = raw.find(name); pre != raw.end()) {
+      out += pre->second;
+    } else {
+      const std::string value = strip_controls(values.at(name));
+      out += escape == Escape::html ? html_escape(value) : value;
+    }
     i = close + 2;
   }
   return out;
@@ -46,6 +54,28 @@ std::string to_html(const std::string& escaped_text, Language language) {
   }
   html += "</p>\n</body></html>\n";
   return html;
+}
+
+// ((items)): one line per entry, each escaped on its own, so that nothing a value holds can
+// start a line or a tag of its own.
+Raw list_of(const NoticeTemplate& t, Language language, const Items& items, Escape escape) {
+  if (!t.item) return {};
+  std::string lines;
+  for (const auto& item : items) {
+    if (!lines.empty()) lines += '\n';
+    lines += fill(t.item->in(language), item, escape);
+  }
+  return {{kItemsPlaceholder, lines}};
+}
+
+std::optional<RenderError> check_one(const std::vector<std::string>& names, const Values& values, bool skip_items) {
+  for (const auto& name : names) {
+    if (skip_items && name == kItemsPlaceholder) continue;
+    auto it = values.find(name);
+    if (it == values.end() || it->second.empty()) return RenderError{"missing_value", name};
+    if (it->second.size() > kMaxValueBytes || !decode_utf8(it->second)) return RenderError{"invalid_value", name};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -78,36 +108,47 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
-std::optional<RenderError> check_values(const NoticeTemplate& t, const Values& values) {
-  for (const auto& name : t.placeholders) {
-    auto it = values.find(name);
-    if (it == values.end() || it->second.empty()) return RenderError{"missing_value", name};
-    if (it->second.size() > kMaxValueBytes || !decode_utf8(it->second)) return RenderError{"invalid_value", name};
+std::optional<RenderError> check_values(const NoticeTemplate& t, const Values& values, const Items& items) {
+  if (auto problem = check_one(t.placeholders, values, t.item.has_value())) return problem;
+  for (const auto& item : items) {
+    if (auto problem = check_one(t.item_placeholders, item, false)) return problem;
   }
   return std::nullopt;
 }
 
-Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language, const Values& values) {
+Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language, const Values& values,
+                                                  const Items& items) {
   if (!t.email) return RenderError{"no_channel_text", "template " + t.id + " has no email text"};
-  if (auto problem = check_values(t, values)) return *problem;
+  if (auto problem = check_values(t, values, items)) return *problem;
   RenderedEmail email;
-  email.language = language;
-  const Language other = language == Language::fr ? Language::en : Language::fr;
-  email.subject = fill(t.email->subject.in(language), values, Escape::plain);
+  // A bilingual message is French first, whatever the citizen's language.
+  email.bilingual = t.email->bilingual_body;
+  email.language = email.bilingual ? Language::fr : language;
+  const Language first = email.language;
+  const Language other = first == Language::fr ? Language::en : Language::fr;
+  email.subject = fill(t.email->subject.in(first), values, Escape::plain);
   if (t.email->bilingual_subject) email.subject += " / " + fill(t.email->subject.in(other), values, Escape::plain);
   email.subject = strip_controls(email.subject);
-  const std::string& body = t.email->body.in(language);
-  email.text_body = trim_trailing_newlines(fill(body, values, Escape::plain)) + "\n";
-  email.html_body = to_html(trim_trailing_newlines(fill(body, values, Escape::html)), language);
+  auto body = [&](Escape escape) {
+    std::string text = trim_trailing_newlines(fill(t.email->body.in(first), values, escape, list_of(t, first, items, escape)));
+    if (email.bilingual) {
+      text += "\n\n* * *\n\n" +
+              trim_trailing_newlines(fill(t.email->body.in(other), values, escape, list_of(t, other, items, escape)));
+    }
+    return text;
+  };
+  email.text_body = body(Escape::plain) + "\n";
+  email.html_body = to_html(body(Escape::html), first);
   return email;
 }
 
 Expected<RenderedSms, RenderError> render_sms(const NoticeTemplate& t, Language language, const Values& values,
-                                              std::size_t max_segments) {
+                                              std::size_t max_segments, const Items& items) {
   if (!t.sms) return RenderError{"no_channel_text", "template " + t.id + " has no sms text"};
-  if (auto problem = check_values(t, values)) return *problem;
+  if (auto problem = check_values(t, values, items)) return *problem;
   RenderedSms sms;
-  sms.text = trim_trailing_newlines(fill(t.sms->in(language), values, Escape::plain));
+  sms.text = trim_trailing_newlines(fill(t.sms->in(language), values, Escape::plain,
+                                         list_of(t, language, items, Escape::plain)));
   sms.size = measure_sms(sms.text);
   if (sms.size.segments > max_segments) {
     return RenderError{"sms_too_long", std::to_string(sms.size.segments) + " segments, at most " +

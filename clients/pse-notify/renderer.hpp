@@ -12,6 +12,7 @@
 #include <pse/expected.hpp>
 
 #include <map>
+#include <vector>
 #include <string>
 
 namespace pse::notify {
@@ -30,19 +31,25 @@ struct RenderedEmail {
   std::string text_body;  ///< plain text, LF line ends
   std::string html_body;  ///< a minimal HTML document
   Language language = Language::fr;
+  bool bilingual = false;  ///< French then English (Content-Language: fr, en)
 };
+
+/// The entries of a template's ((items)) list, each filled into its `item` text.
+using Items = std::vector<Values>;
 
 struct RenderedSms {
   std::string text;
   SmsSize size;
 };
 
-Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language, const Values& values);
+Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language, const Values& values,
+                                                  const Items& items = {});
 Expected<RenderedSms, RenderError> render_sms(const NoticeTemplate& t, Language language, const Values& values,
-                                              std::size_t max_segments);
+                                              std::size_t max_segments, const Items& items = {});
 
-/// Checks every placeholder of `t` has a usable value; the first problem otherwise.
-std::optional<RenderError> check_values(const NoticeTemplate& t, const Values& values);
+/// Checks every placeholder of `t` has a usable value (and each entry of a list its item's);
+/// the first problem otherwise.
+std::optional<RenderError> check_values(const NoticeTemplate& t, const Values& values, const Items& items = {});
 
 /// Control characters (C0, DEL, C1, U+2028/2029) replaced by a space.
 std::string strip_controls(const std::string& utf8);

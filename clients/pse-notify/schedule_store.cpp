@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS sends (
   reason TEXT NOT NULL, provider_reference TEXT NOT NULL, updated_at INTEGER NOT NULL,
   UNIQUE(event_id, template, channel, offset_days));
 CREATE INDEX IF NOT EXISTS sends_due ON sends(state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS digest_items (
+  digest_event_id TEXT NOT NULL REFERENCES notices(event_id),
+  event_id TEXT NOT NULL REFERENCES notices(event_id),
+  PRIMARY KEY (digest_event_id, event_id));
 CREATE TABLE IF NOT EXISTS status_outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT, publisher TEXT NOT NULL, subject TEXT NOT NULL,
   idempotency_key TEXT NOT NULL UNIQUE,
@@ -186,30 +190,42 @@ void ScheduleStore::insert_statuses(const std::vector<StatusRow>& statuses) {
   }
 }
 
+bool ScheduleStore::notice_exists(const std::string& event_id) {
+  Statement exists(db_, "SELECT 1 FROM notices WHERE event_id = ?");
+  return exists.bind(1, event_id).step();
+}
+
+void ScheduleStore::insert_notice_row(const NoticeRow& n) {
+  Statement q(db_,
+              "INSERT INTO notices(event_id, publisher, category, subject, template, values_json, received_at, outcome, "
+              "reason) VALUES(?,?,?,?,?,?,?,?,?)");
+  q.bind(1, n.event_id).bind(2, n.publisher).bind(3, n.category).bind(4, n.subject).bind(5, n.template_id);
+  q.bind(6, n.values_json).bind(7, n.received_at).bind(8, n.outcome).bind(9, n.reason).step();
+}
+
+void ScheduleStore::insert_sends(const NoticeRow& n, const std::vector<SendRow>& sends) {
+  for (const auto& s : sends) {
+    Statement insert(db_,
+                     "INSERT INTO sends(event_id, template, purpose, channel, offset_days, state, attempts, "
+                     "next_attempt_at, reason, provider_reference, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, n.event_id).bind(2, s.template_id).bind(3, s.purpose).bind(4, s.channel);
+    insert.bind(5, std::int64_t{s.offset_days}).bind(6, std::string(to_string(s.state)));
+    insert.bind(7, std::int64_t{s.attempts}).bind(8, s.next_attempt_at).bind(9, s.reason);
+    insert.bind(10, s.provider_reference).bind(11, n.received_at).step();
+  }
+}
+
 bool ScheduleStore::insert_notice(const NoticeRow& n, const std::vector<SendRow>& sends,
                                   const std::vector<StatusRow>& statuses) {
   std::lock_guard lock(mutex_);
   exec("BEGIN IMMEDIATE");
   try {
-    Statement exists(db_, "SELECT 1 FROM notices WHERE event_id = ?");
-    if (exists.bind(1, n.event_id).step()) {
+    if (notice_exists(n.event_id)) {
       exec("ROLLBACK");
       return false;
     }
-    Statement q(db_,
-                "INSERT INTO notices(event_id, publisher, category, subject, template, values_json, received_at, outcome, "
-                "reason) VALUES(?,?,?,?,?,?,?,?,?)");
-    q.bind(1, n.event_id).bind(2, n.publisher).bind(3, n.category).bind(4, n.subject).bind(5, n.template_id);
-    q.bind(6, n.values_json).bind(7, n.received_at).bind(8, n.outcome).bind(9, n.reason).step();
-    for (const auto& s : sends) {
-      Statement insert(db_,
-                       "INSERT INTO sends(event_id, template, purpose, channel, offset_days, state, attempts, "
-                       "next_attempt_at, reason, provider_reference, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-      insert.bind(1, n.event_id).bind(2, s.template_id).bind(3, s.purpose).bind(4, s.channel);
-      insert.bind(5, std::int64_t{s.offset_days}).bind(6, std::string(to_string(s.state)));
-      insert.bind(7, std::int64_t{s.attempts}).bind(8, s.next_attempt_at).bind(9, s.reason);
-      insert.bind(10, s.provider_reference).bind(11, n.received_at).step();
-    }
+    insert_notice_row(n);
+    insert_sends(n, sends);
     insert_statuses(statuses);
     exec("COMMIT");
   } catch (...) {
@@ -217,6 +233,46 @@ bool ScheduleStore::insert_notice(const NoticeRow& n, const std::vector<SendRow>
     throw;
   }
   return true;
+}
+
+ScheduleStore::DigestInsert ScheduleStore::insert_into_digest(const NoticeRow& n, const NoticeRow& digest,
+                                                             const std::vector<SendRow>& digest_sends) {
+  std::lock_guard lock(mutex_);
+  DigestInsert result = DigestInsert::added;
+  exec("BEGIN IMMEDIATE");
+  try {
+    if (notice_exists(n.event_id)) {
+      exec("ROLLBACK");
+      return DigestInsert::duplicate;
+    }
+    insert_notice_row(n);
+    if (!notice_exists(digest.event_id)) {
+      insert_notice_row(digest);
+      insert_sends(digest, digest_sends);
+      result = DigestInsert::created;
+    }
+    Statement item(db_, "INSERT INTO digest_items(digest_event_id, event_id) VALUES(?,?)");
+    item.bind(1, digest.event_id).bind(2, n.event_id).step();
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  return result;
+}
+
+std::vector<NoticeRow> ScheduleStore::digest_items(const std::string& digest_event_id) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_,
+              "SELECT n.event_id, n.publisher, n.category, n.subject, n.template, n.values_json, n.received_at, "
+              "n.outcome, n.reason FROM digest_items d JOIN notices n ON n.event_id = d.event_id "
+              "WHERE d.digest_event_id = ? ORDER BY n.received_at, n.rowid");
+  q.bind(1, digest_event_id);
+  std::vector<NoticeRow> out;
+  while (q.step()) {
+    out.push_back(NoticeRow{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.instant(6), q.text(7), q.text(8)});
+  }
+  return out;
 }
 
 bool ScheduleStore::has_notice(const std::string& event_id) { return notice(event_id).has_value(); }

@@ -81,6 +81,13 @@ class ScheduleStore {
   /// Records a notice with its sends and statuses in one transaction. False (and nothing
   /// written) when the event was already recorded: a repeated delivery.
   bool insert_notice(const NoticeRow& notice, const std::vector<SendRow>& sends, const std::vector<StatusRow>& statuses);
+  /// Records an access notice in the day's digest of its citizen (`digest`, a notice of its own,
+  /// created with `digest_sends` by the first access of the day), in one transaction. Nothing
+  /// is written when the access notice was already recorded (duplicate).
+  enum class DigestInsert { duplicate, added, created };
+  DigestInsert insert_into_digest(const NoticeRow& notice, const NoticeRow& digest, const std::vector<SendRow>& digest_sends);
+  /// The access notices a digest lists, in the order they arrived.
+  std::vector<NoticeRow> digest_items(const std::string& digest_event_id);
   bool has_notice(const std::string& event_id);
   std::optional<NoticeRow> notice(const std::string& event_id);
 
@@ -109,6 +116,9 @@ class ScheduleStore {
  private:
   void exec(const char* sql);
   void insert_statuses(const std::vector<StatusRow>& statuses);
+  bool notice_exists(const std::string& event_id);
+  void insert_notice_row(const NoticeRow& notice);
+  void insert_sends(const NoticeRow& notice, const std::vector<SendRow>& sends);
 
   std::mutex mutex_;
   sqlite3* db_ = nullptr;

@@ -46,15 +46,7 @@ class Loader {
     }
     t.suggestion = map.boolean_or("suggestion", false);
     t.placeholders = map.string_list("placeholders");
-    if (auto declared = map.optional_node("placeholders")) {
-      for (std::size_t i = 0; i < t.placeholders.size(); ++i) {
-        if (!fields_.contains(t.placeholders[i])) {
-          throw ConfigError(file_, pse::line_of((*declared)[i]),
-                            "template '" + t.id + "': unknown placeholder '" + t.placeholders[i] +
-                                "' (not a field of the notice categories)");
-        }
-      }
-    }
+    check_known(map, "placeholders", t, t.placeholders);
     if (auto offsets = map.optional_node("offsets_days")) {
       if (!offsets->IsSequence() || offsets->size() == 0) {
         throw ConfigError(file_, pse::line_of(*offsets), "template '" + t.id + "': offsets_days must be a non-empty list");
@@ -79,8 +71,17 @@ class Loader {
       e.subject = localized(email_map, "subject", t, "email.subject");
       e.body = localized(email_map, "body", t, "email.body");
       e.bilingual_subject = email_map.boolean_or("bilingual_subject", false);
+      e.bilingual_body = email_map.boolean_or("bilingual_body", false);
       email_map.finish();
       t.email = std::move(e);
+    }
+    t.item_placeholders = map.string_list("item_placeholders");
+    check_known(map, "item_placeholders", t, t.item_placeholders);
+    if (map.has("item")) t.item = localized(map, "item", t, "item", t.item_placeholders);
+    const bool lists = std::find(t.placeholders.begin(), t.placeholders.end(), kItemsPlaceholder) != t.placeholders.end();
+    if (lists != t.item.has_value()) {
+      map.fail(node, "template '" + t.id + "': an `item` text and the placeholder ((" + kItemsPlaceholder +
+                         ")) go together");
     }
     if (map.has("sms")) t.sms = localized(map, "sms", t, "sms");
     if (!t.email && !t.sms) map.fail(node, "template '" + t.id + "' has neither email nor sms");
@@ -89,17 +90,35 @@ class Loader {
   }
 
  private:
+  void check_known(YamlMap& map, const std::string& key, const NoticeTemplate& t, const std::vector<std::string>& names) {
+    auto declared = map.optional_node(key);
+    if (!declared) return;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (!fields_.contains(names[i])) {
+        throw ConfigError(file_, pse::line_of((*declared)[i]),
+                          "template '" + t.id + "': unknown placeholder '" + names[i] +
+                              "' (not a field of the notice categories)");
+      }
+    }
+  }
+
   LocalizedText localized(YamlMap& parent, const std::string& key, const NoticeTemplate& t, const std::string& where) {
+    return localized(parent, key, t, where, t.placeholders);
+  }
+
+  LocalizedText localized(YamlMap& parent, const std::string& key, const NoticeTemplate& t, const std::string& where,
+                          const std::vector<std::string>& declared) {
     YAML::Node node = parent.required_node(key);
     YamlMap map(node, file_, "template '" + t.id + "' " + where);
     LocalizedText text;
-    text.fr = checked(map, "fr", t, where);
-    text.en = checked(map, "en", t, where);
+    text.fr = checked(map, "fr", t, where, declared);
+    text.en = checked(map, "en", t, where, declared);
     map.finish();
     return text;
   }
 
-  std::string checked(YamlMap& map, const std::string& language, const NoticeTemplate& t, const std::string& where) {
+  std::string checked(YamlMap& map, const std::string& language, const NoticeTemplate& t, const std::string& where,
+                      const std::vector<std::string>& declared) {
     YAML::Node node = map.required_node(language);
     std::string value = map.required_string(language);
     const std::string what = "template '" + t.id + "' " + where + "." + language;
@@ -108,15 +127,17 @@ class Loader {
       throw ConfigError(file_, line_in_scalar(text_, node, value, scan.error_offset), what + ": " + scan.error);
     }
     for (const auto& name : scan.names) {
-      if (std::find(t.placeholders.begin(), t.placeholders.end(), name) == t.placeholders.end()) {
+      if (std::find(declared.begin(), declared.end(), name) == declared.end()) {
         const std::size_t at = value.find("((" + name + "))");
         throw ConfigError(file_, line_in_scalar(text_, node, value, at),
                           what + ": unknown placeholder '" + name + "' (not in the template's placeholders)");
       }
     }
-    // Subjects may leave values out; message bodies carry every declared value in each language.
+    // Subjects may leave values out; message bodies carry every declared value in each language
+    // (an SMS may leave a list out: it does not fit).
     if (where != "email.subject") {
-      for (const auto& name : t.placeholders) {
+      for (const auto& name : declared) {
+        if (where == "sms" && name == kItemsPlaceholder) continue;
         if (std::find(scan.names.begin(), scan.names.end(), name) == scan.names.end()) {
           throw ConfigError(file_, line_in_scalar(text_, node, value, 0),
                             what + ": missing placeholder '" + name + "' (declared but not used)");
@@ -140,8 +161,11 @@ std::optional<Language> language_from_string(const std::string& text) {
 }
 
 const KnownFields& notice_fields() {
-  static const KnownFields fields = {"template", "due_date", "reference", "service_name",
-                                     "amount", "appointment_time", "location"};
+  static const KnownFields fields = {"template", "due_date", "reference", "service_name", "amount",
+                                     "appointment_time", "location",
+                                     // notice.data_access, shown through the labels
+                                     "consumer", "provider", "category", "purpose", "fields", "basis",
+                                     "accessed_at", "audit_seq", "access_count", kItemsPlaceholder};
   return fields;
 }
 
@@ -174,11 +198,20 @@ TemplateSet TemplateSet::load(const std::filesystem::path& file, const KnownFiel
   YAML::Node root = load_yaml_file(file);
   YamlMap top(root, file, "templates file");
   YAML::Node list = top.required_node("templates");
+  TemplateSet set;
+  set.file_ = file;
+  if (auto labels = top.optional_node("labels")) {
+    if (!labels->IsMap()) top.fail(*labels, "labels must be a mapping of codes to {fr, en}");
+    for (const auto& entry : *labels) {
+      YamlMap label(entry.second, file, "label '" + entry.first.Scalar() + "'");
+      LocalizedText text{label.required_string("fr"), label.required_string("en")};
+      label.finish();
+      set.labels_[entry.first.Scalar()] = std::move(text);
+    }
+  }
   top.finish();
   if (!list.IsSequence()) throw ConfigError(file, pse::line_of(list), "templates must be a list");
   Loader loader(file, fields);
-  TemplateSet set;
-  set.file_ = file;
   for (const auto& node : list) {
     NoticeTemplate t = loader.read(node);
     if (set.templates_.contains(t.id)) {
@@ -193,6 +226,11 @@ TemplateSet TemplateSet::load(const std::filesystem::path& file, const KnownFiel
 const NoticeTemplate* TemplateSet::find(const std::string& id) const {
   auto it = templates_.find(id);
   return it == templates_.end() ? nullptr : &it->second;
+}
+
+const std::string& TemplateSet::label(const std::string& code, Language language) const {
+  auto it = labels_.find(code);
+  return it == labels_.end() ? code : it->second.in(language);
 }
 
 int TemplateSet::line_of(const std::string& id) const {
