@@ -67,8 +67,11 @@ void Dispatcher::record(DueSend& due, SendState state, const std::string& reason
   store_.update(due.send, now, {send_status(due.notice, due.send, now)});
 }
 
-Expected<std::pair<Values, Items>, RenderError> Dispatcher::content_of(const DueSend& due, Language language) {
-  if (due.notice.category != kAccessCategory) return std::pair{values_from_json(due.notice.values_json), Items{}};
+Expected<LocalizedContent, RenderError> Dispatcher::content_of(const DueSend& due) {
+  if (due.notice.category != kAccessCategory) {
+    Content same{values_from_json(due.notice.values_json), {}};
+    return LocalizedContent{same, same};
+  }
   auto access_of = [](const NoticeRow& notice) -> Expected<AccessNotice, std::string> {
     boost::system::error_code ec;
     auto parsed = boost::json::parse(notice.values_json, ec);
@@ -78,7 +81,8 @@ Expected<std::pair<Values, Items>, RenderError> Dispatcher::content_of(const Due
   if (due.send.template_id != kDigestTemplate) {
     auto access = access_of(due.notice);
     if (!access) return RenderError{"invalid_value", access.error()};
-    return std::pair{access_values(*access, language, templates_), Items{}};
+    return LocalizedContent{{access_values(*access, Language::fr, templates_), {}},
+                            {access_values(*access, Language::en, templates_), {}}};
   }
   std::vector<AccessNotice> accesses;
   for (const auto& item : store_.digest_items(due.notice.event_id)) {
@@ -86,8 +90,9 @@ Expected<std::pair<Values, Items>, RenderError> Dispatcher::content_of(const Due
     if (!access) return RenderError{"invalid_value", access.error()};  // checked on arrival: not expected
     accesses.push_back(std::move(*access));
   }
-  DigestContent digest = digest_content(std::move(accesses), language, templates_);
-  return std::pair{std::move(digest.values), std::move(digest.items)};
+  DigestContent fr = digest_content(accesses, Language::fr, templates_);
+  DigestContent en = digest_content(std::move(accesses), Language::en, templates_);
+  return LocalizedContent{{std::move(fr.values), std::move(fr.items)}, {std::move(en.values), std::move(en.items)}};
 }
 
 void Dispatcher::retry_later(DueSend& due, const std::string& reason) {
@@ -144,18 +149,18 @@ void Dispatcher::process(DueSend due) {
     record(due, SendState::permanent_failure, "unknown_template");
     return;
   }
-  auto content = content_of(due, preferences->language);
+  auto content = content_of(due);
   if (!content) {
     ++counts_.failed;
     metrics_.failed(send.channel, "permanent");
     record(due, SendState::permanent_failure, content.error().code + ": " + content.error().detail);
     return;
   }
-  const auto& [values, items] = *content;
+  const Content& in_language = content->in(preferences->language);
 
   SendOutcome outcome;
   if (send.channel == "email") {
-    auto email = render_email(*t, preferences->language, values, items);
+    auto email = render_email(*t, preferences->language, *content);
     if (!email) {
       ++counts_.failed;
       metrics_.failed(send.channel, "permanent");
@@ -167,7 +172,7 @@ void Dispatcher::process(DueSend due) {
     outcome = email_.send(OutgoingEmail{config_.smtp.from_address, preferences->email_address,
                                         build_mime_message(envelope, *email)});
   } else {
-    auto sms = render_sms(*t, preferences->language, values, config_.sms.max_segments, items);
+    auto sms = render_sms(*t, preferences->language, in_language.values, config_.sms.max_segments, in_language.items);
     if (!sms) {
       ++counts_.failed;
       metrics_.failed(send.channel, "permanent");

@@ -54,8 +54,8 @@ class Dispatcher {
   void retry_later(DueSend& due, const std::string& reason);
   void apply_report(DueSend& due, bool delivered, const std::string& reason);
   /// What a message says: the notice's values, or for an access notice or digest the values
-  /// shown in `language` (and the digest's list). The error names what is unusable.
-  Expected<std::pair<Values, Items>, RenderError> content_of(const DueSend& due, Language language);
+  /// shown in each language (and the digest's list). The error names what is unusable.
+  Expected<LocalizedContent, RenderError> content_of(const DueSend& due);
 
   const NotifyConfig& config_;
   const TemplateSet& templates_;

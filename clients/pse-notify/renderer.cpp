@@ -118,23 +118,33 @@ std::optional<RenderError> check_values(const NoticeTemplate& t, const Values& v
 
 Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language, const Values& values,
                                                   const Items& items) {
+  return render_email(t, language, LocalizedContent{{values, items}, {values, items}});
+}
+
+Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language,
+                                                  const LocalizedContent& content) {
   if (!t.email) return RenderError{"no_channel_text", "template " + t.id + " has no email text"};
-  if (auto problem = check_values(t, values, items)) return *problem;
+  for (const Content* c : {&content.fr, &content.en}) {
+    if (auto problem = check_values(t, c->values, c->items)) return *problem;
+  }
   RenderedEmail email;
   // A bilingual message is French first, whatever the citizen's language.
   email.bilingual = t.email->bilingual_body;
   email.language = email.bilingual ? Language::fr : language;
   const Language first = email.language;
   const Language other = first == Language::fr ? Language::en : Language::fr;
-  email.subject = fill(t.email->subject.in(first), values, Escape::plain);
-  if (t.email->bilingual_subject) email.subject += " / " + fill(t.email->subject.in(other), values, Escape::plain);
+  email.subject = fill(t.email->subject.in(first), content.in(first).values, Escape::plain);
+  if (t.email->bilingual_subject) {
+    email.subject += " / " + fill(t.email->subject.in(other), content.in(other).values, Escape::plain);
+  }
   email.subject = strip_controls(email.subject);
+  auto body_in = [&](Language language, Escape escape) {
+    const Content& c = content.in(language);
+    return trim_trailing_newlines(fill(t.email->body.in(language), c.values, escape, list_of(t, language, c.items, escape)));
+  };
   auto body = [&](Escape escape) {
-    std::string text = trim_trailing_newlines(fill(t.email->body.in(first), values, escape, list_of(t, first, items, escape)));
-    if (email.bilingual) {
-      text += "\n\n* * *\n\n" +
-              trim_trailing_newlines(fill(t.email->body.in(other), values, escape, list_of(t, other, items, escape)));
-    }
+    std::string text = body_in(first, escape);
+    if (email.bilingual) text += "\n\n* * *\n\n" + body_in(other, escape);
     return text;
   };
   email.text_body = body(Escape::plain) + "\n";

@@ -42,8 +42,22 @@ struct RenderedSms {
   SmsSize size;
 };
 
+/// What fills a template, in each language: the values of an access notice are labels, which
+/// differ by language (a bilingual message needs both).
+struct Content {
+  Values values;
+  Items items;
+};
+struct LocalizedContent {
+  Content fr;
+  Content en;
+  const Content& in(Language language) const { return language == Language::fr ? fr : en; }
+};
+
 Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language, const Values& values,
                                                   const Items& items = {});
+Expected<RenderedEmail, RenderError> render_email(const NoticeTemplate& t, Language language,
+                                                  const LocalizedContent& content);
 Expected<RenderedSms, RenderError> render_sms(const NoticeTemplate& t, Language language, const Values& values,
                                               std::size_t max_segments, const Items& items = {});
 

@@ -2,98 +2,21 @@
 // preferences come through a consent-checked exchange with Services Québec's connector, then
 // the email (aiosmtpd) and the SMS (Kannel) go out at the scheduled time, and Kannel's
 // delivery report comes back to pse-notify's loopback endpoint.
-#include "broker_fixture.hpp"
+#include "notify_broker_fixture.hpp"
 
 #include "notify_service.hpp"
-#include "quebec_time.hpp"
-#include "real_servers.hpp"
-
-#include "policy/instant.hpp"
 
 #include <pse/client.hpp>
-#include <pse/provider.hpp>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 
 namespace pse::notify {
 namespace {
 
 using ::testing::HasSubstr;
-using pse::testing::ClientIdentity;
 using namespace pse::notify::testing;
 using namespace std::chrono;
 namespace json = boost::json;
-
-Instant utc(const std::string& text) {
-  return Instant(sys_days(*parse_date(text.substr(0, 10))).time_since_epoch() + minutes(*parse_minutes(text.substr(11, 5))));
-}
-
-class NotifyBroker : public pse::testing::BrokerTest {
- protected:
-  static void SetUpTestSuite() {
-    BrokerTest::SetUpTestSuite();
-    if (pse_notify_.cert.empty()) {
-      pse_notify_ = pki_->issue_org("pse-notify");
-      saaq_ = pki_->issue_org("saaq");
-    }
-  }
-
-  // Services Québec's connector: the contact preferences citizens declared in their account.
-  std::unique_ptr<Provider> start_services_quebec() {
-    auto provider = std::make_unique<Provider>(sdk_options(services_quebec_));
-    provider->serve({"contact.preferences"}, [](const ProviderRequest& request) -> Result<json::object> {
-      if (request.subject != "QC-EN") return make_error(Reason::record_not_found, "no account");
-      json::object all{{"channel", "both"},          {"email", "john@example.org"}, {"mobile", "+15145550199"},
-                       {"language", "en"},           {"quiet_hours_start", "21:00"}, {"quiet_hours_end", "08:00"},
-                       {"access_notices", "each"}};
-      json::object record;
-      for (const auto& field : request.fields) record[field] = all.at(field);
-      return record;
-    });
-    EXPECT_TRUE(provider->start());
-    EXPECT_TRUE(provider->wait_ready(seconds(10)));
-    return provider;
-  }
-
-  void grant(const std::string& subject, const std::string& purpose) {
-    std::string body = R"({"subject": "SUBJECT", "provider": "services-quebec", "consumer": "pse-notify",
-        "categories": ["contact.preferences"],
-        "purpose": {"code": "PURPOSE", "fr": "Avis aux citoyens", "en": "Notices to citizens"},
-        "notice": {"reference": "AVIS-SQ-2026-01", "version": "1.0", "language": "fr"},
-        "collection_method": "web-form", "expires_at": "EXPIRES"})";
-    body.replace(body.find("SUBJECT"), 7, subject);
-    body.replace(body.find("PURPOSE"), 7, purpose);
-    body.replace(body.find("EXPIRES"), 7,
-                 policy::format_instant(time_point_cast<seconds>(system_clock::now() + days(30))));
-    auto granted = post(services_quebec_, "/v1/consents", body);
-    ASSERT_EQ(granted.status, 201) << granted.body;
-  }
-
-  NotifyConfig config(const std::filesystem::path& dir, std::uint16_t smtp_port, const KannelTestServer& kannel) const {
-    NotifyConfig c;
-    c.broker = sdk_options(pse_notify_);
-    c.store_file = dir / "notify.db";
-    c.templates_file = PSE_SOURCE_DIR "/config/notify/templates.yaml";
-    c.http.port = 0;
-    c.smtp.host = "127.0.0.1";
-    c.smtp.server_name = "localhost";
-    c.smtp.port = smtp_port;
-    c.smtp.ca_file = pki_->ca();
-    c.smtp.username = "pse-notify";
-    c.smtp.password = "s3cret";
-    c.sms.port = kannel.sendsms_port();
-    c.sms.username = kannel.username();
-    c.sms.password = kannel.password();
-    return c;
-  }
-
-  static ClientIdentity pse_notify_;
-  static ClientIdentity saaq_;
-};
-
-ClientIdentity NotifyBroker::pse_notify_;
-ClientIdentity NotifyBroker::saaq_;
 
 TEST_F(NotifyBroker, ContactPreferencesOnlyWithTheCitizensConsent) {
   start_broker();
@@ -128,7 +51,7 @@ TEST_F(NotifyBroker, ANoticeGoesOutByEmailAndSmsAndTheSmsIsReportedDelivered) {
   KannelTestServer kannel(work.path() / "kannel");
   kannel.start();
   ManualClock clock(utc("2026-11-02T12:00"));
-  NotifyService service(config(work.path(), smtp.port(), kannel), clock);
+  NotifyService service(config(work.path(), smtp.port(), kannel.sendsms_port()), clock);
 
   Delivery delivery;
   delivery.id = "dlv-1";
@@ -226,7 +149,7 @@ TEST_F(NotifyBroker, EndToEndAPublishedNoticeBecomesMessagesAndItsStatusesGoBack
   KannelTestServer kannel(work.path() / "kannel");
   kannel.start();
   ManualClock clock(utc("2026-11-02T12:00"));
-  NotifyService service(config(work.path(), smtp.port(), kannel), clock);
+  NotifyService service(config(work.path(), smtp.port(), kannel.sendsms_port()), clock);
   auto ready = service.start(seconds(10));
   ASSERT_TRUE(ready) << ready.error().message;
 
