@@ -123,7 +123,7 @@ ExchangeSettings exchange_settings(const BrokerConfig& config) {
   ExchangeSettings settings;
   settings.provider_timeout = config.limits.provider_timeout;
   settings.max_in_flight_per_consumer = config.limits.max_in_flight_per_org;
-  settings.encryption_keys_dir = config.keys_dir / "encryption";  // scripts/dev-pki writes them
+  settings.keys_dir = config.keys_dir;  // scripts/dev-pki writes the public keys there
   return settings;
 }
 

@@ -33,6 +33,11 @@ const Category* Classification::find(std::string_view id) const {
   return it == by_id_.end() ? nullptr : &it->second;
 }
 
+void Classification::require_signatures_from(int level) {
+  signed_integrity_from_ = level;
+  for (auto& [id, category] : by_id_) category.signed_records = category.impact.integrity >= level;
+}
+
 const std::string& Classification::label(int level) const {
   static const std::string unknown = "?";
   if (level < 0 || level > kHighestLevel) return unknown;

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,9 @@ struct Category {
   /// category's availability rating gives (broker/admission/availability.hpp).
   std::uint32_t provider_timeout_ms = 0;
   std::vector<FieldDefinition> fields;  ///< in file order
+  /// Its providers must sign what they return (I rating at or above the classification's
+  /// signed_integrity_from): the broker refuses an unsigned or altered record integrity_failed.
+  bool signed_records = false;
   int line = 0;                         ///< where the category starts in its file
 
   const FieldDefinition* find_field(std::string_view name) const;
@@ -70,7 +74,12 @@ class Classification {
   /// The configured label of a level 0–3, e.g. "élevé".
   const std::string& label(int level) const;
 
+  /// The integrity rating from which providers sign their records; std::nullopt: none sign.
+  std::optional<int> signed_integrity_from() const { return signed_integrity_from_; }
+  void require_signatures_from(int level);
+
  private:
+  std::optional<int> signed_integrity_from_;
   std::array<std::string, kHighestLevel + 1> level_labels_;
   std::map<std::string, Category, std::less<>> by_id_;
 };

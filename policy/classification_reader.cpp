@@ -139,9 +139,13 @@ Classification read_classification(const YAML::Node& root, const std::filesystem
                                    std::vector<ConfigError>& errors) {
   Labels labels = kDefaultLabels;
   YAML::Node list;
+  std::optional<int> signed_from;
   try {
     YamlMap top(root, file, "classification.yaml");
     labels = read_labels(top, root);
+    if (top.has("signed_integrity_from")) {
+      signed_from = read_level(top, "signed_integrity_from", labels, "classification.yaml");
+    }
     list = top.required_node("categories");
     top.finish();
     if (!list.IsSequence()) top.fail(list, "categories must be a list");
@@ -171,7 +175,9 @@ Classification read_classification(const YAML::Node& root, const std::filesystem
       errors.emplace_back(file, line_of(item), "unexpected YAML structure: " + error.msg);
     }
   }
-  return Classification(std::move(labels), std::move(categories));
+  Classification classification(std::move(labels), std::move(categories));
+  if (signed_from) classification.require_signatures_from(*signed_from);
+  return classification;
 }
 
 }  // namespace pse::policy

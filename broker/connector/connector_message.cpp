@@ -80,14 +80,46 @@ std::optional<std::string_view> response_id(const json::object& message) {
   return std::string_view(id->as_string());
 }
 
+namespace {
+
+// {"jws":"…","disclosures":["…",…]} — only its shape; the exchange pipeline checks the signature.
+std::optional<integrity::SignedRecord> read_signature(const json::value& value) {
+  constexpr std::size_t kMaxDisclosures = kMaxSignedFields;
+  if (!value.is_object()) return std::nullopt;
+  const json::object& object = value.get_object();
+  const json::value* jws = object.if_contains("jws");
+  const json::value* disclosures = object.if_contains("disclosures");
+  if (object.size() != 2 || jws == nullptr || !jws->is_string() || disclosures == nullptr ||
+      !disclosures->is_array() || disclosures->get_array().size() > kMaxDisclosures) {
+    return std::nullopt;
+  }
+  integrity::SignedRecord signature{std::string(jws->get_string()), {}};
+  for (const json::value& disclosure : disclosures->get_array()) {
+    if (!disclosure.is_string()) return std::nullopt;
+    signature.disclosures.emplace_back(disclosure.get_string());
+  }
+  return signature;
+}
+
+}  // namespace
+
 Result<ProviderAnswer> response_outcome(json::object& message) {
+  std::optional<integrity::SignedRecord> signature;
+  if (const json::value* integrity = message.if_contains("integrity")) {
+    signature = read_signature(*integrity);
+    if (!signature || message.if_contains("record") == nullptr) {
+      return make_error(Reason::integrity_failed, "the provider's integrity member is not {jws, disclosures} beside a record");
+    }
+  }
   json::value* record = message.if_contains("record");
   const json::value* sealed = message.if_contains("sealed");
   const json::value* error = message.if_contains("error");
   const int kinds = (record != nullptr) + (sealed != nullptr) + (error != nullptr);
-  if (kinds == 1 && record != nullptr && record->is_object()) return ProviderAnswer{std::move(record->as_object()), {}};
+  if (kinds == 1 && record != nullptr && record->is_object()) {
+    return ProviderAnswer{std::move(record->as_object()), {}, std::move(signature)};
+  }
   if (kinds == 1 && sealed != nullptr && sealed->is_string() && !sealed->as_string().empty()) {
-    return ProviderAnswer{{}, std::string(sealed->as_string())};
+    return ProviderAnswer{{}, std::string(sealed->as_string()), std::nullopt};
   }
   if (kinds == 1 && error != nullptr && error->is_object()) {
     const json::value* code = error->as_object().if_contains("code");

@@ -30,6 +30,8 @@ struct ExchangePipeline::Exchange {
   std::string record_text;  // the minimised record, serialised once
   std::string seal_for;       // end-to-end encryption: the consumer's public key (base64)
   std::string sealed_record;  // the provider's record sealed for the consumer (base64)
+  bool signed_records = false;  // the category's integrity rating requires the provider's signature
+  std::string signature_json;   // {"jws":…,"disclosures":[…]}: the proof of the permitted fields
   int availability = 0;  // the category's D rating (broker/admission/availability.hpp)
   std::chrono::milliseconds provider_timeout{0};
   bool counted = false;  // holds a place in the consumer's in-flight count
@@ -72,7 +74,8 @@ ExchangePipeline::ExchangePipeline(const policy::PolicyEngine& policies, const c
       post_(std::move(post)),
       admission_(admission),
       idempotency_(settings.idempotency_window, settings.idempotency_entries),
-      encryption_keys_(settings.encryption_keys_dir) {}
+      encryption_keys_(settings.keys_dir / "encryption", "encryption key"),
+      signing_keys_(settings.keys_dir / "signing", "signing key") {}
 
 // Stages 1 and 2: the caller is already authenticated by its certificate; admit it, then read
 // the body.
@@ -141,6 +144,7 @@ void ExchangePipeline::start(const ExchangePtr& exchange) {
     const auto snapshot = policies_.snapshot();
     const policy::Category* category = snapshot->classification().find(exchange->request.category);
     exchange->availability = category != nullptr ? category->impact.availability : 0;
+    exchange->signed_records = category != nullptr && category->signed_records;
     exchange->provider_timeout = provider_timeout_for(category, settings_.provider_timeout);
   }
   if (!enter(exchange->consumer, exchange->availability)) {
@@ -185,7 +189,8 @@ void ExchangePipeline::decide(const ExchangePtr& exchange) {
   auto channel = providers_.pick(request.provider, request.category);
   if (!channel) return deny(exchange, Reason::provider_unavailable, "no connector of '" + request.provider + "' serves " + request.category);
   ProviderCall call{request.request_id, exchange->consumer, request.category, request.purpose, request.subject,
-                    decision.permitted_fields, exchange->provider_timeout, exchange->availability, exchange->seal_for};
+                    decision.permitted_fields, exchange->provider_timeout, exchange->availability, exchange->seal_for,
+                    exchange->signed_records};
   channel->call(std::move(call), [this, exchange](Result<ProviderAnswer> answer) { receive(exchange, std::move(answer)); });
 }
 
@@ -212,6 +217,11 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
     exchange->sealed_record = std::move(answer->sealed);
     exchange->audit_decision = audit::Decision::allow;
     return audit_and_respond(exchange, HttpResponse{200, "application/json", allowed_answer(*exchange)});
+  }
+  if (exchange->signed_records || answer->signature) {
+    if (auto checked = check_signature(*exchange, *answer); !checked) {
+      return deny(exchange, Reason::integrity_failed, checked.error().message);
+    }
   }
   const json::object& record = answer->record;
   const auto& permitted = exchange->decision.permitted_fields;
@@ -243,8 +253,37 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
   audit_and_respond(exchange, HttpResponse{200, "application/json", allowed_answer(*exchange)});
 }
 
+// The signature must be the provider's, made for this consumer, subject, category and request,
+// over every field of the record. Only the disclosures of the permitted fields go on: another
+// field's disclosure holds its value.
+Status ExchangePipeline::check_signature(Exchange& exchange, const ProviderAnswer& answer) {
+  const ExchangeRequest& request = exchange.request;
+  if (!answer.signature) return make_error(Reason::integrity_failed, "the provider did not sign a record its category requires signed");
+  const auto key_text = signing_keys_.public_key_of(request.provider);
+  const auto key = key_text ? integrity::decode_key(*key_text) : std::nullopt;
+  if (!key) return make_error(Reason::integrity_failed, "no signing key is registered for '" + request.provider + "'");
+  auto proof = integrity::verify_record(answer.record, *answer.signature, *key,
+                                        {exchange.consumer, request.subject, request.category, request.request_id, 0});
+  if (!proof) return proof.error();
+  std::string out = "{\"jws\":";
+  log::append_json_string(out, answer.signature->jws);
+  out += ",\"disclosures\":[";
+  bool first = true;
+  for (const std::string& field : exchange.decision.permitted_fields) {
+    const auto found = proof->disclosures.find(field);
+    if (found == proof->disclosures.end()) continue;
+    if (!first) out += ',';
+    first = false;
+    log::append_json_string(out, found->second);
+  }
+  out += "]}";
+  exchange.signature_json = std::move(out);
+  return Done{};
+}
+
 // {"record":…,"request_id":…,"refused_fields":[{"name":…,"reason":…}],"rule_id":…,
-//  "basis":{"type":…,"reference":…},"obligations":[…]} — audit_seq is added once durable;
+//  "basis":{"type":…,"reference":…},"obligations":[…][,"integrity":{"jws":…,"disclosures":[…]}]}
+//  — audit_seq is added once durable;
 // "sealed_record":"…" (base64) in place of "record" under end-to-end encryption.
 std::string ExchangePipeline::allowed_answer(const Exchange& exchange) {
   const policy::Decision& decision = exchange.decision;
@@ -280,7 +319,12 @@ std::string ExchangePipeline::allowed_answer(const Exchange& exchange) {
     first = false;
     log::append_json_string(out, policy::to_string(obligation));
   }
-  out += "]}";
+  out += ']';
+  if (!exchange.signature_json.empty()) {
+    out += ",\"integrity\":";
+    out += exchange.signature_json;
+  }
+  out += '}';
   return out;
 }
 

@@ -14,7 +14,9 @@
 //   5. rate limit    the rule's per-consumer limit
 //   6. route         the least busy connector connection of the provider for the category
 //   7. receive       the provider's record, or its error, or the timeout
-//   8. minimise      drop every field the consumer may not receive (and count them)
+//   8. minimise      drop every field the consumer may not receive (and count them); in a
+//                    category whose integrity rating requires it, check the provider's
+//                    signature and keep the disclosures of the permitted fields only
 //   9. audit         append the entry — allowed or denied — and wait until it is durable
 //  10. respond       the minimised record, or the reason code
 //
@@ -26,8 +28,8 @@
 #include "audit/result.hpp"
 #include "broker/exchange/disclosure_notice.hpp"
 #include "broker/exchange/idempotency_cache.hpp"
-#include "broker/exchange/encryption_keys.hpp"
 #include "broker/exchange/provider_directory.hpp"
+#include "broker/exchange/registered_keys.hpp"
 #include "broker/exchange/rate_limiter.hpp"
 #include "broker/http_types.hpp"
 #include "broker/metrics.hpp"
@@ -58,7 +60,9 @@ struct ExchangeSettings {
   std::uint32_t max_in_flight_per_consumer = 256;  ///< beyond its share by availability: 503 overloaded
   std::chrono::seconds idempotency_window{600};
   std::size_t idempotency_entries = 100'000;
-  std::filesystem::path encryption_keys_dir;  ///< the consumers' public keys (EncryptionKeys)
+  /// The platform's registered public keys: <keys_dir>/encryption (consumers, end-to-end
+  /// encryption) and <keys_dir>/signing (providers, signed records); see registered_keys.hpp.
+  std::filesystem::path keys_dir;
 };
 
 class OrgAdmission;
@@ -77,8 +81,11 @@ class ExchangePipeline {
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
-  /// After a reload: the consumers' encryption keys are read again when next needed.
-  void forget_encryption_keys() { encryption_keys_.forget(); }
+  /// After a reload: the registered public keys are read again when next needed.
+  void forget_registered_keys() {
+    encryption_keys_.forget();
+    signing_keys_.forget();
+  }
 
   /// On a hub of several brokers: request ids answered once by all of them. Set before serving.
   void share_requests(SharedRequests* shared) { shared_ = shared; }
@@ -94,6 +101,8 @@ class ExchangePipeline {
   void start(const ExchangePtr& exchange);
   void decide(const ExchangePtr& exchange);
   void receive(const ExchangePtr& exchange, Result<ProviderAnswer> answer);
+  /// The provider's signature over `record`, checked; the proof of the permitted fields kept.
+  Status check_signature(Exchange& exchange, const ProviderAnswer& answer);
   static std::string allowed_answer(const Exchange& exchange);
   void deny(const ExchangePtr& exchange, Reason reason, std::string message = {});
   void audit_and_respond(const ExchangePtr& exchange, HttpResponse response);
@@ -117,7 +126,8 @@ class ExchangePipeline {
   IdempotencyCache idempotency_;
   SharedRequests* shared_ = nullptr;
   NotifySubject notify_subject_;
-  EncryptionKeys encryption_keys_;
+  RegisteredKeys encryption_keys_;
+  RegisteredKeys signing_keys_;
   std::mutex in_flight_mutex_;
   std::map<std::string, std::uint32_t, std::less<>> in_flight_;
 };

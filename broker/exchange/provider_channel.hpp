@@ -4,6 +4,7 @@
 // directory know nothing of sockets.
 #pragma once
 
+#include <pse/record_proof.hpp>
 #include <pse/result.hpp>
 
 #include <boost/json/object.hpp>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,9 @@ struct ProviderCall {
   /// The consumer's public encryption key (base64) when the rule requires end-to-end
   /// encryption: the connector answers with the record sealed for it.
   std::string seal_for;
+  /// The category's integrity rating requires a signed record: the connector signs every
+  /// field (pse/record_proof.hpp) and sends the signature with the disclosures.
+  bool sign = false;
 };
 
 /// What a provider answered: a record in clear, or (to a call with `seal_for`) the record
@@ -35,6 +40,7 @@ struct ProviderCall {
 struct ProviderAnswer {
   boost::json::object record;
   std::string sealed;  ///< base64; empty for a record in clear
+  std::optional<integrity::SignedRecord> signature;  ///< when the connector signed the record
 };
 
 /// Called exactly once: the record, or record_not_found / provider_error /

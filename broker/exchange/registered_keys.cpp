@@ -1,4 +1,4 @@
-#include "broker/exchange/encryption_keys.hpp"
+#include "broker/exchange/registered_keys.hpp"
 
 #include "base/base64.hpp"
 #include "base/config_error.hpp"
@@ -7,7 +7,7 @@
 
 namespace pse::broker {
 
-std::optional<std::string> EncryptionKeys::public_key_of(std::string_view organisation) {
+std::optional<std::string> RegisteredKeys::public_key_of(std::string_view organisation) {
   {
     std::lock_guard lock(mutex_);
     if (auto found = keys_.find(organisation); found != keys_.end()) return found->second;
@@ -22,12 +22,12 @@ std::optional<std::string> EncryptionKeys::public_key_of(std::string_view organi
   try {
     text = read_key_file(file);
   } catch (const ConfigError& error) {
-    log::warn("encryption key file cannot be read", {{"org", organisation}, {"detail", error.what()}});
+    log::warn(what_ + " file cannot be read", {{"org", organisation}, {"detail", error.what()}});
     return std::nullopt;
   }
   const auto bytes = from_base64(text, Base64::standard);
   if (!bytes || bytes->size() != 32) {
-    log::warn("encryption key file holds no 32-byte key in base64", {{"org", organisation}, {"file", file.string()}});
+    log::warn(what_ + " file holds no 32-byte key in base64", {{"org", organisation}, {"file", file.string()}});
     return std::nullopt;
   }
   std::lock_guard lock(mutex_);
@@ -35,7 +35,7 @@ std::optional<std::string> EncryptionKeys::public_key_of(std::string_view organi
   return text;
 }
 
-void EncryptionKeys::forget() {
+void RegisteredKeys::forget() {
   std::lock_guard lock(mutex_);
   keys_.clear();
 }

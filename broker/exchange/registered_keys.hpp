@@ -1,7 +1,10 @@
-// The consumers' public encryption keys, as the platform registers them: one file per
-// organisation, <keys_dir>/encryption/<org>.pub, holding a 32-byte X25519 public key in base64
-// (scripts/dev-pki makes them). Under a rule with the end_to_end_encryption obligation, the
-// broker sends the consumer's key to the provider's connector, which seals the record for it.
+// Public keys as the platform registers them: one file per organisation, <directory>/<org>.pub,
+// holding 32 bytes in base64 (scripts/dev-pki makes them). Two registries use it:
+//   <keys_dir>/encryption  the consumers' X25519 keys: under a rule with end_to_end_encryption
+//                          the broker sends the consumer's key to the provider's connector,
+//                          which seals the record for it;
+//   <keys_dir>/signing     the providers' Ed25519 keys: the broker checks the signature of a
+//                          record in a category whose integrity rating requires one.
 //
 // Keys are read when first needed and kept until forget() (the broker's reload); a missing
 // file is looked for again each time, so that a key registered later is used without a reload.
@@ -16,9 +19,11 @@
 
 namespace pse::broker {
 
-class EncryptionKeys {
+class RegisteredKeys {
  public:
-  explicit EncryptionKeys(std::filesystem::path directory) : directory_(std::move(directory)) {}
+  /// `what` names the keys in log lines, e.g. "encryption key".
+  RegisteredKeys(std::filesystem::path directory, std::string what)
+      : directory_(std::move(directory)), what_(std::move(what)) {}
 
   /// The organisation's public key (base64 of 32 bytes), or std::nullopt when none is
   /// registered or its file does not hold one.
@@ -28,6 +33,7 @@ class EncryptionKeys {
 
  private:
   std::filesystem::path directory_;
+  std::string what_;
   std::mutex mutex_;
   std::map<std::string, std::string, std::less<>> keys_;
 };

@@ -208,7 +208,7 @@ void ConnectorSession::on_response(json::object& message) {
 }
 
 // {"type":"request","id":…,"request_id":…,"consumer":…,"category":…,"purpose":…,"subject":…,
-//  "fields":[…],"timeout_ms":…[,"seal_for":…]}, written directly: one string, no JSON tree per request.
+//  "fields":[…],"timeout_ms":…[,"seal_for":…][,"sign":true]}, written directly: one string, no JSON tree per request.
 std::string ConnectorSession::request_message(const std::string& id, const ProviderCall& call) {
   std::string out;
   out.reserve(256);
@@ -233,6 +233,7 @@ std::string ConnectorSession::request_message(const std::string& id, const Provi
   out += "],\"timeout_ms\":";
   out += std::to_string(call.timeout.count());
   if (!call.seal_for.empty()) member("seal_for", call.seal_for);
+  if (call.sign) out += ",\"sign\":true";
   out += '}';
   return out;
 }

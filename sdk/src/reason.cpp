@@ -65,9 +65,11 @@ constexpr std::array kReasons = {
                "the rule requires end-to-end encryption and no encryption key is registered for the consumer"},
     ReasonInfo{Reason::decryption_failed, "decryption_failed", 502,
                "the record sealed for you could not be opened with your encryption key"},
+    ReasonInfo{Reason::integrity_failed, "integrity_failed", 502,
+               "the provider's signature over the record is missing, invalid or does not match its fields"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::decryption_failed) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::integrity_failed) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

@@ -51,6 +51,15 @@ struct ClientOptions {
   /// chmod 600), whose public half the platform registered. Needed only to receive records
   /// under rules with `end_to_end_encryption`: the provider seals them for that key.
   std::filesystem::path encryption_key_file;
+  /// Provider: your organisation's signing key (a 32-byte Ed25519 seed, one line of base64,
+  /// chmod 600), whose public half the platform registered. Needed to serve categories whose
+  /// integrity rating requires signed records: without it such requests are answered
+  /// provider_error.
+  std::filesystem::path signing_key_file;
+  /// Client: the directory of the providers' public signing keys as the platform distributes
+  /// them (<org>.pub). When set, a signed answer is verified against its provider's key and its
+  /// proof exposed (ExchangeResponse::proof); a signature that fails is integrity_failed.
+  std::filesystem::path signing_keys_dir;
 
   /// Client: the longest an exchange may take, from the call to the answer, including waiting
   /// for a free connection and connecting. Keep it above the broker's provider timeout (5 s by

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <pse/reason.hpp>
+#include <pse/record_proof.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -68,6 +69,13 @@ struct ExchangeResponse {
   std::vector<std::string> obligations;
   /// The position of this exchange in the broker's audit log (cite it when asked).
   std::uint64_t audit_seq = 0;
+  /// In a category whose integrity rating requires it: the provider's signature and the
+  /// disclosures of the fields you received, as the broker forwarded them (empty jws otherwise).
+  integrity::SignedRecord signature;
+  /// Set when ClientOptions::signing_keys_dir is set and the signature verified with the
+  /// provider's key: every field of `record` is proven to come unaltered from the provider.
+  /// (A signature that does not verify makes the exchange fail with integrity_failed.)
+  std::optional<integrity::RecordProof> proof;
 };
 
 /// A fresh random request id ("sdk-" and 32 hex digits) that satisfies the wire rules.

@@ -64,6 +64,10 @@ struct ProviderRequest {
   /// (base64). The SDK seals your record with it after keeping only `fields`, so that the
   /// broker never holds it in clear; nothing to do in your handler.
   std::string seal_for;
+  /// Set when the category's integrity rating requires your signature: the SDK signs every
+  /// field your handler returns with ClientOptions::signing_key_file (pse/record_proof.hpp) and
+  /// sends the consumer only the proofs of `fields`; nothing to do in your handler.
+  bool sign = false;
 };
 
 /// Your answer: the record (a JSON object of the permitted fields), or an error.

@@ -10,6 +10,7 @@
 
 #include "net/brokers.hpp"
 #include "net/connection.hpp"
+#include "net/own_identity.hpp"
 #include "net/tls_context.hpp"
 #include "seal/sealed_box.hpp"
 #include "wire/exchange_json.hpp"
@@ -83,6 +84,8 @@ struct Client::Impl {
   explicit Impl(ClientOptions client_options)
       : options(with_defaults(std::move(client_options))),
         encryption_key(load_encryption_key(options)),
+        organisation(options.signing_keys_dir.empty() ? std::string()
+                                                      : net::organisation_of_certificate(options.certificate_file).value_or("")),
         tls(net::make_tls_context(options)),
         work(asio::make_work_guard(io)),
         thread([this] { io.run(); }) {
@@ -111,6 +114,7 @@ struct Client::Impl {
 
   ClientOptions options;
   std::optional<seal::Key> encryption_key;  // from options.encryption_key_file, when set
+  std::string organisation;  // of the certificate: the audience of the providers' signatures
   asio::io_context io;
   asio::ssl::context tls;
   asio::executor_work_guard<asio::io_context::executor_type> work;
@@ -447,6 +451,25 @@ static Result<ExchangeResponse> open_sealed(Result<ExchangeResponse> answer, con
   return answer;
 }
 
+// A signed answer is checked here against the provider's key as the platform distributes it,
+// when the organisation keeps those keys (ClientOptions::signing_keys_dir).
+static Result<ExchangeResponse> check_signature(Result<ExchangeResponse> answer, const std::filesystem::path& keys_dir,
+                                                const ExchangeRequest& asked, const std::string& consumer) {
+  if (!answer || answer->signature.jws.empty() || keys_dir.empty()) return answer;
+  for (char c : asked.provider) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+      return make_error(Reason::integrity_failed, "the provider's name cannot be a key file name");
+    }
+  }
+  auto key = integrity::read_key(keys_dir / (asked.provider + ".pub"));
+  if (!key) return make_error(Reason::integrity_failed, key.error().message);
+  auto proof = integrity::verify_record(answer->record, answer->signature, *key,
+                                        {consumer, asked.subject, asked.category, answer->request_id, 0});
+  if (!proof) return make_error(Reason::integrity_failed, proof.error().message + " (request " + answer->request_id + ")");
+  answer->proof = std::move(*proof);
+  return answer;
+}
+
 void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   std::string request_id = request.request_id.value_or(make_request_id());
   std::string body = wire::encode_exchange_request(request, request_id);
@@ -455,8 +478,9 @@ void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
       // one broker alone may have restarted and forgotten it.
       *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/impl_->brokers.size() > 1,
       &wire::decode_exchange_response, std::move(handler),
-      [impl = impl_.get(), asked = request.fields](Result<ExchangeResponse> answer) {
-        return open_sealed(std::move(answer), impl->encryption_key, asked);
+      [impl = impl_.get(), asked = request](Result<ExchangeResponse> answer) {
+        return check_signature(open_sealed(std::move(answer), impl->encryption_key, asked.fields),
+                               impl->options.signing_keys_dir, asked, impl->organisation);
       });
   asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
 }

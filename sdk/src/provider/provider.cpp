@@ -6,6 +6,7 @@
 // returns only when the connection is closed and every handler has returned. With
 // handler_threads = 0 there is no pool: the handler runs on the I/O thread itself.
 #include <pse/provider.hpp>
+#include <pse/record_proof.hpp>
 
 #include "net/brokers.hpp"
 #include "net/connection.hpp"
@@ -54,7 +55,10 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   enum class State { idle, stopped, running, refused };
 
   Impl(ClientOptions client_options, ProviderOptions given)
-      : options(std::move(client_options)), provider_options(given), tls(net::make_tls_context(options)) {
+      : options(std::move(client_options)),
+        provider_options(given),
+        tls(net::make_tls_context(options)),
+        signing_key(load_signing_key(options)) {
     provider_options.max_in_flight = std::clamp<std::size_t>(provider_options.max_in_flight, 1, 1024);
   }
 
@@ -65,9 +69,17 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   void changed(std::function<void()> update);  // under `mutex`, then notify
   bool all_ready() const;                      // `mutex` held
 
+  static std::optional<integrity::Key> load_signing_key(const ClientOptions& given) {
+    if (given.signing_key_file.empty()) return std::nullopt;
+    auto key = integrity::read_key(given.signing_key_file);
+    if (!key) throw std::runtime_error(key.error().message);
+    return *key;
+  }
+
   ClientOptions options;
   ProviderOptions provider_options;
   asio::ssl::context tls;
+  std::optional<integrity::Key> signing_key;  // from options.signing_key_file, when set
   std::vector<std::string> categories;  // as given to serve(), under `mutex`
   ProviderHandler handler;
   std::vector<Subscription> subscriptions;  // as given to subscribe(), under `mutex`
@@ -214,10 +226,10 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       return send(wire::encode_error_response(request.id, make_error(Reason::overloaded, "max_in_flight reached")));
     }
     ++in_flight_;
-    if (!impl_.pool) return answered(run_handler(impl_.active_handler, request));  // handler_threads = 0
+    if (!impl_.pool) return answered(run_handler(impl_.active_handler, request, impl_.signing_key));  // handler_threads = 0
     auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
     asio::post(*impl_.pool, [self = shared_from_this(), request = std::move(request), work]() mutable {
-      std::string message = run_handler(self->impl_.active_handler, request);
+      std::string message = run_handler(self->impl_.active_handler, request, self->impl_.signing_key);
       asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
     });
   }
@@ -245,10 +257,12 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request) {
+  static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request,
+                                 const std::optional<integrity::Key>& signing_key) {
     try {
       auto result = handler(request);
       if (!result) return wire::encode_error_response(request.id, result.error());
+      if (request.sign && request.seal_for.empty()) return signed_answer(request, *result, signing_key);
       // Minimisation at the source: a field the consumer may not receive never leaves this
       // process, even when the handler returns a whole row. (The broker would drop it too —
       // except from a sealed record, which only this minimisation protects.)
@@ -269,6 +283,33 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       // here, and the broker only learns that the handler failed.
       return wire::encode_error_response(request.id, make_error(Reason::provider_error, "the provider's handler failed"));
     }
+  }
+
+  // Every field the handler returned is signed, so that the signature is the same whoever
+  // receives it; only the disclosures of the fields the consumer may receive leave, since a
+  // disclosure holds its field's value.
+  static std::string signed_answer(const ProviderRequest& request, const boost::json::object& record,
+                                   const std::optional<integrity::Key>& signing_key) {
+    if (!signing_key) {
+      return wire::encode_error_response(
+          request.id, make_error(Reason::provider_error, "the category requires signed records and no signing key is set"));
+    }
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    integrity::SignedRecord signature = integrity::sign_record(
+        record, {request.consumer, request.subject, request.category, request.request_id,
+                 std::chrono::duration_cast<std::chrono::seconds>(now).count()},
+        *signing_key);
+    std::vector<std::string> kept;
+    std::size_t index = 0;
+    for (const auto& [name, value] : record) {
+      if (request.fields.empty() ||
+          std::find(request.fields.begin(), request.fields.end(), std::string_view(name)) != request.fields.end()) {
+        kept.push_back(std::move(signature.disclosures[index]));
+      }
+      ++index;
+    }
+    signature.disclosures = std::move(kept);
+    return wire::encode_signed_record_response(request.id, record, request.fields, signature);
   }
 
   // Beast allows one write at a time: answers queue here.

@@ -55,6 +55,7 @@ ProviderRequest decode_request(JsonReader& reader) {
   if (timeout == 0 || timeout > kLongest) reader.fail("\"timeout_ms\" must be between 1 and 86400000");
   request.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout));
   if (auto seal_for = reader.optional_string("seal_for")) request.seal_for = std::move(*seal_for);
+  request.sign = reader.optional_bool("sign").value_or(false);
   if (!reader.failed() && request.id.empty()) reader.fail("\"id\" must not be empty");
   return request;
 }
@@ -118,6 +119,22 @@ std::string encode_record_response(std::string_view id, const json::object& reco
   out += ",\"record\":";
   out += encode_record(record, only);
   out += '}';
+  return out;
+}
+
+std::string encode_signed_record_response(std::string_view id, const json::object& record,
+                                          const std::vector<std::string>& only,
+                                          const integrity::SignedRecord& signature) {
+  std::string out = encode_record_response(id, record, only);
+  out.pop_back();
+  out += ",\"integrity\":{\"jws\":";
+  out += json::serialize(json::string_view(signature.jws));
+  out += ",\"disclosures\":[";
+  for (std::size_t i = 0; i < signature.disclosures.size(); ++i) {
+    if (i > 0) out += ',';
+    out += json::serialize(json::string_view(signature.disclosures[i]));
+  }
+  out += "]}}";
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <pse/provider.hpp>
+#include <pse/record_proof.hpp>
 #include <pse/result.hpp>
 
 #include <boost/json/object.hpp>
@@ -25,6 +26,11 @@ std::string encode_record(const boost::json::object& record, const std::vector<s
 /// `only`, when not empty, names the fields to send; the record's other fields are left out.
 std::string encode_record_response(std::string_view id, const boost::json::object& record,
                                    const std::vector<std::string>& only = {});
+/// The answer to a request that carried `sign`: the record (only `only`'s fields) and the
+/// signature with the disclosures the caller kept for those fields.
+std::string encode_signed_record_response(std::string_view id, const boost::json::object& record,
+                                          const std::vector<std::string>& only,
+                                          const integrity::SignedRecord& signature);
 /// The answer to a request that carried `seal_for`: the record sealed for the consumer (base64).
 std::string encode_sealed_response(std::string_view id, std::string_view sealed);
 std::string encode_error_response(std::string_view id, const Error& error);

@@ -114,6 +114,13 @@ Result<ExchangeResponse> decode_exchange_response(std::string_view body) {
     if (auto error = basis_reader.finish()) return *error;
   }
   response.obligations = reader.string_list("obligations", false);
+  if (const auto* integrity = reader.optional_object("integrity")) {
+    JsonReader signature(*integrity, "exchange response integrity");
+    response.signature.jws = signature.required_string("jws");
+    response.signature.disclosures = signature.string_list("disclosures", true);
+    if (auto error = signature.finish()) return *error;
+    if (response.signature.jws.empty()) reader.fail("\"integrity\".\"jws\" must not be empty");
+  }
   response.audit_seq = reader.required_unsigned("audit_seq");
   if (auto error = reader.finish()) return *error;
   return response;

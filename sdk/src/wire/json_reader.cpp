@@ -67,6 +67,11 @@ std::vector<std::string> JsonReader::string_list(std::string_view key, bool requ
   return list;
 }
 
+const boost::json::object* JsonReader::optional_object(std::string_view key) {
+  if (find(key, false) == nullptr) return nullptr;
+  return required_object(key);
+}
+
 const boost::json::object* JsonReader::required_object(std::string_view key) {
   const auto* value = find(key, true);
   if (value == nullptr) return nullptr;
@@ -93,6 +98,14 @@ std::optional<std::uint64_t> JsonReader::optional_unsigned(std::string_view key)
   if (value->is_uint64()) return value->as_uint64();
   if (value->is_int64() && value->as_int64() >= 0) return static_cast<std::uint64_t>(value->as_int64());
   fail("\"" + std::string(key) + "\" must be a non-negative integer");
+  return std::nullopt;
+}
+
+std::optional<bool> JsonReader::optional_bool(std::string_view key) {
+  const auto* value = find(key, false);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_bool()) return value->as_bool();
+  fail("\"" + std::string(key) + "\" must be true or false");
   return std::nullopt;
 }
 

@@ -32,9 +32,11 @@ class JsonReader {
   std::optional<std::string> optional_string(std::string_view key);
   std::vector<std::string> string_list(std::string_view key, bool required);
   const boost::json::object* required_object(std::string_view key);
+  const boost::json::object* optional_object(std::string_view key);
   const boost::json::array* optional_array(std::string_view key);
   std::uint64_t required_unsigned(std::string_view key);
   std::optional<std::uint64_t> optional_unsigned(std::string_view key);
+  std::optional<bool> optional_bool(std::string_view key);
 
   /// Records a problem found by the caller (e.g. a bad value).
   void fail(std::string message);
