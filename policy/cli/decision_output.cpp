@@ -26,7 +26,9 @@ std::string what_the_hub_does(Obligation obligation) {
       return "the provider's connector seals the record for the consumer's registered encryption key; the broker "
              "forwards it without being able to read it (refused encryption_key_missing if the consumer has no key)";
     case Obligation::notify_subject:
-      return "listed in the answer for the consumer to honour; the hub does not notify the citizen itself yet";
+      return "once the exchange is audited, the hub publishes an access notice (notice.data_access) in the provider's "
+             "name and pse-notify tells the citizen by email or SMS, as they chose (each exchange, a daily digest or "
+             "none) and with their consent, which body received which fields, from whom, when and why";
     case Obligation::no_onward_disclosure:
       return "listed in the answer: the consumer may not pass the record on; not yet shown in the citizen's register";
   }

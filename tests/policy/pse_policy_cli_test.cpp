@@ -125,7 +125,7 @@ TEST(PsePolicyCli, ExplainSaysWhatTheHubDoesForEachObligation) {
   ASSERT_EQ(json_run.exit_code, 0) << json_run.output;
   const boost::json::object json = boost::json::parse(json_run.output).as_object();
   EXPECT_THAT(std::string(json.at("what_the_hub_does").at("notify_subject").as_string()),
-              HasSubstr("does not notify the citizen itself yet"));
+              HasSubstr("the hub publishes an access notice (notice.data_access)"));
 }
 
 TEST(PsePolicyCli, ExplainWhyNoRuleMatchedAsJson) {
