@@ -3,6 +3,8 @@
 // and how a failed publish is retried — a bounded number of times, only when it may pass later.
 #include "broker/exchange/disclosure_notices.hpp"
 
+#include "policy/policy_engine.hpp"
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -139,6 +141,30 @@ TEST(DisclosureNotices, NoticesUnderWayAreBounded) {
   h.notices.notify(notice(4));  // room again once they are published
   h.run_all();
   EXPECT_EQ(h.notices.published(), 3u);
+}
+
+// A rule with notify_subject whose provider may not publish access notices, or from which
+// pse-notify may not receive them, would leave citizens uninformed (the publish is refused and
+// only logged): the shipped configuration must not have one.
+TEST(DisclosureNotices, EveryProviderOfANotifySubjectRuleInTheShippedConfigCanNotifyThroughPseNotify) {
+  const auto engine = policy::PolicyEngine::load(policy::PolicyConfigPaths::in_directory(PSE_SOURCE_DIR "/config"));
+  const auto snapshot = engine->snapshot();
+  const policy::Category* notices = snapshot->classification().find(kDataAccessCategory);
+  ASSERT_NE(notices, nullptr);
+  std::size_t rules = 0;
+  for (const auto& rule : snapshot->rules()) {
+    if (!rule.obligations.contains(policy::Obligation::notify_subject)) continue;
+    ++rules;
+    EXPECT_TRUE(notices->may_publish(rule.provider)) << rule.id << ": " << rule.provider << " is not a publisher";
+    const policy::Organisation* provider = snapshot->organisations().find(rule.provider);
+    ASSERT_NE(provider, nullptr);
+    EXPECT_TRUE(provider->has_role(policy::Role::publisher)) << rule.provider;
+    const auto decision = snapshot->decide(policy::DecisionRequest{"pse-notify", rule.provider, kDataAccessCategory,
+                                                                   "citizen_notification", {},
+                                                                   policy::Instant(sys_days(2026y / 3 / 1))});
+    EXPECT_TRUE(decision.allowed()) << rule.id << ": pse-notify may not receive " << rule.provider << "'s notices";
+  }
+  EXPECT_GT(rules, 0u);
 }
 
 }  // namespace
