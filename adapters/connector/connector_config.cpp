@@ -229,6 +229,8 @@ ConnectorConfig load_connector_config(const std::filesystem::path& file) {
     config.broker.ca_file = required_path(tls, file, "ca");
     config.broker.certificate_file = required_path(tls, file, "cert");
     config.broker.key_file = required_path(tls, file, "key");
+    // The body's Ed25519 signing key, for categories whose integrity rating requires signed records.
+    if (tls.has("signing_key")) config.broker.signing_key_file = required_path(tls, file, "signing_key");
     tls.finish();
   }
   config.classification = resolve_relative_to(file, top.string_or("classification", "../classification.yaml"));

@@ -7,7 +7,8 @@
 //       # or, for a hub of several brokers (the connector keeps a connection to each):
 //       # broker: {brokers: ["broker-1.pse:8443", "broker-2.pse:8443"], server_name: …}
 //     tls: {ca: ../../certs/dev/ca.crt, cert: ../../certs/dev/orgs/etat-civil.crt,
-//           key: ../../certs/dev/orgs/etat-civil.key}
+//           key: ../../certs/dev/orgs/etat-civil.key,
+//           signing_key: ../../certs/dev/orgs/etat-civil.sign.key}   # optional: signed records
 //     classification: ../classification.yaml
 //     serve:
 //       - category: identity.birth

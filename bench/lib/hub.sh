@@ -98,6 +98,20 @@ hub_start() {
   done
   "$audit" keygen --dir "$pki/keys" >/dev/null
   (umask 077 && openssl rand -base64 32 > "$pki/keys/queue-q1.key")  # the delivery queue's key
+  # État civil's Ed25519 signing key: identity.birth is rated integrity élevé, so the shipped
+  # classification makes its provider sign every record (pse-bench-provider reads the seed
+  # from PSE_BENCH_SIGNING_KEY). HUB_UNSIGNED=1 runs the same hub without signatures, for A/B.
+  local pem
+  mkdir -p "$pki/keys/signing"
+  pem=$(openssl genpkey -algorithm ED25519)
+  (umask 077 && openssl pkey -outform DER <<<"$pem" | tail -c 32 | base64 >"$pki/etat-civil.sign.key")
+  openssl pkey -pubout -outform DER <<<"$pem" | tail -c 32 | base64 >"$pki/keys/signing/etat-civil.pub"
+  export PSE_BENCH_SIGNING_KEY=$pki/etat-civil.sign.key
+  classification=$root/config/classification.yaml
+  if [ "${HUB_UNSIGNED:-0}" = 1 ]; then
+    classification=$tmp/classification-unsigned.yaml
+    grep -v '^signed_integrity_from:' "$root/config/classification.yaml" >"$classification"
+  fi
 
   broker_port=$(free_port)
   admin_port=$(free_port)
@@ -138,7 +152,7 @@ tls:
   key: $pki/servers/broker.key
   min_version: "1.3"
 orgs: $root/config/orgs.yaml
-classification: $root/config/classification.yaml
+classification: $classification
 policies: $tmp/policies.yaml
 store: {backend: sqlite, data_dir: $tmp/var}
 keys_dir: $pki/keys

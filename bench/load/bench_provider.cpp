@@ -52,7 +52,8 @@ boost::json::object make_record(std::size_t bytes) {
 
 int main(int argc, char** argv) {
   if (argc < 6 || argc > 8) {
-    std::cerr << "usage: pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES [CONNECTIONS]]\n";
+    std::cerr << "usage: pse-bench-provider CA_FILE CERT_FILE KEY_FILE HOST PORT [RECORD_BYTES [CONNECTIONS]]\n"
+                 "(environment: PSE_BENCH_SIGNING_KEY, the signing key file, for categories that require signatures)\n";
     return 2;
   }
   std::size_t connections = 2;
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
   options.host = argv[4];
   options.server_name = "localhost";
   options.port = static_cast<std::uint16_t>(std::stoul(argv[5]));
+  // Set by bench/lib/hub.sh: identity.birth is a signed category unless the bench runs unsigned.
+  if (const char* signing_key = std::getenv("PSE_BENCH_SIGNING_KEY")) options.signing_key_file = signing_key;
   // The broker may send this many requests before answers come back: above the load's 64
   // connections, so that the provider never makes the broker answer `overloaded`.
   pse::ProviderOptions provider_options;

@@ -218,11 +218,6 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
     exchange->audit_decision = audit::Decision::allow;
     return audit_and_respond(exchange, HttpResponse{200, "application/json", allowed_answer(*exchange)});
   }
-  if (exchange->signed_records || answer->signature) {
-    if (auto checked = check_signature(*exchange, *answer); !checked) {
-      return deny(exchange, Reason::integrity_failed, checked.error().message);
-    }
-  }
   const json::object& record = answer->record;
   const auto& permitted = exchange->decision.permitted_fields;
   std::string text = "{";
@@ -243,6 +238,11 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
     }
   }
   text += '}';
+  if (exchange->signed_records || answer->signature) {
+    if (auto checked = check_signature(*exchange, *answer); !checked) {
+      return deny(exchange, Reason::integrity_failed, checked.error().message);
+    }
+  }
   if (dropped > 0) {
     metrics_.provider_fields_dropped(dropped);
     log::info("fields dropped from a provider record",

@@ -118,7 +118,7 @@ import os, re, sys
 source, target, drop, brokers = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 here = os.path.dirname(os.path.abspath(source))
 # The keys that hold paths, by their place in the file (a `key:` under `source:` is a field).
-paths = {"tls.ca", "tls.cert", "tls.key", "classification", "serve.source.copybook", "serve.source.data",
+paths = {"tls.ca", "tls.cert", "tls.key", "tls.signing_key", "classification", "serve.source.copybook", "serve.source.data",
          "batch.source.copybook"}
 out, stack, skipping = [], [], False
 for line in open(source).read().splitlines():

@@ -20,7 +20,7 @@ org() { echo "$certs/orgs/$1.crt $certs/orgs/$1.key"; }
 # (sdk/examples/consumer.cpp). Prints the record or the refusal; exit 0 answered, 1 refused.
 consumer() {
   "$bin/sdk/examples/pse_example_consumer" "$certs/ca.crt" "$certs/orgs/retraite-quebec.crt" \
-    "$certs/orgs/retraite-quebec.key" QC-1957-0042 "$1" "$2"
+    "$certs/orgs/retraite-quebec.key" QC-1957-0042 "$1" "$2" "$certs/keys/signing"
 }
 
 consent_authority() {

@@ -1,7 +1,10 @@
 // provider — serves identity.birth from an in-memory table until SIGINT or SIGTERM.
 //
-//   provider CA_FILE CERT_FILE KEY_FILE [HOST [PORT]]
-//   provider ca.crt orgs/etat-civil.crt orgs/etat-civil.key
+//   provider CA_FILE CERT_FILE KEY_FILE [HOST [PORT [SIGNING_KEY_FILE]]]
+//   provider ca.crt orgs/etat-civil.crt orgs/etat-civil.key localhost 8443 orgs/etat-civil.sign.key
+//
+// identity.birth is rated integrity "élevé": where the classification requires signed records
+// from that level, the broker refuses an unsigned birth record, so give the signing key.
 #include <pse/provider.hpp>
 
 #include <csignal>
@@ -13,7 +16,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: provider CA_FILE CERT_FILE KEY_FILE [HOST [PORT]]\n";
+    std::cerr << "usage: provider CA_FILE CERT_FILE KEY_FILE [HOST [PORT [SIGNING_KEY_FILE]]]\n";
     return 2;
   }
   pse::ClientOptions options;
@@ -22,6 +25,7 @@ int main(int argc, char** argv) {
   options.key_file = argv[3];
   if (argc > 4) options.host = argv[4];
   if (argc > 5) options.port = static_cast<std::uint16_t>(std::stoul(argv[5]));
+  if (argc > 6) options.signing_key_file = argv[6];  // the SDK signs each record with it when asked
 
   // The legacy system, for the example: subject → birth record.
   const std::map<std::string, boost::json::object> births = {

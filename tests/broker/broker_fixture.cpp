@@ -5,6 +5,7 @@
 #include "audit/sqlite_audit_store.hpp"
 #include "base/random_id.hpp"
 #include "support/queue_key.hpp"
+#include "support/signing_keys.hpp"
 
 #include <chrono>
 #include <thread>
@@ -16,6 +17,7 @@ TestPki* BrokerTest::pki_ = nullptr;
 ClientIdentity BrokerTest::ramq_;
 ClientIdentity BrokerTest::etat_civil_;
 ClientIdentity BrokerTest::services_quebec_;
+std::filesystem::path BrokerTest::signing_key_file_;
 
 void BrokerTest::SetUpTestSuite() {
   if (pki_ != nullptr) return;
@@ -23,6 +25,7 @@ void BrokerTest::SetUpTestSuite() {
   pki_ = new TestPki(dir_->path() / "pki");
   audit::write_new_key_files(dir_->path() / "keys");
   write_queue_key(dir_->path() / "keys");
+  signing_key_file_ = write_test_signing_keys(dir_->path() / "keys");
   ramq_ = pki_->issue_org("ramq");
   etat_civil_ = pki_->issue_org("etat-civil");
   services_quebec_ = pki_->issue_org("services-quebec");
@@ -132,6 +135,7 @@ ClientOptions BrokerTest::sdk_options(const ClientIdentity& who) const {
   options.ca_file = pki_->ca();
   options.certificate_file = who.cert;
   options.key_file = who.key;
+  options.signing_key_file = signing_key_file_;  // a provider signs what its category requires signed
   options.request_timeout = std::chrono::seconds(10);
   return options;
 }

@@ -63,6 +63,7 @@ class BrokerTest : public ::testing::Test {
   static ClientIdentity ramq_;
   static ClientIdentity etat_civil_;
   static ClientIdentity services_quebec_;  ///< the consent authority
+  static std::filesystem::path signing_key_file_;  ///< the test seed (support/signing_keys.hpp)
   std::unique_ptr<broker::Broker> broker_;
 };
 

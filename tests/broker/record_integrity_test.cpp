@@ -1,5 +1,5 @@
-// Provider-signed records through a real broker, with the SDK on both sides: the classification
-// requires signatures from integrity "élevé", so État civil signs each death record it returns
+// Provider-signed records through a real broker, with the SDK on both sides: the shipped
+// classification requires signatures from integrity "élevé", so État civil signs each death record it returns
 // to Retraite Québec (rule retraite-quebec-death-notice, four fields of six). Retraite Québec
 // proves each field it received came unaltered from État civil, and never receives the proof
 // of a field it may not see; a record altered, unsigned, signed with another key or for
@@ -64,22 +64,23 @@ class RecordIntegrity : public BrokerTest {
     fs::create_directories(dir_->path() / "keys" / "signing");
     write_key(seed_file(), seed_);
     write_key(registered_key(), integrity::public_key_of(seed_));
-    // The shipped classification, with signatures required from integrity élevé.
+    // The shipped classification requires signatures from integrity élevé; this copy does not.
     std::ifstream shipped(PSE_SOURCE_DIR "/config/classification.yaml");
-    std::ofstream(classification()) << "signed_integrity_from: élevé\n" << shipped.rdbuf();
+    std::ofstream unsigned_copy(unsigned_classification());
+    for (std::string line; std::getline(shipped, line);) {
+      if (!line.starts_with("signed_integrity_from:")) unsigned_copy << line << "\n";
+    }
   }
 
   static fs::path seed_file() { return dir_->path() / "etat-civil.sign.key"; }
   static fs::path registered_key() { return dir_->path() / "keys" / "signing" / "etat-civil.pub"; }
-  static fs::path classification() { return dir_->path() / "classification-signed.yaml"; }
+  static fs::path unsigned_classification() { return dir_->path() / "classification-unsigned.yaml"; }
 
-  void start_signing_broker() {
-    start_broker([](broker::BrokerConfig& config) { config.classification_file = classification(); });
-  }
+  void start_signing_broker() { start_broker(); }
 
   std::unique_ptr<Provider> start_etat_civil(bool with_key = true) {
     ClientOptions options = sdk_options(etat_civil_);
-    if (with_key) options.signing_key_file = seed_file();
+    options.signing_key_file = with_key ? seed_file() : fs::path();
     auto provider = std::make_unique<Provider>(options);
     provider->serve({"identity.death"}, [](const ProviderRequest&) -> Result<json::object> { return death_record(); });
     EXPECT_TRUE(provider->start());
@@ -219,7 +220,7 @@ TEST_F(RecordIntegrity, AnUnsignedRecordIsRefused) {
   start_signing_broker();
   const HttpResult result = exchange_through([](const json::object& request) {
     EXPECT_EQ(request.at("sign"), true);
-    return record_response(request, death_record());
+    return json::serialize(json::object{{"type", "response"}, {"id", request.at("id")}, {"record", death_record()}});
   });
   expect_refused_integrity_failed(result, "did not sign");
 }
@@ -268,8 +269,8 @@ TEST_F(RecordIntegrity, AProviderWithoutARegisteredKeyIsRefused) {
   expect_refused_integrity_failed(result, "no signing key is registered for 'etat-civil'");
 }
 
-TEST_F(RecordIntegrity, BelowTheLevelNothingIsSigned) {
-  start_broker();  // the shipped classification: no signed_integrity_from
+TEST_F(RecordIntegrity, WithoutALevelNothingIsSigned) {
+  start_broker([](broker::BrokerConfig& config) { config.classification_file = unsigned_classification(); });
   auto provider = start_etat_civil();
   auto response = Client(retraite_quebec_options()).exchange(death_of("QC-1950-0101"));
   ASSERT_TRUE(response) << response.error().message;

@@ -1,5 +1,7 @@
 #include "support/test_connector.hpp"
 
+#include "support/signing_keys.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -117,7 +119,17 @@ void TestConnector::serve(std::function<std::string(const json::object&)> answer
 }
 
 std::string record_response(const json::object& request, const json::object& record) {
-  return json::serialize(json::object{{"type", "response"}, {"id", request.at("id")}, {"record", record}});
+  json::object response{{"type", "response"}, {"id", request.at("id")}, {"record", record}};
+  const json::value* sign = request.if_contains("sign");
+  if (sign != nullptr && sign->is_bool() && sign->get_bool()) {
+    const auto text = [&request](const char* key) { return std::string(request.at(key).as_string()); };
+    const integrity::SignedRecord signature = integrity::sign_record(
+        record, {text("consumer"), text("subject"), text("category"), text("request_id"), 0}, test_signing_seed());
+    json::array disclosures;
+    for (const auto& disclosure : signature.disclosures) disclosures.emplace_back(disclosure);
+    response["integrity"] = json::object{{"jws", signature.jws}, {"disclosures", std::move(disclosures)}};
+  }
+  return json::serialize(response);
 }
 
 }  // namespace pse::testing

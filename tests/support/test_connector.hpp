@@ -48,7 +48,8 @@ class TestConnector {
   std::atomic<bool> stop_{false};
 };
 
-/// The response message carrying `record` for `request`.
+/// The response message carrying `record` for `request`, signed with the test seed when the
+/// request asks for a signature (support/signing_keys.hpp).
 std::string record_response(const boost::json::object& request, const boost::json::object& record);
 
 }  // namespace pse::testing

@@ -100,7 +100,8 @@ class ConnectorWithBroker : public BrokerTest {
   std::filesystem::path write_config(const std::string& extra = {}) const {
     return work_.write("etat-civil.yaml",
         "broker: {host: localhost, port: " + std::to_string(broker_->port()) + "}\n"
-        "tls: {ca: " + pki_->ca().string() + ", cert: " + etat_civil_.cert.string() + ", key: " + etat_civil_.key.string() + "}\n"
+        "tls: {ca: " + pki_->ca().string() + ", cert: " + etat_civil_.cert.string() + ", key: " + etat_civil_.key.string() +
+        ", signing_key: " + signing_key_file_.string() + "}\n"
         "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
         "serve:\n"
         "  - category: identity.birth\n"
