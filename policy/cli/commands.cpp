@@ -35,8 +35,9 @@ file:line: reason.
 options:
   --config-dir DIR   configuration directory (default: config/)
   --keys-dir DIR     the platform's keys (broker.yaml keys_dir): also checks that every rule
-                     with end_to_end_encryption can be met, i.e. its consumer's encryption key
-                     is registered as DIR/encryption/<consumer>.pub
+                     can be met — with end_to_end_encryption, its consumer's encryption key is
+                     registered as DIR/encryption/<consumer>.pub; in a category at or above
+                     signed_integrity_from, its provider's signing key as DIR/signing/<provider>.pub
   --help             show this help
 
 exit codes: 0 valid, 2 any problem or usage error.
@@ -91,17 +92,32 @@ std::shared_ptr<const PolicySnapshot> load_or_report(const std::filesystem::path
   return outcome.snapshot;
 }
 
-// Every rule with end_to_end_encryption needs its consumer's public encryption key registered:
-// without it the broker refuses each of the rule's exchanges (encryption_key_missing).
+// The keys a rule's obligations and its category's integrity rating need, registered with the
+// platform: without the consumer's encryption key the broker refuses each exchange of a rule
+// with end_to_end_encryption (encryption_key_missing); without the provider's signing key,
+// each exchange in a category that requires signed records (integrity_failed).
 bool obligations_can_be_met(const PolicySnapshot& snapshot, const std::filesystem::path& keys_dir, std::ostream& err) {
   bool ok = true;
   for (const PolicyRule& rule : snapshot.rules()) {
-    if (!rule.obligations.contains(Obligation::end_to_end_encryption)) continue;
-    const std::filesystem::path key = keys_dir / "encryption" / (rule.consumer + ".pub");
-    if (std::filesystem::is_regular_file(key)) continue;
-    err << rule.file << ":" << rule.line << ": rule '" << rule.id << "': end_to_end_encryption to '" << rule.consumer
-        << "', which has no encryption key registered (" << key.string() << ")\n";
-    ok = false;
+    const bool sealed = rule.obligations.contains(Obligation::end_to_end_encryption);
+    if (sealed) {
+      const std::filesystem::path key = keys_dir / "encryption" / (rule.consumer + ".pub");
+      if (!std::filesystem::is_regular_file(key)) {
+        err << rule.file << ":" << rule.line << ": rule '" << rule.id << "': end_to_end_encryption to '"
+            << rule.consumer << "', which has no encryption key registered (" << key.string() << ")\n";
+        ok = false;
+      }
+    }
+    // A sealed record is not signed (docs/decisions/classification.md), so it needs no signing key.
+    const Category* category = snapshot.classification().find(rule.category);
+    if (sealed || category == nullptr || !category->signed_records) continue;
+    const std::filesystem::path key = keys_dir / "signing" / (rule.provider + ".pub");
+    if (!std::filesystem::is_regular_file(key)) {
+      err << rule.file << ":" << rule.line << ": rule '" << rule.id << "': " << rule.category
+          << " requires records signed by their provider, and '" << rule.provider
+          << "' has no signing key registered (" << key.string() << ")\n";
+      ok = false;
+    }
   }
   return ok;
 }
@@ -183,10 +199,12 @@ int run_explain(std::vector<std::string> raw, std::ostream& out, std::ostream& e
     const DecisionRequest request{consumer, provider, category, purpose, std::move(fields), at};
     const Decision decision = snapshot->decide(request);
     const std::vector<std::string> why = explain(*snapshot, request, decision);
+    const Category* classified = snapshot->classification().find(request.category);
+    const bool signed_records = classified != nullptr && classified->signed_records;
     if (json) {
-      out << boost::json::serialize(decision_as_json(request, decision, why)) << "\n";
+      out << boost::json::serialize(decision_as_json(request, decision, why, signed_records)) << "\n";
     } else {
-      out << decision_as_text(request, decision, why);
+      out << decision_as_text(request, decision, why, signed_records);
     }
     return 0;
   } catch (const UsageError& error) {

@@ -35,10 +35,21 @@ std::string what_the_hub_does(Obligation obligation) {
   return "unknown obligation";
 }
 
+// What a category's integrity rating makes the hub do (docs/decisions/classification.md).
+std::string integrity_handling(bool signed_records, const Decision& decision) {
+  if (!signed_records) return "not signed (below the classification's signed_integrity_from)";
+  if (decision.obligations.contains(Obligation::end_to_end_encryption)) {
+    return "the category requires signed records, but a sealed record is not signed yet";
+  }
+  return "the provider signs every field (salted hashes, Ed25519); the broker checks the signature against the "
+         "provider's registered key (refused integrity_failed otherwise) and forwards the proofs of the permitted "
+         "fields only";
+}
+
 }  // namespace
 
 std::string decision_as_text(const DecisionRequest& request, const Decision& decision,
-                             const std::vector<std::string>& explanation) {
+                             const std::vector<std::string>& explanation, bool signed_records) {
   std::string out;
   row(out, "decision", std::string(to_string(decision.effect)) +
                            (decision.reason ? " (" + std::string(to_string(*decision.reason)) + ")" : ""));
@@ -54,6 +65,7 @@ std::string decision_as_text(const DecisionRequest& request, const Decision& dec
     for (Obligation obligation : decision.obligations.list()) {
       out += "  " + std::string(to_string(obligation)) + ": " + what_the_hub_does(obligation) + "\n";
     }
+    row(out, "integrity", integrity_handling(signed_records, decision));
     if (decision.rate_limit) row(out, "rate limit", describe_rate_limit(*decision.rate_limit));
   }
   for (const RefusedField& refused : decision.refused_fields) {
@@ -65,7 +77,7 @@ std::string decision_as_text(const DecisionRequest& request, const Decision& dec
 }
 
 boost::json::object decision_as_json(const DecisionRequest& request, const Decision& decision,
-                                     const std::vector<std::string>& explanation) {
+                                     const std::vector<std::string>& explanation, bool signed_records) {
   boost::json::object json;
   json["decision"] = to_string(decision.effect);
   json["reason"] = decision.reason ? boost::json::value(to_string(*decision.reason)) : boost::json::value(nullptr);
@@ -106,6 +118,8 @@ boost::json::object decision_as_json(const DecisionRequest& request, const Decis
   }
   json["obligations"] = std::move(obligations);
   json["what_the_hub_does"] = std::move(carried_out);
+  json["signed_records"] = signed_records;
+  json["integrity"] = integrity_handling(signed_records, decision);
   if (decision.rate_limit) {
     json["rate_limit"] = boost::json::object{{"requests", decision.rate_limit->requests},
                                              {"period_seconds", decision.rate_limit->period.count()}};

@@ -13,10 +13,11 @@
 
 namespace pse::policy::cli {
 
+/// `signed_records`: the category's integrity rating requires its provider's signature.
 std::string decision_as_text(const DecisionRequest& request, const Decision& decision,
-                             const std::vector<std::string>& explanation);
+                             const std::vector<std::string>& explanation, bool signed_records);
 
 boost::json::object decision_as_json(const DecisionRequest& request, const Decision& decision,
-                                     const std::vector<std::string>& explanation);
+                                     const std::vector<std::string>& explanation, bool signed_records);
 
 }  // namespace pse::policy::cli

@@ -66,8 +66,17 @@ TEST(PsePolicyCli, ValidateTheShippedConfig) {
 
 // With the platform's keys: a rule that requires end-to-end encryption to a consumer with no
 // registered key cannot be met (the shipped policies have two: to afe and to revenu-quebec).
+// Every body's signing key, as scripts/dev-pki registers them (any 32 bytes do for validate).
+void register_signing_keys(const std::filesystem::path& keys) {
+  std::filesystem::create_directories(keys / "signing");
+  for (const char* org : {"etat-civil", "ramq", "revenu-quebec", "retraite-quebec", "saaq", "afe", "services-quebec"}) {
+    std::ofstream(keys / "signing" / (std::string(org) + ".pub")) << "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=\n";
+  }
+}
+
 TEST(PsePolicyCli, ValidateWithTheKeysRefusesEncryptionToAConsumerWithoutAKey) {
   pse::testing::TempDir keys;
+  register_signing_keys(keys.path());
   std::filesystem::create_directories(keys.path() / "encryption");
   std::ofstream(keys.path() / "encryption" / "afe.pub") << "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=\n";
   ChildRun run = pse_policy("validate " + kShippedConfig + " --keys-dir " + keys.path().string());
@@ -80,6 +89,24 @@ TEST(PsePolicyCli, ValidateWithTheKeysRefusesEncryptionToAConsumerWithoutAKey) {
   std::ofstream(keys.path() / "encryption" / "revenu-quebec.pub") << "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=\n";
   ChildRun met = pse_policy("validate " + kShippedConfig + " --keys-dir " + keys.path().string());
   EXPECT_EQ(met.exit_code, 0) << met.output;
+}
+
+// The shipped classification requires signed records from integrity élevé: a provider of such
+// a category without a registered signing key cannot serve its rules.
+TEST(PsePolicyCli, ValidateWithTheKeysRefusesASignedCategoryFromAProviderWithoutASigningKey) {
+  pse::testing::TempDir keys;
+  register_signing_keys(keys.path());
+  std::filesystem::create_directories(keys.path() / "encryption");
+  for (const char* org : {"afe", "revenu-quebec"}) {
+    std::ofstream(keys.path() / "encryption" / (std::string(org) + ".pub")) << "7/rT6RP7a+FZTxiT1t5e5BA0Kjg5VQkey1FCEg/jSU0=\n";
+  }
+  std::filesystem::remove(keys.path() / "signing" / "etat-civil.pub");
+  ChildRun run = pse_policy("validate " + kShippedConfig + " --keys-dir " + keys.path().string());
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_THAT(run.output, ::testing::ContainsRegex("policies.yaml:[0-9]+: rule 'ramq-death-notice': identity.death "
+                                                   "requires records signed by their provider, and 'etat-civil' has no "
+                                                   "signing key registered"));
+  EXPECT_THAT(run.output, Not(HasSubstr("'ramq'")));  // RAMQ's key is there
 }
 
 TEST(PsePolicyCli, ValidateReportsEveryProblemWithFileAndLine) {
@@ -108,6 +135,18 @@ TEST(PsePolicyCli, ExplainAnAllowedExchange) {
   EXPECT_THAT(run.output, HasSubstr("rule         afe-coverage-check"));
   EXPECT_THAT(run.output, HasSubstr("refused      health_insurance_number (clearance_insufficient)"));
   EXPECT_THAT(run.output, HasSubstr("the classification wins over any rule"));
+  // health.insurance_coverage is rated integrity élevé: its records are signed.
+  EXPECT_THAT(run.output, HasSubstr("integrity    the provider signs every field"));
+}
+
+TEST(PsePolicyCli, ExplainSaysWhenARecordIsNotSigned) {
+  ChildRun run = pse_policy("explain " + kShippedConfig +
+                       " --consumer pse-notify --provider services-quebec --category public_services.office_locations"
+                       " --purpose subject_notification --at 2026-03-01 --json");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  const auto json = boost::json::parse(run.output).as_object();
+  EXPECT_EQ(json.at("signed_records"), false);
+  EXPECT_THAT(std::string(json.at("integrity").as_string()), HasSubstr("not signed"));
 }
 
 // Each obligation of the rule comes with what the hub does for it.
