@@ -112,10 +112,13 @@ TimeMicros now_micros() {
 }
 
 Status validate(const AuditRecord& record) {
-  for (const std::string& field : record.permitted_fields) {
-    if (field.empty() || field.find(',') != std::string::npos) {
-      return make_error(AuditErrorCode::invalid_entry,
-                        "permitted field names must be non-empty and contain no comma: '" + field + "'");
+  for (const auto* list : {&record.permitted_fields, &record.obligations}) {
+    for (const std::string& name : *list) {
+      if (name.empty() || name.find(',') != std::string::npos) {
+        return make_error(AuditErrorCode::invalid_entry,
+                          std::string(list == &record.obligations ? "obligation" : "permitted field") +
+                              " names must be non-empty and contain no comma: '" + name + "'");
+      }
     }
   }
   return Ok{};
@@ -143,6 +146,11 @@ std::string encode_entry(const AuditEntry& entry) {
   writer.u8(entry.payload_hash ? 1 : 0);
   if (entry.payload_hash) writer.bytes(*entry.payload_hash);
   writer.bytes(entry.subject_hash);
+  // Appended only when present: the entries of before keep their exact bytes.
+  if (!entry.obligations.empty()) {
+    writer.u32(static_cast<std::uint32_t>(entry.obligations.size()));
+    for (const std::string& obligation : entry.obligations) writer.text(obligation);
+  }
   return out;
 }
 
@@ -175,7 +183,15 @@ std::optional<AuditEntry> decode_entry(std::string_view bytes) {
   }
   if (!reader.u8(has_payload) || has_payload > 1) return std::nullopt;
   if (has_payload == 1 && !reader.hash(entry.payload_hash.emplace())) return std::nullopt;
-  if (!reader.hash(entry.subject_hash) || !reader.at_end()) return std::nullopt;
+  if (!reader.hash(entry.subject_hash)) return std::nullopt;
+  if (reader.at_end()) return entry;
+  // An empty list is never written, so a count of 0 is not canonical.
+  std::uint32_t obligation_count = 0;
+  if (!reader.u32(obligation_count) || obligation_count == 0) return std::nullopt;
+  for (std::uint32_t i = 0; i < obligation_count; ++i) {
+    if (!reader.text(entry.obligations.emplace_back())) return std::nullopt;
+  }
+  if (!reader.at_end()) return std::nullopt;
   return entry;
 }
 

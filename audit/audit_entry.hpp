@@ -8,7 +8,8 @@
 // The canonical encoding is binary, big-endian, every variable field length-prefixed, fields
 // in a fixed order, and starts with a version byte (docs/decisions/audit.md gives the layout).
 // The sequence number is part of the encoding, so an entry cannot be moved to another position
-// without changing its leaf hash.
+// without changing its leaf hash. The rule's obligations come last and only when there are
+// some, so that every entry written before they were recorded keeps its bytes and leaf hash.
 #pragma once
 
 #include "base/sha256.hpp"
@@ -65,6 +66,9 @@ struct AuditRecord {
   std::string basis;  ///< the consent id or the legal reference
   std::vector<std::string> permitted_fields;
   std::optional<Hash> payload_hash;  ///< SHA-256 of the payload returned, if any
+  /// What the rule obliged at the time, in wire spelling ("no_onward_disclosure"): the rule may
+  /// change later, and the register must say what applied. Empty for a denial.
+  std::vector<std::string> obligations;
   std::string subject_id;            ///< in clear; never stored
   /// Instead of subject_id when only the keyed hash is known (a consent read by its id): the
   /// hash made with the log's own subject key.
@@ -92,13 +96,14 @@ struct AuditEntry {
   std::vector<std::string> permitted_fields;
   std::optional<Hash> payload_hash;
   Hash subject_hash{};
+  std::vector<std::string> obligations;
   std::optional<KeptAnswer> answer;  ///< not part of the entry: see KeptAnswer
 
   bool operator==(const AuditEntry&) const = default;
 };
 
-/// Checks what the encoding and the store cannot represent: field names must be non-empty and
-/// free of commas (the store keeps the list comma-separated).
+/// Checks what the encoding and the store cannot represent: field and obligation names must be
+/// non-empty and free of commas (the store keeps each list comma-separated).
 Status validate(const AuditRecord& record);
 
 /// The canonical bytes of an entry (the Merkle leaf data).

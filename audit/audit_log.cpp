@@ -124,6 +124,7 @@ void AuditLog::append(AuditRecord record, Completion on_durable) {
   entry.basis = std::move(record.basis);
   entry.permitted_fields = std::move(record.permitted_fields);
   entry.payload_hash = record.payload_hash;
+  entry.obligations = std::move(record.obligations);
   entry.subject_hash = record.subject_hash ? *record.subject_hash : subject_key_.hash(record.subject_id);
   entry.answer = std::move(record.answer);
   std::string& requester = record.requested_by.empty() ? entry.consumer : record.requested_by;

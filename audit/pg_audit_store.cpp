@@ -10,9 +10,16 @@
 namespace pse::audit {
 namespace {
 
-constexpr std::string_view kEntryColumns =
+constexpr std::string_view kEntryColumnsBeforeObligations =
     "seq, time_us, request_id, consumer, provider, category, purpose, decision, reason, rule_id, "
     "basis_type, basis, permitted_fields, payload_hash, subject_hash, leaf_hash";
+// The schema version that added audit_entries.obligations (store/pg_schema.cpp).
+constexpr int kObligationsVersion = 8;
+
+// A database no writer has migrated to version 8 yet reads as entries without obligations.
+std::string entry_columns(bool with_obligations) {
+  return std::string(kEntryColumnsBeforeObligations) + (with_obligations ? ", obligations" : ", '' AS obligations");
+}
 constexpr std::string_view kHeadColumns = "tree_size, time_us, root, previous, signature";
 // Rows read per round trip: a scan of the whole log never holds more than this in memory.
 constexpr std::int64_t kPageRows = 10'000;
@@ -40,6 +47,7 @@ StoredEntry read_entry_row(const PgRows& rows, int row) {
   const auto payload_hash = rows.hash(row, 13);
   const auto subject_hash = rows.hash(row, 14);
   const auto recorded = rows.hash(row, 15);
+  entry.obligations = split_fields(rows.text(row, 16));
   stored.well_formed = rows.integer(row, 0) >= 0 && decision && basis_type && subject_hash && recorded &&
                        (rows.is_null(row, 13) || payload_hash);
   if (decision) entry.decision = *decision;
@@ -68,7 +76,7 @@ std::optional<SignedTreeHead> read_head_row(const PgRows& rows, int row) {
 
 AuditError corrupt_head() { return make_error(AuditErrorCode::corrupt, "a stored tree head is malformed"); }
 
-// One entry as a line of COPY's text format, in kEntryColumns order.
+// One entry as a line of COPY's text format, in entry_columns(true) order.
 void append_copy_row(std::string& out, const AuditEntry& entry, const Hash& leaf_hash) {
   auto field = [&out](std::string_view text) {
     out += copy_escape_text(text);
@@ -92,6 +100,8 @@ void append_copy_row(std::string& out, const AuditEntry& entry, const Hash& leaf
   out += copy_bytes(entry.subject_hash);
   out += '\t';
   out += copy_bytes(leaf_hash);
+  out += '\t';
+  out += copy_escape_text(join_fields(entry.obligations));
   out += '\n';
 }
 
@@ -220,7 +230,7 @@ Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const 
     std::string rows;
     rows.reserve(entries.size() * 400);
     for (std::size_t i = 0; i < entries.size(); ++i) append_copy_row(rows, entries[i], sealed.leaf_hashes[i]);
-    if (auto copied = connection_.copy_in("audit_entries (" + std::string(kEntryColumns) + ")", rows); !copied) {
+    if (auto copied = connection_.copy_in("audit_entries (" + entry_columns(true) + ")", rows); !copied) {
       return copied.error();
     }
     if (auto inserted = insert_nodes(connection_, sealed.nodes); !inserted) return inserted.error();
@@ -282,9 +292,11 @@ Status PgAuditStore::recover() {
 
 Status PgAuditStore::read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) {
   if (auto status = usable(); !status) return status;
+  const auto with_obligations = has_obligations();
+  if (!with_obligations) return with_obligations.error();
   std::uint64_t from = begin;
   while (from < end) {
-    auto page = connection_.query("SELECT " + std::string(kEntryColumns) +
+    auto page = connection_.query("SELECT " + entry_columns(*with_obligations) +
                                       " FROM audit_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3",
                                   PgParams().integer(as_int(from)).integer(as_int(end)).integer(kPageRows));
     if (!page) return page.error();
@@ -329,6 +341,16 @@ Result<bool> PgAuditStore::has_tree_nodes() {
   if (!rows) return rows.error();
   has_tree_nodes_ = rows->text(0, 0) == "t";
   return has_tree_nodes_;
+}
+
+Result<bool> PgAuditStore::has_obligations() {
+  if (has_obligations_) return true;
+  // A reader may open a database that no writer of this version has migrated yet, and see it
+  // migrated later: it looks again until it sees the column.
+  auto version = store::pg_database_version(connection_);
+  if (!version) return version.error();
+  has_obligations_ = *version >= kObligationsVersion;
+  return has_obligations_;
 }
 
 Status PgAuditStore::read_tree_nodes(unsigned level, std::uint64_t begin, std::uint64_t end, const NodeVisitor& visit) {
@@ -410,9 +432,11 @@ Result<std::uint64_t> PgAuditStore::count_entries() {
 
 Status PgAuditStore::query(const EntryFilter& filter, const EntryVisitor& visit) {
   if (auto status = usable(); !status) return status;
+  const auto with_obligations = has_obligations();
+  if (!with_obligations) return with_obligations.error();
   // Parameters in a fixed order ($1 is the page's first seq), so that each combination of
   // filters is one prepared statement.
-  std::string sql = "SELECT " + std::string(kEntryColumns) + " FROM audit_entries WHERE seq >= $1";
+  std::string sql = "SELECT " + entry_columns(*with_obligations) + " FROM audit_entries WHERE seq >= $1";
   int next = 2;
   auto condition = [&](const char* column_test) { sql += std::string(" AND ") + column_test + std::to_string(next++); };
   std::vector<std::function<void(PgParams&)>> binds;

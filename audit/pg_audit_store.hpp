@@ -55,10 +55,13 @@ class PgAuditStore final : public AuditStore {
   Status commit_in_transaction(std::span<AuditEntry> entries, const Sealer& seal, WriterState& tip,
                                std::int64_t& head_id);
   Result<WriterState> read_end(bool for_update, std::int64_t& head_id);
+  /// Whether audit_entries has its obligations column (schema version 8).
+  Result<bool> has_obligations();
 
   PgConnection connection_;
   bool needs_recovery_ = false;
   bool has_tree_nodes_ = false;  // once seen, for good
+  bool has_obligations_ = false;  // the same
   std::optional<WriterState> tip_;  // the end this writer committed last…
   std::int64_t tip_head_id_ = 0;    // …and its head's row, to see whether another broker appended since
 };

@@ -13,7 +13,9 @@ namespace {
 // 2: the subject index became subject_index, written in runs (subject_index.hpp).
 // 3: tree_nodes, the interior nodes that make proofs O(log n) (tree_nodes.hpp).
 // 4: subject_runs and subject_index_layout: the subject index's runs are merged (subject_index.hpp).
-constexpr int schema_version = 4;
+// 5: audit_entries.obligations, the rule's obligations at the time (audit_entry.hpp).
+constexpr int schema_version = 5;
+constexpr int obligations_version = 5;
 
 // In both the new schema and the upgrade from version 1.
 constexpr std::string_view subject_index_table = R"sql(
@@ -42,7 +44,8 @@ CREATE TABLE IF NOT EXISTS audit_entries (
   permitted_fields TEXT NOT NULL,
   payload_hash BLOB,
   subject_hash BLOB NOT NULL,
-  leaf_hash BLOB NOT NULL
+  leaf_hash BLOB NOT NULL,
+  obligations TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS tree_heads (
   id INTEGER PRIMARY KEY,
@@ -113,9 +116,17 @@ DROP INDEX IF EXISTS audit_entries_by_subject;
 PRAGMA user_version = 2;
 )sql";
 
-constexpr std::string_view entry_columns =
+// The entries of before have none: as many columns as ADD COLUMN appends, with its default.
+constexpr std::string_view upgrade_from_4 = "ALTER TABLE audit_entries ADD COLUMN obligations TEXT NOT NULL DEFAULT ''";
+
+constexpr std::string_view entry_columns_before_obligations =
     "seq, time_us, request_id, consumer, provider, category, purpose, decision, reason, rule_id, "
     "basis_type, basis, permitted_fields, payload_hash, subject_hash, leaf_hash";
+
+// A file of a version before 5 reads as entries without obligations.
+std::string entry_columns(bool with_obligations) {
+  return std::string(entry_columns_before_obligations) + (with_obligations ? ", obligations" : ", '' AS obligations");
+}
 
 constexpr std::string_view head_columns = "tree_size, time_us, root, previous, signature";
 
@@ -138,6 +149,7 @@ StoredEntry read_entry_row(const SqliteStatement& row) {
   const auto payload_hash = row.hash(13);
   const auto subject_hash = row.hash(14);
   const auto recorded = row.hash(15);
+  entry.obligations = split_fields(row.text(16));
   stored.well_formed = row.integer(0) >= 0 && decision && basis_type && subject_hash && recorded &&
                        (row.is_null(13) || payload_hash);
   if (decision) entry.decision = *decision;
@@ -220,8 +232,12 @@ Status upgrade(SqliteDatabase& database, std::int64_t found_version) {
   if (found_version < 3) {
     if (auto status = in_transaction([&] { return add_tree_nodes(database); }, 3); !status) return status;
   }
-  return in_transaction(
-      [&] { return database.execute(subject_runs_tables() + std::string(list_version_3_runs)); }, 4);
+  if (found_version < 4) {
+    auto status = in_transaction(
+        [&] { return database.execute(subject_runs_tables() + std::string(list_version_3_runs)); }, 4);
+    if (!status) return status;
+  }
+  return in_transaction([&] { return database.execute(upgrade_from_4); }, 5);
 }
 
 }  // namespace
@@ -286,8 +302,8 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
 }
 
 Status SqliteAuditStore::prepare_writer_statements() {
-  auto insert_entry = database_.prepare("INSERT INTO audit_entries (" + std::string(entry_columns) +
-                                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  auto insert_entry = database_.prepare("INSERT INTO audit_entries (" + entry_columns(true) +
+                                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert_entry) return insert_entry.error();
   auto insert_head = database_.prepare("INSERT INTO tree_heads (" + std::string(head_columns) +
                                        ") VALUES (?,?,?,?,?)");
@@ -383,6 +399,7 @@ Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entri
     }
     insert.bind_blob(15, entry.subject_hash);
     insert.bind_blob(16, leaf_hashes[i]);
+    insert.bind(17, join_fields(entry.obligations));
     if (auto status = insert.run(); !status) return status;
   }
   for (const MerkleNode& node : sealed.nodes) {
@@ -436,7 +453,7 @@ Status SqliteAuditStore::recover() {
 }
 
 Status SqliteAuditStore::read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) {
-  auto select = database_.prepare("SELECT " + std::string(entry_columns) +
+  auto select = database_.prepare("SELECT " + entry_columns(has_obligations()) +
                                   " FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq");
   if (!select) return select.error();
   select->bind(1, static_cast<std::int64_t>(std::min<std::uint64_t>(begin, INT64_MAX)));
@@ -474,6 +491,19 @@ Result<std::vector<Hash>> SqliteAuditStore::read_leaf_hashes(std::uint64_t begin
 }
 
 Result<bool> SqliteAuditStore::has_tree_nodes() { return schema_version_ >= 3; }
+
+bool SqliteAuditStore::has_obligations() {
+  // A reader may have opened the file before a writer upgraded it: it looks again until it
+  // sees the column, or the entries written since would read without their obligations.
+  if (!has_obligations_) {
+    auto version = database_.prepare("PRAGMA user_version");
+    if (version) {
+      auto row = version->step();
+      has_obligations_ = row && *row && version->integer(0) >= obligations_version;
+    }
+  }
+  return has_obligations_;
+}
 
 Status SqliteAuditStore::read_tree_nodes(unsigned level, std::uint64_t begin, std::uint64_t end,
                                          const NodeVisitor& visit) {
@@ -559,7 +589,7 @@ Status SqliteAuditStore::query(const EntryFilter& filter, const EntryVisitor& vi
   if (filter.decision) conditions += " AND decision = ?5";
   if (filter.since) conditions += " AND time_us >= ?6";
   if (filter.until) conditions += " AND time_us < ?7";
-  const std::string select_entries = "SELECT " + std::string(entry_columns) + " FROM audit_entries WHERE ";
+  const std::string select_entries = "SELECT " + entry_columns(has_obligations()) + " FROM audit_entries WHERE ";
   std::string sql;
   std::int64_t indexed_upto = 0;
   if (!filter.subject_hash) {

@@ -5,10 +5,10 @@
 // once the WAL is fsync'ed, so a committed batch survives power loss, and readers (pse-audit,
 // proofs) never block the writer. Opened read-only, it never creates or alters the file.
 //
-// Tables (schema version 4, in PRAGMA user_version; a writer upgrades a version 1 to 3 file):
+// Tables (schema version 5, in PRAGMA user_version; a writer upgrades a version 1 to 4 file):
 //   audit_entries(seq PK, time_us, request_id, consumer, provider, category, purpose,
 //                 decision, reason, rule_id, basis_type, basis, permitted_fields,
-//                 payload_hash, subject_hash, leaf_hash)
+//                 payload_hash, subject_hash, leaf_hash, obligations)
 //   subject_index(run, subject_hash, seq)   written in sorted runs, merged: subject_index.hpp
 //   subject_runs(run PK, state), subject_index_layout(id = 1, run_size, fanout)   the same
 //   tree_heads(id PK, tree_size, time_us, root, previous, signature)
@@ -18,7 +18,8 @@
 // reader still queries such a file by it. Versions 1 and 2 had no tree_nodes: the upgrade
 // computes them from the recorded leaf hashes in one pass, and a reader of such a file builds
 // proofs from every leaf hash. Versions 2 and 3 had no subject_runs: their runs were never
-// merged, and the upgrade lists them.
+// merged, and the upgrade lists them. Versions 1 to 4 had no obligations column: a reader takes
+// their entries as having none (their encoding has none), and the upgrade adds it, empty.
 #pragma once
 
 #include "audit/audit_store.hpp"
@@ -64,9 +65,11 @@ class SqliteAuditStore final : public AuditStore {
   Status prepare_writer_statements();
   Status insert_head(const SignedTreeHead& head);
   Status commit_in_transaction(std::span<const AuditEntry> entries, const SealedBatch& sealed);
+  bool has_obligations();
 
   SqliteDatabase database_;
   int schema_version_ = 0;
+  bool has_obligations_ = false;  // once seen, for good
   SqliteStatement insert_entry_;
   SqliteStatement insert_head_;
   SqliteStatement save_frontier_;

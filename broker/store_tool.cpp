@@ -105,10 +105,10 @@ constexpr TableCopy kConsentTables[] = {
 
 constexpr TableCopy kAuditTables[] = {
     {"SELECT seq, time_us, request_id, consumer, provider, category, purpose, decision, reason, rule_id, basis_type, "
-     "basis, permitted_fields, payload_hash, subject_hash, leaf_hash FROM audit_entries ORDER BY seq",
+     "basis, permitted_fields, payload_hash, subject_hash, leaf_hash, obligations FROM audit_entries ORDER BY seq",
      "audit_entries (seq, time_us, request_id, consumer, provider, category, purpose, decision, reason, rule_id, "
-     "basis_type, basis, permitted_fields, payload_hash, subject_hash, leaf_hash)",
-     "iitttttttttttbbb"},
+     "basis_type, basis, permitted_fields, payload_hash, subject_hash, leaf_hash, obligations)",
+     "iitttttttttttbbbt"},
     {"SELECT tree_size, time_us, root, previous, signature FROM tree_heads ORDER BY id",
      "audit_tree_heads (tree_size, time_us, root, previous, signature)", "iibbb"},
     // Before the end row: the database refuses an end past a node it does not hold.

@@ -307,6 +307,12 @@ CREATE TABLE exchange_answers (
 CREATE INDEX exchange_answers_request ON exchange_answers (consumer, request_id);
 CREATE INDEX exchange_answers_expiry ON exchange_answers (expires_at);
 )sql",
+    // 8: the rule's obligations at the time of each entry (audit/audit_entry.hpp), comma-joined;
+    // the entries of before have none. A constant default adds the column without rewriting
+    // the table, and without an UPDATE that the append-only trigger would refuse.
+    R"sql(
+ALTER TABLE audit_entries ADD COLUMN obligations text NOT NULL DEFAULT '';
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

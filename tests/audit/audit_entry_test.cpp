@@ -2,6 +2,7 @@
 // binds every field, the sequence number included.
 #include "audit/audit_entry.hpp"
 #include "audit/merkle.hpp"
+#include "base/hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -43,6 +44,35 @@ TEST(AuditEntryTest, EncodingRoundTrips) {
   EXPECT_EQ(decode_entry(encode_entry(denied)), denied);
 }
 
+TEST(AuditEntryTest, ObligationsRoundTripAfterTheBytesOfBefore) {
+  AuditEntry entry = sample_entry();
+  const std::string without = encode_entry(entry);
+  entry.obligations = {"notify_subject", "no_onward_disclosure"};
+  const std::string with = encode_entry(entry);
+  EXPECT_EQ(with.substr(0, without.size()), without) << "appended after the existing bytes";
+  EXPECT_EQ(decode_entry(with), entry);
+  EXPECT_TRUE(decode_entry(without)->obligations.empty());
+}
+
+TEST(AuditEntryTest, AnEntryWithoutObligationsKeepsTheLeafHashOfBefore) {
+  // Computed from the layout of docs/decisions/audit.md before obligations were recorded: the
+  // logs written then must verify as they are.
+  EXPECT_EQ(to_hex(entry_leaf_hash(sample_entry())), "d9db708d8f68d0f1cef48629682f21d0917f6a72784901769150335f0f054c70");
+}
+
+TEST(AuditEntryTest, AnEmptyObligationListIsNeverEncoded) {
+  AuditEntry entry = sample_entry();
+  const std::string without = encode_entry(entry);
+  EXPECT_FALSE(decode_entry(without + std::string(4, '\0')).has_value()) << "a count of zero";
+  entry.obligations = {"no_onward_disclosure"};
+  const std::string with = encode_entry(entry);
+  EXPECT_FALSE(decode_entry(with + "x").has_value()) << "trailing bytes";
+  EXPECT_FALSE(decode_entry(with.substr(0, with.size() - 1)).has_value()) << "truncated";
+  std::string two = with;
+  two[without.size() + 3] = 2;  // a count of 2 with one name
+  EXPECT_FALSE(decode_entry(two).has_value());
+}
+
 TEST(AuditEntryTest, DecodingIsStrict) {
   const std::string bytes = encode_entry(sample_entry());
   EXPECT_FALSE(decode_entry(bytes + "x").has_value()) << "trailing bytes";
@@ -71,6 +101,7 @@ TEST(AuditEntryTest, EveryFieldChangesTheLeafHash) {
       [](AuditEntry& e) { e.permitted_fields.pop_back(); },
       [](AuditEntry& e) { e.payload_hash.reset(); },
       [](AuditEntry& e) { e.subject_hash[0] ^= 1; },
+      [](AuditEntry& e) { e.obligations = {"no_onward_disclosure"}; },
   };
   for (std::size_t i = 0; i < edits.size(); ++i) {
     AuditEntry edited = sample_entry();
@@ -92,6 +123,11 @@ TEST(AuditEntryTest, FieldNamesMustBeRepresentable) {
   EXPECT_EQ(validate(record).error().code, AuditErrorCode::invalid_entry);
   record.permitted_fields = {""};
   EXPECT_FALSE(validate(record).ok());
+  record.permitted_fields = {"adresse"};
+  record.obligations = {"no_onward_disclosure", "notify_subject"};
+  EXPECT_TRUE(validate(record).ok());
+  record.obligations = {"a,b"};
+  EXPECT_EQ(validate(record).error().code, AuditErrorCode::invalid_entry);
   EXPECT_EQ(split_fields(join_fields({"a", "b", "c"})), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(split_fields("").empty());
 }

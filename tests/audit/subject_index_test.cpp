@@ -127,14 +127,14 @@ TEST(SubjectIndexTest, ALogOfSchemaVersionOneIsReadAsIsAndUpgradedByTheWriter) {
   // Back to the version 1 layout: a plain index on subject_hash, no subject_index, no tree_nodes.
   sql(fixture,
       "DROP TABLE subject_index; DROP TABLE subject_runs; DROP TABLE subject_index_layout; DROP TABLE tree_nodes; "
-      "ALTER TABLE writer_state DROP COLUMN indexed_upto; "
+      "ALTER TABLE writer_state DROP COLUMN indexed_upto; ALTER TABLE audit_entries DROP COLUMN obligations; "
       "CREATE INDEX audit_entries_by_subject ON audit_entries(subject_hash); PRAGMA user_version = 1");
   expect_every_subject_complete(fixture, 9'000);
   auto before = verify(fixture);
   EXPECT_EQ(before.exit_code, 0) << before.out << before.err;
 
   fixture.write(9'000, 100, 100);
-  EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 4);
+  EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 5);
   EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM tree_nodes"), 9'100 / 256);
   EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_entries_by_subject'"), 0);
   EXPECT_EQ(indexed_upto(fixture), static_cast<std::int64_t>(subject_run_size));
@@ -462,13 +462,14 @@ TEST(SubjectIndexMergeTest, ALogOfSchemaVersionThreeKeepsItsRunsAndGetsThemMerge
   sql(fixture, "DROP TABLE subject_runs; DROP TABLE subject_index_layout; DELETE FROM subject_index; "
                "INSERT INTO subject_index (run, subject_hash, seq) "
                "  SELECT seq / 8192, subject_hash, seq FROM audit_entries WHERE seq < 17 * 8192; "
-               "UPDATE writer_state SET indexed_upto = 17 * 8192; PRAGMA user_version = 3");
+               "UPDATE writer_state SET indexed_upto = 17 * 8192; ALTER TABLE audit_entries DROP COLUMN obligations; "
+               "PRAGMA user_version = 3");
   expect_every_subject_complete(fixture, entries);  // read as a version 3 file
   expect_verified(fixture);
 
   {
     auto log = AuditLog::open(fixture.config());  // the writer upgrades the file
-    EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 4);
+    EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 5);
     EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM subject_runs WHERE state = 'live' AND run < 17"), 17);
     EXPECT_EQ(sql_integer(fixture, "SELECT run_size * 1000 + fanout FROM subject_index_layout"), 8'192'016);
     expect_every_subject_complete(fixture, entries);

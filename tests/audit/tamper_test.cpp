@@ -131,7 +131,7 @@ TEST_F(TamperTest, ATruncatedLogWithItsHeadsRemovedIsCaughtByAnExportedHead) {
 
 TEST_F(TamperTest, ARowInsertedAtTheEndIsNamed) {
   sql("INSERT INTO audit_entries SELECT 40, time_us, request_id, 'intrus', provider, category, purpose, decision, "
-      "reason, rule_id, basis_type, basis, permitted_fields, payload_hash, subject_hash, leaf_hash "
+      "reason, rule_id, basis_type, basis, permitted_fields, payload_hash, subject_hash, leaf_hash, obligations "
       "FROM audit_entries WHERE seq = 39");
   expect_tampered_at(40);
 }

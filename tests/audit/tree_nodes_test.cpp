@@ -264,7 +264,7 @@ TEST(TreeNodesTest, ALogOfSchemaVersionTwoIsProvedFromItsLeavesThenGetsItsNodesF
   fixture.write(0, 1'100, 100);
   const auto written = node_rows(fixture);
   ASSERT_EQ(written.size(), stored_node_count(1'100));
-  ASSERT_EQ(testing::run_sql(fixture.database, "DROP TABLE tree_nodes; PRAGMA user_version = 2"), "");
+  ASSERT_EQ(testing::run_sql(fixture.database, "DROP TABLE tree_nodes; ALTER TABLE audit_entries DROP COLUMN obligations; PRAGMA user_version = 2"), "");
 
   auto old_reader = fixture.read_store();
   EXPECT_FALSE(*old_reader->has_tree_nodes());
@@ -272,7 +272,7 @@ TEST(TreeNodesTest, ALogOfSchemaVersionTwoIsProvedFromItsLeavesThenGetsItsNodesF
   expect_reference_proofs(*old_reader, leaves, 1'100, {0, 511, 512, 1'099}, {1, 512, 1'099});
 
   fixture.write(1'100, 200, 100);  // the writer upgrades the file, then appends
-  EXPECT_EQ(user_version(fixture), 4);  // and on to the current version
+  EXPECT_EQ(user_version(fixture), 5);  // and on to the current version
   const auto upgraded = node_rows(fixture);
   EXPECT_EQ(std::vector(upgraded.begin(), upgraded.begin() + static_cast<std::ptrdiff_t>(written.size())), written);
   EXPECT_EQ(upgraded.size(), stored_node_count(1'300));
@@ -294,6 +294,7 @@ TEST(PgTreeNodesTest, TheMigrationComputesTheNodesOfALogWrittenBeforeIt) {
     ASSERT_TRUE(connection
                     ->execute_script("DROP TABLE audit_tree_nodes; DROP FUNCTION pse_audit_tree_nodes_present() CASCADE; "
                                      "ALTER TABLE queue_heads DROP COLUMN claimed_by; DROP TABLE exchange_claims, exchange_answers; "
+                                     "ALTER TABLE audit_entries DROP COLUMN obligations; "
                                      "UPDATE pse_schema SET version = 3")
                     .ok());
   }
