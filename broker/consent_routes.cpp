@@ -1,6 +1,7 @@
 #include "broker/consent_routes.hpp"
 
 #include "audit/audit_log.hpp"
+#include "audit/obligation_wording.hpp"
 #include "base/sha256.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/consent_request.hpp"
@@ -27,6 +28,21 @@ HttpResponse error_of(const Error& error) { return error_response(error.reason, 
 json::array strings(const std::vector<std::string>& items) {
   json::array out;
   for (const auto& item : items) out.emplace_back(item);
+  return out;
+}
+
+// The conditions the rule set on a communication, each with the words the citizen reads; an
+// obligation of a later version without wording keeps only its code.
+json::array obligations_json(const std::vector<std::string>& obligations) {
+  json::array out;
+  for (const std::string& obligation : obligations) {
+    json::object item{{"code", obligation}};
+    if (const auto wording = audit::obligation_wording(obligation)) {
+      item["fr"] = wording->french;
+      item["en"] = wording->english;
+    }
+    out.emplace_back(std::move(item));
+  }
   return out;
 }
 
@@ -256,6 +272,7 @@ HttpResponse ConsentRoutes::access_list(const pse::Hash& subject, const Target& 
         {"purpose", e.purpose},
         {"basis", json::object{{"type", audit::to_string(e.basis_type)}, {"reference", e.basis}}},
         {"fields", strings(e.permitted_fields)},
+        {"obligations", obligations_json(e.obligations)},
         {"request_id", e.request_id},
         {"audit_seq", e.seq},
     });

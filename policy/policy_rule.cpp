@@ -45,4 +45,12 @@ std::vector<Obligation> ObligationSet::list() const {
   return result;
 }
 
+std::vector<std::string> ObligationSet::names() const {
+  std::vector<std::string> result;
+  for (const auto& [value, name] : kObligationNames) {
+    if (contains(value)) result.emplace_back(name);
+  }
+  return result;
+}
+
 }  // namespace pse::policy

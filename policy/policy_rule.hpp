@@ -48,6 +48,8 @@ class ObligationSet {
   bool contains(Obligation obligation) const noexcept { return (bits_ & bit(obligation)) != 0; }
   bool empty() const noexcept { return bits_ == 0; }
   std::vector<Obligation> list() const;
+  /// The same, in wire spelling ("no_onward_disclosure"), as answers and audit entries carry them.
+  std::vector<std::string> names() const;
   friend bool operator==(ObligationSet, ObligationSet) = default;
 
  private:

@@ -355,6 +355,7 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
   }
   if (allowed) {
     entry.permitted_fields = decision.permitted_fields;
+    entry.obligations = decision.obligations.names();
     entry.payload_hash =
         pse::Sha256().update(exchange->sealed_record.empty() ? exchange->record_text : exchange->sealed_record).finish();
   }

@@ -176,10 +176,12 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
         {"event_id", publication->event_id}, {"publisher", caller.id},      {"category", request.category},
         {"purpose", subscription.purpose},   {"subject", request.subject},   {"record", std::move(minimised)},
         {"published_at", published_at},
+        {"obligations", json::value_from(decision.obligations.names())},
     };
     std::string text = json::serialize(payload);
     entry.decision = audit::Decision::allow;
     entry.permitted_fields = decision.permitted_fields;
+    entry.obligations = decision.obligations.names();
     entry.payload_hash = pse::Sha256().update(json::serialize(payload.at("record"))).finish();
     entries.push_back(std::move(entry));
     publication->deliveries.push_back(queue::NewDelivery{subscription.subscriber, order, std::move(text)});

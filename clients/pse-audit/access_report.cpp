@@ -1,5 +1,6 @@
 #include "clients/pse-audit/access_report.hpp"
 
+#include "audit/obligation_wording.hpp"
 #include "audit/registry_read.hpp"
 
 namespace pse::audit_cli {
@@ -30,6 +31,7 @@ struct Wording {
   const char* law_separator;
   const char* no_basis;
   const char* fields;
+  const char* conditions;  // ASCII: the lines after the first are indented by its length
   const char* reference;
   const char* refused;
   const char* reads_none;
@@ -66,6 +68,7 @@ constexpr Wording french = {
     " : ",
     "non précisé",
     "Renseignements communiqués : ",
+    "Conditions : ",
     "Référence de la demande : ",
     "Demandes refusées (aucun renseignement communiqué) : ",
     "Aucune consultation de vos consentements ni de ce registre par un organisme n’a été enregistrée.",
@@ -102,6 +105,7 @@ constexpr Wording english = {
     ": ",
     "not specified",
     "Information communicated: ",
+    "Conditions: ",
     "Request reference: ",
     "Refused requests (no information communicated): ",
     "No consultation of your consents or of this register by a public body has been recorded.",
@@ -152,6 +156,20 @@ std::string field_list(const std::vector<std::string>& fields) {
   return out;
 }
 
+// The obligations the rule set at the time, one sentence each; none, no line.
+std::string conditions_lines(const AuditEntry& entry, const Wording& words, Language language) {
+  std::string out;
+  const std::string indent = "   " + std::string(std::string_view(words.conditions).size(), ' ');
+  for (const std::string& obligation : entry.obligations) {
+    const auto wording = audit::obligation_wording(obligation);
+    const std::string_view text = !wording ? std::string_view(obligation)
+                                  : language == Language::french ? wording->french
+                                                                 : wording->english;
+    out += (out.empty() ? std::string("   ") + words.conditions : indent) + std::string(text) + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string access_report(const ReportRequest& request, const std::vector<AuditEntry>& entries) {
@@ -197,6 +215,7 @@ std::string access_report(const ReportRequest& request, const std::vector<AuditE
     out += std::string("   ") + words.purpose + entry->purpose + "\n";
     out += std::string("   ") + words.basis + basis_text(*entry, words) + "\n";
     out += std::string("   ") + words.fields + field_list(entry->permitted_fields) + "\n";
+    out += conditions_lines(*entry, words, request.language);
     out += std::string("   ") + words.reference + entry->request_id + "\n";
   }
   out += "\n" + std::string(words.refused) + std::to_string(refused) + "\n\n";

@@ -1,6 +1,7 @@
 // A citizen's register of communications: every communication of their personal information
-// recorded in the audit log, with recipient, category, purpose, basis and time — what
-// Québec's Access Act calls the « registre des communications ».
+// recorded in the audit log, with recipient, category, purpose, basis, time and the conditions
+// the rule set on it (its obligations at the time, in words) — what Québec's Access Act calls
+// the « registre des communications ».
 //
 // French by default, English on request. Only allowed exchanges are communications; refused
 // requests are counted separately, since no information left the provider. Reads of the

@@ -64,13 +64,14 @@ std::string entries_table(const std::vector<AuditEntry>& entries) {
 std::string entries_csv(const std::vector<AuditEntry>& entries) {
   std::string out =
       "seq,time,request_id,consumer,provider,category,purpose,decision,reason,rule_id,basis_type,basis,"
-      "permitted_fields,payload_hash,subject_hash\r\n";
+      "permitted_fields,payload_hash,subject_hash,obligations\r\n";
   for (const AuditEntry& entry : entries) {
     const std::vector<std::string> cells = {
         std::to_string(entry.seq), audit::format_time(entry.time), entry.request_id, entry.consumer, entry.provider,
         entry.category, entry.purpose, std::string(to_string(entry.decision)), entry.reason, entry.rule_id,
         std::string(to_string(entry.basis_type)), entry.basis, audit::join_fields(entry.permitted_fields),
-        entry.payload_hash ? pse::to_hex(*entry.payload_hash) : "", pse::to_hex(entry.subject_hash)};
+        entry.payload_hash ? pse::to_hex(*entry.payload_hash) : "", pse::to_hex(entry.subject_hash),
+        audit::join_fields(entry.obligations)};
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) out.push_back(',');
       out += csv_cell(cells[i]);
@@ -99,6 +100,9 @@ boost::json::object entry_to_json(const AuditEntry& entry) {
   json["permitted_fields"] = std::move(fields);
   json["payload_hash"] = entry.payload_hash ? boost::json::value(pse::to_hex(*entry.payload_hash)) : nullptr;
   json["subject_hash"] = pse::to_hex(entry.subject_hash);
+  boost::json::array obligations;
+  for (const std::string& obligation : entry.obligations) obligations.emplace_back(obligation);
+  json["obligations"] = std::move(obligations);
   return json;
 }
 

@@ -13,7 +13,8 @@ constexpr const char* help = R"(usage: pse-audit report --db FILE --key-dir DIR 
 
 The register of communications (« registre des communications ») of one citizen: every
 communication of their personal information recorded in the log — recipient, provider,
-category, purpose, basis (consent or law), fields and time — and the number of refused
+category, purpose, basis (consent or law), fields, time and the conditions the rule set on
+it (e.g. that the recipient may not pass the information on) — and the number of refused
 requests. In French by default; --lang en for English.
 
   --subject ID   the citizen's subject id in clear, hashed with DIR/subject-hash.key

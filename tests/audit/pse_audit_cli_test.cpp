@@ -113,6 +113,42 @@ TEST_F(PseAuditCliTest, ReportInEnglishOnRequest) {
   EXPECT_EQ(run("report" + db() + keys() + " --subject x --lang de").exit_code, 2);
 }
 
+TEST(PseAuditCliObligationsTest, TheRegisterSaysWhatTheRuleObligedInWordsAndQueryListsIt) {
+  LogFixture fixture;
+  pse::testing::TempDir scratch;
+  {
+    auto log = fixture.open_log();
+    AuditRecord bound = testing::sample_record(0);
+    bound.obligations = {"notify_subject", "no_onward_disclosure"};
+    ASSERT_TRUE(log->append(bound).get().ok());
+    ASSERT_TRUE(log->append(testing::sample_record(5)).get().ok());  // same subject, no obligation
+  }
+  const std::string args = " --db " + fixture.database.string() + " --key-dir " + fixture.keys.string();
+  const auto french = run_pse_audit("report" + args + " --subject subject-0", scratch.path());
+  ASSERT_EQ(french.exit_code, 0) << french.err;
+  EXPECT_NE(french.out.find("   Renseignements communiqués : adresse, code_postal\n"
+                            "   Conditions : Un avis de cette communication vous est envoyé, selon vos préférences d’avis.\n"
+                            "                L’organisme ne peut communiquer ces renseignements à personne d’autre.\n"
+                            "   Référence de la demande : req-0\n"),
+            std::string::npos)
+      << french.out;
+  EXPECT_EQ(french.out.find("Conditions", french.out.find("2. Le")), std::string::npos) << "none for entry 5";
+
+  const auto english = run_pse_audit("report" + args + " --subject subject-0 --lang en", scratch.path());
+  ASSERT_EQ(english.exit_code, 0) << english.err;
+  EXPECT_NE(english.out.find("   Conditions: A notice of this communication is sent to you, as your notice preferences allow.\n"
+                             "               The body may not pass this information on.\n"),
+            std::string::npos)
+      << english.out;
+
+  const auto json = run_pse_audit("query" + args + " --json", scratch.path());
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto entries = boost::json::parse(json.out).as_array();
+  ASSERT_EQ(entries.size(), 2U);
+  EXPECT_EQ(entries[0].at("obligations"), (boost::json::array{"notify_subject", "no_onward_disclosure"}));
+  EXPECT_EQ(entries[1].at("obligations"), boost::json::array{});
+}
+
 TEST_F(PseAuditCliTest, StatsCountByDecisionReasonAndOrganisation) {
   const auto result = run("stats" + db() + " --json");
   ASSERT_EQ(result.exit_code, 0) << result.err;

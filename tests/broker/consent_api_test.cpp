@@ -1,5 +1,6 @@
 // The consent registry over the wire: a real broker, real TLS, a real SQLite file.
 #include "broker_fixture.hpp"
+#include "pse_audit_runner.hpp"
 
 #include "audit/audit_keys.hpp"
 #include "audit/audit_log.hpp"
@@ -63,16 +64,7 @@ class ConsentApi : public BrokerTest, public ::testing::WithParamInterface<Backe
 
   // Runs pse-audit on the broker's log; returns its standard output ("" when it failed).
   std::string pse_audit(const std::string& arguments) const {
-    const auto out = dir_->path() / "pse-audit.out";
-    const std::string db = postgres_ ? "\"" + postgres_->conninfo + "\" --password-file " + pg_password_file()
-                                     : (data_dir_ / "audit.db").string();
-    const std::string command = std::string(PSE_AUDIT_BINARY) + " " + arguments + " --db " + db + " --key-dir " +
-                                (dir_->path() / "keys").string() + " > " + out.string() + " 2>&1";
-    if (std::system(command.c_str()) != 0) return "";
-    std::ifstream in(out);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return run_pse_audit_on(arguments, data_dir_, postgres_, dir_->path() / "keys", dir_->path());
   }
 };
 
@@ -276,6 +268,7 @@ TEST_P(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
       r.basis_type = decision == audit::Decision::allow ? audit::BasisType::consent : audit::BasisType::none;
       r.basis = decision == audit::Decision::allow ? "cns_0123456789abcdef0123456789abcdef" : "";
       r.permitted_fields = {"birth_date", "birth_place"};
+      if (decision == audit::Decision::allow) r.obligations = {"no_onward_disclosure"};
       r.subject_id = subject;
       return r;
     };
@@ -297,6 +290,11 @@ TEST_P(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
   EXPECT_EQ(accesses[0].at("recipient"), "retraite-quebec");
   EXPECT_EQ(accesses[0].at("basis").at("type"), "consent");
   EXPECT_THAT(result.body, HasSubstr(R"("fields":["birth_date","birth_place"])"));
+  const auto obligations = accesses[0].at("obligations").as_array();
+  ASSERT_EQ(obligations.size(), 1u);
+  EXPECT_EQ(obligations[0].at("code"), "no_onward_disclosure");
+  EXPECT_EQ(obligations[0].at("fr"), "L’organisme ne peut communiquer ces renseignements à personne d’autre.");
+  EXPECT_EQ(obligations[0].at("en"), "The body may not pass this information on.");
 
   EXPECT_EQ(get(ramq_, "/v1/subjects/QC-1957-0042/accesses").status, 403);
   EXPECT_EQ(get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses?limit=0").status, 400);

@@ -65,7 +65,9 @@ struct ExchangeResponse {
   /// The policy rule that allowed the exchange.
   std::string rule_id;
   ExchangeBasis basis;
-  /// What you must do as recipient, e.g. "notify_subject".
+  /// What the rule obliges as recipient, in wire spelling: "no_onward_disclosure" (you may not
+  /// pass the record on to anyone), "notify_subject" (the hub tells the citizen),
+  /// "end_to_end_encryption" (the record came sealed for you). The citizen's register lists them.
   std::vector<std::string> obligations;
   /// The position of this exchange in the broker's audit log (cite it when asked).
   std::uint64_t audit_seq = 0;

@@ -56,6 +56,9 @@ struct Delivery {
   std::string purpose;       ///< the purpose of your subscription
   std::string subject;       ///< the citizen, as the publisher named them
   boost::json::object record;  ///< only the fields your policy rule permits
+  /// What your rule obliges you to as recipient, e.g. "no_onward_disclosure": you may not pass
+  /// the record on. As ExchangeResponse::obligations; empty from a broker that does not send them.
+  std::vector<std::string> obligations;
   std::string published_at;  ///< RFC 3339 UTC, e.g. "2026-11-22T19:30:00Z"
   unsigned attempt = 1;      ///< 1 on first delivery; more after a nack, a timeout or a reconnect
 };

@@ -69,6 +69,7 @@ Delivery decode_delivery(JsonReader& reader) {
   delivery.purpose = reader.required_string("purpose");
   delivery.subject = reader.required_string("subject");
   delivery.published_at = reader.required_string("published_at");
+  delivery.obligations = reader.string_list("obligations", false);
   const auto attempt = reader.required_unsigned("attempt");
   if (attempt == 0 || attempt > 1'000'000) reader.fail("\"attempt\" must be between 1 and 1000000");
   delivery.attempt = static_cast<unsigned>(attempt);
