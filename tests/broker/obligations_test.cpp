@@ -2,7 +2,6 @@
 // the consumer with the record (exchange answer and delivery), is kept in the audit entry, and
 // the citizen's register says it in words — pse-audit report, and the consent authority's view.
 #include "broker_fixture.hpp"
-#include "delivery_inbox.hpp"
 #include "pse_audit_runner.hpp"
 
 // GCC 12 with -fsanitize=address reports a false -Wmaybe-uninitialized inside Boost 1.81's
@@ -16,6 +15,10 @@
 
 #include <boost/json.hpp>
 #include <gmock/gmock.h>
+
+#include <future>
+#include <memory>
+#include <mutex>
 
 namespace pse::testing {
 namespace {
@@ -90,16 +93,21 @@ TEST_F(Obligations, NoOnwardDisclosureReachesTheConsumerTheAuditEntryAndTheCitiz
 
 TEST_F(Obligations, ADeliveryCarriesTheObligationsOfTheSubscribersRule) {
   start_broker();
-  Inbox retraite_inbox, ramq_inbox;
-  auto subscribe = [this](const ClientIdentity& who, const std::string& purpose, Inbox& inbox) {
+  // Each subscriber's first delivery (one event is published).
+  auto subscribe = [this](const ClientIdentity& who, const std::string& purpose, std::promise<Delivery>& first) {
     auto subscriber = std::make_unique<Provider>(sdk_options(who));
-    subscriber->subscribe({{"identity.death", purpose}}, [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+    auto taken = std::make_shared<std::once_flag>();
+    subscriber->subscribe({{"identity.death", purpose}}, [&first, taken](const Delivery& delivery) -> Status {
+      std::call_once(*taken, [&] { first.set_value(delivery); });
+      return Done{};
+    });
     EXPECT_TRUE(subscriber->start());
     EXPECT_TRUE(subscriber->wait_ready(std::chrono::seconds(10)));
     return subscriber;
   };
-  auto retraite = subscribe(retraite_quebec_, "pension_termination", retraite_inbox);
-  auto ramq = subscribe(ramq_, "health_insurance_termination", ramq_inbox);
+  std::promise<Delivery> to_retraite, to_ramq;
+  auto retraite = subscribe(retraite_quebec_, "pension_termination", to_retraite);
+  auto ramq = subscribe(ramq_, "health_insurance_termination", to_ramq);
 
   Client etat_civil(sdk_options(etat_civil_));
   PublishRequest death;
@@ -110,10 +118,12 @@ TEST_F(Obligations, ADeliveryCarriesTheObligationsOfTheSubscribersRule) {
                               {"death_date", "2026-11-20"}};
   auto published = etat_civil.publish(death);
   ASSERT_TRUE(published) << published.error().message;
-  ASSERT_TRUE(retraite_inbox.wait_for(1));
-  ASSERT_TRUE(ramq_inbox.wait_for(1));
-  EXPECT_EQ(retraite_inbox.received().front().obligations, kNoOnward);
-  EXPECT_TRUE(ramq_inbox.received().front().obligations.empty()) << "ramq-death-notice sets none";
+  auto retraite_got = to_retraite.get_future();
+  auto ramq_got = to_ramq.get_future();
+  ASSERT_EQ(retraite_got.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  ASSERT_EQ(ramq_got.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(retraite_got.get().obligations, kNoOnward);
+  EXPECT_TRUE(ramq_got.get().obligations.empty()) << "ramq-death-notice sets none";
 
   for (const auto& entry : audit_entries()) {
     EXPECT_EQ(entry.obligations, entry.consumer == "retraite-quebec" ? kNoOnward : std::vector<std::string>{})
