@@ -11,6 +11,7 @@
 #include "base/random_id.hpp"
 #include "broker/consent/consent_follower.hpp"
 #include "broker/consent/consent_registry.hpp"
+#include "broker/consent/rule_obligations.hpp"
 #include "broker/consent_routes.hpp"
 #include "broker/exchange/disclosure_notices.hpp"
 #include "broker/exchange/exchange_pipeline.hpp"
@@ -53,11 +54,15 @@ policy::PolicyConfigPaths policy_paths(const BrokerConfig& config) {
   return {config.orgs_file, config.classification_file, config.policies_file};
 }
 
-// The registry validates names against the policy snapshot in force at the time of the call.
+// The registry validates names, and finds the obligations a receipt names, against the policy
+// snapshot in force at the time of the call.
 consent::Vocabulary vocabulary_of(const policy::PolicyEngine& engine) {
   return consent::Vocabulary{
       [&engine](std::string_view org) { return engine.snapshot()->organisations().find(org) != nullptr; },
       [&engine](std::string_view category) { return engine.snapshot()->classification().find(category) != nullptr; },
+      [&engine](const consent::Consent& consent, consent::Instant at) {
+        return consent::rule_obligations(*engine.snapshot(), consent, at);
+      },
   };
 }
 
@@ -168,7 +173,8 @@ struct Broker::Impl {
         queue(open_queue(config, stores)),
         subscriptions(std::move(stores.subscriptions), configured_subscriptions(config, *policies)),
         dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
-        publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission),
+        publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission,
+                  config.keys_dir),
         disclosures([this](const std::string& publisher, const std::string& body,
                            Respond respond) { publish_as(publisher, body, std::move(respond)); },
                     [this](std::chrono::milliseconds delay, std::function<void()> job) {
@@ -335,6 +341,7 @@ struct Broker::Impl {
       if (!errors.empty()) throw errors.front();
       state.set_tls_context(std::move(tls));
       exchanges.forget_registered_keys();
+      publishes.forget_signing_keys();
       log::info("reloaded TLS material, organisations, classification, policies and encryption keys",
                 {{"sessions", state.sessions.size()}, {"connectors", state.connectors.size()}});
       // Sessions already open prove their identity again against what is in force now.

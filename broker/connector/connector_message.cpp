@@ -1,6 +1,7 @@
 #include "broker/connector/connector_message.hpp"
 
 #include "broker/json_body.hpp"
+#include "broker/signed_record_json.hpp"
 
 #include <charconv>
 
@@ -79,29 +80,6 @@ std::optional<std::string_view> response_id(const json::object& message) {
   if (id == nullptr || !id->is_string()) return std::nullopt;
   return std::string_view(id->as_string());
 }
-
-namespace {
-
-// {"jws":"…","disclosures":["…",…]} — only its shape; the exchange pipeline checks the signature.
-std::optional<integrity::SignedRecord> read_signature(const json::value& value) {
-  constexpr std::size_t kMaxDisclosures = kMaxSignedFields;
-  if (!value.is_object()) return std::nullopt;
-  const json::object& object = value.get_object();
-  const json::value* jws = object.if_contains("jws");
-  const json::value* disclosures = object.if_contains("disclosures");
-  if (object.size() != 2 || jws == nullptr || !jws->is_string() || disclosures == nullptr ||
-      !disclosures->is_array() || disclosures->get_array().size() > kMaxDisclosures) {
-    return std::nullopt;
-  }
-  integrity::SignedRecord signature{std::string(jws->get_string()), {}};
-  for (const json::value& disclosure : disclosures->get_array()) {
-    if (!disclosure.is_string()) return std::nullopt;
-    signature.disclosures.emplace_back(disclosure.get_string());
-  }
-  return signature;
-}
-
-}  // namespace
 
 Result<ProviderAnswer> response_outcome(json::object& message) {
   std::optional<integrity::SignedRecord> signature;

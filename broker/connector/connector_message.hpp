@@ -44,10 +44,6 @@ Result<ConnectorHello> read_hello(const boost::json::object& message);
 /// The broker's request id a response answers; std::nullopt when "id" is absent or not a string.
 std::optional<std::string_view> response_id(const boost::json::object& message);
 
-/// A signed record has at most this many disclosures (a category has at most 64 fields; the
-/// margin lets a provider sign fields the classification does not know, which are dropped).
-inline constexpr std::size_t kMaxSignedFields = 256;
-
 /// What a response says: its record (moved out of `message`, with its "integrity" signature
 /// when there is one: integrity_failed when that is not {jws, disclosures}) or its sealed record,
 /// record_not_found when the provider says it holds none, provider_error for any other error,

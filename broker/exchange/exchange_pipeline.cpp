@@ -9,6 +9,7 @@
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
 #include "broker/json_body.hpp"
+#include "broker/signed_record_json.hpp"
 #include "broker/exchange/shared_requests.hpp"
 #include "broker/admission/org_admission.hpp"
 #include "policy/policy_engine.hpp"
@@ -258,26 +259,10 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
 // field's disclosure holds its value.
 Status ExchangePipeline::check_signature(Exchange& exchange, const ProviderAnswer& answer) {
   const ExchangeRequest& request = exchange.request;
-  if (!answer.signature) return make_error(Reason::integrity_failed, "the provider did not sign a record its category requires signed");
-  const auto key_text = signing_keys_.public_key_of(request.provider);
-  const auto key = key_text ? integrity::decode_key(*key_text) : std::nullopt;
-  if (!key) return make_error(Reason::integrity_failed, "no signing key is registered for '" + request.provider + "'");
-  auto proof = integrity::verify_record(answer.record, *answer.signature, *key,
-                                        {exchange.consumer, request.subject, request.category, request.request_id, 0});
+  auto proof = verify_signed_record(signing_keys_, request.provider, answer.record, answer.signature,
+                                    {exchange.consumer, request.subject, request.category, request.request_id, 0});
   if (!proof) return proof.error();
-  std::string out = "{\"jws\":";
-  log::append_json_string(out, answer.signature->jws);
-  out += ",\"disclosures\":[";
-  bool first = true;
-  for (const std::string& field : exchange.decision.permitted_fields) {
-    const auto found = proof->disclosures.find(field);
-    if (found == proof->disclosures.end()) continue;
-    if (!first) out += ',';
-    first = false;
-    log::append_json_string(out, found->second);
-  }
-  out += "]}";
-  exchange.signature_json = std::move(out);
+  exchange.signature_json = signature_json(answer.signature->jws, *proof, exchange.decision.permitted_fields);
   return Done{};
 }
 

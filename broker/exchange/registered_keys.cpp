@@ -40,4 +40,17 @@ void RegisteredKeys::forget() {
   keys_.clear();
 }
 
+Result<integrity::RecordProof> verify_signed_record(RegisteredKeys& signing_keys, std::string_view organisation,
+                                                    const boost::json::object& record,
+                                                    const std::optional<integrity::SignedRecord>& signature,
+                                                    const integrity::SignedClaims& expected) {
+  if (!signature) {
+    return make_error(Reason::integrity_failed, "'" + std::string(organisation) + "' did not sign a record its category requires signed");
+  }
+  const auto key_text = signing_keys.public_key_of(organisation);
+  const auto key = key_text ? integrity::decode_key(*key_text) : std::nullopt;
+  if (!key) return make_error(Reason::integrity_failed, "no signing key is registered for '" + std::string(organisation) + "'");
+  return integrity::verify_record(record, *signature, *key, expected);
+}
+
 }  // namespace pse::broker

@@ -10,6 +10,10 @@
 // file is looked for again each time, so that a key registered later is used without a reload.
 #pragma once
 
+#include <pse/record_proof.hpp>
+
+#include <boost/json/object.hpp>
+
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -37,5 +41,12 @@ class RegisteredKeys {
   std::mutex mutex_;
   std::map<std::string, std::string, std::less<>> keys_;
 };
+
+/// The signature over `record` checked against `organisation`'s registered signing key and the
+/// `expected` claims: integrity_failed when there is no signature, no key, or it does not verify.
+Result<integrity::RecordProof> verify_signed_record(RegisteredKeys& signing_keys, std::string_view organisation,
+                                                    const boost::json::object& record,
+                                                    const std::optional<integrity::SignedRecord>& signature,
+                                                    const integrity::SignedClaims& expected);
 
 }  // namespace pse::broker

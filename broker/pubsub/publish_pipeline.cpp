@@ -8,6 +8,7 @@
 #include "broker/admission/org_admission.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/pubsub/publish_request.hpp"
+#include "broker/signed_record_json.hpp"
 #include "broker/pubsub/subscription_registry.hpp"
 #include "broker/queue/delivery_queue.hpp"
 #include "policy/policy_engine.hpp"
@@ -66,24 +67,10 @@ audit::AuditRecord audit_record(const std::string& event_id, const std::string& 
 
 }  // namespace
 
-std::string event_id_for(std::string_view publisher, std::string_view idempotency_key) {
-  std::array<unsigned char, 16> digest{};
-  crypto_generichash_state state;
-  crypto_generichash_init(&state, nullptr, 0, digest.size());
-  const auto* publisher_bytes = reinterpret_cast<const unsigned char*>(publisher.data());
-  const auto* key_bytes = reinterpret_cast<const unsigned char*>(idempotency_key.data());
-  crypto_generichash_update(&state, publisher_bytes, publisher.size());
-  const unsigned char separator = 0;  // ids cannot contain it: (a, bc) and (ab, c) differ
-  crypto_generichash_update(&state, &separator, 1);
-  crypto_generichash_update(&state, key_bytes, idempotency_key.size());
-  crypto_generichash_final(&state, digest.data(), digest.size());
-  return "evt_" + to_hex(digest);
-}
-
 PublishPipeline::PublishPipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                                  audit::AuditLog& audit, queue::DeliveryQueue& queue,
                                  const SubscriptionRegistry& subscriptions, Metrics& metrics, Clock clock,
-                                 OrgAdmission& admission)
+                                 OrgAdmission& admission, const std::filesystem::path& keys_dir)
     : policies_(policies),
       consents_(consents),
       audit_(audit),
@@ -91,7 +78,8 @@ PublishPipeline::PublishPipeline(const policy::PolicyEngine& policies, const con
       subscriptions_(subscriptions),
       metrics_(metrics),
       clock_(std::move(clock)),
-      admission_(admission) {}
+      admission_(admission),
+      signing_keys_(keys_dir / "signing", "signing key") {}
 
 void PublishPipeline::run(const policy::Organisation& caller, const std::string& body, Respond respond) {
   auto finish = [this, &respond](HttpResponse response) {
@@ -120,6 +108,20 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
     if (category->find_field(name) == nullptr) {
       return finish(refusal(Reason::unknown_field, "'" + std::string(name) + "' is not a field of " + category->id));
     }
+  }
+  // In a category that requires signed records the publisher signs every field once; each
+  // subscriber receives the signature with the proofs of its own fields only. The signature
+  // names no audience (every subscriber gets the same) and binds the event id.
+  std::optional<integrity::RecordProof> proof;
+  if (category->signed_records || parsed->signature) {
+    auto checked = verify_signed_record(signing_keys_, caller.id, parsed->record, parsed->signature,
+                                        {"", parsed->subject, parsed->category,
+                                         event_id_for(caller.id, parsed->idempotency_key), 0});
+    if (!checked) {
+      log::info("publish refused", {{"publisher", caller.id}, {"category", category->id}, {"reason", "integrity_failed"}});
+      return finish(refusal(Reason::integrity_failed, checked.error().message));
+    }
+    proof = std::move(*checked);
   }
 
   auto publication = std::make_shared<Publication>();
@@ -179,6 +181,10 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
         {"obligations", json::value_from(decision.obligations.names())},
     };
     std::string text = json::serialize(payload);
+    if (proof) {
+      text.pop_back();
+      text += ",\"integrity\":" + signature_json(request.signature->jws, *proof, decision.permitted_fields) + "}";
+    }
     entry.decision = audit::Decision::allow;
     entry.permitted_fields = decision.permitted_fields;
     entry.obligations = decision.obligations.names();

@@ -6,7 +6,9 @@
 //                    Retry-After, before anything is parsed or audited
 //   2. parse         strict JSON body → PublishRequest
 //   3. check         publisher role; the category exists and the publisher may publish in it
-//                    (owner or listed in `publishers`); every field is one of the category's
+//                    (owner or listed in `publishers`); every field is one of the category's;
+//                    in a category whose integrity rating requires it, the publisher's
+//                    signature over every field (else 502 integrity_failed)
 //   4. fan out       for every subscriber of the category (only those named in `to`, if any):
 //                    the same policy decision and consent check as an exchange, with the
 //                    subscriber as consumer and the publisher as provider; the record is
@@ -22,6 +24,9 @@
 // (publisher, idempotency key), so a retry names the same event everywhere, audit included.
 #pragma once
 
+#include <pse/publish.hpp>
+
+#include "broker/exchange/registered_keys.hpp"
 #include "broker/http_types.hpp"
 #include "broker/metrics.hpp"
 #include "policy/instant.hpp"
@@ -48,8 +53,9 @@ namespace pse::broker {
 class OrgAdmission;
 class SubscriptionRegistry;
 
-/// "evt_" and 32 hex digits: a keyed-free hash of (publisher, idempotency key).
-std::string event_id_for(std::string_view publisher, std::string_view idempotency_key);
+/// "evt_" and 32 hex digits, from (publisher, idempotency key): the SDK's, so that a publisher
+/// and its subscribers compute the same id (pse/publish.hpp).
+using pse::event_id_for;
 
 class PublishPipeline {
  public:
@@ -57,9 +63,12 @@ class PublishPipeline {
 
   PublishPipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
                   audit::AuditLog& audit, queue::DeliveryQueue& queue, const SubscriptionRegistry& subscriptions,
-                  Metrics& metrics, Clock clock, OrgAdmission& admission);
+                  Metrics& metrics, Clock clock, OrgAdmission& admission, const std::filesystem::path& keys_dir);
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
+
+  /// After a reload: the publishers' signing keys are read again when next needed.
+  void forget_signing_keys() { signing_keys_.forget(); }
 
  private:
   struct Publication;
@@ -72,6 +81,7 @@ class PublishPipeline {
   Metrics& metrics_;
   Clock clock_;
   OrgAdmission& admission_;
+  RegisteredKeys signing_keys_;
 };
 
 }  // namespace pse::broker

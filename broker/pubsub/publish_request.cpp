@@ -1,6 +1,7 @@
 #include "broker/pubsub/publish_request.hpp"
 
 #include "broker/json_body.hpp"
+#include "broker/signed_record_json.hpp"
 
 #include <algorithm>
 
@@ -36,7 +37,12 @@ Result<PublishRequest> parse_publish_request(std::string_view body) {
   request.idempotency_key = fields.required_string("idempotency_key");
   const boost::json::object* record = fields.required_object("record");
   request.to = fields.optional_string_list("to");
+  const boost::json::value* integrity = fields.optional_value("integrity");
   if (auto problem = fields.finish()) return *problem;
+  if (integrity != nullptr) {
+    request.signature = read_signature(*integrity);
+    if (!request.signature) return malformed("integrity must be {\"jws\": string, \"disclosures\": [string, …]}");
+  }
 
   if (!is_printable(request.category, 128)) return malformed("category must be 1-128 printable characters");
   if (!is_printable(request.subject, 128)) return malformed("subject must be 1-128 printable characters");

@@ -1,10 +1,12 @@
 // The body of `POST /v1/publish`, read strictly (docs/api/exchange-protocol.md).
 #pragma once
 
+#include <pse/record_proof.hpp>
 #include <pse/result.hpp>
 
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,8 @@ struct PublishRequest {
   std::string idempotency_key;
   boost::json::object record;   ///< field → scalar; at most 64 fields
   std::vector<std::string> to;  ///< empty: every subscriber
+  /// The publisher's signature over every field, with a disclosure per field (pse/record_proof.hpp).
+  std::optional<integrity::SignedRecord> signature;
 };
 
 /// 1–128 of `A-Z a-z 0-9 . _ - :`.

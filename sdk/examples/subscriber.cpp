@@ -1,7 +1,10 @@
 // subscriber — receives the events of one category and prints them, until SIGINT or SIGTERM.
 //
-//   subscriber CA_FILE CERT_FILE KEY_FILE CATEGORY PURPOSE [HOST [PORT]]
+//   subscriber CA_FILE CERT_FILE KEY_FILE CATEGORY PURPOSE [HOST [PORT [SIGNING_KEYS_DIR]]]
 //   subscriber ca.crt orgs/ramq.crt orgs/ramq.key identity.death health_insurance_termination
+//
+// With SIGNING_KEYS_DIR (the publishers' public keys as the platform distributes them), each
+// signed event is verified before it is printed, with the number of fields it proves.
 //
 // Each delivery is acknowledged once printed (the handler returns Done). A real subscriber
 // stores it first, and ignores an event_id it has already processed: delivery is at least once.
@@ -17,7 +20,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 6) {
-    std::cerr << "usage: subscriber CA_FILE CERT_FILE KEY_FILE CATEGORY PURPOSE [HOST [PORT]]\n";
+    std::cerr << "usage: subscriber CA_FILE CERT_FILE KEY_FILE CATEGORY PURPOSE [HOST [PORT [SIGNING_KEYS_DIR]]]\n";
     return 2;
   }
   pse::ClientOptions options;
@@ -26,6 +29,7 @@ int main(int argc, char** argv) {
   options.key_file = argv[3];
   if (argc > 6) options.host = argv[6];
   if (argc > 7) options.port = static_cast<std::uint16_t>(std::stoul(argv[7]));
+  if (argc > 8) options.signing_keys_dir = argv[8];
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -40,7 +44,9 @@ int main(int argc, char** argv) {
       std::lock_guard lock(output);
       std::cout << delivery.category << " from " << delivery.publisher << " about " << delivery.subject << ": "
                 << boost::json::serialize(delivery.record) << " (" << delivery.event_id << ", attempt "
-                << delivery.attempt << ")" << std::endl;
+                << delivery.attempt << ")";
+      if (delivery.proof) std::cout << ", " << delivery.proof->disclosures.size() << " fields signed by " << delivery.publisher;
+      std::cout << std::endl;
       return pse::Done{};
     });
     if (auto started = subscriber.start(); !started) {

@@ -3,6 +3,8 @@
 // exchange is still answered; the refusals show in the metrics, not in the audit log.
 #include "broker_fixture.hpp"
 
+#include "support/signing_keys.hpp"
+
 #include "support/test_connector.hpp"
 
 #include <boost/json.hpp>
@@ -22,9 +24,9 @@ const std::string kLawfulExchange =
     R"({"subject": "QC-1957-0042", "provider": "etat-civil", "category": "identity.birth", "purpose": "health_insurance_registration"})";
 
 std::string death(int i) {
-  return R"({"category": "identity.death", "subject": "QC-1931-)" + std::to_string(i) +
-         R"(", "idempotency_key": "flood-)" + std::to_string(i) +
-         R"(", "record": {"surname": "Tremblay", "death_date": "2026-11-20"}})";
+  return signed_publish_body("etat-civil", R"({"category": "identity.death", "subject": "QC-1931-)" + std::to_string(i) +
+                                               R"(", "idempotency_key": "flood-)" + std::to_string(i) +
+                                               R"(", "record": {"surname": "Tremblay", "death_date": "2026-11-20"}})");
 }
 
 class OrgLimits : public BrokerTest {

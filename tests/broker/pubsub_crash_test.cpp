@@ -5,6 +5,7 @@
 #include "audit/audit_keys.hpp"
 #include "support/pg_test_database.hpp"
 #include "support/queue_key.hpp"
+#include "support/signing_keys.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
 #include "support/tls_client.hpp"
@@ -147,6 +148,7 @@ TEST_P(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
   const ClientIdentity saaq = pki.issue_org("saaq");
   audit::write_new_key_files(dir / "keys");
   write_queue_key(dir / "keys");
+  const std::filesystem::path signing_key = write_test_signing_keys(dir / "keys");  // deaths are signed
   const std::uint16_t port = free_port();
   const auto config = dir.write(
       "broker.yaml",
@@ -170,6 +172,7 @@ TEST_P(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
     options.ca_file = pki.ca();
     options.certificate_file = who.cert;
     options.key_file = who.key;
+    options.signing_key_file = signing_key;
     options.connect_timeout = 1s;
     options.request_timeout = 3s;
     return options;

@@ -1,6 +1,7 @@
 // Publish/subscribe through a real broker: publishers on pse::Client, subscribers on
 // pse::Provider — real mTLS, WebSocket, policy, consent, audit and durable queues.
 #include "broker_fixture.hpp"
+#include "delivery_inbox.hpp"
 
 #include <pse/client.hpp>
 #include <pse/provider.hpp>
@@ -28,47 +29,6 @@ namespace {
 using ::testing::HasSubstr;
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-// Deliveries as a subscriber's handler saw them, with a way to wait for them.
-class Inbox {
- public:
-  Status take(const Delivery& delivery) {
-    std::lock_guard lock(mutex_);
-    if (refusals_left_ > 0) {
-      --refusals_left_;
-      ++refused_;
-      return make_error(Reason::provider_error, "not now");
-    }
-    received_.push_back(delivery);
-    changed_.notify_all();
-    return Done{};
-  }
-
-  bool wait_for(std::size_t count, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return received_.size() >= count; });
-  }
-
-  std::vector<Delivery> received() const {
-    std::lock_guard lock(mutex_);
-    return received_;
-  }
-  void refuse_next(int count) {
-    std::lock_guard lock(mutex_);
-    refusals_left_ = count;
-  }
-  int refused() const {
-    std::lock_guard lock(mutex_);
-    return refused_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<Delivery> received_;
-  int refusals_left_ = 0;
-  int refused_ = 0;
-};
 
 class PubSub : public BrokerTest, public ::testing::WithParamInterface<Backend> {
  protected:

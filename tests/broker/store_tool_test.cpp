@@ -5,6 +5,8 @@
 
 #include "broker_fixture.hpp"
 
+#include "support/signing_keys.hpp"
+
 #include <boost/json.hpp>
 #include <gmock/gmock.h>
 
@@ -12,6 +14,10 @@
 
 namespace pse::testing {
 namespace {
+
+// A death État civil publishes, signed as its SDK would (identity.death requires signed records).
+const std::string kDeath = signed_publish_body("etat-civil", R"({"category": "identity.death", "subject": "QC-8",
+    "idempotency_key": "deces-8", "record": {"surname": "Roy", "death_date": "2026-11-20"}})");
 
 using ::testing::HasSubstr;
 namespace json = boost::json;
@@ -41,8 +47,7 @@ TEST_F(StoreTool, ASqliteStoreCopiedIntoPostgresqlIsServedAsItWas) {
   ASSERT_EQ(post(services_quebec_, "/v1/consents", grant).status, 201);
   // Reads of the registry, each audited: a log past 256 entries has interior tree nodes stored.
   for (int i = 0; i < 300; ++i) ASSERT_EQ(get(services_quebec_, "/v1/subjects/QC-7/consents").status, 200);
-  ASSERT_EQ(post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-8",
-      "idempotency_key": "deces-8", "record": {"surname": "Roy", "death_date": "2026-11-20"}})").status, 202);
+  ASSERT_EQ(post(etat_civil_, "/v1/publish", kDeath).status, 202);
   EXPECT_EQ(queue_depth("ready"), "1");
   const std::uint64_t entries = audit_entries().size();
   ASSERT_GT(entries, 0u);
@@ -79,8 +84,7 @@ TEST_F(StoreTool, ASqliteStoreCopiedIntoPostgresqlIsServedAsItWas) {
   EXPECT_EQ(json::parse(consents.body).at("consents").as_array().size(), 1u);
   EXPECT_EQ(queue_depth("ready"), "1");
   // The same publish again is recognised as the one already stored.
-  HttpResult retried = post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-8",
-      "idempotency_key": "deces-8", "record": {"surname": "Roy", "death_date": "2026-11-20"}})");
+  HttpResult retried = post(etat_civil_, "/v1/publish", kDeath);
   EXPECT_THAT(retried.body, HasSubstr(R"("duplicate":true)"));
   EXPECT_GT(audit_entries().size(), entries);  // the log goes on from where it was
 }

@@ -102,6 +102,8 @@ pse::ClientOptions options_for(const Options& options, const std::string& org) {
   client.ca_file = options.ca;
   client.certificate_file = options.orgs / (org + ".crt");
   client.key_file = options.orgs / (org + ".key");
+  // scripts/dev-pki makes one per body: État civil's deaths are signed events.
+  if (std::filesystem::exists(options.orgs / (org + ".sign.key"))) client.signing_key_file = options.orgs / (org + ".sign.key");
   client.server_name = "localhost";
   return client;
 }

@@ -2,6 +2,10 @@
 
 #include "base/base64.hpp"
 
+#include <pse/publish.hpp>
+
+#include <boost/json.hpp>
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -32,6 +36,19 @@ fs::path write_test_signing_keys(const fs::path& keys_dir) {
   std::ofstream(seed_file) << as_base64(test_signing_seed());
   fs::permissions(seed_file, fs::perms::owner_read | fs::perms::owner_write);
   return seed_file;
+}
+
+std::string signed_publish_body(const std::string& publisher, const std::string& body) {
+  boost::json::object object = boost::json::parse(body).as_object();
+  const auto text = [&object](const char* key) { return std::string(object.at(key).as_string()); };
+  const integrity::SignedRecord signature =
+      integrity::sign_record(object.at("record").as_object(),
+                             {"", text("subject"), text("category"), event_id_for(publisher, text("idempotency_key")), 0},
+                             test_signing_seed());
+  boost::json::array disclosures;
+  for (const auto& disclosure : signature.disclosures) disclosures.emplace_back(disclosure);
+  object["integrity"] = boost::json::object{{"jws", signature.jws}, {"disclosures", std::move(disclosures)}};
+  return boost::json::serialize(object);
 }
 
 }  // namespace pse::testing

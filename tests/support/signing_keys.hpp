@@ -7,6 +7,7 @@
 #include <pse/record_proof.hpp>
 
 #include <filesystem>
+#include <string>
 
 namespace pse::testing {
 
@@ -17,5 +18,9 @@ const integrity::Key& test_signing_seed();
 /// (<keys_dir>/signing/<org>.pub) and writes the seed to <keys_dir>/../test.sign.key (chmod
 /// 600), whose path it returns: the providers' ClientOptions::signing_key_file.
 std::filesystem::path write_test_signing_keys(const std::filesystem::path& keys_dir);
+
+/// A POST /v1/publish body (JSON text) with the test seed's signature added, as `publisher`'s
+/// SDK would send it.
+std::string signed_publish_body(const std::string& publisher, const std::string& body);
 
 }  // namespace pse::testing

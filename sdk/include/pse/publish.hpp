@@ -10,9 +10,13 @@
 // (docs/api/exchange-protocol.md).
 #pragma once
 
+#include <pse/record_proof.hpp>
+
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pse {
@@ -32,6 +36,11 @@ struct PublishRequest {
   /// consent), e.g. the one body a status report is meant for. Empty: every subscriber.
   std::vector<std::string> to;
 };
+
+/// The broker's id of an event: "evt_" and 32 hex digits of an unkeyed BLAKE2b hash of the
+/// publisher's organisation id and the idempotency key. A publisher knows it before publishing;
+/// a publisher's signature over an event names it (pse/record_proof.hpp).
+std::string event_id_for(std::string_view publisher, std::string_view idempotency_key);
 
 struct PublishResponse {
   /// The broker's id of the event ("evt_" and hex digits); the same for a duplicate.
@@ -61,6 +70,13 @@ struct Delivery {
   std::vector<std::string> obligations;
   std::string published_at;  ///< RFC 3339 UTC, e.g. "2026-11-22T19:30:00Z"
   unsigned attempt = 1;      ///< 1 on first delivery; more after a nack, a timeout or a reconnect
+  /// In a category whose integrity rating requires it: the publisher's signature and the
+  /// disclosures of the fields you received (empty jws otherwise).
+  integrity::SignedRecord signature;
+  /// Set when ClientOptions::signing_keys_dir is set and the signature verified with the
+  /// publisher's key. A delivery whose signature does not verify never reaches your handler:
+  /// the SDK nacks it integrity_failed (the broker retries, then dead-letters it).
+  std::optional<integrity::RecordProof> proof;
 };
 
 }  // namespace pse

@@ -8,6 +8,7 @@
 // broker runs again on another (see client.hpp, "Retries").
 #include <pse/client.hpp>
 
+#include "crypto/key_text.hpp"
 #include "net/brokers.hpp"
 #include "net/connection.hpp"
 #include "net/own_identity.hpp"
@@ -83,20 +84,15 @@ struct Client::Impl {
 
   explicit Impl(ClientOptions client_options)
       : options(with_defaults(std::move(client_options))),
-        encryption_key(load_encryption_key(options)),
-        organisation(options.signing_keys_dir.empty() ? std::string()
-                                                      : net::organisation_of_certificate(options.certificate_file).value_or("")),
+        encryption_key(crypto::key_of_option(options.encryption_key_file, "encryption key")),
+        signing_key(crypto::key_of_option(options.signing_key_file, "signing key")),
+        organisation(options.signing_keys_dir.empty() && options.signing_key_file.empty()
+                         ? std::string()
+                         : net::organisation_of_certificate(options.certificate_file).value_or("")),
         tls(net::make_tls_context(options)),
         work(asio::make_work_guard(io)),
         thread([this] { io.run(); }) {
     for (ClientOptions& each : net::each_broker(options)) brokers.push_back(Broker{std::move(each), {}, 0});
-  }
-
-  static std::optional<seal::Key> load_encryption_key(const ClientOptions& given) {
-    if (given.encryption_key_file.empty()) return std::nullopt;
-    auto key = seal::read_secret_key(given.encryption_key_file);
-    if (!key) throw std::runtime_error(key.error().message);
-    return *key;
   }
 
   static ClientOptions with_defaults(ClientOptions given) {
@@ -114,7 +110,9 @@ struct Client::Impl {
 
   ClientOptions options;
   std::optional<seal::Key> encryption_key;  // from options.encryption_key_file, when set
-  std::string organisation;  // of the certificate: the audience of the providers' signatures
+  std::optional<integrity::Key> signing_key;  // from options.signing_key_file, when set
+  // Of the certificate: the audience of the providers' signatures, the publisher of its events.
+  std::string organisation;
   asio::io_context io;
   asio::ssl::context tls;
   asio::executor_work_guard<asio::io_context::executor_type> work;
@@ -456,13 +454,8 @@ static Result<ExchangeResponse> open_sealed(Result<ExchangeResponse> answer, con
 static Result<ExchangeResponse> check_signature(Result<ExchangeResponse> answer, const std::filesystem::path& keys_dir,
                                                 const ExchangeRequest& asked, const std::string& consumer) {
   if (!answer || answer->signature.jws.empty() || keys_dir.empty()) return answer;
-  for (char c : asked.provider) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-      return make_error(Reason::integrity_failed, "the provider's name cannot be a key file name");
-    }
-  }
-  auto key = integrity::read_key(keys_dir / (asked.provider + ".pub"));
-  if (!key) return make_error(Reason::integrity_failed, key.error().message);
+  auto key = crypto::registered_key(keys_dir, asked.provider);
+  if (!key) return key.error();
   auto proof = integrity::verify_record(answer->record, answer->signature, *key,
                                         {consumer, asked.subject, asked.category, answer->request_id, 0});
   if (!proof) return make_error(Reason::integrity_failed, proof.error().message + " (request " + answer->request_id + ")");
@@ -486,7 +479,18 @@ void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
 }
 
 void Client::start_publish(PublishRequest request, PublishHandler handler) {
-  std::string body = wire::encode_publish_request(request);
+  // With a signing key every event is signed, field by field: a category that requires it is
+  // refused unsigned, and a signature elsewhere lets the subscribers prove where it came from.
+  std::optional<integrity::SignedRecord> signature;
+  if (impl_->signing_key) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    signature = integrity::sign_record(
+        request.record,
+        {"", request.subject, request.category, event_id_for(impl_->organisation, request.idempotency_key),
+         std::chrono::duration_cast<std::chrono::seconds>(now).count()},
+        *impl_->signing_key);
+  }
+  std::string body = wire::encode_publish_request(request, signature);
   std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<PublishResponse>>(
       *impl_, "/v1/publish", 202, std::move(body), "idempotency key " + request.idempotency_key,
       /*replayable=*/true, &wire::decode_publish_response, std::move(handler));

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -55,6 +56,24 @@ Result<Key32> read_key(const std::filesystem::path& file, std::string_view what)
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto key = decode_key(text);
   if (!key) return make_error(Reason::internal_error, file.string() + " does not hold a 32-byte key in base64");
+  return *key;
+}
+
+Result<Key32> registered_key(const std::filesystem::path& directory, std::string_view organisation) {
+  // An organisation id is snake_case or kebab-case: never a path of its own.
+  const bool plain = !organisation.empty() && std::all_of(organisation.begin(), organisation.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+  if (!plain) return make_error(Reason::integrity_failed, "'" + std::string(organisation) + "' cannot name a key file");
+  auto key = read_key(directory / (std::string(organisation) + ".pub"), "signing key");
+  if (!key) return make_error(Reason::integrity_failed, key.error().message);
+  return *key;
+}
+
+std::optional<Key32> key_of_option(const std::filesystem::path& file, std::string_view what) {
+  if (file.empty()) return std::nullopt;
+  auto key = read_key(file, what);
+  if (!key) throw std::runtime_error(key.error().message);
   return *key;
 }
 

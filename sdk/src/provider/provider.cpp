@@ -8,6 +8,7 @@
 #include <pse/provider.hpp>
 #include <pse/record_proof.hpp>
 
+#include "crypto/key_text.hpp"
 #include "net/brokers.hpp"
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
@@ -58,7 +59,7 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
       : options(std::move(client_options)),
         provider_options(given),
         tls(net::make_tls_context(options)),
-        signing_key(load_signing_key(options)) {
+        signing_key(crypto::key_of_option(options.signing_key_file, "signing key")) {
     provider_options.max_in_flight = std::clamp<std::size_t>(provider_options.max_in_flight, 1, 1024);
   }
 
@@ -68,13 +69,6 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   void on_refused(Error error);
   void changed(std::function<void()> update);  // under `mutex`, then notify
   bool all_ready() const;                      // `mutex` held
-
-  static std::optional<integrity::Key> load_signing_key(const ClientOptions& given) {
-    if (given.signing_key_file.empty()) return std::nullopt;
-    auto key = integrity::read_key(given.signing_key_file);
-    if (!key) throw std::runtime_error(key.error().message);
-    return *key;
-  }
 
   ClientOptions options;
   ProviderOptions provider_options;
@@ -239,15 +233,35 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   void on_delivery(Delivery delivery) {
     if (!ready_ || !impl_.active_delivery_handler) return;  // never acked: the broker redelivers
     ++in_flight_;
-    if (!impl_.pool) return answered(run_delivery_handler(impl_.active_delivery_handler, delivery));
+    if (!impl_.pool) {
+      return answered(run_delivery_handler(impl_.active_delivery_handler, delivery, impl_.options.signing_keys_dir));
+    }
     auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
     asio::post(*impl_.pool, [self = shared_from_this(), delivery = std::move(delivery), work]() mutable {
-      std::string message = run_delivery_handler(self->impl_.active_delivery_handler, delivery);
+      std::string message =
+          run_delivery_handler(self->impl_.active_delivery_handler, delivery, self->impl_.options.signing_keys_dir);
       asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
     });
   }
 
-  static std::string run_delivery_handler(const DeliveryHandler& handler, const Delivery& delivery) {
+  // A signed event is checked against its publisher's key before the handler sees it, when
+  // the organisation keeps the platform's signing keys (ClientOptions::signing_keys_dir).
+  static Status check_delivery_signature(Delivery& delivery, const std::filesystem::path& keys_dir) {
+    if (delivery.signature.jws.empty() || keys_dir.empty()) return Done{};
+    auto key = crypto::registered_key(keys_dir, delivery.publisher);
+    if (!key) return key.error();
+    auto proof = integrity::verify_record(delivery.record, delivery.signature, *key,
+                                          {"", delivery.subject, delivery.category, delivery.event_id, 0});
+    if (!proof) return proof.error();
+    delivery.proof = std::move(*proof);
+    return Done{};
+  }
+
+  static std::string run_delivery_handler(const DeliveryHandler& handler, Delivery& delivery,
+                                          const std::filesystem::path& signing_keys_dir) {
+    if (auto checked = check_delivery_signature(delivery, signing_keys_dir); !checked) {
+      return wire::encode_nack(delivery.id, checked.error());
+    }
     try {
       auto status = handler(delivery);
       if (status) return wire::encode_ack(delivery.id);

@@ -35,6 +35,4 @@ Result<std::string> open(std::string_view sealed_base64, const Key& secret) {
   return plaintext;
 }
 
-Result<Key> read_secret_key(const std::filesystem::path& file) { return crypto::read_key(file, "encryption key"); }
-
 }  // namespace pse::seal

@@ -27,8 +27,4 @@ std::string seal(std::string_view plaintext, const Key& recipient);
 /// sealed for another key, or was altered.
 Result<std::string> open(std::string_view sealed_base64, const Key& secret);
 
-/// A secret key file (one line of base64); internal_error naming the file when it cannot be
-/// read or holds no key.
-Result<Key> read_secret_key(const std::filesystem::path& file);
-
 }  // namespace pse::seal

@@ -79,6 +79,12 @@ Delivery decode_delivery(JsonReader& reader) {
     }
     delivery.record = *record;
   }
+  if (const auto* integrity = reader.optional_object("integrity")) {
+    JsonReader signature(*integrity, "delivery integrity");
+    delivery.signature.jws = signature.required_string("jws");
+    delivery.signature.disclosures = signature.string_list("disclosures", true);
+    if (auto problem = signature.finish()) reader.fail(problem->message);
+  }
   if (!reader.failed() && delivery.id.empty()) reader.fail("\"id\" must not be empty");
   return delivery;
 }

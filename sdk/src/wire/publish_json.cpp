@@ -7,7 +7,8 @@
 namespace pse::wire {
 namespace json = boost::json;
 
-std::string encode_publish_request(const PublishRequest& request) {
+std::string encode_publish_request(const PublishRequest& request,
+                                   const std::optional<integrity::SignedRecord>& signature) {
   json::object body;
   body["category"] = request.category;
   body["subject"] = request.subject;
@@ -17,6 +18,11 @@ std::string encode_publish_request(const PublishRequest& request) {
     json::array to;
     for (const auto& organisation : request.to) to.emplace_back(organisation);
     body["to"] = std::move(to);
+  }
+  if (signature) {
+    json::array disclosures;
+    for (const auto& disclosure : signature->disclosures) disclosures.emplace_back(disclosure);
+    body["integrity"] = json::object{{"jws", signature->jws}, {"disclosures", std::move(disclosures)}};
   }
   return json::serialize(body);
 }

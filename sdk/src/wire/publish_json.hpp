@@ -3,15 +3,19 @@
 #pragma once
 
 #include <pse/publish.hpp>
+#include <pse/record_proof.hpp>
 #include <pse/result.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace pse::wire {
 
-std::string encode_publish_request(const PublishRequest& request);
+/// With `signature`, the body carries it as "integrity" (pse/record_proof.hpp).
+std::string encode_publish_request(const PublishRequest& request,
+                                   const std::optional<integrity::SignedRecord>& signature = std::nullopt);
 
 /// The 202 body. malformed_request (naming the problem) when it breaks the contract.
 Result<PublishResponse> decode_publish_response(std::string_view body);

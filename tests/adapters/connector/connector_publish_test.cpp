@@ -34,7 +34,8 @@ class ConnectorPublishes : public BrokerTest {
   fs::path write_config() const {
     return work_.write("etat-civil-batch.yaml",
         "broker: {host: localhost, port: " + std::to_string(broker_->port()) + "}\n"
-        "tls: {ca: " + pki_->ca().string() + ", cert: " + etat_civil_.cert.string() + ", key: " + etat_civil_.key.string() + "}\n"
+        "tls: {ca: " + pki_->ca().string() + ", cert: " + etat_civil_.cert.string() + ", key: " + etat_civil_.key.string() +
+        ", signing_key: " + signing_key_file_.string() + "}\n"
         "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
         "batch:\n"
         "  - category: identity.death\n"
