@@ -9,6 +9,7 @@
 #include "base/postgres.hpp"
 #include "base/sqlite.hpp"
 #include "broker/broker_stores.hpp"
+#include "broker/queue/sqlite_queue_store.hpp"
 #include "store/pg_schema.hpp"
 
 #include <vector>
@@ -126,12 +127,12 @@ constexpr TableCopy kQueueTables[] = {
     {"SELECT publisher, idempotency_key, event_id, stored_at_us FROM idempotency_keys",
      "queue_idempotency_keys (publisher, idempotency_key, event_id, stored_at_us)", "ttti"},
     {"SELECT id, subscriber, ordering_key, event_id, publisher, category, dead, attempts, next_attempt_us, "
-     "stored_at_us, last_error, key_id, nonce, ciphertext FROM deliveries ORDER BY id",
+     "stored_at_us, last_error, key_id, nonce, ciphertext, priority FROM deliveries ORDER BY id",
      "queue_deliveries (id, subscriber, ordering_key, event_id, publisher, category, dead, attempts, "
-     "next_attempt_us, stored_at_us, last_error, key_id, nonce, ciphertext)",
-     "itbtttiiiittbb"},
-    {"SELECT subscriber, ordering_key, delivery_id, due_us FROM heads",
-     "queue_heads (subscriber, ordering_key, delivery_id, due_us)", "tbii"},
+     "next_attempt_us, stored_at_us, last_error, key_id, nonce, ciphertext, priority)",
+     "itbtttiiiittbbi"},
+    {"SELECT subscriber, ordering_key, delivery_id, due_us, priority FROM heads",
+     "queue_heads (subscriber, ordering_key, delivery_id, due_us, priority)", "tbiii"},
     {"SELECT subscriber, pending, dead FROM subscriber_counts", "queue_subscriber_counts (subscriber, pending, dead)",
      "tii"},
 };
@@ -276,6 +277,11 @@ int store_copy(const BrokerConfig& config, const std::filesystem::path& from, st
     out << "subscriptions: " << copy_table(subscriptions, target, kSubscriptionTables[0]) << "\n";
   }
   if (std::filesystem::exists(from / "queue.db")) {
+    // Brought up to date first, as the broker would on start: the copy reads today's columns.
+    if (auto upgraded = queue::SqliteQueueStore::open(from / "queue.db", queue::SqliteQueueStore::Access::writer);
+        !upgraded) {
+      throw ConfigError(from / "queue.db", 0, upgraded.error().message);
+    }
     SqliteDatabase queue = open_source(from / "queue.db");
     out << copy_queue(queue, target);
   }

@@ -313,6 +313,18 @@ CREATE INDEX exchange_answers_expiry ON exchange_answers (expires_at);
     R"sql(
 ALTER TABLE audit_entries ADD COLUMN obligations text NOT NULL DEFAULT '';
 )sql",
+    // 9: deliveries and heads have a priority, the category's availability rating D
+    // (broker/queue/queue_store.hpp, ready_heads), read one index range per priority. The rows
+    // stored before it get 3, the highest: accepted when the queue went in due order, they go
+    // out in that order before anything published after. A constant default fills them without
+    // rewriting the tables; dropped then, so that every insert names its priority.
+    R"sql(
+ALTER TABLE queue_deliveries ADD COLUMN priority smallint NOT NULL DEFAULT 3;
+ALTER TABLE queue_deliveries ALTER COLUMN priority DROP DEFAULT;
+ALTER TABLE queue_heads ADD COLUMN priority smallint NOT NULL DEFAULT 3;
+ALTER TABLE queue_heads ALTER COLUMN priority DROP DEFAULT;
+CREATE INDEX queue_heads_by_priority ON queue_heads (subscriber, priority, due_us, delivery_id);
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

@@ -190,7 +190,8 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
     entry.obligations = decision.obligations.names();
     entry.payload_hash = pse::Sha256().update(json::serialize(payload.at("record"))).finish();
     entries.push_back(std::move(entry));
-    publication->deliveries.push_back(queue::NewDelivery{subscription.subscriber, order, std::move(text)});
+    publication->deliveries.push_back(
+        queue::NewDelivery{subscription.subscriber, order, std::move(text), category->impact.availability});
   }
 
   // Stage 6 (after 5): queue the deliveries once every decision is durable in the audit log.

@@ -179,6 +179,10 @@ void DeliveryQueue::publish(NewEvent event, std::vector<NewDelivery> deliveries,
     const NewDelivery& delivery = deliveries[i];
     error = check_name("subscriber", delivery.subscriber, max_name_bytes);
     if (!error) error = check_name("ordering key", delivery.ordering_key, max_ordering_key_bytes);
+    if (!error && (delivery.priority < 0 || delivery.priority > kMaxPriority)) {
+      error = make_error(QueueErrorCode::invalid_argument,
+                         "priority must be 0 to " + std::to_string(kMaxPriority));
+    }
     if (!error && delivery.payload.size() > options_.max_payload_bytes) {
       error = make_error(QueueErrorCode::payload_too_large,
                          "payload of " + std::to_string(delivery.payload.size()) + " bytes for " +
@@ -495,6 +499,7 @@ Status DeliveryQueue::apply(Op& op, BatchEffects& effects) {
       row.publisher = event.publisher;
       row.category = event.category;
       row.stored_at_us = stored_at;
+      row.priority = delivery.priority;
       if (auto status = store.insert_delivery(row); !status) return status;
       auto& delta = effects.deltas[row.subscriber];
       ++delta.pending;

@@ -15,7 +15,8 @@
 //   ciphertext cannot be swapped with another's. A row that does not open (unknown key id,
 //   failed tag) is reported in TakeResult::unreadable, left in place, and its ordering key is
 //   held back until restart. No payload byte ever appears in an error message.
-// * take_ready(): up to `max` due deliveries of one subscriber, decrypted. Strict order per
+// * take_ready(): up to `max` due deliveries of one subscriber, decrypted, the highest priority
+//   (NewDelivery::priority, the category's D) first and by due time within one. Strict order per
 //   ordering key (the broker passes a keyed hash of the subject): only the oldest pending
 //   delivery of a key is ever eligible, and never while another of the same key is in flight
 //   or waiting for its ack/nack to commit. Taken deliveries are in flight (in memory) until
@@ -103,6 +104,9 @@ struct NewDelivery {
   std::string subscriber;    ///< the receiving organisation
   std::string ordering_key;  ///< opaque, ≤ 128 bytes: deliveries of one key go in publish order
   std::string payload;       ///< the minimised record, ≤ max_payload_bytes
+  /// The category's availability rating D (0–3): a subscriber's due deliveries of a higher
+  /// priority are taken before those of a lower one, never ahead of an older one of their key.
+  int priority = 0;
 };
 
 struct PublishAck {

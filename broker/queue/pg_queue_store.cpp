@@ -179,11 +179,11 @@ Status PgQueueStore::insert_delivery(const StoredDelivery& delivery) {
   if (auto inserted = connection_.execute(
           "WITH inserted AS ("
           "INSERT INTO queue_deliveries (id, subscriber, ordering_key, event_id, publisher, category, "
-          "next_attempt_us, stored_at_us, key_id, nonce, ciphertext) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) "
-          "RETURNING id, subscriber, ordering_key, next_attempt_us) "
-          "INSERT INTO queue_heads (subscriber, ordering_key, delivery_id, due_us) "
-          "SELECT subscriber, ordering_key, id, next_attempt_us FROM inserted "
+          "next_attempt_us, stored_at_us, key_id, nonce, ciphertext, priority) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) "
+          "RETURNING id, subscriber, ordering_key, next_attempt_us, priority) "
+          "INSERT INTO queue_heads (subscriber, ordering_key, delivery_id, due_us, priority) "
+          "SELECT subscriber, ordering_key, id, next_attempt_us, priority FROM inserted "
           "ON CONFLICT (subscriber, ordering_key) DO NOTHING",
           PgParams()
               .integer(as_int(delivery.id))
@@ -195,7 +195,8 @@ Status PgQueueStore::insert_delivery(const StoredDelivery& delivery) {
               .integer(delivery.stored_at_us)
               .text(delivery.sealed.key_id)
               .bytes(delivery.sealed.nonce)
-              .bytes(delivery.sealed.ciphertext));
+              .bytes(delivery.sealed.ciphertext)
+              .integer(delivery.priority));
       !inserted) {
     return inserted.error();
   }
@@ -237,14 +238,14 @@ Status PgQueueStore::refresh_head(const std::string& subscriber, const std::stri
   // head goes.
   if (auto refreshed = connection_.execute(
           "WITH oldest AS ("
-          "SELECT id, next_attempt_us FROM queue_deliveries "
+          "SELECT id, next_attempt_us, priority FROM queue_deliveries "
           "WHERE subscriber = $1 AND ordering_key = $2 AND NOT dead ORDER BY id LIMIT 1), "
           "emptied AS ("
           "DELETE FROM queue_heads WHERE subscriber = $1 AND ordering_key = $2 AND NOT EXISTS (SELECT 1 FROM oldest)) "
-          "INSERT INTO queue_heads (subscriber, ordering_key, delivery_id, due_us) "
-          "SELECT $1, $2, id, next_attempt_us FROM oldest "
+          "INSERT INTO queue_heads (subscriber, ordering_key, delivery_id, due_us, priority) "
+          "SELECT $1, $2, id, next_attempt_us, priority FROM oldest "
           "ON CONFLICT (subscriber, ordering_key) DO UPDATE SET delivery_id = EXCLUDED.delivery_id, "
-          "due_us = EXCLUDED.due_us, claimed_by = NULL",
+          "due_us = EXCLUDED.due_us, priority = EXCLUDED.priority, claimed_by = NULL",
           PgParams().text(subscriber).bytes(ordering_key));
       !refreshed) {
     return refreshed.error();
@@ -377,20 +378,26 @@ Result<std::vector<ReadyRow>> PgQueueStore::claim_heads(const std::string& subsc
                                                         const std::function<bool(const std::string&)>& skip,
                                                         std::int64_t claim_until_us) {
   // Heads another broker is claiming right now are skipped, not waited for. Payloads are read
-  // only for the heads taken, so skipped ones cost no payload bytes on the wire.
-  auto heads = connection_.query(
-      "SELECT delivery_id, ordering_key FROM queue_heads WHERE subscriber = $1 AND due_us <= $2 "
-      "ORDER BY due_us, delivery_id LIMIT $3 FOR UPDATE SKIP LOCKED",
-      PgParams().text(subscriber).integer(now_us).integer(as_int(scan)));
-  if (!heads) return heads.error();
+  // only for the heads taken, so skipped ones cost no payload bytes on the wire. One index range
+  // per priority, highest first (queue_heads_by_priority): heads waiting out a backoff are
+  // never read, at the cost of a round trip per priority with nothing due.
   std::vector<ReadyRow> rows;
-  for (int row = 0; row < heads->size() && rows.size() < take; ++row) {
-    std::string ordering_key = heads->bytes(row, 1);
-    if (skip(ordering_key)) continue;
-    ReadyRow ready;
-    ready.id = as_id(*heads, row, 0);
-    ready.ordering_key = std::move(ordering_key);
-    rows.push_back(std::move(ready));
+  std::uint64_t looked = 0;
+  for (int priority = kMaxPriority; priority >= 0 && rows.size() < take && looked < scan; --priority) {
+    auto heads = connection_.query(
+        "SELECT delivery_id, ordering_key FROM queue_heads WHERE subscriber = $1 AND priority = $2 "
+        "AND due_us <= $3 ORDER BY due_us, delivery_id LIMIT $4 FOR UPDATE SKIP LOCKED",
+        PgParams().text(subscriber).integer(priority).integer(now_us).integer(as_int(scan - looked)));
+    if (!heads) return heads.error();
+    looked += static_cast<std::uint64_t>(heads->size());
+    for (int row = 0; row < heads->size() && rows.size() < take; ++row) {
+      std::string ordering_key = heads->bytes(row, 1);
+      if (skip(ordering_key)) continue;
+      ReadyRow ready;
+      ready.id = as_id(*heads, row, 0);
+      ready.ordering_key = std::move(ordering_key);
+      rows.push_back(std::move(ready));
+    }
   }
   if (rows.empty()) return rows;
   if (auto claimed = connection_.execute(

@@ -4,9 +4,10 @@
 // What a store holds (see docs/decisions/queue.md):
 //   deliveries        one row per (event, subscriber): sealed payload, attempts, next attempt,
 //                     dead flag; indexed by (subscriber, ordering_key, id)
-//   heads             per (subscriber, ordering_key) with pending rows: the oldest pending row and
-//                     when it is due. ready_heads reads only this table's (subscriber, due) index,
-//                     so a backlog of millions costs nothing per call.
+//   heads             per (subscriber, ordering_key) with pending rows: the oldest pending row,
+//                     when it is due and its priority. ready_heads reads only this table's
+//                     (subscriber, priority, due) index, one range per priority, so a backlog of
+//                     millions costs nothing per call.
 //   idempotency_keys  (publisher, idempotency_key) → event_id, with the time stored
 //   subscriber_counts pending and dead per subscriber, kept in the same transactions, so the
 //                     in-memory counters are right after a restart without a COUNT(*)
@@ -31,6 +32,9 @@
 
 namespace pse::queue {
 
+/// Priorities run from 0 to this (the availability ratings D of the classification).
+inline constexpr int kMaxPriority = 3;
+
 /// A delivery as the writer inserts it.
 struct StoredDelivery {
   std::uint64_t id = 0;
@@ -40,6 +44,7 @@ struct StoredDelivery {
   std::string publisher;
   std::string category;
   std::int64_t stored_at_us = 0;
+  int priority = 0;  ///< 0..kMaxPriority; its head takes it when the row becomes the head
   SealedPayload sealed;
 };
 
@@ -136,7 +141,8 @@ class QueueStore {
   virtual Result<std::vector<std::string>> release_abandoned_claims() = 0;
 
   // ---- reader ----
-  /// Heads of `subscriber` due at `now_us`, oldest due first: at most `scan` are looked at and
+  /// Heads of `subscriber` due at `now_us`, highest priority first, then oldest due first (each
+  /// head is its key's oldest pending row, so priority never reorders one key): at most `scan` are looked at and
   /// `take` returned; a head whose ordering key `skip` accepts is passed over, its payload unread.
   /// A store that several brokers share claims the heads it returns until `claim_until_us`
   /// (FOR UPDATE SKIP LOCKED, then their due time moves there): no other broker takes them
@@ -149,7 +155,8 @@ class QueueStore {
   /// The claims on these deliveries' heads end (the subscriber's connection is gone): due again
   /// when they were before.
   virtual Status release_claims(const std::string& subscriber, const std::vector<std::uint64_t>& ids) = 0;
-  /// Heads of `subscriber` by due time, at most `limit` (payloads not read).
+  /// Heads of `subscriber` by due time whatever their priority, at most `limit` (payloads not
+  /// read): what next_due needs is the earliest time anything becomes takeable.
   virtual Result<std::vector<HeadDue>> heads_by_due(const std::string& subscriber, std::uint64_t limit) = 0;
   /// Stored time of the subscriber's oldest pending row.
   virtual Result<std::optional<std::int64_t>> oldest_pending(const std::string& subscriber) = 0;

@@ -7,7 +7,8 @@
 namespace pse::queue {
 namespace {
 
-constexpr int schema_version = 1;
+// 2: deliveries and heads have a priority, read by ready_heads one priority at a time.
+constexpr int schema_version = 2;
 
 constexpr std::string_view schema = R"sql(
 CREATE TABLE IF NOT EXISTS queue_meta (
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   last_error TEXT NOT NULL DEFAULT '',
   key_id TEXT NOT NULL,
   nonce BLOB NOT NULL,
-  ciphertext BLOB NOT NULL
+  ciphertext BLOB NOT NULL,
+  priority INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_by_key ON deliveries(subscriber, ordering_key, id);
 CREATE INDEX IF NOT EXISTS dead_deliveries ON deliveries(subscriber, id) WHERE dead = 1;
@@ -46,15 +48,27 @@ CREATE TABLE IF NOT EXISTS heads (
   ordering_key BLOB NOT NULL,
   delivery_id INTEGER NOT NULL,
   due_us INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
   PRIMARY KEY (subscriber, ordering_key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS heads_by_due ON heads(subscriber, due_us, delivery_id);
+CREATE INDEX IF NOT EXISTS heads_by_priority ON heads(subscriber, priority, due_us, delivery_id);
 CREATE INDEX IF NOT EXISTS heads_by_id ON heads(subscriber, delivery_id);
 CREATE TABLE IF NOT EXISTS subscriber_counts (
   subscriber TEXT PRIMARY KEY,
   pending INTEGER NOT NULL,
   dead INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql";
+
+// From schema 1. The rows stored before it read as priority 3, the highest: they were accepted
+// when the queue delivered in due order, and they still go out in that order, before anything
+// published after the upgrade. The default only fills the existing rows (no table rewrite);
+// every insert names its priority.
+constexpr std::string_view upgrade_to_2 = R"sql(
+ALTER TABLE deliveries ADD COLUMN priority INTEGER NOT NULL DEFAULT 3;
+ALTER TABLE heads ADD COLUMN priority INTEGER NOT NULL DEFAULT 3;
+CREATE INDEX heads_by_priority ON heads(subscriber, priority, due_us, delivery_id);
 )sql";
 
 QueueError lift(const SqliteError& error) { return make_error(QueueErrorCode::store_failed, error.message); }
@@ -110,9 +124,9 @@ Result<std::unique_ptr<SqliteQueueStore>> SqliteQueueStore::open(const std::file
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA cache_size=-65536"}) {
     if (auto status = store->database_.execute(pragma); !status) return lift(status.error());
   }
-  if (found_version == 0) {
+  if (found_version < schema_version) {
     if (auto status = store->database_.execute("BEGIN IMMEDIATE"); !status) return lift(status.error());
-    if (auto status = store->database_.execute(schema); !status) {
+    if (auto status = store->database_.execute(found_version == 0 ? schema : upgrade_to_2); !status) {
       (void)store->database_.execute("ROLLBACK");
       return lift(status.error());
     }
@@ -142,21 +156,21 @@ Status SqliteQueueStore::prepare_writer() {
        "(SELECT rowid FROM idempotency_keys WHERE stored_at_us < ? ORDER BY stored_at_us LIMIT ?)"},
       {&insert_delivery_,
        "INSERT INTO deliveries (id, subscriber, ordering_key, event_id, publisher, category, next_attempt_us, "
-       "stored_at_us, key_id, nonce, ciphertext) VALUES (?,?,?,?,?,?,?,?,?,?,?)"},
+       "stored_at_us, key_id, nonce, ciphertext, priority) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"},
       {&insert_head_,
-       "INSERT INTO heads (subscriber, ordering_key, delivery_id, due_us) VALUES (?,?,?,?) "
+       "INSERT INTO heads (subscriber, ordering_key, delivery_id, due_us, priority) VALUES (?,?,?,?,?) "
        "ON CONFLICT (subscriber, ordering_key) DO NOTHING"},
       {&delete_delivery_, "DELETE FROM deliveries WHERE id = ?"},
       {&update_attempt_,
        "UPDATE deliveries SET attempts = ?, next_attempt_us = ?, dead = ?, last_error = ? WHERE id = ?"},
       {&revive_, "UPDATE deliveries SET dead = 0, attempts = 0, next_attempt_us = ?, last_error = '' WHERE id = ?"},
       {&oldest_of_key_,
-       "SELECT id, next_attempt_us FROM deliveries WHERE subscriber = ? AND ordering_key = ? AND dead = 0 "
-       "ORDER BY id LIMIT 1"},
+       "SELECT id, next_attempt_us, priority FROM deliveries WHERE subscriber = ? AND ordering_key = ? "
+       "AND dead = 0 ORDER BY id LIMIT 1"},
       {&upsert_head_,
-       "INSERT INTO heads (subscriber, ordering_key, delivery_id, due_us) VALUES (?,?,?,?) "
+       "INSERT INTO heads (subscriber, ordering_key, delivery_id, due_us, priority) VALUES (?,?,?,?,?) "
        "ON CONFLICT (subscriber, ordering_key) DO UPDATE SET delivery_id = excluded.delivery_id, "
-       "due_us = excluded.due_us"},
+       "due_us = excluded.due_us, priority = excluded.priority"},
       {&delete_head_, "DELETE FROM heads WHERE subscriber = ? AND ordering_key = ?"},
       {&locate_, "SELECT subscriber, ordering_key, dead FROM deliveries WHERE id = ?"},
       {&dead_ids_,
@@ -176,8 +190,9 @@ Status SqliteQueueStore::prepare_reader() {
   const std::pair<pse::SqliteStatement*, std::string_view> statements[] = {
       {&ready_heads_,
        "SELECT h.delivery_id, h.ordering_key, d.event_id, d.publisher, d.category, d.attempts, d.stored_at_us, "
-       "d.key_id, d.nonce, d.ciphertext FROM heads h JOIN deliveries d ON d.id = h.delivery_id "
-       "WHERE h.subscriber = ? AND h.due_us <= ? ORDER BY h.due_us, h.delivery_id LIMIT ?"},
+       "d.key_id, d.nonce, d.ciphertext FROM heads h INDEXED BY heads_by_priority "
+       "JOIN deliveries d ON d.id = h.delivery_id "
+       "WHERE h.subscriber = ? AND h.priority = ? AND h.due_us <= ? ORDER BY h.due_us, h.delivery_id LIMIT ?"},
       {&heads_by_due_, "SELECT ordering_key, due_us FROM heads WHERE subscriber = ? ORDER BY due_us, delivery_id LIMIT ?"},
       {&oldest_head_,
        "SELECT d.stored_at_us FROM heads h JOIN deliveries d ON d.id = h.delivery_id "
@@ -253,11 +268,13 @@ Status SqliteQueueStore::insert_delivery(const StoredDelivery& delivery) {
   insert_delivery_.bind(9, delivery.sealed.key_id);
   insert_delivery_.bind_blob(10, blob(delivery.sealed.nonce));
   insert_delivery_.bind_blob(11, blob(delivery.sealed.ciphertext));
+  insert_delivery_.bind(12, std::int64_t{delivery.priority});
   if (auto status = insert_delivery_.run(); !status) return lift(status.error());
   insert_head_.bind(1, delivery.subscriber);
   insert_head_.bind_blob(2, blob(delivery.ordering_key));
   insert_head_.bind(3, signed_id(delivery.id));
   insert_head_.bind(4, delivery.stored_at_us);
+  insert_head_.bind(5, std::int64_t{delivery.priority});
   return lift(insert_head_.run());
 }
 
@@ -297,11 +314,13 @@ Status SqliteQueueStore::refresh_head(const std::string& subscriber, const std::
   }
   const std::int64_t id = oldest_of_key_.integer(0);
   const std::int64_t due = oldest_of_key_.integer(1);
+  const std::int64_t priority = oldest_of_key_.integer(2);
   oldest_of_key_.reset();
   upsert_head_.bind(1, subscriber);
   upsert_head_.bind_blob(2, blob(ordering_key));
   upsert_head_.bind(3, id);
   upsert_head_.bind(4, due);
+  upsert_head_.bind(5, priority);
   return lift(upsert_head_.run());
 }
 
@@ -382,33 +401,40 @@ Result<std::vector<ReadyRow>> SqliteQueueStore::ready_heads(const std::string& s
                                                             std::uint64_t scan, std::size_t take,
                                                             const std::function<bool(const std::string&)>& skip,
                                                             std::int64_t /*claim_until_us*/) {
-  ready_heads_.bind(1, subscriber);
-  ready_heads_.bind(2, now_us);
-  ready_heads_.bind(3, signed_id(scan));
   std::vector<ReadyRow> rows;
-  while (rows.size() < take) {
-    auto row = ready_heads_.step();
-    if (!row) {
-      ready_heads_.reset();
-      return lift(row.error());
+  std::uint64_t looked = 0;
+  // One index range per priority, highest first: the due heads of one priority are contiguous
+  // in (subscriber, priority, due_us), so heads waiting out a backoff are never read.
+  for (int priority = kMaxPriority; priority >= 0 && rows.size() < take && looked < scan; --priority) {
+    ready_heads_.bind(1, subscriber);
+    ready_heads_.bind(2, std::int64_t{priority});
+    ready_heads_.bind(3, now_us);
+    ready_heads_.bind(4, signed_id(scan - looked));
+    while (rows.size() < take) {
+      auto row = ready_heads_.step();
+      if (!row) {
+        ready_heads_.reset();
+        return lift(row.error());
+      }
+      if (!*row) break;
+      ++looked;
+      std::string ordering_key = ready_heads_.blob(1);
+      if (skip(ordering_key)) continue;  // the payload columns of a skipped row are never read
+      ReadyRow ready;
+      ready.id = static_cast<std::uint64_t>(ready_heads_.integer(0));
+      ready.ordering_key = std::move(ordering_key);
+      ready.event_id = ready_heads_.text(2);
+      ready.publisher = ready_heads_.text(3);
+      ready.category = ready_heads_.text(4);
+      ready.attempts = static_cast<std::uint32_t>(ready_heads_.integer(5));
+      ready.stored_at_us = ready_heads_.integer(6);
+      ready.sealed.key_id = ready_heads_.text(7);
+      ready.sealed.nonce = ready_heads_.blob(8);
+      ready.sealed.ciphertext = ready_heads_.blob(9);
+      rows.push_back(std::move(ready));
     }
-    if (!*row) break;
-    std::string ordering_key = ready_heads_.blob(1);
-    if (skip(ordering_key)) continue;  // the payload columns of a skipped row are never read
-    ReadyRow ready;
-    ready.id = static_cast<std::uint64_t>(ready_heads_.integer(0));
-    ready.ordering_key = std::move(ordering_key);
-    ready.event_id = ready_heads_.text(2);
-    ready.publisher = ready_heads_.text(3);
-    ready.category = ready_heads_.text(4);
-    ready.attempts = static_cast<std::uint32_t>(ready_heads_.integer(5));
-    ready.stored_at_us = ready_heads_.integer(6);
-    ready.sealed.key_id = ready_heads_.text(7);
-    ready.sealed.nonce = ready_heads_.blob(8);
-    ready.sealed.ciphertext = ready_heads_.blob(9);
-    rows.push_back(std::move(ready));
+    ready_heads_.reset();
   }
-  ready_heads_.reset();
   return rows;
 }
 
