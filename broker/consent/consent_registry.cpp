@@ -118,7 +118,8 @@ Result<ConsentOutcome> ConsentRegistry::record(const GrantRequest& r, std::strin
   if (!consent.previous_id.empty()) index_.remove(consent.subject, consent.previous_id);
   index_.put(consent);
   const auto event = consent.previous_id.empty() ? ReceiptEvent::granted : ReceiptEvent::amended;
-  std::string receipt = consent_receipt(consent, r.subject_id, event, now, signing_key_);
+  const auto obligations = vocabulary_.obligations_of ? vocabulary_.obligations_of(consent, now) : std::vector<std::string>{};
+  std::string receipt = consent_receipt(consent, r.subject_id, event, now, signing_key_, obligations);
   return ConsentOutcome{std::move(consent), std::move(receipt)};
 }
 

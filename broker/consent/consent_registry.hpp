@@ -28,10 +28,12 @@ struct ConsentSettings {
   std::chrono::seconds max_validity = std::chrono::days(366);
 };
 
-/// The names a consent may use, as the platform's configuration knows them.
+/// What the platform's configuration says of a consent: the names it may use, and the
+/// obligations its exchanges would be under (for the receipt; none when unset).
 struct Vocabulary {
   std::function<bool(std::string_view)> is_organisation;
   std::function<bool(std::string_view)> is_category;
+  std::function<std::vector<std::string>(const Consent&, Instant)> obligations_of = {};
 };
 
 struct GrantRequest {

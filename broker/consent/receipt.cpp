@@ -1,5 +1,6 @@
 #include "broker/consent/receipt.hpp"
 
+#include "audit/obligation_wording.hpp"
 #include "base/base64.hpp"
 
 #include <boost/json.hpp>
@@ -59,7 +60,8 @@ std::string_view to_string(ReceiptEvent event) noexcept {
 }
 
 std::string consent_receipt(const Consent& consent, std::string_view subject_id, ReceiptEvent event,
-                            Instant issued_at, const audit::SigningKey& key) {
+                            Instant issued_at, const audit::SigningKey& key,
+                            const std::vector<std::string>& obligations) {
   json::object receipt = kantara_base(subject_id, consent.notice.language, consent.collection_method, issued_at, key);
   receipt["piiControllers"] = json::array{json::object{{"piiController", consent.consumer}, {"onBehalf", false}}};
   receipt["policyUrl"] = consent.notice.reference;
@@ -91,6 +93,18 @@ std::string consent_receipt(const Consent& consent, std::string_view subject_id,
       {"expires_at", policy::format_instant(consent.expires_at)},
       {"issued_at", policy::format_instant(issued_at)},
   };
+  if (!obligations.empty()) {
+    json::array conditions;
+    for (const std::string& obligation : obligations) {
+      json::object item{{"code", obligation}};
+      if (const auto wording = audit::obligation_wording(obligation)) {
+        item["fr"] = wording->french;
+        item["en"] = wording->english;
+      }
+      conditions.emplace_back(std::move(item));
+    }
+    record["obligations"] = std::move(conditions);
+  }
   if (!consent.given_by.mandate_id.empty()) record["mandate_id"] = consent.given_by.mandate_id;
   if (!consent.previous_id.empty()) record["previous_id"] = consent.previous_id;
   if (consent.revoked_at) {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pse::consent {
 
@@ -25,8 +26,11 @@ std::string_view to_string(ReceiptEvent event) noexcept;
 
 /// The clear subject id goes into the receipt (piiPrincipalId) — it is handed back to the
 /// consent authority that already knows it — but is never stored by the registry.
+/// `obligations` (wire spellings) are those of the rules the consent's exchanges fall under
+/// (rule_obligations.hpp); the receipt lists each with its words in French and English.
 std::string consent_receipt(const Consent& consent, std::string_view subject_id, ReceiptEvent event,
-                            Instant issued_at, const audit::SigningKey& key);
+                            Instant issued_at, const audit::SigningKey& key,
+                            const std::vector<std::string>& obligations = {});
 std::string mandate_receipt(const Mandate& mandate, std::string_view mandator_id, ReceiptEvent event,
                             Instant issued_at, const audit::SigningKey& key);
 

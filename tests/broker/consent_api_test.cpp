@@ -110,6 +110,27 @@ TEST_P(ConsentApi, GrantReadListAndRevoke) {
   EXPECT_EQ(get(services_quebec_, "/v1/consents/cns_00000000000000000000000000000000").status, 404);
 }
 
+TEST_P(ConsentApi, TheReceiptNamesTheObligationsOfTheRulesTheConsentFallsUnder) {
+  start_broker();
+  // services-quebec-birth-verification: on consent, with notify_subject.
+  std::string body = body_expiring_in(90);
+  body.replace(body.find("retraite-quebec"), 15, "services-quebec");
+  body.replace(body.find("pension.eligibility"), 19, "identity_verification");
+  HttpResult granted = post(services_quebec_, "/v1/consents", body);
+  ASSERT_EQ(granted.status, 201) << granted.body;
+  auto payload = consent::verify_receipt(std::string(json::parse(granted.body).at("receipt").as_string()), public_key());
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_EQ(json::parse(*payload).at("pse").at("obligations"),
+            (json::array{json::object{{"code", "notify_subject"},
+                                      {"fr", "Un avis de cette communication vous est envoyé, selon vos préférences d’avis."},
+                                      {"en", "A notice of this communication is sent to you, as your notice preferences allow."}}}));
+
+  // A consent no rule gives obligations to (the grant's own) has none in its receipt.
+  auto plain = consent::verify_receipt(std::string(grant_ok().at("receipt").as_string()), public_key());
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(json::parse(*plain).at("pse").as_object().contains("obligations"));
+}
+
 TEST_P(ConsentApi, AmendmentReturnsANewVersion) {
   start_broker();
   const std::string id(grant_ok().at("consent").at("id").as_string());
