@@ -30,7 +30,9 @@ std::string what_the_hub_does(Obligation obligation) {
              "name and pse-notify tells the citizen by email or SMS, as they chose (each exchange, a daily digest or "
              "none) and with their consent, which body received which fields, from whom, when and why";
     case Obligation::no_onward_disclosure:
-      return "listed in the answer: the consumer may not pass the record on; not yet shown in the citizen's register";
+      return "listed in the answer and in each delivery: the consumer may not pass the record on; kept in the audit "
+             "entry and said in words in the citizen's register (pse-audit report, the accesses view) and in the "
+             "receipts of consents the rule serves";
   }
   return "unknown obligation";
 }
