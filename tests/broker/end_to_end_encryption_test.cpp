@@ -63,8 +63,10 @@ class EndToEndEncryption : public BrokerTest {
 
   // Retraite Québec's connector: the whole row, the canary in the social insurance number, and
   // a field of the category that the rule does not give Revenu Québec.
-  std::unique_ptr<Provider> start_retraite_quebec() {
-    auto provider = std::make_unique<Provider>(sdk_options(retraite_quebec_));
+  std::unique_ptr<Provider> start_retraite_quebec(const fs::path& registry = {}) {
+    ClientOptions options = sdk_options(retraite_quebec_);
+    options.encryption_keys_dir = registry;
+    auto provider = std::make_unique<Provider>(options);
     provider->serve({"pension.contributions"}, [this](const ProviderRequest& request) -> Result<json::object> {
       std::lock_guard lock(mutex_);
       seal_for_seen_ = request.seal_for;
@@ -184,6 +186,30 @@ TEST_F(EndToEndEncryption, ARecordSentInClearIsRefusedAndNotKept) {
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].reason, "provider_error");
   expect_nowhere_in_the_broker(kCanary, log);
+}
+
+// A connector that keeps its own copy of the platform's registry seals only for the key
+// registered for the consumer, whatever key the broker names.
+TEST_F(EndToEndEncryption, AConnectorWithTheRegistrySealsOnlyForTheRegisteredKey) {
+  start_broker();
+  {
+    auto provider = start_retraite_quebec(dir_->path() / "keys" / "encryption");  // the same registry
+    auto response = Client(revenu_quebec_options()).exchange(contributions());
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->record.at("social_insurance_number"), kCanary);
+  }
+  // The broker's registry now differs from the connector's copy (as if the broker named a key
+  // of its own): the connector refuses to seal.
+  const fs::path copy = dir_->path() / "connector-registry";
+  fs::create_directories(copy);
+  std::uint8_t public_key[crypto_box_PUBLICKEYBYTES];
+  std::uint8_t secret_key[crypto_box_SECRETKEYBYTES];
+  crypto_box_keypair(public_key, secret_key);
+  std::ofstream(copy / "revenu-quebec.pub") << to_base64(std::span<const std::uint8_t>(public_key), Base64::standard) << "\n";
+  auto provider = start_retraite_quebec(copy);
+  auto refused = Client(revenu_quebec_options()).exchange(contributions());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, Reason::provider_error);
 }
 
 TEST_F(EndToEndEncryption, NoRecordIsAskedForAConsumerWithoutARegisteredKey) {

@@ -56,6 +56,11 @@ struct ClientOptions {
   /// integrity rating requires signed records: without it such requests are answered
   /// provider_error.
   std::filesystem::path signing_key_file;
+  /// Provider: your copy of the platform's registry of consumers' encryption keys (<org>.pub).
+  /// When set, a record is sealed only for the key registered for its consumer: a request to
+  /// seal for any other key (a broker that was taken over naming its own) is answered
+  /// provider_error and nothing is sealed.
+  std::filesystem::path encryption_keys_dir;
   /// Client: the directory of the providers' public signing keys as the platform distributes
   /// them (<org>.pub). When set, a signed answer is verified against its provider's key and its
   /// proof exposed (ExchangeResponse::proof); a signature that fails is integrity_failed.

@@ -59,14 +59,15 @@ Result<Key32> read_key(const std::filesystem::path& file, std::string_view what)
   return *key;
 }
 
-Result<Key32> registered_key(const std::filesystem::path& directory, std::string_view organisation) {
+Result<Key32> registered_key(const std::filesystem::path& directory, std::string_view organisation,
+                             std::string_view what, Reason failure) {
   // An organisation id is snake_case or kebab-case: never a path of its own.
   const bool plain = !organisation.empty() && std::all_of(organisation.begin(), organisation.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
-  if (!plain) return make_error(Reason::integrity_failed, "'" + std::string(organisation) + "' cannot name a key file");
-  auto key = read_key(directory / (std::string(organisation) + ".pub"), "signing key");
-  if (!key) return make_error(Reason::integrity_failed, key.error().message);
+  if (!plain) return make_error(failure, "'" + std::string(organisation) + "' cannot name a key file");
+  auto key = read_key(directory / (std::string(organisation) + ".pub"), what);
+  if (!key) return make_error(failure, key.error().message);
   return *key;
 }
 

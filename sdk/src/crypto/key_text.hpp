@@ -35,9 +35,11 @@ std::optional<Key32> decode_key(std::string_view base64);
 /// A key file; internal_error naming `what` and the file when it cannot be read or holds no key.
 Result<Key32> read_key(const std::filesystem::path& file, std::string_view what);
 
-/// The public key the platform registered for `organisation` in `directory` (<org>.pub);
-/// integrity_failed when the name could not be a file name of the directory or there is no key.
-Result<Key32> registered_key(const std::filesystem::path& directory, std::string_view organisation);
+/// The public key the platform registered for `organisation` in `directory` (<org>.pub), e.g.
+/// what = "signing key"; `failure` when the name could not be a file name of the directory or
+/// there is no key.
+Result<Key32> registered_key(const std::filesystem::path& directory, std::string_view organisation,
+                             std::string_view what = "signing key", Reason failure = Reason::integrity_failed);
 
 /// The key of an optional ClientOptions file: std::nullopt for an empty path; throws
 /// std::runtime_error naming the file when it is set and cannot be used (as for the PEM files).

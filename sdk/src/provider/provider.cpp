@@ -220,10 +220,10 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       return send(wire::encode_error_response(request.id, make_error(Reason::overloaded, "max_in_flight reached")));
     }
     ++in_flight_;
-    if (!impl_.pool) return answered(run_handler(impl_.active_handler, request, impl_.signing_key));  // handler_threads = 0
+    if (!impl_.pool) return answered(run_handler(impl_.active_handler, request, impl_));  // handler_threads = 0
     auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
     asio::post(*impl_.pool, [self = shared_from_this(), request = std::move(request), work]() mutable {
-      std::string message = run_handler(self->impl_.active_handler, request, self->impl_.signing_key);
+      std::string message = run_handler(self->impl_.active_handler, request, self->impl_);
       asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
     });
   }
@@ -271,8 +271,8 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request,
-                                 const std::optional<integrity::Key>& signing_key) {
+  static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request, const Impl& impl) {
+    const std::optional<integrity::Key>& signing_key = impl.signing_key;
     try {
       auto result = handler(request);
       if (!result) return wire::encode_error_response(request.id, result.error());
@@ -291,12 +291,29 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
         return wire::encode_error_response(request.id,
                                            make_error(Reason::provider_error, "the broker sent no usable encryption key"));
       }
+      if (auto pinned = pinned_key_matches(impl.options.encryption_keys_dir, request.consumer, *key); !pinned) {
+        return wire::encode_error_response(request.id, pinned.error());
+      }
       return wire::encode_sealed_response(request.id, seal::seal(wire::encode_record(*result, request.fields), *key));
     } catch (...) {
       // An exception's text may carry internals (SQL, paths, other citizens' data): it stays
       // here, and the broker only learns that the handler failed.
       return wire::encode_error_response(request.id, make_error(Reason::provider_error, "the provider's handler failed"));
     }
+  }
+
+  // The broker names the key to seal for. A connector that keeps its own copy of the platform's
+  // registry of consumers' keys seals only for the key registered for that consumer, so that a
+  // broker that was taken over cannot have records sealed for a key of its own.
+  static Status pinned_key_matches(const std::filesystem::path& keys_dir, const std::string& consumer,
+                                   const seal::Key& key) {
+    if (keys_dir.empty()) return Done{};
+    auto registered = crypto::registered_key(keys_dir, consumer, "encryption key", Reason::provider_error);
+    if (!registered) return registered.error();
+    if (*registered != key) {
+      return make_error(Reason::provider_error, "the key to seal for is not the one registered for '" + consumer + "'");
+    }
+    return Done{};
   }
 
   // Every field the handler returned is signed, so that the signature is the same whoever
