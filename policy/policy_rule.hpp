@@ -38,6 +38,10 @@ enum class Obligation : std::uint8_t {
 
 inline constexpr std::size_t kObligationCount = 3;
 
+/// Where the hub publishes, in the provider's name, the access notice of an exchange under
+/// notify_subject (the notification platform, pse-notify, subscribes to it).
+inline constexpr const char* kAccessNoticeCategory = "notice.data_access";
+
 std::string_view to_string(Obligation obligation) noexcept;
 std::optional<Obligation> obligation_from_string(std::string_view text) noexcept;
 

@@ -22,6 +22,8 @@
 
 #include <atomic>
 #include <chrono>
+#include "policy/policy_rule.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,7 +32,7 @@
 namespace pse::broker {
 
 /// The category of access notices (owner pse-notify, classification.yaml).
-inline constexpr const char* kDataAccessCategory = "notice.data_access";
+inline constexpr const char* kDataAccessCategory = policy::kAccessNoticeCategory;
 
 /// "access:<audit seq>:<request id>" — the same for every attempt of one notice.
 std::string disclosure_idempotency_key(const DisclosureNotice& notice);

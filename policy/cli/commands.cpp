@@ -7,6 +7,7 @@
 #include "policy/cli/policy_test_cases.hpp"
 #include "policy/policy_config.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace pse::policy::cli {
@@ -122,6 +123,34 @@ bool obligations_can_be_met(const PolicySnapshot& snapshot, const std::filesyste
   return ok;
 }
 
+// An exchange under notify_subject becomes an access notice published in the provider's name:
+// the provider must be allowed to publish in the access notice category, and a rule must give
+// its notices to the notification platform, or the citizen is never told.
+bool notices_can_reach_the_subject(const PolicySnapshot& snapshot, std::ostream& err) {
+  const Category* notices = snapshot.classification().find(kAccessNoticeCategory);
+  bool ok = true;
+  for (const PolicyRule& rule : snapshot.rules()) {
+    if (!rule.obligations.contains(Obligation::notify_subject)) continue;
+    const bool received = std::any_of(snapshot.rules().begin(), snapshot.rules().end(), [&rule](const PolicyRule& other) {
+      return other.provider == rule.provider && other.category == kAccessNoticeCategory;
+    });
+    std::string problem;
+    if (notices == nullptr) {
+      problem = "the classification has no category " + std::string(kAccessNoticeCategory);
+    } else if (!notices->may_publish(rule.provider)) {
+      problem = "'" + rule.provider + "' may not publish in " + std::string(kAccessNoticeCategory) +
+                " (add it to the category's publishers)";
+    } else if (!received) {
+      problem = "no rule gives " + std::string(kAccessNoticeCategory) + " from '" + rule.provider + "' to anyone";
+    }
+    if (problem.empty()) continue;
+    err << rule.file << ":" << rule.line << ": rule '" << rule.id << "': notify_subject cannot be met: " << problem
+        << "\n";
+    ok = false;
+  }
+  return ok;
+}
+
 std::vector<std::string> split_fields(const std::string& text) {
   std::vector<std::string> fields;
   std::size_t start = 0;
@@ -157,6 +186,10 @@ int run_validate(std::vector<std::string> raw, std::ostream& out, std::ostream& 
     std::shared_ptr<const PolicySnapshot> snapshot = load_or_report(directory, err);
     if (!snapshot) {
       err << "pse-policy: configuration in " << directory.string() << " is invalid\n";
+      return 2;
+    }
+    if (!notices_can_reach_the_subject(*snapshot, err)) {
+      err << "pse-policy: rules in " << directory.string() << " have obligations the hub cannot meet\n";
       return 2;
     }
     if (keys_dir && !obligations_can_be_met(*snapshot, *keys_dir, err)) {

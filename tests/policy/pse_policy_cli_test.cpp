@@ -109,6 +109,20 @@ TEST(PsePolicyCli, ValidateWithTheKeysRefusesASignedCategoryFromAProviderWithout
   EXPECT_THAT(run.output, Not(HasSubstr("'ramq'")));  // RAMQ's key is there
 }
 
+// An exchange under notify_subject is told to the citizen through an access notice published in
+// the provider's name: a provider that may not publish it, or whose notices nobody receives,
+// makes the obligation impossible to meet.
+TEST(PsePolicyCli, ValidateRefusesNotifySubjectThatCannotReachTheCitizen) {
+  PolicyConfigDirectory directory;
+  directory.write_policies(
+      "rules:\n  - {id: told, consumer: alpha, provider: beta, category: test.record, purposes: [x], basis: law, "
+      "legal_reference: L, fields: [name], obligations: [notify_subject]}\n");
+  ChildRun run = pse_policy("validate --config-dir " + directory.path().string());
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_THAT(run.output, ::testing::ContainsRegex("policies.yaml:[0-9]+: rule 'told': notify_subject cannot be met: "
+                                                   "the classification has no category notice.data_access"));
+}
+
 TEST(PsePolicyCli, ValidateReportsEveryProblemWithFileAndLine) {
   PolicyConfigDirectory directory;
   directory.write_policies(
