@@ -57,6 +57,21 @@ TEST(ConnectorJson, ARequestToSealIsDecodedAndAnsweredSealed) {
   EXPECT_EQ(encode_record(json::object{{"a", 1}, {"b", "x"}, {"c", true}}, {"a", "c"}), R"({"a":1,"c":true})");
 }
 
+// A delivery names what the subscriber's rule obliges it to; one from a broker that does not
+// send them has none.
+TEST(ConnectorJson, ADeliveryCarriesItsRulesObligations) {
+  const std::string delivery = R"({"type": "delivery", "id": "1842", "attempt": 1, "event_id": "evt_1",
+    "publisher": "etat-civil", "category": "identity.death", "purpose": "pension_termination",
+    "subject": "QC-1931-0007", "record": {"death_date": "2026-11-20"}, "published_at": "2026-11-22T19:30:00Z")";
+  auto with = decode_broker_message(delivery + R"(, "obligations": ["no_onward_disclosure"]})");
+  ASSERT_TRUE(with) << with.error().message;
+  EXPECT_EQ(std::get<Delivery>(*with).obligations, std::vector<std::string>{"no_onward_disclosure"});
+  auto without = decode_broker_message(delivery + "}");
+  ASSERT_TRUE(without) << without.error().message;
+  EXPECT_TRUE(std::get<Delivery>(*without).obligations.empty());
+  EXPECT_FALSE(decode_broker_message(delivery + R"(, "obligations": "no_onward_disclosure"})")) << "not a list";
+}
+
 TEST(ConnectorJson, ReadyRefusedAndErrorAreDecoded) {
   auto ready = decode_broker_message(R"({"type": "ready", "connection": "c-9", "serves": ["identity.birth"]})");
   ASSERT_TRUE(ready);
