@@ -226,6 +226,43 @@ TEST_P(PubSub, AnOfflineSubscriberFindsItsBacklogInOrderAndTheRestAfterADisconne
   }
 }
 
+// The category's availability rating D orders a backlog: identity.death (D2) published after
+// births (D1) is delivered first to a subscriber that takes one delivery at a time.
+TEST_P(PubSub, AnOfflineSubscribersBacklogGoesOutHighestAvailabilityFirst) {
+  start_broker([](broker::BrokerConfig& config) {
+    config.pubsub.subscriptions.push_back({"ramq", "identity.birth", "health_insurance_registration"});
+    config.pubsub.subscriptions.push_back({"ramq", "identity.death", "health_insurance_termination"});
+  });
+  Client etat_civil(sdk_options(etat_civil_));
+  constexpr int kBirths = 5;
+  for (int i = 0; i < kBirths; ++i) {
+    PublishRequest birth;
+    birth.category = "identity.birth";
+    birth.subject = "QC-2026-B" + std::to_string(i);
+    birth.idempotency_key = "naissance-" + std::to_string(i);
+    birth.record = json::object{{"surname", "Gagnon"},        {"given_names", "Léa"},
+                                {"sex", "F"},                 {"birth_date", "2026-11-30"},
+                                {"birth_place", "Rimouski"}};
+    auto answer = etat_civil.publish(birth);
+    ASSERT_TRUE(answer) << answer.error().message;
+  }
+  auto answer = etat_civil.publish(death("QC-1931-0007", "deces-apres-naissances"));
+  ASSERT_TRUE(answer) << answer.error().message;
+
+  Inbox inbox;
+  ProviderOptions one_at_a_time;
+  one_at_a_time.max_in_flight = 1;
+  Provider ramq(sdk_options(ramq_), one_at_a_time);
+  ramq.subscribe({{"identity.birth", "health_insurance_registration"}, {"identity.death", "health_insurance_termination"}},
+                 [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+  ASSERT_TRUE(ramq.start());
+  ASSERT_TRUE(inbox.wait_for(kBirths + 1));
+  const auto received = inbox.received();
+  EXPECT_EQ(received.front().category, "identity.death");
+  EXPECT_EQ(received.front().event_id, answer->event_id);
+  for (std::size_t i = 1; i < received.size(); ++i) EXPECT_EQ(received[i].category, "identity.birth");
+}
+
 TEST_P(PubSub, RefusedDeliveriesAreRetriedThenDeadLetteredAndReplayedByTheOperator) {
   start_broker([](broker::BrokerConfig& config) {
     config.pubsub.max_attempts = 2;
