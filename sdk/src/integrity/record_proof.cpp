@@ -113,6 +113,25 @@ Result<std::string> verified_payload(std::string_view jws, const Key& public_key
   return std::move(*payload);
 }
 
+// Expanding a seed into Ed25519's secret key costs a scalar multiplication, as much again as
+// the signature itself: each thread keeps the last one (a connector signs with one key).
+const std::array<std::uint8_t, crypto_sign_SECRETKEYBYTES>& expanded_secret_key(const Key& seed) {
+  struct Expanded {
+    Key seed{};
+    std::array<std::uint8_t, crypto_sign_SECRETKEYBYTES> secret_key{};
+    bool valid = false;
+    ~Expanded() { sodium_memzero(secret_key.data(), secret_key.size()); }
+  };
+  thread_local Expanded last;
+  if (!last.valid || sodium_memcmp(last.seed.data(), seed.data(), seed.size()) != 0) {
+    std::array<std::uint8_t, crypto_sign_PUBLICKEYBYTES> public_key{};
+    crypto_sign_seed_keypair(public_key.data(), last.secret_key.data(), seed.data());
+    last.seed = seed;
+    last.valid = true;
+  }
+  return last.secret_key;
+}
+
 }  // namespace
 
 SignedRecord sign_record(const json::object& record, const SignedClaims& claims, const Key& seed) {
@@ -131,13 +150,9 @@ SignedRecord sign_record(const json::object& record, const SignedClaims& claims,
   signing_input += '.';
   signing_input += crypto::to_base64(payload_of(claims, std::move(digests)), Alphabet::url_unpadded);
 
-  std::array<std::uint8_t, crypto_sign_PUBLICKEYBYTES> public_key{};
-  std::array<std::uint8_t, crypto_sign_SECRETKEYBYTES> secret_key{};
-  crypto_sign_seed_keypair(public_key.data(), secret_key.data(), seed.data());
   std::array<std::uint8_t, crypto_sign_BYTES> signature{};
   crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char*>(signing_input.data()),
-                       signing_input.size(), secret_key.data());
-  sodium_memzero(secret_key.data(), secret_key.size());
+                       signing_input.size(), expanded_secret_key(seed).data());
   out.jws = std::move(signing_input);
   out.jws += '.';
   out.jws += crypto::to_base64(signature.data(), signature.size(), Alphabet::url_unpadded);
