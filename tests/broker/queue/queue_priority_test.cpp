@@ -1,7 +1,8 @@
 // DeliveryQueue priorities: a subscriber's due deliveries of a higher priority (the category's
 // availability rating D) are taken first, never ahead of an older delivery about the same
 // subject; dead-letter replay keeps a delivery's priority; a queue file of schema 1 (before
-// priorities) upgrades and delivers everything it held. On SQLite and PostgreSQL.
+// priorities) and a PostgreSQL store of migration 8 upgrade and deliver everything they held.
+// On SQLite and PostgreSQL.
 #include "broker/queue/delivery_queue.hpp"
 
 #include "queue_test_support.hpp"
@@ -201,6 +202,39 @@ TEST(QueuePrioritySchema, AFileOfSchema1UpgradesAndDeliversEverythingItHeldInDue
   EXPECT_TRUE(take(*queue, now).empty());
   const auto stats = queue->stats(now);
   EXPECT_TRUE(stats.empty()) << "everything the old file held was delivered and acknowledged";
+  EXPECT_EQ(fixture.count_deliveries(), 0);
+}
+
+TEST(QueuePrioritySchema, APostgresqlStoreOfMigration8UpgradesAndDeliversEverythingItHeldInDueOrder) {
+  QueueFixture fixture(pse::testing::Backend::postgresql);
+  {
+    auto queue = fixture.open();
+    publish_ok(*queue, "e1", {rated("subject-a", "a1", 0)});
+    fixture.clock.advance(1ms);
+    publish_ok(*queue, "e2", {rated("subject-b", "b1", 0)});
+    fixture.clock.advance(1ms);
+    publish_ok(*queue, "e3", {rated("subject-a", "a2", 0)});
+    queue->close();
+  }
+  // Back to the tables as migration 8 left them; opening the queue migrates again. A later
+  // migration has to be undone here too.
+  fixture.run_sql(
+      "DROP INDEX queue_heads_by_priority;"
+      "ALTER TABLE queue_deliveries DROP COLUMN priority;"
+      "ALTER TABLE queue_heads DROP COLUMN priority;"
+      "UPDATE pse_schema SET version = 8");
+
+  auto queue = fixture.open();
+  fixture.clock.advance(1ms);
+  publish_ok(*queue, "e4", {rated("subject-c", "c1-d2", 2)});
+  const TimePoint now = fixture.clock.now();
+  const auto first = take(*queue, now);
+  EXPECT_EQ(payloads(first), (std::vector<std::string>{"a1", "b1", "c1-d2"}));
+  ack_all(*queue, first);
+  const auto second = take(*queue, now);
+  EXPECT_EQ(payloads(second), (std::vector<std::string>{"a2"}));
+  ack_all(*queue, second);
+  EXPECT_TRUE(take(*queue, now).empty());
   EXPECT_EQ(fixture.count_deliveries(), 0);
 }
 
