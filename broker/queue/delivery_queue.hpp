@@ -40,7 +40,7 @@
 // * stats(): per subscriber ready / in flight / dead / unreadable and the age of the oldest
 //   pending delivery, from in-memory counters kept in step with a counts table (right after a
 //   restart, no COUNT(*)).
-// * Scale: take_ready reads a (subscriber, due) index over one "head" row per ordering key;
+// * Scale: take_ready reads a (subscriber, priority, due) index over one "head" row per key;
 //   nothing is loaded at start-up but the per-subscriber counts. A subscriber with millions
 //   pending costs neither memory nor time per call.
 //
