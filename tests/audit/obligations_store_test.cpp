@@ -119,10 +119,13 @@ TEST(PgObligationsTest, ALogWrittenBeforeTheMigrationReadsAndVerifiesThenTheWrit
     for (std::uint64_t i = 0; i < 20; ++i) ASSERT_TRUE(log->append(sample_record(i)).get().ok());
   }
   {
-    // Back to the schema before step 8.
+    // Back to the schema before step 8 (and undoing the steps after it).
     auto connection = PgConnection::connect(*fixture.postgres);
     ASSERT_TRUE(connection.ok());
-    ASSERT_TRUE(connection->execute_script("ALTER TABLE audit_entries DROP COLUMN obligations; UPDATE pse_schema SET version = 7")
+    ASSERT_TRUE(connection
+                    ->execute_script("ALTER TABLE audit_entries DROP COLUMN obligations; "
+                                     "ALTER TABLE queue_deliveries DROP COLUMN priority; "
+                                     "ALTER TABLE queue_heads DROP COLUMN priority; UPDATE pse_schema SET version = 7")
                     .ok());
   }
   {

@@ -295,6 +295,7 @@ TEST(PgTreeNodesTest, TheMigrationComputesTheNodesOfALogWrittenBeforeIt) {
                     ->execute_script("DROP TABLE audit_tree_nodes; DROP FUNCTION pse_audit_tree_nodes_present() CASCADE; "
                                      "ALTER TABLE queue_heads DROP COLUMN claimed_by; DROP TABLE exchange_claims, exchange_answers; "
                                      "ALTER TABLE audit_entries DROP COLUMN obligations; "
+                                     "ALTER TABLE queue_deliveries DROP COLUMN priority; ALTER TABLE queue_heads DROP COLUMN priority; "
                                      "UPDATE pse_schema SET version = 3")
                     .ok());
   }
