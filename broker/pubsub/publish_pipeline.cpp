@@ -161,6 +161,11 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
       entry.basis_type = audit::BasisType::law;
       entry.basis = decision.basis.legal_reference;
     }
+    // Deny by default: an event cannot be sealed for its subscriber yet, and a rule that requires
+    // it must not be met in clear (docs/decisions/classification.md).
+    if (!denial && decision.obligations.contains(policy::Obligation::end_to_end_encryption)) {
+      denial = Reason::sealing_unavailable;
+    }
     json::object minimised;
     if (!denial) {
       for (const auto& field : decision.permitted_fields) {

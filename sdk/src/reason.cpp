@@ -65,6 +65,8 @@ constexpr std::array kReasons = {
                "the rule requires end-to-end encryption and no encryption key is registered for the consumer"},
     ReasonInfo{Reason::decryption_failed, "decryption_failed", 502,
                "the record sealed for you could not be opened with your encryption key"},
+    ReasonInfo{Reason::sealing_unavailable, "sealing_unavailable", 403,
+               "the rule requires end-to-end encryption, which publish/subscribe cannot do yet"},
     ReasonInfo{Reason::integrity_failed, "integrity_failed", 502,
                "the provider's signature over the record is missing, invalid or does not match its fields"},
 };

@@ -4,6 +4,7 @@
 // registered key. A canary value in the record must reach the consumer intact and be nowhere in
 // the broker's files or logs.
 #include "broker_fixture.hpp"
+#include "delivery_inbox.hpp"
 // GCC 12 with -fsanitize=address reports a false -Wmaybe-uninitialized inside Boost 1.81's
 // use_future (an empty std::allocator<void> "used" when the promise is created).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -226,6 +227,35 @@ TEST_F(EndToEndEncryption, NoRecordIsAskedForAConsumerWithoutARegisteredKey) {
   EXPECT_TRUE(seal_for_seen().empty());  // the provider was never asked
   ASSERT_EQ(audit_entries().size(), 1u);
   EXPECT_EQ(audit_entries()[0].reason, "encryption_key_missing");
+}
+
+// Publish/subscribe cannot seal an event for its subscriber yet: a subscriber whose rule requires
+// end-to-end encryption receives nothing rather than the record in clear, and the refusal is in
+// the audit log.
+TEST_F(EndToEndEncryption, AnEventIsNotDeliveredInClearToARuleThatRequiresSealing) {
+  start_broker();
+  Inbox inbox;
+  Provider revenu_quebec(sdk_options(revenu_quebec_));
+  revenu_quebec.subscribe({{"pension.contributions", "tax_assessment"}},
+                          [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+  ASSERT_TRUE(revenu_quebec.start());
+  ASSERT_TRUE(revenu_quebec.wait_ready(std::chrono::seconds(10)));
+
+  PublishRequest contributions;
+  contributions.category = "pension.contributions";
+  contributions.subject = "QC-1961-0815";
+  contributions.idempotency_key = "cotisations-2026";
+  contributions.record = json::object{{"contribution_years", 31}, {"social_insurance_number", kCanary}};
+  auto published = Client(sdk_options(retraite_quebec_)).publish(contributions);  // signed: sdk_options
+  ASSERT_TRUE(published) << published.error().message;
+
+  EXPECT_FALSE(inbox.wait_for(1, std::chrono::seconds(2)));
+  const auto entries = audit_entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].consumer, "revenu-quebec");
+  EXPECT_EQ(entries[0].decision, audit::Decision::deny);
+  EXPECT_EQ(entries[0].reason, "sealing_unavailable");
+  revenu_quebec.stop();
 }
 
 }  // namespace
