@@ -1,5 +1,6 @@
 #include "broker/exchange/disclosure_notices.hpp"
 
+#include "audit/audit_entry.hpp"
 #include "base/log.hpp"
 #include "policy/instant.hpp"
 
@@ -25,17 +26,12 @@ std::string disclosure_idempotency_key(const DisclosureNotice& notice) {
 }
 
 std::string disclosure_publish_body(const DisclosureNotice& notice) {
-  std::string fields;
-  for (const auto& field : notice.fields) {
-    if (!fields.empty()) fields += ',';
-    fields += field;
-  }
   json::object record{
       {"consumer", notice.consumer},
       {"provider", notice.provider},
       {"category", notice.category},
       {"purpose", notice.purpose},
-      {"fields", fields},
+      {"fields", audit::join_fields(notice.fields)},
       {"basis", notice.basis_type},
       {"accessed_at", policy::format_instant(notice.at)},
       {"audit_seq", notice.audit_seq},

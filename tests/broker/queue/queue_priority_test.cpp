@@ -156,19 +156,40 @@ void exec(sqlite3* db, const std::string& sql) {
   sqlite3_free(message);
 }
 
+// Three deliveries stored by the queue before an upgrade: two about subject-a, one about subject-b.
+void publish_before_the_upgrade(QueueFixture& fixture) {
+  auto queue = fixture.open();
+  publish_ok(*queue, "e1", {rated("subject-a", "a1", 0)});
+  fixture.clock.advance(1ms);
+  publish_ok(*queue, "e2", {rated("subject-b", "b1", 0)});
+  fixture.clock.advance(1ms);
+  publish_ok(*queue, "e3", {rated("subject-a", "a2", 0)});
+  queue->close();
+}
+
+// Opens the upgraded store: the rows of before still go first, ahead of a delivery published
+// after the upgrade at a high priority, and every one of them is delivered.
+void expect_everything_delivered_after_the_upgrade(QueueFixture& fixture) {
+  auto queue = fixture.open();
+  fixture.clock.advance(1ms);
+  publish_ok(*queue, "e4", {rated("subject-c", "c1-d2", 2)});
+  const TimePoint now = fixture.clock.now();
+  const auto first = take(*queue, now);
+  EXPECT_EQ(payloads(first), (std::vector<std::string>{"a1", "b1", "c1-d2"}));
+  ack_all(*queue, first);
+  const auto second = take(*queue, now);
+  EXPECT_EQ(payloads(second), (std::vector<std::string>{"a2"}));
+  ack_all(*queue, second);
+  EXPECT_TRUE(take(*queue, now).empty());
+  EXPECT_TRUE(queue->stats(now).empty()) << "everything the old store held was delivered and acknowledged";
+  EXPECT_EQ(fixture.count_deliveries(), 0);
+}
+
 TEST(QueuePrioritySchema, AFileOfSchema1UpgradesAndDeliversEverythingItHeldInDueOrder) {
   QueueFixture fixture;
   // Sealed rows of today's queue (their ciphertexts are bound to ids, not to the schema), then
   // moved into a file laid out as schema 1 was.
-  {
-    auto queue = fixture.open();
-    publish_ok(*queue, "e1", {rated("subject-a", "a1", 0)});
-    fixture.clock.advance(1ms);
-    publish_ok(*queue, "e2", {rated("subject-b", "b1", 0)});
-    fixture.clock.advance(1ms);
-    publish_ok(*queue, "e3", {rated("subject-a", "a2", 0)});
-    queue->close();
-  }
+  publish_before_the_upgrade(fixture);
   const auto old_file = fixture.dir / "queue-v1.db";
   {
     sqlite3* db = nullptr;
@@ -188,34 +209,12 @@ TEST(QueuePrioritySchema, AFileOfSchema1UpgradesAndDeliversEverythingItHeldInDue
   std::filesystem::remove(fixture.database);
   std::filesystem::rename(old_file, fixture.database);
 
-  auto queue = fixture.open();
-  fixture.clock.advance(1ms);
-  // Published after the upgrade, at a high priority: the rows of before still go first.
-  publish_ok(*queue, "e4", {rated("subject-c", "c1-d2", 2)});
-  const TimePoint now = fixture.clock.now();
-  const auto first = take(*queue, now);
-  EXPECT_EQ(payloads(first), (std::vector<std::string>{"a1", "b1", "c1-d2"}));
-  ack_all(*queue, first);
-  const auto second = take(*queue, now);
-  EXPECT_EQ(payloads(second), (std::vector<std::string>{"a2"}));
-  ack_all(*queue, second);
-  EXPECT_TRUE(take(*queue, now).empty());
-  const auto stats = queue->stats(now);
-  EXPECT_TRUE(stats.empty()) << "everything the old file held was delivered and acknowledged";
-  EXPECT_EQ(fixture.count_deliveries(), 0);
+  expect_everything_delivered_after_the_upgrade(fixture);
 }
 
 TEST(QueuePrioritySchema, APostgresqlStoreOfMigration8UpgradesAndDeliversEverythingItHeldInDueOrder) {
   QueueFixture fixture(pse::testing::Backend::postgresql);
-  {
-    auto queue = fixture.open();
-    publish_ok(*queue, "e1", {rated("subject-a", "a1", 0)});
-    fixture.clock.advance(1ms);
-    publish_ok(*queue, "e2", {rated("subject-b", "b1", 0)});
-    fixture.clock.advance(1ms);
-    publish_ok(*queue, "e3", {rated("subject-a", "a2", 0)});
-    queue->close();
-  }
+  publish_before_the_upgrade(fixture);
   // Back to the tables as migration 8 left them; opening the queue migrates again. A later
   // migration has to be undone here too.
   fixture.run_sql(
@@ -224,18 +223,7 @@ TEST(QueuePrioritySchema, APostgresqlStoreOfMigration8UpgradesAndDeliversEveryth
       "ALTER TABLE queue_heads DROP COLUMN priority;"
       "UPDATE pse_schema SET version = 8");
 
-  auto queue = fixture.open();
-  fixture.clock.advance(1ms);
-  publish_ok(*queue, "e4", {rated("subject-c", "c1-d2", 2)});
-  const TimePoint now = fixture.clock.now();
-  const auto first = take(*queue, now);
-  EXPECT_EQ(payloads(first), (std::vector<std::string>{"a1", "b1", "c1-d2"}));
-  ack_all(*queue, first);
-  const auto second = take(*queue, now);
-  EXPECT_EQ(payloads(second), (std::vector<std::string>{"a2"}));
-  ack_all(*queue, second);
-  EXPECT_TRUE(take(*queue, now).empty());
-  EXPECT_EQ(fixture.count_deliveries(), 0);
+  expect_everything_delivered_after_the_upgrade(fixture);
 }
 
 }  // namespace
