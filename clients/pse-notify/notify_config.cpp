@@ -16,6 +16,15 @@
 namespace pse::notify {
 namespace {
 
+// An optional "HH:MM" (Québec time), as minutes after midnight into `minutes`.
+void read_time_of_day(YamlMap& map, const std::string& key, int& minutes) {
+  const auto text = map.optional_string(key);
+  if (!text) return;
+  const auto parsed = parse_minutes(*text);
+  if (!parsed) map.fail_key(key, "must be HH:MM");
+  minutes = *parsed;
+}
+
 /// The first line of the password file `key` names. Like ssh with a private key, a file that
 /// its group or others may read (or write) is refused: the password would not be a secret.
 /// The mode is checked on the descriptor that is then read.
@@ -141,11 +150,7 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
 
   if (auto node = top.optional_node("schedule")) {
     YamlMap schedule(*node, file, "schedule");
-    if (auto at = schedule.optional_string("send_at")) {
-      auto minutes = parse_minutes(*at);
-      if (!minutes) schedule.fail_key("send_at", "must be HH:MM");
-      config.schedule.send_minutes = *minutes;
-    }
+    read_time_of_day(schedule, "send_at", config.schedule.send_minutes);
     config.schedule.tick = std::chrono::seconds(schedule.integer_or("tick_seconds", 30, 1, 3600));
     if (auto categories = schedule.optional_node("categories")) {
       if (!categories->IsMap()) schedule.fail(*categories, "schedule.categories must be a mapping");
@@ -179,11 +184,7 @@ NotifyConfig load_notify_config(const std::filesystem::path& file) {
       if (!parsed) access.fail_key("default", "must be each, daily or none");
       config.access.default_mode = *parsed;
     }
-    if (auto at = access.optional_string("digest_at")) {
-      auto minutes = parse_minutes(*at);
-      if (!minutes) access.fail_key("digest_at", "must be HH:MM");
-      config.access.digest_minutes = *minutes;
-    }
+    read_time_of_day(access, "digest_at", config.access.digest_minutes);
     access.finish();
   }
 
