@@ -32,6 +32,7 @@ constexpr RouteSpec kRoutes[] = {
     {"POST", "/v1/exchange"},
     {"GET", "/v1/connect"},
     {"POST", "/v1/publish"},
+    {"GET", "/v1/publish/sealing/{category}"},
     {"POST", "/v1/consents"},
     {"GET", "/v1/consents"},
     {"GET", "/v1/consents/{id}"},
@@ -68,6 +69,11 @@ void ApiRouter::handle(const policy::Organisation& caller, HttpRequest request, 
   if (target->matches({"v1", "publish"})) {
     if (request.method != "POST") return respond(error_response(Reason::method_not_allowed));
     return publishes_.run(caller, request.body, std::move(respond));
+  }
+
+  if (target->matches({"v1", "publish", "sealing", "*"})) {
+    if (request.method != "GET") return respond(error_response(Reason::method_not_allowed));
+    return publishes_.sealing(caller, target->segments[3], std::move(respond));
   }
 
   if (target->matches({"v1", "connect"})) {

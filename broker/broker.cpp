@@ -341,7 +341,7 @@ struct Broker::Impl {
       if (!errors.empty()) throw errors.front();
       state.set_tls_context(std::move(tls));
       exchanges.forget_registered_keys();
-      publishes.forget_signing_keys();
+      publishes.forget_keys();
       log::info("reloaded TLS material, organisations, classification, policies and encryption keys",
                 {{"sessions", state.sessions.size()}, {"connectors", state.connectors.size()}});
       // Sessions already open prove their identity again against what is in force now.

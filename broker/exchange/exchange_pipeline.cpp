@@ -1,6 +1,5 @@
 #include "broker/exchange/exchange_pipeline.hpp"
 
-#include "base/base64.hpp"
 #include "base/log.hpp"
 #include "broker/admission/availability.hpp"
 #include "audit/audit_log.hpp"
@@ -9,6 +8,7 @@
 #include "broker/consent/consent_registry.hpp"
 #include "broker/exchange/exchange_request.hpp"
 #include "broker/json_body.hpp"
+#include "broker/sealed_text.hpp"
 #include "broker/signed_record_json.hpp"
 #include "broker/exchange/shared_requests.hpp"
 #include "broker/admission/org_admission.hpp"
@@ -43,9 +43,6 @@ struct ExchangePipeline::Exchange {
 };
 
 namespace {
-
-// A libsodium sealed box adds an ephemeral public key and a MAC (crypto_box_SEALBYTES).
-constexpr std::size_t kSealedBoxOverhead = 48;
 
 HttpResponse refusal(Reason reason, std::string_view message, const std::string& request_id) {
   json::object error{{"code", to_string(reason)}, {"message", message.empty() ? describe(reason) : message}};
@@ -211,8 +208,7 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
       return deny(exchange, Reason::provider_error,
                   "the provider answered in clear a record the rule requires sealed for the consumer");
     }
-    const auto sealed = from_base64(answer->sealed, Base64::standard);
-    if (!sealed || sealed->size() <= kSealedBoxOverhead) {
+    if (!is_sealed_box_text(answer->sealed)) {
       return deny(exchange, Reason::provider_error, "the provider's sealed record is not a sealed box in base64");
     }
     exchange->sealed_record = std::move(answer->sealed);

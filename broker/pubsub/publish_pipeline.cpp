@@ -8,6 +8,7 @@
 #include "broker/admission/org_admission.hpp"
 #include "broker/consent/consent_registry.hpp"
 #include "broker/pubsub/publish_request.hpp"
+#include "broker/pubsub/sealed_recipients.hpp"
 #include "broker/signed_record_json.hpp"
 #include "broker/pubsub/subscription_registry.hpp"
 #include "broker/queue/delivery_queue.hpp"
@@ -52,6 +53,16 @@ std::string ordering_key(const consent::ConsentRegistry& consents, std::string_v
   return to_hex(std::span<const std::uint8_t>(hash.data(), 16));
 }
 
+// The copy sealed for `subscriber` holding exactly the fields its rule permits.
+const SealedCopy* sealed_copy_for(const std::vector<SealedCopy>& copies, std::string_view subscriber,
+                                  const std::vector<std::string>& permitted) {
+  for (const SealedCopy& copy : copies) {
+    if (copy.recipient != subscriber || copy.fields.size() != permitted.size()) continue;
+    if (std::is_permutation(copy.fields.begin(), copy.fields.end(), permitted.begin())) return &copy;
+  }
+  return nullptr;
+}
+
 audit::AuditRecord audit_record(const std::string& event_id, const std::string& publisher, const SubscriptionEntry& subscription,
                                 const std::string& subject) {
   audit::AuditRecord entry;
@@ -79,7 +90,15 @@ PublishPipeline::PublishPipeline(const policy::PolicyEngine& policies, const con
       metrics_(metrics),
       clock_(std::move(clock)),
       admission_(admission),
-      signing_keys_(keys_dir / "signing", "signing key") {}
+      signing_keys_(keys_dir / "signing", "signing key"),
+      encryption_keys_(keys_dir / "encryption", "encryption key") {}
+
+void PublishPipeline::sealing(const policy::Organisation& caller, std::string_view category, Respond respond) {
+  if (!caller.has_role(policy::Role::publisher)) {
+    return respond(refusal(Reason::no_rule, "'" + caller.id + "' does not have the publisher role"));
+  }
+  respond(sealing_response(*policies_.snapshot(), encryption_keys_, caller.id, category, clock_()));
+}
 
 void PublishPipeline::run(const policy::Organisation& caller, const std::string& body, Respond respond) {
   auto finish = [this, &respond](HttpResponse response) {
@@ -107,6 +126,13 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
   for (const auto& [name, value] : parsed->record) {
     if (category->find_field(name) == nullptr) {
       return finish(refusal(Reason::unknown_field, "'" + std::string(name) + "' is not a field of " + category->id));
+    }
+  }
+  for (const SealedCopy& copy : parsed->sealed) {
+    for (const auto& name : copy.fields) {
+      if (category->find_field(name) == nullptr) {
+        return finish(refusal(Reason::unknown_field, "'" + name + "' is not a field of " + category->id));
+      }
     }
   }
   // In a category that requires signed records the publisher signs every field once; each
@@ -161,13 +187,18 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
       entry.basis_type = audit::BasisType::law;
       entry.basis = decision.basis.legal_reference;
     }
-    // Deny by default: an event cannot be sealed for its subscriber yet, and a rule that requires
-    // it must not be met in clear (docs/decisions/classification.md).
+    // A rule that requires end-to-end encryption is met with the copy the publisher sealed for
+    // this subscriber and these fields, or not at all: never in clear.
+    const SealedCopy* sealed_copy = nullptr;
     if (!denial && decision.obligations.contains(policy::Obligation::end_to_end_encryption)) {
-      denial = Reason::sealing_unavailable;
+      sealed_copy = sealed_copy_for(request.sealed, subscription.subscriber, decision.permitted_fields);
+      if (sealed_copy == nullptr) {
+        denial = encryption_keys_.public_key_of(subscription.subscriber) ? Reason::sealing_unavailable
+                                                                         : Reason::encryption_key_missing;
+      }
     }
     json::object minimised;
-    if (!denial) {
+    if (!denial && sealed_copy == nullptr) {
       for (const auto& field : decision.permitted_fields) {
         if (const json::value* value = request.record.if_contains(field)) minimised.emplace(field, *value);
       }
@@ -180,20 +211,27 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
       continue;
     }
     json::object payload{
-        {"event_id", publication->event_id}, {"publisher", caller.id},      {"category", request.category},
-        {"purpose", subscription.purpose},   {"subject", request.subject},   {"record", std::move(minimised)},
-        {"published_at", published_at},
+        {"event_id", publication->event_id}, {"publisher", caller.id},    {"category", request.category},
+        {"purpose", subscription.purpose},   {"subject", request.subject}, {"published_at", published_at},
         {"obligations", json::value_from(decision.obligations.names())},
     };
+    // The audit entry holds the hash of what the subscriber receives: the sealed text, or the
+    // minimised record. A sealed copy carries its signature inside.
+    if (sealed_copy != nullptr) {
+      entry.payload_hash = pse::Sha256().update(sealed_copy->sealed_record).finish();
+      payload.emplace("sealed_record", sealed_copy->sealed_record);
+    } else {
+      entry.payload_hash = pse::Sha256().update(json::serialize(minimised)).finish();
+      payload.emplace("record", std::move(minimised));
+    }
     std::string text = json::serialize(payload);
-    if (proof) {
+    if (proof && sealed_copy == nullptr) {
       text.pop_back();
       text += ",\"integrity\":" + signature_json(request.signature->jws, *proof, decision.permitted_fields) + "}";
     }
     entry.decision = audit::Decision::allow;
     entry.permitted_fields = decision.permitted_fields;
     entry.obligations = decision.obligations.names();
-    entry.payload_hash = pse::Sha256().update(json::serialize(payload.at("record"))).finish();
     entries.push_back(std::move(entry));
     publication->deliveries.push_back(
         queue::NewDelivery{subscription.subscriber, order, std::move(text), category->impact.availability});

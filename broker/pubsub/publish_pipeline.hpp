@@ -12,7 +12,9 @@
 //   4. fan out       for every subscriber of the category (only those named in `to`, if any):
 //                    the same policy decision and consent check as an exchange, with the
 //                    subscriber as consumer and the publisher as provider; the record is
-//                    minimised to the fields the rule permits that subscriber
+//                    minimised to the fields the rule permits that subscriber — or, under
+//                    end_to_end_encryption, the copy the publisher sealed for it is taken as
+//                    it is (none: refused sealing_unavailable, never sent in clear)
 //   5. audit         one entry per subscriber, allowed or denied, all durable; charged to
 //                    the publisher's share of the audit queue
 //   6. queue         the event's idempotency record and every allowed delivery, encrypted, in
@@ -67,8 +69,14 @@ class PublishPipeline {
 
   void run(const policy::Organisation& caller, const std::string& body, Respond respond);
 
-  /// After a reload: the publishers' signing keys are read again when next needed.
-  void forget_signing_keys() { signing_keys_.forget(); }
+  /// GET /v1/publish/sealing/{category}: what the caller must seal, for whom (sealed_recipients.hpp).
+  void sealing(const policy::Organisation& caller, std::string_view category, Respond respond);
+
+  /// After a reload: the registered keys are read again when next needed.
+  void forget_keys() {
+    signing_keys_.forget();
+    encryption_keys_.forget();
+  }
 
  private:
   struct Publication;
@@ -82,6 +90,7 @@ class PublishPipeline {
   Clock clock_;
   OrgAdmission& admission_;
   RegisteredKeys signing_keys_;
+  RegisteredKeys encryption_keys_;
 };
 
 }  // namespace pse::broker

@@ -1,6 +1,7 @@
 #include "broker/pubsub/publish_request.hpp"
 
 #include "broker/json_body.hpp"
+#include "broker/sealed_text.hpp"
 #include "broker/signed_record_json.hpp"
 
 #include <algorithm>
@@ -16,6 +17,30 @@ Error malformed(std::string message) { return make_error(Reason::malformed_reque
 bool is_printable(std::string_view text, std::size_t max_size) {
   return !text.empty() && text.size() <= max_size &&
          std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// "sealed": [{"for": org, "fields": [name, …], "sealed_record": base64}, …]
+std::optional<Error> read_sealed_copies(const boost::json::value& value, std::vector<SealedCopy>& copies) {
+  const char* shape = "sealed must be a list of {\"for\": string, \"fields\": [string, …], \"sealed_record\": string}";
+  if (!value.is_array()) return malformed(shape);
+  if (value.as_array().size() > kMaxRecipients) return malformed("sealed may hold at most 64 copies");
+  for (const auto& item : value.as_array()) {
+    if (!item.is_object()) return malformed(shape);
+    JsonFields fields(item.as_object(), "sealed.");
+    SealedCopy copy;
+    copy.recipient = fields.required_string("for");
+    copy.fields = fields.required_string_list("fields");
+    copy.sealed_record = fields.required_string("sealed_record");
+    if (auto problem = fields.finish()) return problem;
+    if (!is_printable(copy.recipient, 128)) return malformed("sealed.for must be an organisation id");
+    if (copy.fields.empty() || copy.fields.size() > kMaxFields) return malformed("sealed.fields must name 1-64 fields");
+    for (const auto& field : copy.fields) {
+      if (!is_printable(field, 128)) return malformed("sealed.fields must list field names");
+    }
+    if (!is_sealed_box_text(copy.sealed_record)) return malformed("sealed.sealed_record must be a sealed box in base64");
+    copies.push_back(std::move(copy));
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -38,7 +63,11 @@ Result<PublishRequest> parse_publish_request(std::string_view body) {
   const boost::json::object* record = fields.required_object("record");
   request.to = fields.optional_string_list("to");
   const boost::json::value* integrity = fields.optional_value("integrity");
+  const boost::json::value* sealed = fields.optional_value("sealed");
   if (auto problem = fields.finish()) return *problem;
+  if (sealed != nullptr) {
+    if (auto problem = read_sealed_copies(*sealed, request.sealed)) return *problem;
+  }
   if (integrity != nullptr) {
     request.signature = read_signature(*integrity);
     if (!request.signature) return malformed("integrity must be {\"jws\": string, \"disclosures\": [string, …]}");
@@ -49,7 +78,9 @@ Result<PublishRequest> parse_publish_request(std::string_view body) {
   if (!is_valid_idempotency_key(request.idempotency_key)) {
     return malformed("idempotency_key must be 1-128 of A-Z a-z 0-9 . _ - :");
   }
-  if (record->empty()) return malformed("record must hold at least one field");
+  // Empty only in an event whose every field goes sealed (the copies may be none, when no
+  // recipient has a key: each is then refused, never sent in clear).
+  if (record->empty() && sealed == nullptr) return malformed("record must hold at least one field");
   if (record->size() > kMaxFields) return malformed("record may hold at most 64 fields");
   for (const auto& [name, value] : *record) {
     if (!is_record_scalar(value)) {

@@ -13,14 +13,23 @@
 
 namespace pse::broker {
 
+/// A copy of the event sealed by the publisher for one recipient whose rule requires
+/// end_to_end_encryption: the broker delivers it as it is, to that recipient only.
+struct SealedCopy {
+  std::string recipient;            ///< the organisation it is sealed for
+  std::vector<std::string> fields;  ///< the fields inside, as the rule permits them
+  std::string sealed_record;        ///< base64 sealed box
+};
+
 struct PublishRequest {
   std::string category;
   std::string subject;
   std::string idempotency_key;
-  boost::json::object record;   ///< field → scalar; at most 64 fields
+  boost::json::object record;   ///< field → scalar; at most 64 fields; empty only beside sealed copies
   std::vector<std::string> to;  ///< empty: every subscriber
   /// The publisher's signature over every field, with a disclosure per field (pse/record_proof.hpp).
   std::optional<integrity::SignedRecord> signature;
+  std::vector<SealedCopy> sealed;  ///< at most 64
 };
 
 /// 1–128 of `A-Z a-z 0-9 . _ - :`.

@@ -16,6 +16,7 @@
 
 #include "base/base64.hpp"
 #include "base/sha256.hpp"
+#include "support/signing_keys.hpp"
 #include "support/test_connector.hpp"
 
 #include <boost/json.hpp>
@@ -88,6 +89,19 @@ class EndToEndEncryption : public BrokerTest {
     return request;
   }
 
+  // Retraite Québec's event: the canary in the social insurance number, and a field the rule
+  // does not give Revenu Québec.
+  static PublishRequest contributions_event(const std::string& idempotency_key) {
+    PublishRequest event;
+    event.category = "pension.contributions";
+    event.subject = "QC-1961-0815";
+    event.idempotency_key = idempotency_key;
+    event.record = json::object{{"contribution_years", 31},
+                                {"social_insurance_number", kCanary},
+                                {"eligible_earnings", "QC-1961-0815-EARNINGS"}};
+    return event;
+  }
+
   ClientOptions revenu_quebec_options() const {
     ClientOptions options = sdk_options(revenu_quebec_);
     options.encryption_key_file = secret_key_file();
@@ -120,10 +134,16 @@ TEST_F(EndToEndEncryption, TheRecordIsSealedForTheConsumerAndTheBrokerNeverHolds
   ::testing::internal::CaptureStderr();  // the broker's log
   start_broker();
   auto provider = start_retraite_quebec();
-  Client revenu_quebec(revenu_quebec_options());
+  ClientOptions options = revenu_quebec_options();
+  options.signing_keys_dir = dir_->path() / "keys" / "signing";
+  Client revenu_quebec(options);
   auto response = revenu_quebec.exchange(contributions());
   const std::string log = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(response) << response.error().message;
+  // Signed inside the seal (pensions are rated high for integrity), proven by the consumer.
+  ASSERT_TRUE(response->proof.has_value());
+  EXPECT_EQ(response->proof->claims.audience, "revenu-quebec");
+  EXPECT_EQ(response->proof->disclosures.size(), 3u);
 
   EXPECT_EQ(response->record.at("social_insurance_number"), kCanary);  // delivered intact
   EXPECT_EQ(response->record.at("contribution_years"), 31);
@@ -232,30 +252,121 @@ TEST_F(EndToEndEncryption, NoRecordIsAskedForAConsumerWithoutARegisteredKey) {
 // Publish/subscribe cannot seal an event for its subscriber yet: a subscriber whose rule requires
 // end-to-end encryption receives nothing rather than the record in clear, and the refusal is in
 // the audit log.
-TEST_F(EndToEndEncryption, AnEventIsNotDeliveredInClearToARuleThatRequiresSealing) {
+// Publish/subscribe: the publisher's SDK reads the sealing plan, seals Revenu Québec's fields
+// for its key, and sends nothing in clear, since no rule receives this category in clear.
+TEST_F(EndToEndEncryption, AnEventIsSealedByItsPublisherAndTheBrokerNeverHoldsItInClear) {
+  ::testing::internal::CaptureStderr();
   start_broker();
   Inbox inbox;
-  Provider revenu_quebec(sdk_options(revenu_quebec_));
+  ClientOptions subscriber = revenu_quebec_options();
+  subscriber.signing_keys_dir = dir_->path() / "keys" / "signing";
+  Provider revenu_quebec(subscriber);
   revenu_quebec.subscribe({{"pension.contributions", "tax_assessment"}},
                           [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
   ASSERT_TRUE(revenu_quebec.start());
   ASSERT_TRUE(revenu_quebec.wait_ready(std::chrono::seconds(10)));
 
-  PublishRequest contributions;
-  contributions.category = "pension.contributions";
-  contributions.subject = "QC-1961-0815";
-  contributions.idempotency_key = "cotisations-2026";
-  contributions.record = json::object{{"contribution_years", 31}, {"social_insurance_number", kCanary}};
-  auto published = Client(sdk_options(retraite_quebec_)).publish(contributions);  // signed: sdk_options
+  auto published = Client(sdk_options(retraite_quebec_)).publish(contributions_event("cotisations-2026"));
+  ASSERT_TRUE(published) << published.error().message;
+  ASSERT_TRUE(inbox.wait_for(1));
+  revenu_quebec.stop();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+
+  const Delivery delivery = inbox.received().at(0);
+  EXPECT_EQ(delivery.record.at("social_insurance_number"), kCanary);  // delivered intact
+  EXPECT_EQ(delivery.record.at("contribution_years"), 31);
+  EXPECT_EQ(delivery.record.if_contains("eligible_earnings"), nullptr);  // not the rule's: not sealed
+  EXPECT_THAT(delivery.obligations, ::testing::Contains("end_to_end_encryption"));
+  // Signed inside the seal, and proven with the publisher's key.
+  ASSERT_TRUE(delivery.proof.has_value());
+  EXPECT_EQ(delivery.proof->claims.request_id, published->event_id);
+  EXPECT_EQ(delivery.proof->disclosures.size(), 2u);
+
+  const auto entries = audit_entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].decision, audit::Decision::allow);
+  ASSERT_TRUE(entries[0].payload_hash.has_value());
+  EXPECT_EQ(*entries[0].payload_hash, pse::Sha256().update(delivery.sealed_record).finish());
+  expect_nowhere_in_the_broker(kCanary, log);
+  expect_nowhere_in_the_broker("QC-1961-0815-EARNINGS", log);
+}
+
+// The sealing plan names the rules that require sealing, with the keys the platform registered.
+TEST_F(EndToEndEncryption, ThePublisherLearnsWhomToSealForAndWhichFields) {
+  start_broker();
+  const HttpResult plan = get(retraite_quebec_, "/v1/publish/sealing/pension.contributions");
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  const json::object body = json::parse(plan.body).as_object();
+  EXPECT_EQ(body.at("clear_fields"), json::array());
+  ASSERT_EQ(body.at("sealed").as_array().size(), 1u);
+  const json::object& recipient = body.at("sealed").as_array()[0].as_object();
+  EXPECT_EQ(recipient.at("organisation"), "revenu-quebec");
+  EXPECT_EQ(recipient.at("fields"), (json::array{"contribution_years", "total_contributions", "social_insurance_number"}));
+  EXPECT_EQ(recipient.at("key"), json::value(slurp(registered_key()).substr(0, 44)));
+
+  // Fields some rule receives in clear are listed as such, and nothing is sealed there.
+  const HttpResult clear = get(retraite_quebec_, "/v1/publish/sealing/pension.benefit_payments");
+  ASSERT_EQ(clear.status, 200) << clear.body;
+  EXPECT_EQ(json::parse(clear.body).at("sealed"), json::array());
+  EXPECT_EQ(json::parse(clear.body).at("clear_fields"), (json::array{"benefit_type", "monthly_amount", "payment_start"}));
+
+  const HttpResult unknown = get(retraite_quebec_, "/v1/publish/sealing/no.such.category");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_THAT(unknown.body, HasSubstr("unknown_category"));
+  const HttpResult not_owner = get(revenu_quebec_, "/v1/publish/sealing/pension.contributions");
+  EXPECT_EQ(not_owner.status, 403) << not_owner.body;
+  EXPECT_THAT(not_owner.body, HasSubstr("not_category_owner"));
+}
+
+// A publisher that can seal for nobody (its own registry has no key for the subscriber) sends
+// nothing in clear; the broker refuses that delivery, audited, and the subscriber gets nothing.
+TEST_F(EndToEndEncryption, AnEventNobodySealedForTheSubscriberIsNotDelivered) {
+  ::testing::internal::CaptureStderr();
+  start_broker();
+  Inbox inbox;
+  Provider revenu_quebec(revenu_quebec_options());
+  revenu_quebec.subscribe({{"pension.contributions", "tax_assessment"}},
+                          [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+  ASSERT_TRUE(revenu_quebec.start());
+  ASSERT_TRUE(revenu_quebec.wait_ready(std::chrono::seconds(10)));
+
+  ClientOptions publisher = sdk_options(retraite_quebec_);
+  publisher.encryption_keys_dir = dir_->path() / "empty-registry";
+  fs::create_directories(publisher.encryption_keys_dir);
+  auto published = Client(publisher).publish(contributions_event("cotisations-2027"));
   ASSERT_TRUE(published) << published.error().message;
 
   EXPECT_FALSE(inbox.wait_for(1, std::chrono::seconds(2)));
+  revenu_quebec.stop();
+  const std::string log = ::testing::internal::GetCapturedStderr();
   const auto entries = audit_entries();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].consumer, "revenu-quebec");
   EXPECT_EQ(entries[0].decision, audit::Decision::deny);
   EXPECT_EQ(entries[0].reason, "sealing_unavailable");
+  expect_nowhere_in_the_broker(kCanary, log);
+}
+
+// Published by hand in clear, against the rule: refused for that subscriber, never delivered.
+TEST_F(EndToEndEncryption, AnEventPublishedInClearIsNotDeliveredToARuleThatRequiresSealing) {
+  start_broker();
+  Inbox inbox;
+  Provider revenu_quebec(revenu_quebec_options());
+  revenu_quebec.subscribe({{"pension.contributions", "tax_assessment"}},
+                          [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+  ASSERT_TRUE(revenu_quebec.start());
+  ASSERT_TRUE(revenu_quebec.wait_ready(std::chrono::seconds(10)));
+
+  const HttpResult result =
+      post(retraite_quebec_, "/v1/publish",
+           signed_publish_body("retraite-quebec", R"({"category": "pension.contributions", "subject": "QC-1961-0815",
+               "idempotency_key": "en-clair", "record": {"contribution_years": 31}})"));
+  EXPECT_EQ(result.status, 202) << result.body;
+  EXPECT_FALSE(inbox.wait_for(1, std::chrono::seconds(2)));
   revenu_quebec.stop();
+  const auto entries = audit_entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].reason, "sealing_unavailable");
 }
 
 }  // namespace

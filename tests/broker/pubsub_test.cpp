@@ -340,6 +340,21 @@ TEST_P(PubSub, PublishesThatBreakTheRulesAreRefusedWithTheirReason) {
   EXPECT_EQ(post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-1",
       "idempotency_key": "k4", "record": {"surname": "x"}, "extra": 1})").status, 400);
   EXPECT_EQ(get(etat_civil_, "/v1/publish").status, 405);
+  // Sealed copies: each names its recipient and fields and holds a sealed box; an empty record
+  // is allowed only beside them.
+  const std::string event = R"({"category": "identity.death", "subject": "QC-1", "idempotency_key": "k6", )";
+  EXPECT_EQ(post(etat_civil_, "/v1/publish", event + R"("record": {}})").status, 400);
+  EXPECT_EQ(post(etat_civil_, "/v1/publish", event + R"("record": {}, "sealed": {}})").status, 400);
+  EXPECT_EQ(post(etat_civil_, "/v1/publish", event + R"("record": {}, "sealed": [{"for": "ramq", "fields": [],
+      "sealed_record": "AAAA"}]})").status, 400);
+  HttpResult not_sealed = post(etat_civil_, "/v1/publish", event + R"("record": {}, "sealed": [{"for": "ramq",
+      "fields": ["surname"], "sealed_record": "c2VhbGVk"}]})");
+  EXPECT_EQ(not_sealed.status, 400);
+  EXPECT_THAT(not_sealed.body, HasSubstr("sealed box"));
+  HttpResult unknown_sealed_field = post(etat_civil_, "/v1/publish", event + R"("record": {}, "sealed": [{"for": "ramq",
+      "fields": ["shoe_size"], "sealed_record": ")" + std::string(72, 'A') + R"("}]})");
+  EXPECT_EQ(unknown_sealed_field.status, 400);
+  EXPECT_THAT(unknown_sealed_field.body, HasSubstr("unknown_field"));
   HttpResult twice = post(etat_civil_, "/v1/publish", R"({"category": "identity.death", "subject": "QC-1",
       "idempotency_key": "k5", "record": {"surname": "x", "cause_of_death": "y", "surname": "z"}})");
   EXPECT_EQ(twice.status, 400);

@@ -72,6 +72,19 @@ TEST(ConnectorJson, ADeliveryCarriesItsRulesObligations) {
   EXPECT_FALSE(decode_broker_message(delivery + R"(, "obligations": "no_onward_disclosure"})")) << "not a list";
 }
 
+// Under end-to-end encryption a delivery carries the sealed text in place of the record.
+TEST(ConnectorJson, ASealedDeliveryCarriesItsSealedRecord) {
+  const std::string delivery = R"({"type": "delivery", "id": "9", "attempt": 1, "event_id": "evt_1",
+    "publisher": "retraite-quebec", "category": "pension.contributions", "purpose": "tax_assessment",
+    "subject": "QC-1", "published_at": "2026-11-22T19:30:00Z", )";
+  auto sealed = decode_broker_message(delivery + R"("sealed_record": "c2VhbGVk"})");
+  ASSERT_TRUE(sealed) << sealed.error().message;
+  EXPECT_EQ(std::get<Delivery>(*sealed).sealed_record, "c2VhbGVk");
+  EXPECT_TRUE(std::get<Delivery>(*sealed).record.empty());
+  EXPECT_FALSE(decode_broker_message(delivery + R"("sealed_record": ""})")) << "empty";
+  EXPECT_FALSE(decode_broker_message(delivery + R"("obligations": []})")) << "neither record nor sealed_record";
+}
+
 TEST(ConnectorJson, ReadyRefusedAndErrorAreDecoded) {
   auto ready = decode_broker_message(R"({"type": "ready", "connection": "c-9", "serves": ["identity.birth"]})");
   ASSERT_TRUE(ready);

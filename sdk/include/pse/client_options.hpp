@@ -47,19 +47,20 @@ struct ClientOptions {
   std::filesystem::path certificate_file;
   /// PEM file of the matching private key (unencrypted).
   std::filesystem::path key_file;
-  /// Client: your organisation's encryption secret key (32 bytes X25519, one line of base64,
-  /// chmod 600), whose public half the platform registered. Needed only to receive records
-  /// under rules with `end_to_end_encryption`: the provider seals them for that key.
+  /// Client and subscriber: your organisation's encryption secret key (32 bytes X25519, one line
+  /// of base64, chmod 600), whose public half the platform registered. Needed only to receive
+  /// records and events under rules with `end_to_end_encryption`: they are sealed for that key.
   std::filesystem::path encryption_key_file;
   /// Provider: your organisation's signing key (a 32-byte Ed25519 seed, one line of base64,
   /// chmod 600), whose public half the platform registered. Needed to serve categories whose
   /// integrity rating requires signed records: without it such requests are answered
   /// provider_error.
   std::filesystem::path signing_key_file;
-  /// Provider: your copy of the platform's registry of consumers' encryption keys (<org>.pub).
-  /// When set, a record is sealed only for the key registered for its consumer: a request to
-  /// seal for any other key (a broker that was taken over naming its own) is answered
-  /// provider_error and nothing is sealed.
+  /// Provider and publisher: your copy of the platform's registry of consumers' encryption keys
+  /// (<org>.pub). When set, a record is sealed only for the key registered for its consumer: a
+  /// request to seal for any other key (a broker that was taken over naming its own) is answered
+  /// provider_error and nothing is sealed; a publisher seals each event for the keys found here
+  /// rather than those the broker names (and for nobody it has no key of).
   std::filesystem::path encryption_keys_dir;
   /// Client: the directory of the providers' public signing keys as the platform distributes
   /// them (<org>.pub). When set, a signed answer is verified against its provider's key and its

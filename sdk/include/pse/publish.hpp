@@ -65,6 +65,11 @@ struct Delivery {
   std::string purpose;       ///< the purpose of your subscription
   std::string subject;       ///< the citizen, as the publisher named them
   boost::json::object record;  ///< only the fields your policy rule permits
+  /// Under a rule with end_to_end_encryption: the record as the publisher sealed it for your
+  /// organisation (base64; its SHA-256 is what the broker's audit entry holds). The SDK opens it
+  /// with ClientOptions::encryption_key_file into `record` (and `signature`) before your handler
+  /// sees it, and nacks decryption_failed when it cannot.
+  std::string sealed_record;
   /// What your rule obliges you to as recipient, e.g. "no_onward_disclosure": you may not pass
   /// the record on. As ExchangeResponse::obligations; empty from a broker that does not send them.
   std::vector<std::string> obligations;

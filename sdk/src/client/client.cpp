@@ -13,7 +13,9 @@
 #include "net/connection.hpp"
 #include "net/own_identity.hpp"
 #include "net/tls_context.hpp"
-#include "seal/sealed_box.hpp"
+#include "client/prepared_publish.hpp"
+#include "integrity/minimised_record.hpp"
+#include "seal/sealed_record.hpp"
 #include "wire/exchange_json.hpp"
 #include "wire/publish_json.hpp"
 
@@ -28,9 +30,11 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <optional>
 #include <set>
 #include <thread>
@@ -42,6 +46,26 @@ namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// How long a publisher keeps a category's sealing plan before reading it again.
+constexpr auto kSealingPlanLifetime = std::chrono::minutes(1);
+
+// `text` as one segment of a request path: unreserved characters as they are, others %XX.
+std::string path_segment(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    }
+  }
+  return out;
+}
 
 // Far above any record the contract allows (the broker bounds bodies with limits.body_bytes).
 constexpr std::uint64_t kResponseBodyLimit = 16 * 1024 * 1024;
@@ -107,6 +131,8 @@ struct Client::Impl {
   std::optional<std::size_t> choose_broker(const Call& call);
   void release(std::size_t broker, std::unique_ptr<Connection> connection, bool keep_alive);
   void shutdown();
+  /// Signs and seals `request` by `plan`, then sends it (I/O thread).
+  void publish_prepared(PublishRequest request, const wire::SealingPlan& plan, PublishHandler handler);
 
   ClientOptions options;
   std::optional<seal::Key> encryption_key;  // from options.encryption_key_file, when set
@@ -123,6 +149,8 @@ struct Client::Impl {
   std::deque<std::shared_ptr<Call>> waiting;
   std::set<std::shared_ptr<Call>> running;
   bool closing = false;
+  // Per category, when it was read and what to seal for whom (start_publish).
+  std::map<std::string, std::pair<Clock::time_point, wire::SealingPlan>, std::less<>> sealing_plans;
 
   std::thread thread;  // last: starts once everything above exists
 };
@@ -133,18 +161,19 @@ class Client::Impl::Call : public std::enable_shared_from_this<Call> {
  public:
   /// `replayable`: running the request twice does it once (a publish, by its idempotency key),
   /// so it may run again on another broker even after the connection was lost mid-way.
-  Call(Impl& impl, const char* target, int success_status, std::string body, std::string label, bool replayable)
+  Call(Impl& impl, http::verb method, std::string_view target, int success_status, std::string body, std::string label,
+       bool replayable)
       : impl_(impl),
         label_(std::move(label)),
         success_status_(success_status),
         replayable_(replayable),
         deadline_(Clock::now() + impl.options.request_timeout),
         timer_(impl.io) {
-    request_.method(http::verb::post);
+    request_.method(method);
     request_.target(target);
     request_.version(11);
 
-    request_.set(http::field::content_type, "application/json");
+    if (method == http::verb::post) request_.set(http::field::content_type, "application/json");
     request_.set(http::field::user_agent, "pse-sdk/0.1");
     request_.keep_alive(true);
     request_.body() = std::move(body);
@@ -326,9 +355,9 @@ class Client::Impl::TypedCall final : public Call {
   /// Runs on the decoded outcome before the handler gets it (e.g. opening a sealed record).
   using Then = std::function<Result<Response>(Result<Response>)>;
 
-  TypedCall(Impl& impl, const char* target, int success_status, std::string body, std::string label, bool replayable,
-            Decoder decode, Handler handler, Then then = {})
-      : Call(impl, target, success_status, std::move(body), std::move(label), replayable),
+  TypedCall(Impl& impl, http::verb method, std::string_view target, int success_status, std::string body,
+            std::string label, bool replayable, Decoder decode, Handler handler, Then then = {})
+      : Call(impl, method, target, success_status, std::move(body), std::move(label), replayable),
         decode_(decode),
         then_(std::move(then)),
         handler_(std::move(handler)),
@@ -426,7 +455,8 @@ Client::~Client() {
 }
 
 // A record sealed for this consumer is opened here, before the caller sees the answer: with the
-// organisation's encryption key, into `record`, keeping only the fields that were asked for.
+// organisation's encryption key, into `record` (keeping only the fields that were asked for) and,
+// when the provider signed it, its signature (checked next, as one in clear).
 static Result<ExchangeResponse> open_sealed(Result<ExchangeResponse> answer, const std::optional<seal::Key>& key,
                                             const std::vector<std::string>& asked) {
   if (!answer || answer->sealed_record.empty()) return answer;
@@ -435,17 +465,12 @@ static Result<ExchangeResponse> open_sealed(Result<ExchangeResponse> answer, con
                       "the record is sealed for your organisation and no encryption_key_file is set (request " +
                           answer->request_id + ")");
   }
-  auto opened = seal::open(answer->sealed_record, *key);
+  auto opened = seal::open_record(answer->sealed_record, *key);
   if (!opened) return opened.error();
-  boost::system::error_code ec;
-  boost::json::value record = boost::json::parse(*opened, ec);
-  if (ec || !record.is_object()) return make_error(Reason::decryption_failed, "the sealed record is not a JSON object");
-  if (auto problem = wire::check_record(record.as_object())) return make_error(Reason::decryption_failed, *problem);
-  for (const auto& [name, value] : record.as_object()) {
-    if (asked.empty() || std::find(asked.begin(), asked.end(), std::string_view(name)) != asked.end()) {
-      answer->record.emplace(name, value);
-    }
-  }
+  integrity::MinimisedRecord kept = integrity::minimise(
+      opened->record, asked, opened->signature.jws.empty() ? std::nullopt : std::optional(opened->signature));
+  answer->record = std::move(kept.record);
+  if (kept.signature) answer->signature = std::move(*kept.signature);
   return answer;
 }
 
@@ -469,7 +494,7 @@ void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<ExchangeResponse>>(
       // The brokers of a hub answer a request id once whichever of them each attempt reaches;
       // one broker alone may have restarted and forgotten it.
-      *impl_, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/impl_->brokers.size() > 1,
+      *impl_, http::verb::post, "/v1/exchange", 200, std::move(body), "request " + request_id, /*replayable=*/impl_->brokers.size() > 1,
       &wire::decode_exchange_response, std::move(handler),
       [impl = impl_.get(), asked = request](Result<ExchangeResponse> answer) {
         return check_signature(open_sealed(std::move(answer), impl->encryption_key, asked.fields),
@@ -478,23 +503,37 @@ void Client::start_exchange(ExchangeRequest request, ExchangeHandler handler) {
   asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
 }
 
+// Before an event leaves, the publisher learns from the broker which recipients' rules require
+// it sealed (kept a minute per category: a rule changed since is met by a refusal, audited
+// sealing_unavailable, until the plan is read again), then signs and seals it.
 void Client::start_publish(PublishRequest request, PublishHandler handler) {
-  // With a signing key every event is signed, field by field: a category that requires it is
-  // refused unsigned, and a signature elsewhere lets the subscribers prove where it came from.
-  std::optional<integrity::SignedRecord> signature;
-  if (impl_->signing_key) {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    signature = integrity::sign_record(
-        request.record,
-        {"", request.subject, request.category, event_id_for(impl_->organisation, request.idempotency_key),
-         std::chrono::duration_cast<std::chrono::seconds>(now).count()},
-        *impl_->signing_key);
-  }
-  std::string body = wire::encode_publish_request(request, signature);
-  std::shared_ptr<Impl::Call> call = std::make_shared<Impl::TypedCall<PublishResponse>>(
-      *impl_, "/v1/publish", 202, std::move(body), "idempotency key " + request.idempotency_key,
-      /*replayable=*/true, &wire::decode_publish_response, std::move(handler));
-  asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
+  asio::post(impl_->io, [impl = impl_.get(), request = std::move(request), handler = std::move(handler)]() mutable {
+    const auto cached = impl->sealing_plans.find(request.category);
+    if (cached != impl->sealing_plans.end() && Clock::now() < cached->second.first + kSealingPlanLifetime) {
+      return impl->publish_prepared(std::move(request), cached->second.second, std::move(handler));
+    }
+    std::string target = "/v1/publish/sealing/" + path_segment(request.category);
+    std::string label = "sealing plan of " + request.category;
+    auto then = [impl, request = std::move(request),
+                 handler = std::move(handler)](Result<wire::SealingPlan> plan) mutable {
+      if (!plan) return asio::dispatch(asio::append(std::move(handler), Result<PublishResponse>(plan.error())));
+      auto& entry = impl->sealing_plans[request.category];
+      entry = {Clock::now(), std::move(*plan)};
+      impl->publish_prepared(std::move(request), entry.second, std::move(handler));
+    };
+    impl->enqueue(std::make_shared<Impl::TypedCall<wire::SealingPlan>>(
+        *impl, http::verb::get, target, 200, std::string(), std::move(label), /*replayable=*/true,
+        &wire::decode_sealing_plan, std::move(then)));
+  });
+}
+
+void Client::Impl::publish_prepared(PublishRequest request, const wire::SealingPlan& plan, PublishHandler handler) {
+  const wire::PreparedPublish prepared =
+      prepare_publish(request, plan, PublisherKeys{organisation, &signing_key, &options.encryption_keys_dir});
+  std::string body = wire::encode_publish_request(request, prepared);
+  enqueue(std::make_shared<TypedCall<PublishResponse>>(
+      *this, http::verb::post, "/v1/publish", 202, std::move(body), "idempotency key " + request.idempotency_key,
+      /*replayable=*/true, &wire::decode_publish_response, std::move(handler)));
 }
 
 Result<PublishResponse> Client::publish(const PublishRequest& request) {

@@ -13,7 +13,8 @@
 #include "net/connection.hpp"
 #include "net/tls_context.hpp"
 #include "provider/backoff.hpp"
-#include "seal/sealed_box.hpp"
+#include "integrity/minimised_record.hpp"
+#include "seal/sealed_record.hpp"
 #include "wire/connector_json.hpp"
 #include "wire/exchange_json.hpp"
 #include "wire/publish_json.hpp"
@@ -59,7 +60,8 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
       : options(std::move(client_options)),
         provider_options(given),
         tls(net::make_tls_context(options)),
-        signing_key(crypto::key_of_option(options.signing_key_file, "signing key")) {
+        signing_key(crypto::key_of_option(options.signing_key_file, "signing key")),
+        encryption_key(crypto::key_of_option(options.encryption_key_file, "encryption key")) {
     provider_options.max_in_flight = std::clamp<std::size_t>(provider_options.max_in_flight, 1, 1024);
   }
 
@@ -74,6 +76,7 @@ struct Provider::Impl : std::enable_shared_from_this<Provider::Impl> {
   ProviderOptions provider_options;
   asio::ssl::context tls;
   std::optional<integrity::Key> signing_key;  // from options.signing_key_file, when set
+  std::optional<seal::Key> encryption_key;    // from options.encryption_key_file: opens sealed deliveries
   std::vector<std::string> categories;  // as given to serve(), under `mutex`
   ProviderHandler handler;
   std::vector<Subscription> subscriptions;  // as given to subscribe(), under `mutex`
@@ -234,14 +237,27 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     if (!ready_ || !impl_.active_delivery_handler) return;  // never acked: the broker redelivers
     ++in_flight_;
     if (!impl_.pool) {
-      return answered(run_delivery_handler(impl_.active_delivery_handler, delivery, impl_.options.signing_keys_dir));
+      return answered(run_delivery_handler(impl_.active_delivery_handler, delivery, impl_));
     }
     auto work = asio::prefer(impl_.io.get_executor(), asio::execution::outstanding_work.tracked);
     asio::post(*impl_.pool, [self = shared_from_this(), delivery = std::move(delivery), work]() mutable {
-      std::string message =
-          run_delivery_handler(self->impl_.active_delivery_handler, delivery, self->impl_.options.signing_keys_dir);
+      std::string message = run_delivery_handler(self->impl_.active_delivery_handler, delivery, self->impl_);
       asio::post(work, [self, message = std::move(message)]() mutable { self->answered(std::move(message)); });
     });
+  }
+
+  // An event sealed for this organisation is opened with its encryption key, its signature
+  // (inside the seal) with it.
+  static Status open_sealed_delivery(Delivery& delivery, const std::optional<seal::Key>& key) {
+    if (delivery.sealed_record.empty()) return Done{};
+    if (!key) {
+      return make_error(Reason::decryption_failed, "the event is sealed for your organisation and no encryption_key_file is set");
+    }
+    auto opened = seal::open_record(delivery.sealed_record, *key);
+    if (!opened) return opened.error();
+    delivery.record = std::move(opened->record);
+    delivery.signature = std::move(opened->signature);
+    return Done{};
   }
 
   // A signed event is checked against its publisher's key before the handler sees it, when
@@ -257,9 +273,11 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     return Done{};
   }
 
-  static std::string run_delivery_handler(const DeliveryHandler& handler, Delivery& delivery,
-                                          const std::filesystem::path& signing_keys_dir) {
-    if (auto checked = check_delivery_signature(delivery, signing_keys_dir); !checked) {
+  static std::string run_delivery_handler(const DeliveryHandler& handler, Delivery& delivery, const Impl& impl) {
+    if (auto opened = open_sealed_delivery(delivery, impl.encryption_key); !opened) {
+      return wire::encode_nack(delivery.id, opened.error());
+    }
+    if (auto checked = check_delivery_signature(delivery, impl.options.signing_keys_dir); !checked) {
       return wire::encode_nack(delivery.id, checked.error());
     }
     try {
@@ -272,15 +290,31 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   static std::string run_handler(const ProviderHandler& handler, const ProviderRequest& request, const Impl& impl) {
-    const std::optional<integrity::Key>& signing_key = impl.signing_key;
     try {
       auto result = handler(request);
       if (!result) return wire::encode_error_response(request.id, result.error());
-      if (request.sign && request.seal_for.empty()) return signed_answer(request, *result, signing_key);
+      // Every field the handler returned is signed, so that the signature is the same whoever
+      // receives it; only the disclosures of the fields the consumer may receive leave.
+      std::optional<integrity::SignedRecord> signature;
+      if (request.sign) {
+        if (!impl.signing_key) {
+          return wire::encode_error_response(
+              request.id, make_error(Reason::provider_error, "the category requires signed records and no signing key is set"));
+        }
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        signature = integrity::sign_record(*result,
+                                           {request.consumer, request.subject, request.category, request.request_id,
+                                            std::chrono::duration_cast<std::chrono::seconds>(now).count()},
+                                           *impl.signing_key);
+      }
       // Minimisation at the source: a field the consumer may not receive never leaves this
       // process, even when the handler returns a whole row. (The broker would drop it too —
       // except from a sealed record, which only this minimisation protects.)
-      if (request.seal_for.empty()) return wire::encode_record_response(request.id, *result, request.fields);
+      if (request.seal_for.empty()) {
+        if (!signature) return wire::encode_record_response(request.id, *result, request.fields);
+        const integrity::MinimisedRecord kept = integrity::minimise(*result, request.fields, signature);
+        return wire::encode_signed_record_response(request.id, kept.record, {}, *kept.signature);
+      }
       // A sealed record is minimised here or nowhere: without the list of fields, send nothing.
       if (request.fields.empty()) {
         return wire::encode_error_response(request.id,
@@ -294,7 +328,8 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       if (auto pinned = pinned_key_matches(impl.options.encryption_keys_dir, request.consumer, *key); !pinned) {
         return wire::encode_error_response(request.id, pinned.error());
       }
-      return wire::encode_sealed_response(request.id, seal::seal(wire::encode_record(*result, request.fields), *key));
+      const integrity::MinimisedRecord kept = integrity::minimise(*result, request.fields, signature);
+      return wire::encode_sealed_response(request.id, seal::seal_record(kept.record, kept.signature, *key));
     } catch (...) {
       // An exception's text may carry internals (SQL, paths, other citizens' data): it stays
       // here, and the broker only learns that the handler failed.
@@ -316,32 +351,6 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     return Done{};
   }
 
-  // Every field the handler returned is signed, so that the signature is the same whoever
-  // receives it; only the disclosures of the fields the consumer may receive leave, since a
-  // disclosure holds its field's value.
-  static std::string signed_answer(const ProviderRequest& request, const boost::json::object& record,
-                                   const std::optional<integrity::Key>& signing_key) {
-    if (!signing_key) {
-      return wire::encode_error_response(
-          request.id, make_error(Reason::provider_error, "the category requires signed records and no signing key is set"));
-    }
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    integrity::SignedRecord signature = integrity::sign_record(
-        record, {request.consumer, request.subject, request.category, request.request_id,
-                 std::chrono::duration_cast<std::chrono::seconds>(now).count()},
-        *signing_key);
-    std::vector<std::string> kept;
-    std::size_t index = 0;
-    for (const auto& [name, value] : record) {
-      if (request.fields.empty() ||
-          std::find(request.fields.begin(), request.fields.end(), std::string_view(name)) != request.fields.end()) {
-        kept.push_back(std::move(signature.disclosures[index]));
-      }
-      ++index;
-    }
-    signature.disclosures = std::move(kept);
-    return wire::encode_signed_record_response(request.id, record, request.fields, signature);
-  }
 
   // Beast allows one write at a time: answers queue here.
   void send(std::string message) {

@@ -73,7 +73,11 @@ Delivery decode_delivery(JsonReader& reader) {
   const auto attempt = reader.required_unsigned("attempt");
   if (attempt == 0 || attempt > 1'000'000) reader.fail("\"attempt\" must be between 1 and 1000000");
   delivery.attempt = static_cast<unsigned>(attempt);
-  if (const auto* record = reader.required_object("record")) {
+  // Under end_to_end_encryption the record comes sealed for this organisation instead.
+  if (auto sealed = reader.optional_string("sealed_record")) {
+    delivery.sealed_record = std::move(*sealed);
+    if (delivery.sealed_record.empty()) reader.fail("\"sealed_record\" must not be empty");
+  } else if (const auto* record = reader.required_object("record")) {
     for (const auto& [name, value] : *record) {
       if (!is_record_value(value)) reader.fail("record field \"" + std::string(name) + "\" is not a scalar");
     }

@@ -7,24 +7,64 @@
 namespace pse::wire {
 namespace json = boost::json;
 
-std::string encode_publish_request(const PublishRequest& request,
-                                   const std::optional<integrity::SignedRecord>& signature) {
+namespace {
+
+json::array string_array(const std::vector<std::string>& items) {
+  json::array array;
+  for (const auto& item : items) array.emplace_back(item);
+  return array;
+}
+
+}  // namespace
+
+std::string encode_publish_request(const PublishRequest& request, const PreparedPublish& prepared) {
   json::object body;
   body["category"] = request.category;
   body["subject"] = request.subject;
   body["idempotency_key"] = request.idempotency_key;
-  body["record"] = request.record;
-  if (!request.to.empty()) {
-    json::array to;
-    for (const auto& organisation : request.to) to.emplace_back(organisation);
-    body["to"] = std::move(to);
+  body["record"] = prepared.record;
+  if (!request.to.empty()) body["to"] = string_array(request.to);
+  if (prepared.signature) {
+    body["integrity"] = json::object{{"jws", prepared.signature->jws},
+                                     {"disclosures", string_array(prepared.signature->disclosures)}};
   }
-  if (signature) {
-    json::array disclosures;
-    for (const auto& disclosure : signature->disclosures) disclosures.emplace_back(disclosure);
-    body["integrity"] = json::object{{"jws", signature->jws}, {"disclosures", std::move(disclosures)}};
+  if (prepared.sealing) {
+    json::array sealed;
+    for (const SealedCopy& copy : prepared.sealed) {
+      sealed.push_back(json::object{
+          {"for", copy.recipient}, {"fields", string_array(copy.fields)}, {"sealed_record", copy.sealed_record}});
+    }
+    body["sealed"] = std::move(sealed);
   }
   return json::serialize(body);
+}
+
+Result<SealingPlan> decode_sealing_plan(std::string_view body) {
+  auto object = parse_object(body, "sealing plan");
+  if (!object) return object.error();
+  JsonReader reader(*object, "sealing plan");
+  SealingPlan plan;
+  plan.clear_fields = reader.string_list("clear_fields", true);
+  const json::array* sealed = reader.optional_array("sealed");
+  if (sealed == nullptr) reader.fail("\"sealed\" must be a list");
+  for (std::size_t i = 0; sealed != nullptr && i < sealed->size(); ++i) {
+    if (!(*sealed)[i].is_object()) {
+      reader.fail("\"sealed\" must list objects");
+      break;
+    }
+    JsonReader item((*sealed)[i].as_object(), "sealing plan recipient");
+    SealingPlan::Recipient recipient;
+    recipient.organisation = item.required_string("organisation");
+    recipient.fields = item.string_list("fields", true);
+    // null: the platform has no key for that recipient, so nothing can be sealed for it.
+    if (const json::value* key = (*sealed)[i].as_object().if_contains("key"); key != nullptr && !key->is_null()) {
+      recipient.key = item.optional_string("key");
+    }
+    if (auto problem = item.finish()) reader.fail(problem->message);
+    plan.sealed.push_back(std::move(recipient));
+  }
+  if (auto error = reader.finish()) return *error;
+  return plan;
 }
 
 Result<PublishResponse> decode_publish_response(std::string_view body) {
