@@ -77,6 +77,11 @@ struct AuditRecord {
   /// pending queue is charged (AuditLogOptions::max_pending_per_org). Empty: the consumer. Not stored.
   std::string requested_by;
   std::optional<KeptAnswer> answer;
+  /// A message the hub must send because of this entry (an access notice to the citizen),
+  /// written by the commit that makes the entry durable and kept until AuditLog::outbox_done,
+  /// so that a stop or a crash right after the commit does not lose it. Stored as given (the
+  /// caller seals what may not be stored in clear); neither hashed nor part of the entry.
+  std::optional<std::string> outbox;
 };
 
 /// One entry as stored and hashed.
@@ -98,6 +103,7 @@ struct AuditEntry {
   Hash subject_hash{};
   std::vector<std::string> obligations;
   std::optional<KeptAnswer> answer;  ///< not part of the entry: see KeptAnswer
+  std::optional<std::string> outbox;  ///< not part of the entry: see AuditRecord::outbox
 
   bool operator==(const AuditEntry&) const = default;
 };

@@ -127,6 +127,7 @@ void AuditLog::append(AuditRecord record, Completion on_durable) {
   entry.obligations = std::move(record.obligations);
   entry.subject_hash = record.subject_hash ? *record.subject_hash : subject_key_.hash(record.subject_id);
   entry.answer = std::move(record.answer);
+  entry.outbox = std::move(record.outbox);
   std::string& requester = record.requested_by.empty() ? entry.consumer : record.requested_by;
 
   std::optional<AuditError> refusal = writer_.locked([&](std::vector<Op>& queue, bool closing) {
@@ -173,6 +174,17 @@ std::optional<SignedTreeHead> AuditLog::latest_tree_head() const {
   return published_head_;
 }
 
+Result<std::vector<OutboxMessage>> AuditLog::outbox() {
+  std::lock_guard lock(reader_mutex_);
+  return reader_store_->read_outbox();
+}
+
+void AuditLog::outbox_done(std::uint64_t seq) {
+  writer_.locked([&](std::vector<Op>& queue, bool closing) {
+    if (!closing) queue.emplace_back(OutboxDone{seq});
+  });
+}
+
 Result<InclusionProof> AuditLog::prove_inclusion(std::uint64_t seq, std::uint64_t tree_size) {
   const auto head = latest_tree_head();
   if (!head || tree_size > head->tree_size) {
@@ -203,10 +215,15 @@ void AuditLog::commit_group(std::span<Op> ops) {
     return;
   }
   commit_entries(ops);
+  std::vector<std::uint64_t> sent;
   for (Op& op : ops) {
     // Always a new head, so that "on demand" also means "with a fresh time".
     if (auto* request = std::get_if<HeadRequest>(&op)) request->set_value(commit_head_only());
+    if (auto* done = std::get_if<OutboxDone>(&op)) sent.push_back(done->seq);
   }
+  // A deletion that fails leaves the message to be sent again after a restart: a duplicate its
+  // recipient recognises, never a loss.
+  if (!sent.empty()) (void)writer_store_->delete_outbox(sent);
 }
 
 AuditHealth AuditLog::health() const noexcept {

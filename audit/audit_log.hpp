@@ -124,6 +124,13 @@ class AuditLog {
   /// The newest durable head; std::nullopt while the log is empty.
   std::optional<SignedTreeHead> latest_tree_head() const;
 
+  /// The outbox messages of durable entries not yet marked sent (AuditRecord::outbox): at
+  /// start-up, those a stop or a crash left behind.
+  Result<std::vector<OutboxMessage>> outbox();
+  /// Entry `seq`'s outbox message was sent (or given up): the writer deletes it soon after. A
+  /// message whose deletion is lost to a crash is found again by outbox().
+  void outbox_done(std::uint64_t seq);
+
   Result<InclusionProof> prove_inclusion(std::uint64_t seq, std::uint64_t tree_size);
   Result<ConsistencyProof> prove_consistency(std::uint64_t old_size, std::uint64_t new_size);
 
@@ -140,7 +147,10 @@ class AuditLog {
     Completion on_durable;
   };
   using HeadRequest = std::promise<Result<SignedTreeHead>>;
-  using Op = std::variant<Pending, HeadRequest>;
+  struct OutboxDone {
+    std::uint64_t seq = 0;
+  };
+  using Op = std::variant<Pending, HeadRequest, OutboxDone>;
 
   AuditLog(std::unique_ptr<AuditStore> writer_store, std::unique_ptr<AuditStore> reader_store,
            SigningKey signing_key, SubjectHashKey subject_key, AuditLogOptions options, WriterState state);

@@ -75,6 +75,12 @@ struct SealedBatch {
   SignedTreeHead head;            ///< signs that tree
 };
 
+/// A message kept by the commit of entry `seq` (AuditRecord::outbox) and not yet sent.
+struct OutboxMessage {
+  std::uint64_t seq = 0;
+  std::string message;
+};
+
 /// Numbers `entries` from `committed.entry_count` on (setting each seq) and seals them.
 using Sealer = std::function<SealedBatch(const WriterState& committed, std::span<AuditEntry> entries)>;
 
@@ -140,6 +146,12 @@ class AuditStore {
   /// (nullopt when it matches them): an index missing rows would hide entries from a
   /// citizen's view while the entries themselves verify.
   virtual Result<std::optional<std::string>> check_subject_index() = 0;
+
+  /// The outbox messages commits wrote and delete_outbox has not removed, by seq (none from a
+  /// log whose schema predates the outbox).
+  virtual Result<std::vector<OutboxMessage>> read_outbox() = 0;
+  /// Removes those of these entries; any already gone is ignored.
+  virtual Status delete_outbox(std::span<const std::uint64_t> seqs) = 0;
 };
 
 }  // namespace pse::audit

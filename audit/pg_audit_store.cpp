@@ -15,6 +15,7 @@ constexpr std::string_view kEntryColumnsBeforeObligations =
     "basis_type, basis, permitted_fields, payload_hash, subject_hash, leaf_hash";
 // The schema version that added audit_entries.obligations (store/pg_schema.cpp).
 constexpr int kObligationsVersion = 8;
+constexpr int kOutboxVersion = 10;
 
 // A database no writer has migrated to version 8 yet reads as entries without obligations.
 std::string entry_columns(bool with_obligations) {
@@ -139,6 +140,17 @@ PgStatus insert_answers(PgConnection& connection, std::span<const AuditEntry> en
                             rows);
 }
 
+// The messages to send because of these entries (AuditRecord::outbox), in their transaction.
+PgStatus insert_outbox(PgConnection& connection, std::span<const AuditEntry> entries) {
+  std::string rows;
+  for (const AuditEntry& entry : entries) {
+    if (!entry.outbox) continue;
+    rows += std::to_string(entry.seq) + '\t' + copy_bytes(as_bytes(*entry.outbox)) + '\n';
+  }
+  if (rows.empty()) return Ok{};
+  return connection.copy_in("audit_outbox (seq, message)", rows);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PgAuditStore>> PgAuditStore::open(const PgConnectOptions& options, Access access) {
@@ -235,6 +247,7 @@ Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const 
     }
     if (auto inserted = insert_nodes(connection_, sealed.nodes); !inserted) return inserted.error();
     if (auto kept = insert_answers(connection_, entries); !kept) return kept.error();
+    if (auto kept = insert_outbox(connection_, entries); !kept) return kept.error();
   }
   // The head and the end row that points at it, in one statement.
   const SignedTreeHead& head = sealed.head;
@@ -341,6 +354,31 @@ Result<bool> PgAuditStore::has_tree_nodes() {
   if (!rows) return rows.error();
   has_tree_nodes_ = rows->text(0, 0) == "t";
   return has_tree_nodes_;
+}
+
+Result<std::vector<OutboxMessage>> PgAuditStore::read_outbox() {
+  if (auto status = usable(); !status) return status.error();
+  std::vector<OutboxMessage> messages;
+  auto version = store::pg_database_version(connection_);
+  if (!version) return version.error();
+  if (*version < kOutboxVersion) return messages;
+  auto rows = connection_.query("SELECT seq, message FROM audit_outbox ORDER BY seq");
+  if (!rows) return rows.error();
+  for (int row = 0; row < rows->size(); ++row) {
+    messages.push_back(OutboxMessage{static_cast<std::uint64_t>(rows->integer(row, 0)), rows->bytes(row, 1)});
+  }
+  return messages;
+}
+
+Status PgAuditStore::delete_outbox(std::span<const std::uint64_t> seqs) {
+  if (seqs.empty()) return Ok{};
+  if (auto status = usable(); !status) return status;
+  std::string list;
+  for (const std::uint64_t seq : seqs) list += (list.empty() ? "" : ",") + std::to_string(seq);
+  if (auto removed = connection_.execute("DELETE FROM audit_outbox WHERE seq IN (" + list + ")"); !removed) {
+    return removed.error();
+  }
+  return Ok{};
 }
 
 Result<bool> PgAuditStore::has_obligations() {

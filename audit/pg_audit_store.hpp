@@ -47,6 +47,8 @@ class PgAuditStore final : public AuditStore {
   Result<std::uint64_t> count_entries() override;
   Status query(const EntryFilter& filter, const EntryVisitor& visit) override;
   Result<std::optional<std::string>> check_subject_index() override;
+  Result<std::vector<OutboxMessage>> read_outbox() override;
+  Status delete_outbox(std::span<const std::uint64_t> seqs) override;
 
  private:
   explicit PgAuditStore(PgConnection connection) : connection_(std::move(connection)) {}

@@ -14,8 +14,18 @@ namespace {
 // 3: tree_nodes, the interior nodes that make proofs O(log n) (tree_nodes.hpp).
 // 4: subject_runs and subject_index_layout: the subject index's runs are merged (subject_index.hpp).
 // 5: audit_entries.obligations, the rule's obligations at the time (audit_entry.hpp).
-constexpr int schema_version = 5;
+// 6: outbox, the messages commits keep until they are sent (AuditRecord::outbox).
+constexpr int schema_version = 6;
 constexpr int obligations_version = 5;
+constexpr int outbox_version = 6;
+
+// In both the new schema and the upgrade from version 5.
+constexpr std::string_view outbox_table = R"sql(
+CREATE TABLE IF NOT EXISTS outbox (
+  seq     INTEGER PRIMARY KEY,
+  message BLOB NOT NULL
+);
+)sql";
 
 // In both the new schema and the upgrade from version 1.
 constexpr std::string_view subject_index_table = R"sql(
@@ -237,7 +247,10 @@ Status upgrade(SqliteDatabase& database, std::int64_t found_version) {
         [&] { return database.execute(subject_runs_tables() + std::string(list_version_3_runs)); }, 4);
     if (!status) return status;
   }
-  return in_transaction([&] { return database.execute(upgrade_from_4); }, 5);
+  if (found_version < 5) {
+    if (auto status = in_transaction([&] { return database.execute(upgrade_from_4); }, 5); !status) return status;
+  }
+  return in_transaction([&] { return database.execute(outbox_table); }, 6);
 }
 
 }  // namespace
@@ -277,7 +290,8 @@ Result<std::unique_ptr<SqliteAuditStore>> SqliteAuditStore::open(const std::file
   }
   if (found_version == 0) {
     if (auto status = store->database_.execute(std::string(schema) + std::string(subject_index_table) +
-                                               std::string(tree_nodes_table) + subject_runs_tables());
+                                               std::string(tree_nodes_table) + subject_runs_tables() +
+                                               std::string(outbox_table));
         !status) {
       return status.error();
     }
@@ -313,6 +327,8 @@ Status SqliteAuditStore::prepare_writer_statements() {
   if (!save_frontier) return save_frontier.error();
   auto insert_node = database_.prepare(insert_node_sql);
   if (!insert_node) return insert_node.error();
+  auto insert_outbox = database_.prepare("INSERT INTO outbox (seq, message) VALUES (?, ?)");
+  if (!insert_outbox) return insert_outbox.error();
   // Prepared once: sqlite3_exec would parse these three on every commit.
   auto begin = database_.prepare("BEGIN IMMEDIATE");
   if (!begin) return begin.error();
@@ -327,6 +343,7 @@ Status SqliteAuditStore::prepare_writer_statements() {
   insert_head_ = std::move(insert_head).value();
   save_frontier_ = std::move(save_frontier).value();
   insert_node_ = std::move(insert_node).value();
+  insert_outbox_ = std::move(insert_outbox).value();
   return Ok{};
 }
 
@@ -401,6 +418,11 @@ Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entri
     insert.bind_blob(16, leaf_hashes[i]);
     insert.bind(17, join_fields(entry.obligations));
     if (auto status = insert.run(); !status) return status;
+    if (entry.outbox) {
+      insert_outbox_.bind(1, static_cast<std::int64_t>(entry.seq));
+      insert_outbox_.bind_blob(2, as_bytes(*entry.outbox));
+      if (auto status = insert_outbox_.run(); !status) return status;
+    }
   }
   for (const MerkleNode& node : sealed.nodes) {
     if (auto status = insert_node(insert_node_, node); !status) return status;
@@ -488,6 +510,38 @@ Result<std::vector<Hash>> SqliteAuditStore::read_leaf_hashes(std::uint64_t begin
     return make_error(AuditErrorCode::corrupt, "entry " + std::to_string(begin + hashes.size()) + " is missing");
   }
   return hashes;
+}
+
+Result<std::vector<OutboxMessage>> SqliteAuditStore::read_outbox() {
+  std::vector<OutboxMessage> messages;
+  // A reader may have opened the file before a writer upgraded it: the version is read now.
+  auto version = database_.prepare("PRAGMA user_version");
+  if (!version) return version.error();
+  if (auto row = version->step(); !row) return row.error();
+  if (version->integer(0) < outbox_version) return messages;
+  auto select = database_.prepare("SELECT seq, message FROM outbox ORDER BY seq");
+  if (!select) return select.error();
+  while (true) {
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return messages;
+    messages.push_back(OutboxMessage{static_cast<std::uint64_t>(select->integer(0)), select->blob(1)});
+  }
+}
+
+Status SqliteAuditStore::delete_outbox(std::span<const std::uint64_t> seqs) {
+  if (seqs.empty()) return Ok{};
+  auto remove = database_.prepare("DELETE FROM outbox WHERE seq = ?");
+  if (!remove) return remove.error();
+  if (auto status = begin_.run(); !status) return status;
+  for (const std::uint64_t seq : seqs) {
+    remove->bind(1, static_cast<std::int64_t>(seq));
+    if (auto status = remove->run(); !status) {
+      (void)rollback_.run();
+      return status;
+    }
+  }
+  return commit_.run();
 }
 
 Result<bool> SqliteAuditStore::has_tree_nodes() { return schema_version_ >= 3; }

@@ -59,6 +59,8 @@ class SqliteAuditStore final : public AuditStore {
   Result<std::uint64_t> count_entries() override;
   Status query(const EntryFilter& filter, const EntryVisitor& visit) override;
   Result<std::optional<std::string>> check_subject_index() override;
+  Result<std::vector<OutboxMessage>> read_outbox() override;
+  Status delete_outbox(std::span<const std::uint64_t> seqs) override;
 
  private:
   explicit SqliteAuditStore(SqliteDatabase database) : database_(std::move(database)) {}
@@ -74,6 +76,7 @@ class SqliteAuditStore final : public AuditStore {
   SqliteStatement insert_head_;
   SqliteStatement save_frontier_;
   SqliteStatement insert_node_;
+  SqliteStatement insert_outbox_;
   SqliteStatement begin_;
   SqliteStatement commit_;
   SqliteStatement rollback_;

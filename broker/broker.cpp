@@ -175,11 +175,13 @@ struct Broker::Impl {
         dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
         publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission,
                   config.keys_dir),
+        notice_keys(queue::QueueKeyring::load(config.keys_dir, config.pubsub.queue_key)),
         disclosures([this](const std::string& publisher, const std::string& body,
                            Respond respond) { publish_as(publisher, body, std::move(respond)); },
                     [this](std::chrono::milliseconds delay, std::function<void()> job) {
                       run_later(delay, std::move(job));
-                    }),
+                    },
+                    [this](std::uint64_t audit_seq) { audit_log->outbox_done(audit_seq); }, notice_keys),
         dead_letters(*queue),
         store_worker(std::make_unique<WorkerThread>("store")),
         router(exchanges, publishes, consent_routes, *store_worker) {
@@ -191,7 +193,9 @@ struct Broker::Impl {
       exchanges.share_requests(shared_requests.get());
     }
     // notify_subject: the citizen is told of the exchange through pse-notify (disclosure_notices.hpp).
-    exchanges.notify_subjects_through([this](DisclosureNotice notice) { disclosures.notify(std::move(notice)); });
+    exchanges.notify_subjects_through(
+        [this](const DisclosureNotice& notice) { return disclosures.outbox_message(notice); },
+        [this](DisclosureNotice notice) { disclosures.notify(std::move(notice)); });
     state.trust_domain = config.trust_domain;
     state.handler = &router;
     state.policies = policies.get();
@@ -221,6 +225,18 @@ struct Broker::Impl {
               {std::string(kSubscriptionsChannel), [this](const std::string&) { subscriptions.reload(); }}});
     }
     state.set_tls_context(make_server_tls_context(config.tls));
+  }
+
+  // The access notices a stop or a crash left in the audit log's outbox go out again (the
+  // publishes wait for the I/O threads).
+  void resend_kept_notices() {
+    auto kept = audit_log->outbox();
+    if (!kept) {
+      log::error("the audit log's outbox cannot be read; kept notices wait for the next start",
+                 {{"detail", kept.error().message}});
+      return;
+    }
+    disclosures.resend(*kept);
   }
 
   // A publish made by the hub in an organisation's name (disclosure notices), through the same
@@ -264,6 +280,7 @@ struct Broker::Impl {
     if (handle_signals) watch_signals();
     crl_watcher.start();
     tick_deliveries();
+    resend_kept_notices();
     for (unsigned i = 0; i < config.threads; ++i) threads.emplace_back([this] { io.run(); });
   }
 
@@ -392,6 +409,7 @@ struct Broker::Impl {
   DeliveryDispatcher dispatcher;
   std::unique_ptr<StoreListener> store_listener;  // PostgreSQL: the other brokers' changes
   PublishPipeline publishes;
+  queue::QueueKeyring notice_keys;  // seals the notices the audit log's outbox keeps
   DisclosureNotices disclosures;  // before io: its retries wait in io's timers
   DeadLetterRoutes dead_letters;
   std::unique_ptr<WorkerThread> store_worker;

@@ -115,6 +115,8 @@ constexpr TableCopy kAuditTables[] = {
     // Before the end row: the database refuses an end past a node it does not hold.
     {"SELECT level, node_index, hash FROM tree_nodes ORDER BY level, node_index",
      "audit_tree_nodes (level, node_index, hash)", "iib"},
+    // Notices not sent yet: the brokers of the hub send them when they start.
+    {"SELECT seq, message FROM outbox ORDER BY seq", "audit_outbox (seq, message)", "ib"},
 };
 
 constexpr TableCopy kSubscriptionTables[] = {
@@ -265,7 +267,9 @@ int store_copy(const BrokerConfig& config, const std::filesystem::path& from, st
   std::uint64_t heads = copy_table(audit_source, target, kAuditTables[1]);
   std::uint64_t nodes = copy_table(audit_source, target, kAuditTables[2]);
   copy_audit_end(audit_source, target, entries);
-  out << "audit log: " << entries << " entries, " << heads << " signed heads, " << nodes << " tree nodes\n";
+  const std::uint64_t kept = copy_table(audit_source, target, kAuditTables[3]);
+  out << "audit log: " << entries << " entries, " << heads << " signed heads, " << nodes << " tree nodes, " << kept
+      << " notices to send\n";
   if (std::filesystem::exists(from / "consents.db")) {
     SqliteDatabase consents = open_source(from / "consents.db");
     for (const TableCopy& table : kConsentTables) {

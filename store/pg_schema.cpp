@@ -325,6 +325,11 @@ ALTER TABLE queue_heads ADD COLUMN priority smallint NOT NULL DEFAULT 3;
 ALTER TABLE queue_heads ALTER COLUMN priority DROP DEFAULT;
 CREATE INDEX queue_heads_by_priority ON queue_heads (subscriber, priority, due_us, delivery_id);
 )sql",
+    // 10: the messages audit commits keep until they are sent (audit/audit_entry.hpp,
+    // AuditRecord::outbox), written in the entries' own transaction.
+    R"sql(
+CREATE TABLE audit_outbox (seq bigint PRIMARY KEY, message bytea NOT NULL);
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -28,5 +30,10 @@ struct DisclosureNotice {
 
 /// Called on an I/O thread once the exchange's audit entry is durable; must not block.
 using NotifySubject = std::function<void(DisclosureNotice)>;
+
+/// The notice as JSON text, all but its audit seq (written before the entry has one).
+std::string encode_notice(const DisclosureNotice& notice);
+/// The inverse, with the entry's seq; std::nullopt for text encode_notice did not write.
+std::optional<DisclosureNotice> decode_notice(std::string_view text, std::uint64_t audit_seq);
 
 }  // namespace pse::broker

@@ -1,6 +1,7 @@
 #include "broker/exchange/disclosure_notices.hpp"
 
 #include "audit/audit_entry.hpp"
+#include "base/base64.hpp"
 #include "base/log.hpp"
 #include "policy/instant.hpp"
 
@@ -43,8 +44,49 @@ std::string disclosure_publish_body(const DisclosureNotice& notice) {
                                       {"record", std::move(record)}});
 }
 
-DisclosureNotices::DisclosureNotices(Publish publish, Schedule schedule, DisclosureRetry retry)
-    : publish_(std::move(publish)), schedule_(std::move(schedule)), retry_(retry) {}
+namespace {
+
+// Binds a sealed notice to its use: a queue payload sealed under the same key cannot pass for one.
+constexpr std::string_view kOutboxAssociatedData = "pse-access-notice";
+
+}  // namespace
+
+DisclosureNotices::DisclosureNotices(Publish publish, Schedule schedule, Sent sent, const queue::QueueKeyring& keyring,
+                                     DisclosureRetry retry)
+    : publish_(std::move(publish)), schedule_(std::move(schedule)), sent_(std::move(sent)), keyring_(keyring), retry_(retry) {}
+
+// {"key": id, "nonce": base64, "sealed": base64}: small, and readable by whoever holds the key.
+std::string DisclosureNotices::outbox_message(const DisclosureNotice& notice) const {
+  const queue::SealedPayload sealed = keyring_.seal(encode_notice(notice), kOutboxAssociatedData);
+  return json::serialize(json::object{{"key", sealed.key_id},
+                                      {"nonce", to_base64(sealed.nonce, Base64::standard)},
+                                      {"sealed", to_base64(sealed.ciphertext, Base64::standard)}});
+}
+
+void DisclosureNotices::resend(const std::vector<audit::OutboxMessage>& messages) {
+  for (const audit::OutboxMessage& message : messages) {
+    std::optional<DisclosureNotice> notice;
+    boost::system::error_code ec;
+    const json::value parsed = json::parse(message.message, ec);
+    const json::object* fields = !ec && parsed.is_object() ? &parsed.as_object() : nullptr;
+    const auto text = [fields](std::string_view key) -> std::string {
+      const json::value* value = fields != nullptr ? fields->if_contains(key) : nullptr;
+      return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
+    };
+    const auto nonce = from_base64(text("nonce"), Base64::standard);
+    const auto ciphertext = from_base64(text("sealed"), Base64::standard);
+    if (nonce && ciphertext) {
+      auto opened = keyring_.open(text("key"), *nonce, *ciphertext, kOutboxAssociatedData);
+      if (opened) notice = decode_notice(*opened, message.seq);
+    }
+    if (!notice) {
+      log::error("a kept disclosure notice cannot be read; left in the audit outbox", {{"audit_seq", message.seq}});
+      continue;
+    }
+    notify(std::move(*notice));
+  }
+  if (!messages.empty()) log::info("disclosure notices kept by the audit log sent again", {{"count", messages.size()}});
+}
 
 void DisclosureNotices::notify(DisclosureNotice notice) {
   auto pending = std::make_shared<Pending>();
@@ -72,14 +114,16 @@ void DisclosureNotices::answered(const std::shared_ptr<Pending>& pending, const 
   if (response.status == 202) {
     pending_.fetch_sub(1);
     ++published_;
-    return;
+    return sent_(pending->audit_seq);
   }
   // 429 (the provider's publish budget, the audit queue's share) and 5xx (audit or queue
   // unavailable, overloaded) pass; anything else (a category or rule missing from the
-  // configuration) would be refused again.
+  // configuration) would be refused again, so its outbox message goes too. One given up after
+  // its retries stays there, for the next start.
   const bool transient = response.status == 429 || response.status >= 500;
   if (!transient || pending->attempts >= retry_.max_attempts) {
     pending_.fetch_sub(1);
+    if (!transient) sent_(pending->audit_seq);
     return give_up(*pending, transient ? "too_many_attempts" : "refused", response.status);
   }
   auto delay = retry_.first * (std::int64_t{1} << std::min(pending->attempts - 1, 20));

@@ -12,13 +12,17 @@
 //   - Nothing here blocks: the first attempt is posted to an I/O thread (the exchange's answer
 //     leaves first), a failed attempt is tried again after a growing delay, a bounded number of
 //     times; then the notice is given up and logged with ids only.
-//   - Not durable on the broker's side: a broker that stops or crashes between the audit commit
-//     and the queue's commit loses that notice. The audit log (and the citizen's register built
-//     from it) still holds the exchange.
+//   - Nothing lost: the exchange's audit commit keeps the notice in the log's outbox (sealed
+//     with the delivery queue's key, since it names the citizen) until it is published or
+//     refused for good. A broker that stops or crashes in between, or gives up after its
+//     retries, publishes it again when it starts (resend): with the same idempotency key, a
+//     duplicate of one that did reach the queue is recognised and sent nowhere.
 #pragma once
 
+#include "audit/audit_store.hpp"
 #include "broker/exchange/disclosure_notice.hpp"
 #include "broker/http_types.hpp"
+#include "broker/queue/queue_keyring.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -57,10 +61,23 @@ class DisclosureNotices {
   /// Runs `job` on an I/O thread after `delay` (zero: as soon as one is free).
   using Schedule = std::function<void(std::chrono::milliseconds delay, std::function<void()> job)>;
 
-  DisclosureNotices(Publish publish, Schedule schedule, DisclosureRetry retry = {});
+  /// The notice of entry `audit_seq` was published, or refused for good: its outbox message
+  /// may go (AuditLog::outbox_done).
+  using Sent = std::function<void(std::uint64_t audit_seq)>;
+
+  DisclosureNotices(Publish publish, Schedule schedule, Sent sent, const queue::QueueKeyring& keyring,
+                    DisclosureRetry retry = {});
+
+  /// What the exchange's audit commit keeps in the log's outbox for this notice: the notice
+  /// sealed with the keyring's active key.
+  std::string outbox_message(const DisclosureNotice& notice) const;
 
   /// The pipeline's NotifySubject: returns at once.
   void notify(DisclosureNotice notice);
+
+  /// At start-up: publishes again the notices the audit log's outbox still holds. A message
+  /// that cannot be opened (no key for it any more) is logged by seq and left there.
+  void resend(const std::vector<audit::OutboxMessage>& messages);
 
   std::uint64_t published() const { return published_.load(); }
   std::uint64_t given_up() const { return given_up_.load(); }
@@ -73,6 +90,8 @@ class DisclosureNotices {
 
   Publish publish_;
   Schedule schedule_;
+  Sent sent_;
+  const queue::QueueKeyring& keyring_;
   DisclosureRetry retry_;
   std::atomic<std::size_t> pending_{0};
   std::atomic<std::uint64_t> published_{0};

@@ -344,6 +344,9 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
   if (exchange->shared_claim && IdempotencyCache::keeps(response)) {
     entry.answer = audit::KeptAnswer{response.status, response.content_type, response.body, shared_->answer_expiry_micros()};
   }
+  if (response.status == 200 && keep_notice_) {
+    if (auto notice = disclosure_notice(*exchange, 0)) entry.outbox = keep_notice_(*notice);
+  }
 
   audit_.append(std::move(entry), [this, exchange, response = std::move(response)](audit::AuditLog::AppendResult seq) mutable {
     std::optional<std::uint64_t> durable;
@@ -379,16 +382,24 @@ void ExchangePipeline::answer_after_audit(const ExchangePtr& exchange, HttpRespo
     return finish(exchange, refused);
   }
   add_audit_seq(response, *audit_seq);
-  if (response.status == 200 && notify_subject_ &&
-      exchange->decision.obligations.contains(policy::Obligation::notify_subject)) {
-    const ExchangeRequest& request = exchange->request;
-    const policy::Decision& decision = exchange->decision;
-    notify_subject_(DisclosureNotice{request.subject, exchange->consumer, request.provider, request.category,
-                                     request.purpose, decision.permitted_fields, decision.rule_id,
-                                     std::string(policy::to_string(decision.basis.kind)), exchange->basis_reference,
-                                     exchange->at, *audit_seq, request.request_id});
+  if (response.status == 200 && notify_subject_) {
+    if (auto notice = disclosure_notice(*exchange, *audit_seq)) notify_subject_(std::move(*notice));
   }
   finish(exchange, response);
+}
+
+std::optional<DisclosureNotice> ExchangePipeline::disclosure_notice(const Exchange& exchange,
+                                                                    std::uint64_t audit_seq) const {
+  const policy::Decision& decision = exchange.decision;
+  if (exchange.audit_decision != audit::Decision::allow ||
+      !decision.obligations.contains(policy::Obligation::notify_subject)) {
+    return std::nullopt;
+  }
+  const ExchangeRequest& request = exchange.request;
+  return DisclosureNotice{request.subject, exchange.consumer, request.provider, request.category,
+                          request.purpose, decision.permitted_fields, decision.rule_id,
+                          std::string(policy::to_string(decision.basis.kind)), exchange.basis_reference,
+                          exchange.at, audit_seq, request.request_id};
 }
 
 void ExchangePipeline::finish(const ExchangePtr& exchange, const HttpResponse& response) {

@@ -90,8 +90,14 @@ class ExchangePipeline {
   /// On a hub of several brokers: request ids answered once by all of them. Set before serving.
   void share_requests(SharedRequests* shared) { shared_ = shared; }
 
-  /// Who tells the subject of an allowed exchange under `notify_subject`. Set before serving.
-  void notify_subjects_through(NotifySubject notify) { notify_subject_ = std::move(notify); }
+  /// What the audit commit of an exchange under `notify_subject` keeps in the log's outbox for
+  /// its notice (so that a crash cannot lose it), and who tells the subject once the entry is
+  /// durable. Set before serving.
+  using KeepNotice = std::function<std::string(const DisclosureNotice&)>;
+  void notify_subjects_through(KeepNotice keep, NotifySubject notify) {
+    keep_notice_ = std::move(keep);
+    notify_subject_ = std::move(notify);
+  }
 
  private:
   struct Exchange;
@@ -109,6 +115,8 @@ class ExchangePipeline {
   void answer_after_audit(const ExchangePtr& exchange, HttpResponse response, std::optional<std::uint64_t> audit_seq,
                           const std::optional<audit::AuditError>& failure);
   void finish(const ExchangePtr& exchange, const HttpResponse& response);
+  /// The access notice of an allowed exchange under notify_subject; std::nullopt otherwise.
+  std::optional<DisclosureNotice> disclosure_notice(const Exchange& exchange, std::uint64_t audit_seq) const;
   /// Takes a place in the consumer's in-flight count, if its share for `availability` allows.
   bool enter(const std::string& consumer, int availability);
   void leave(const std::string& consumer);
@@ -125,6 +133,7 @@ class ExchangePipeline {
   RateLimiter rate_limiter_;
   IdempotencyCache idempotency_;
   SharedRequests* shared_ = nullptr;
+  KeepNotice keep_notice_;
   NotifySubject notify_subject_;
   RegisteredKeys encryption_keys_;
   RegisteredKeys signing_keys_;

@@ -125,7 +125,8 @@ TEST(PgObligationsTest, ALogWrittenBeforeTheMigrationReadsAndVerifiesThenTheWrit
     ASSERT_TRUE(connection
                     ->execute_script("ALTER TABLE audit_entries DROP COLUMN obligations; "
                                      "ALTER TABLE queue_deliveries DROP COLUMN priority; "
-                                     "ALTER TABLE queue_heads DROP COLUMN priority; UPDATE pse_schema SET version = 7")
+                                     "ALTER TABLE queue_heads DROP COLUMN priority; DROP TABLE audit_outbox; "
+                                     "UPDATE pse_schema SET version = 7")
                     .ok());
   }
   {

@@ -134,7 +134,7 @@ TEST(SubjectIndexTest, ALogOfSchemaVersionOneIsReadAsIsAndUpgradedByTheWriter) {
   EXPECT_EQ(before.exit_code, 0) << before.out << before.err;
 
   fixture.write(9'000, 100, 100);
-  EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 5);
+  EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 6);
   EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM tree_nodes"), 9'100 / 256);
   EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_entries_by_subject'"), 0);
   EXPECT_EQ(indexed_upto(fixture), static_cast<std::int64_t>(subject_run_size));
@@ -469,7 +469,7 @@ TEST(SubjectIndexMergeTest, ALogOfSchemaVersionThreeKeepsItsRunsAndGetsThemMerge
 
   {
     auto log = AuditLog::open(fixture.config());  // the writer upgrades the file
-    EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 5);
+    EXPECT_EQ(sql_integer(fixture, "PRAGMA user_version"), 6);
     EXPECT_EQ(sql_integer(fixture, "SELECT count(*) FROM subject_runs WHERE state = 'live' AND run < 17"), 17);
     EXPECT_EQ(sql_integer(fixture, "SELECT run_size * 1000 + fanout FROM subject_index_layout"), 8'192'016);
     expect_every_subject_complete(fixture, entries);

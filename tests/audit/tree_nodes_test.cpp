@@ -57,6 +57,8 @@ class CountingStore final : public AuditStore {
   Result<std::uint64_t> count_entries() override { return inner_.count_entries(); }
   Status query(const EntryFilter& filter, const EntryVisitor& visit) override { return inner_.query(filter, visit); }
   Result<std::optional<std::string>> check_subject_index() override { return inner_.check_subject_index(); }
+  Result<std::vector<OutboxMessage>> read_outbox() override { return inner_.read_outbox(); }
+  Status delete_outbox(std::span<const std::uint64_t> seqs) override { return inner_.delete_outbox(seqs); }
 
  private:
   AuditStore& inner_;
@@ -272,7 +274,7 @@ TEST(TreeNodesTest, ALogOfSchemaVersionTwoIsProvedFromItsLeavesThenGetsItsNodesF
   expect_reference_proofs(*old_reader, leaves, 1'100, {0, 511, 512, 1'099}, {1, 512, 1'099});
 
   fixture.write(1'100, 200, 100);  // the writer upgrades the file, then appends
-  EXPECT_EQ(user_version(fixture), 5);  // and on to the current version
+  EXPECT_EQ(user_version(fixture), 6);  // and on to the current version
   const auto upgraded = node_rows(fixture);
   EXPECT_EQ(std::vector(upgraded.begin(), upgraded.begin() + static_cast<std::ptrdiff_t>(written.size())), written);
   EXPECT_EQ(upgraded.size(), stored_node_count(1'300));
@@ -296,7 +298,7 @@ TEST(PgTreeNodesTest, TheMigrationComputesTheNodesOfALogWrittenBeforeIt) {
                                      "ALTER TABLE queue_heads DROP COLUMN claimed_by; DROP TABLE exchange_claims, exchange_answers; "
                                      "ALTER TABLE audit_entries DROP COLUMN obligations; "
                                      "ALTER TABLE queue_deliveries DROP COLUMN priority; ALTER TABLE queue_heads DROP COLUMN priority; "
-                                     "UPDATE pse_schema SET version = 3")
+                                     "DROP TABLE audit_outbox; UPDATE pse_schema SET version = 3")
                     .ok());
   }
   fixture.write(1'100, 200, 100);  // a writer migrates, then appends

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <deque>
 
 namespace pse::broker {
@@ -42,6 +43,8 @@ struct Harness {
   std::deque<Job> jobs;
   std::vector<std::pair<std::string, std::string>> published;  // publisher, body
   std::deque<int> answers;                                     // statuses, 202 when empty
+  std::vector<std::uint64_t> sent;                             // outbox messages marked sent
+  queue::QueueKeyring keyring = test_keyring();
   DisclosureNotices notices{
       [this](const std::string& publisher, const std::string& body, Respond respond) {
         published.emplace_back(publisher, body);
@@ -51,7 +54,15 @@ struct Harness {
         respond(response);
       },
       [this](milliseconds delay, std::function<void()> job) { jobs.push_back({delay, std::move(job)}); },
+      [this](std::uint64_t seq) { sent.push_back(seq); }, keyring,
       DisclosureRetry{4, milliseconds(100), milliseconds(250), 2}};
+
+  static queue::QueueKeyring test_keyring() {
+    queue::QueueKeyring keys("k1");
+    const std::array<std::uint8_t, 32> key{7, 1, 2, 3};
+    keys.add("k1", key);
+    return keys;
+  }
 
   void run_all() {
     while (!jobs.empty()) {
@@ -94,6 +105,33 @@ TEST(DisclosureNotices, PublishedInTheProvidersNameLaterNotOnTheCallersStack) {
   ASSERT_EQ(h.published.size(), 1u);
   EXPECT_EQ(h.published[0].first, "services-quebec");
   EXPECT_EQ(h.notices.published(), 1u);
+  EXPECT_EQ(h.sent, std::vector<std::uint64_t>{17});  // its outbox message may go
+}
+
+// What the audit commit keeps names the citizen, so it is sealed; sent again from it, the notice
+// is the same publish (body and idempotency key) as the one it replaces.
+TEST(DisclosureNotices, AKeptNoticeIsSealedAndSentAgainAsTheSamePublish) {
+  Harness h;
+  DisclosureNotice original = notice(0);  // kept before the entry has its seq
+  const std::string kept = h.notices.outbox_message(original);
+  EXPECT_EQ(kept.find("QC-123"), std::string::npos);
+  EXPECT_EQ(kept.find("services-quebec"), std::string::npos);
+
+  h.notices.resend({audit::OutboxMessage{17, kept}, audit::OutboxMessage{18, "not a kept notice"}});
+  h.run_all();
+  ASSERT_EQ(h.published.size(), 1u);  // the unreadable one is logged and left
+  EXPECT_EQ(h.published[0].first, "services-quebec");
+  EXPECT_EQ(json::parse(h.published[0].second), json::parse(disclosure_publish_body(notice(17))));
+  EXPECT_EQ(h.sent, std::vector<std::uint64_t>{17});
+
+  // Another key cannot open it.
+  Harness other;
+  other.keyring = queue::QueueKeyring("k1");
+  const std::array<std::uint8_t, 32> wrong{9};
+  other.keyring.add("k1", wrong);
+  other.notices.resend({audit::OutboxMessage{17, kept}});
+  other.run_all();
+  EXPECT_TRUE(other.published.empty());
 }
 
 TEST(DisclosureNotices, ATransientRefusalIsRetriedWithTheSameKeyABoundedNumberOfTimes) {
@@ -119,6 +157,7 @@ TEST(DisclosureNotices, ATransientRefusalIsRetriedWithTheSameKeyABoundedNumberOf
   EXPECT_EQ(down.published.size(), 4u);  // max_attempts
   EXPECT_EQ(delays, (std::vector<milliseconds>{milliseconds(0), milliseconds(100), milliseconds(200), milliseconds(250)}));
   EXPECT_EQ(down.notices.given_up(), 1u);
+  EXPECT_TRUE(down.sent.empty());  // kept in the outbox for the next start
 }
 
 TEST(DisclosureNotices, ARefusalThatWouldRecurIsNotRetried) {
@@ -128,6 +167,7 @@ TEST(DisclosureNotices, ARefusalThatWouldRecurIsNotRetried) {
   h.run_all();
   EXPECT_EQ(h.published.size(), 1u);
   EXPECT_EQ(h.notices.given_up(), 1u);
+  EXPECT_EQ(h.sent, std::vector<std::uint64_t>{17});  // sending it again would not help
 }
 
 TEST(DisclosureNotices, NoticesUnderWayAreBounded) {

@@ -221,6 +221,7 @@ TEST(QueuePrioritySchema, APostgresqlStoreOfMigration8UpgradesAndDeliversEveryth
       "DROP INDEX queue_heads_by_priority;"
       "ALTER TABLE queue_deliveries DROP COLUMN priority;"
       "ALTER TABLE queue_heads DROP COLUMN priority;"
+      "DROP TABLE audit_outbox;"
       "UPDATE pse_schema SET version = 8");
 
   expect_everything_delivered_after_the_upgrade(fixture);
