@@ -47,6 +47,10 @@ void Metrics::provider_fields_dropped(std::uint64_t count) noexcept {
   fields_dropped_.fetch_add(count, std::memory_order_relaxed);
 }
 
+void Metrics::provider_fields_missing(std::uint64_t count) noexcept {
+  fields_missing_.fetch_add(count, std::memory_order_relaxed);
+}
+
 void Metrics::publish_completed(int status) noexcept {
   if (status >= 100 && status < static_cast<int>(publishes_by_status_.size())) {
     publishes_by_status_[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
@@ -150,6 +154,9 @@ std::string Metrics::render_prometheus() const {
   line("# HELP pse_provider_fields_dropped_total Fields providers sent beyond what the consumer may receive.");
   line("# TYPE pse_provider_fields_dropped_total counter");
   line("pse_provider_fields_dropped_total " + std::to_string(fields_dropped_.load(std::memory_order_relaxed)));
+  line("# HELP pse_provider_fields_missing_total Permitted fields a provider's record had no value for.");
+  line("# TYPE pse_provider_fields_missing_total counter");
+  line("pse_provider_fields_missing_total " + std::to_string(fields_missing_.load(std::memory_order_relaxed)));
   line("# HELP pse_publishes_total Publishes answered (POST /v1/publish), by status.");
   line("# TYPE pse_publishes_total counter");
   for (std::size_t status = 100; status < publishes_by_status_.size(); ++status) {

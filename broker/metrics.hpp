@@ -41,6 +41,8 @@ class Metrics {
   void connector_disconnected() noexcept;
   void exchange_completed(int status) noexcept;
   void provider_fields_dropped(std::uint64_t count) noexcept;
+  /// Permitted fields a provider's record had no value for (listed field_not_provided).
+  void provider_fields_missing(std::uint64_t count) noexcept;
   void publish_completed(int status) noexcept;
   void events_queued(std::uint64_t deliveries) noexcept;
   void deliveries_sent(std::uint64_t count) noexcept;
@@ -73,6 +75,7 @@ class Metrics {
   std::atomic<std::uint64_t> expired_{0};
   std::atomic<std::int64_t> connectors_{0};
   std::atomic<std::uint64_t> fields_dropped_{0};
+  std::atomic<std::uint64_t> fields_missing_{0};
   std::array<std::atomic<std::uint64_t>, 600> exchanges_by_status_{};
   std::array<std::atomic<std::uint64_t>, kHandshakeReasons.size()> handshake_failures_{};
   std::array<std::atomic<std::uint64_t>, 600> requests_by_status_{};  // index = HTTP status

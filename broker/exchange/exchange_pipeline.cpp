@@ -216,7 +216,7 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
     return audit_and_respond(exchange, HttpResponse{200, "application/json", allowed_answer(*exchange)});
   }
   const json::object& record = answer->record;
-  const auto& permitted = exchange->decision.permitted_fields;
+  const std::vector<std::string>& permitted = exchange->decision.permitted_fields;
   std::string text = "{";
   std::uint64_t dropped = 0;
   for (const auto& [name, value] : record) {
@@ -235,6 +235,20 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
     }
   }
   text += '}';
+  // A permitted field the provider gave no value for is not dropped in silence: the consumer
+  // finds it among the refused fields, and the audit entry and the citizen's notice name only
+  // the fields communicated.
+  std::vector<std::string>& kept = exchange->decision.permitted_fields;
+  const auto missing = std::stable_partition(kept.begin(), kept.end(), [&record](const std::string& name) {
+    return record.contains(name);
+  });
+  if (missing != kept.end()) {
+    metrics_.provider_fields_missing(static_cast<std::uint64_t>(kept.end() - missing));
+    for (auto field = missing; field != kept.end(); ++field) {
+      exchange->decision.refused_fields.push_back({*field, Reason::field_not_provided});
+    }
+    kept.erase(missing, kept.end());
+  }
   if (exchange->signed_records || answer->signature) {
     if (auto checked = check_signature(*exchange, *answer); !checked) {
       return deny(exchange, Reason::integrity_failed, checked.error().message);

@@ -66,12 +66,13 @@ constexpr std::array kReasons = {
     ReasonInfo{Reason::decryption_failed, "decryption_failed", 502,
                "the record sealed for you could not be opened with your encryption key"},
     ReasonInfo{Reason::sealing_unavailable, "sealing_unavailable", 403,
-               "the rule requires end-to-end encryption, which publish/subscribe cannot do yet"},
+               "the rule requires end-to-end encryption and the publisher sealed no copy for this subscriber"},
     ReasonInfo{Reason::integrity_failed, "integrity_failed", 502,
                "the provider's signature over the record is missing, invalid or does not match its fields"},
+    ReasonInfo{Reason::field_not_provided, "field_not_provided", 404, "the provider's record has no value for this field"},
 };
 
-static_assert(kReasons.size() == static_cast<std::size_t>(Reason::integrity_failed) + 1,
+static_assert(kReasons.size() == static_cast<std::size_t>(Reason::field_not_provided) + 1,
               "every Reason needs a row");
 
 constexpr const ReasonInfo& info(Reason reason) noexcept {

@@ -101,6 +101,40 @@ TEST_P(Exchange, RequestedFieldsAreIntersectedWithTheRule) {
   EXPECT_THAT(asked.body, HasSubstr(R"({"name":"parents_names","reason":"field_not_permitted"})"));
 }
 
+// A field the rule permits and the provider's record leaves out is not dropped in silence: the
+// consumer finds it among the refused fields, it is counted, and the audit entry names only the
+// fields communicated.
+TEST_P(Exchange, APermittedFieldTheProviderLeftOutIsListedAsNotProvided) {
+  start_broker();
+  TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
+  auto ready = connector.connect({"identity.birth"});
+  ASSERT_TRUE(ready && ready->at("type") == "ready") << connector.error();
+  connector.serve([](const json::object& request) {
+    json::object record = full_birth_record(request);
+    record.erase("birth_date");
+    record["sex"] = nullptr;  // null is a value
+    return record_response(request, record);
+  });
+  HttpResult result = exchange(ramq_, birth_request("QC-1"));
+  ASSERT_EQ(result.status, 200) << result.body;
+  const auto body = json::parse(result.body).as_object();
+  EXPECT_EQ(body.at("record").as_object().size(), 4u);
+  EXPECT_EQ(body.at("record").at("sex"), nullptr);
+  EXPECT_EQ(body.at("refused_fields"), json::parse(R"([{"name": "birth_date", "reason": "field_not_provided"}])"));
+
+  HttpResult only_it = exchange(ramq_, birth_request("QC-1", "health_insurance_registration", R"(, "fields": ["birth_date"])"));
+  ASSERT_EQ(only_it.status, 200) << only_it.body;
+  EXPECT_EQ(json::parse(only_it.body).at("record"), json::object());
+  EXPECT_EQ(json::parse(only_it.body).at("refused_fields"),
+            json::parse(R"([{"name": "birth_date", "reason": "field_not_provided"}])"));
+
+  const auto entries = audit_entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].permitted_fields, (std::vector<std::string>{"surname", "given_names", "sex", "birth_place"}));
+  EXPECT_TRUE(entries[1].permitted_fields.empty());
+  EXPECT_THAT(http_get(broker_->admin_port(), "/metrics").body, HasSubstr("pse_provider_fields_missing_total 2"));
+}
+
 // The broker writes the minimised record as text itself: every kind of scalar, and strings that
 // need escaping, must come out exactly as the provider sent them.
 TEST_P(Exchange, RecordValuesSurviveTheBrokerByteForByte) {

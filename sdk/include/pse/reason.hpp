@@ -74,12 +74,16 @@ enum class Reason {
   // End-to-end encryption (policy obligation end_to_end_encryption).
   encryption_key_missing,  ///< the platform holds no encryption key for the consumer (403)
   decryption_failed,       ///< the SDK could not open the record sealed for you (never sent by the broker)
-  /// An event whose subscriber's rule requires end-to-end encryption, which publish/subscribe
-  /// cannot do yet: not delivered (in the audit log only; neither side is told)
+  /// An event whose subscriber's rule requires end-to-end encryption, and the publisher sent no
+  /// copy sealed for it: not delivered (in the audit log only; neither side is told)
   sealing_unavailable,
 
   // Provider-signed records (categories at or above the classification's signed integrity level).
   integrity_failed,  ///< the record's provider signature is missing, invalid or does not match its fields (502)
+
+  /// In refused_fields only: the rule permits the field, and the provider's record has no value
+  /// for it (the field is absent; null is a value).
+  field_not_provided,
 };
 
 /// The wire spelling of a reason, e.g. "consent_revoked".
