@@ -42,7 +42,10 @@ FileBatch batch_of(DecodeOutcome outcome) {
   batch.numbers = accepted_numbers(outcome);
   batch.counts = outcome.counts;
   batch.file_rejected = outcome.file_rejected;
-  if (outcome.file_rejected && !outcome.errors.empty()) batch.file_reason = outcome.errors.front().describe();
+  if (outcome.file_rejected && !outcome.errors.empty()) {
+    batch.file_reason = outcome.errors.front().describe();
+    batch.file_location = outcome.errors.front().location();
+  }
   for (const auto& error : outcome.errors) batch.reject_lines.push_back(adapters::reject_line(error));
   batch.records = std::move(outcome.records);
   return batch;
@@ -165,6 +168,7 @@ class CopybookCodec final : public FileCodec {
       batch.numbers.clear();
       batch.file_rejected = true;
       batch.file_reason = error.describe();
+      batch.file_location = error.location();
       batch.counts.read = std::max<std::uint64_t>(error.record_number, 1);
       batch.counts.rejected = batch.counts.read;
       batch.reject_lines.push_back("{\"file\":" + json_string(file_name) + ",\"record\":" + std::to_string(error.record_number) +

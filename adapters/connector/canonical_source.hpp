@@ -27,7 +27,8 @@ struct FileBatch {
   std::vector<std::uint64_t> numbers;     ///< the 1-based record number of each, in the file
   adapters::DecodeCounts counts;          ///< read == accepted + rejected
   bool file_rejected = false;             ///< nothing of the file may be used
-  std::string file_reason;                ///< why, when rejected as a whole
+  std::string file_reason;                ///< why, when rejected as a whole (may quote a value)
+  std::string file_location;              ///< where, without any value: what a log line may say
   std::vector<std::string> reject_lines;  ///< one JSON line per rejected record (the codec's format)
 };
 

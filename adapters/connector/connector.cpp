@@ -127,8 +127,9 @@ IndexReport Connector::load_index(Served& served) {
     if (!rejects.flush()) log::error("cannot write the reject file", {{"file", source.rejects.string()}});
   }
   if (build.file_rejected) {
+    // Where, not why: the reason may quote a record's value, which stays in the reject file.
     log::error("served data file rejected", {{"category", report.category}, {"file", source.data.string()},
-                                             {"reason", build.file_reason}, {"rejects", source.rejects.string()}});
+                                             {"at", build.file_location}, {"rejects", source.rejects.string()}});
     return report;
   }
   {

@@ -29,6 +29,7 @@ IndexBuild build_index(const FileCodec& codec, const RecordMapper& mapper, std::
   if (batch.file_rejected) {
     build.file_rejected = true;
     build.file_reason = std::move(batch.file_reason);
+    build.file_location = std::move(batch.file_location);
     return build;
   }
   auto index = std::make_shared<RecordIndex>();
@@ -50,7 +51,8 @@ IndexBuild build_index(const FileCodec& codec, const RecordMapper& mapper, std::
     ++build.counts.rejected;
     if (reject_file) {
       build.file_rejected = true;
-      build.file_reason = file_name + ": record " + std::to_string(batch.numbers[i]) + ", field '" + field + "': " + reason;
+      build.file_location = file_name + ": record " + std::to_string(batch.numbers[i]) + ", field '" + field + "'";
+      build.file_reason = build.file_location + ": " + reason;
       build.counts.accepted = 0;
       build.counts.rejected = build.counts.read;
       return build;

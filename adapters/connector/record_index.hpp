@@ -55,7 +55,8 @@ struct IndexBuild {
   std::shared_ptr<const RecordIndex> index;  ///< null when the file was rejected
   adapters::DecodeCounts counts;             ///< records read, indexed, rejected (decode, mapping, duplicates)
   bool file_rejected = false;
-  std::string file_reason;
+  std::string file_reason;    ///< may quote a value: for the reject file, never the log
+  std::string file_location;  ///< where, without any value
   std::vector<std::string> reject_lines;
 };
 

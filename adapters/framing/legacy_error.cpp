@@ -28,6 +28,12 @@ std::string_view to_string(LegacyErrorCode code) noexcept {
 }
 
 std::string LegacyError::describe() const {
+  std::string text = location();
+  if (!message.empty()) text += ": " + message;
+  return text;
+}
+
+std::string LegacyError::location() const {
   std::string text;
   if (!file.empty()) text += file + ": ";
   if (line != 0) text += "line " + std::to_string(line) + ": ";
@@ -35,7 +41,6 @@ std::string LegacyError::describe() const {
   if (record_number != 0 || byte_offset != 0) text += "byte " + std::to_string(byte_offset) + ": ";
   if (!field.empty()) text += "field " + field + ": ";
   text += to_string(code);
-  if (!message.empty()) text += ": " + message;
   return text;
 }
 

@@ -53,6 +53,9 @@ struct LegacyError {
 
   /// "accounts.dat: record 12, byte 1044, field BALANCE: bad_packed_nibble: ..."
   std::string describe() const;
+  /// The same without `message`, which may quote a value: where, and the code (what a log line
+  /// may say).
+  std::string location() const;
 };
 
 /// A value or a LegacyError: the result type of the decode path (no exceptions there).

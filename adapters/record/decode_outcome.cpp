@@ -18,7 +18,9 @@ ErrorPolicy read_error_policy(YamlMap& map) {
   map.fail_key("on_error", "must be reject_file or skip_record, got '" + text + "'");
 }
 
-std::string DecodeError::describe() const {
+std::string DecodeError::describe() const { return location() + ": " + reason; }
+
+std::string DecodeError::location() const {
   std::string text = file.empty() ? std::string("<input>") : file;
   text += ": ";
   if (record > 0) {
@@ -34,7 +36,6 @@ std::string DecodeError::describe() const {
     text += ")";
   }
   if (!field.empty()) text += ", field '" + field + "'";
-  text += ": " + reason;
   return text;
 }
 

@@ -45,6 +45,9 @@ struct DecodeError {
 
   /// "clients.csv: record 3 (line 4, byte 120), field 'solde': not a decimal: '12x'"
   std::string describe() const;
+  /// The same without the reason, which may quote a value: what a log line may say.
+  /// "clients.csv: record 3 (line 4, byte 120), field 'solde'"
+  std::string location() const;
 };
 
 /// The most raw bytes kept per rejected record: enough to find and fix it, bounded so that a

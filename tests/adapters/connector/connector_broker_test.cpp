@@ -29,6 +29,7 @@ namespace pse::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace std::chrono_literals;
 
 const std::string kData = PSE_SOURCE_DIR "/config/connectors/data/";
@@ -264,6 +265,33 @@ TEST(ConnectorProgram, AServedFileRejectedAsAWholeExitsOne) {
   EXPECT_EQ(code, 1);
   EXPECT_THAT(output, HasSubstr("truncated_record"));
   EXPECT_THAT(file_text(dir / "naissances.dat.rejects.jsonl"), HasSubstr(R"("record":2)"));
+}
+
+// A value that makes a file be rejected (here a date that does not exist) goes to the reject
+// file only: the connector's log says where, never what.
+TEST(ConnectorProgram, ARejectedValueIsInTheRejectFileAndNotInTheLog) {
+  TempDir dir;
+  std::string csv = file_text(PSE_SOURCE_DIR "/config/connectors/data/services-quebec-adresses.csv");
+  const std::string good_date = "01/09/2026";
+  ASSERT_NE(csv.find(good_date), std::string::npos);
+  csv.replace(csv.find(good_date), good_date.size(), "31/02/2026");
+  const auto data = dir.write("adresses.csv", csv);
+  std::string schema = file_text(PSE_SOURCE_DIR "/config/connectors/data/services-quebec-adresses.schema.yaml");
+  ASSERT_NE(schema.find("on_error: skip_record"), std::string::npos);
+  schema.replace(schema.find("on_error: skip_record"), 21, "on_error: reject_file");
+  const auto schema_file = dir.write("adresses.schema.yaml", schema);
+  const auto file = dir.write("adapter.yaml",
+      "broker: {host: localhost}\ntls: {ca: a, cert: b, key: c}\nclassification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
+      "serve:\n  - category: identity.address\n    source:\n      type: csv\n"
+      "      schema: " + schema_file.string() + "\n"
+      "      data: " + data.string() + "\n      key: no_sujet\n"
+      "    fields: [{name: city, from: ville}, {name: effective_date, from: date_effet}]\n");
+  const auto [code, output] = run_connector({"--config", file.string(), "--check"}, dir);
+  EXPECT_EQ(code, 1) << output;
+  EXPECT_THAT(output, HasSubstr("record 1"));
+  EXPECT_THAT(output, HasSubstr("date_effet"));
+  EXPECT_THAT(output, Not(HasSubstr("31/02/2026")));
+  EXPECT_THAT(file_text(dir / "adresses.csv.rejects.jsonl"), HasSubstr("31/02/2026"));
 }
 
 }  // namespace
