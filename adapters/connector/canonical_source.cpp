@@ -57,8 +57,11 @@ class CsvCodec final : public FileCodec {
   FileBatch decode(std::string_view bytes, const std::string& file_name) const override {
     return batch_of(adapters::csv::decode_csv(bytes, file_name, schema_));
   }
-  bool has_field(std::string_view name) const override {
-    return std::any_of(schema_.columns.begin(), schema_.columns.end(), [&](const auto& c) { return c.name == name; });
+  std::optional<std::string> field_problem(std::string_view name) const override {
+    if (std::any_of(schema_.columns.begin(), schema_.columns.end(), [&](const auto& c) { return c.name == name; })) {
+      return std::nullopt;
+    }
+    return "'" + std::string(name) + "' is not a column of the CSV schema";
   }
   ErrorPolicy policy() const override { return schema_.on_error; }
 
@@ -72,8 +75,11 @@ class XmlCodec final : public FileCodec {
   FileBatch decode(std::string_view bytes, const std::string& file_name) const override {
     return batch_of(adapters::xml::decode_xml(bytes, file_name, schema_));
   }
-  bool has_field(std::string_view name) const override {
-    return std::any_of(schema_.fields.begin(), schema_.fields.end(), [&](const auto& f) { return f.spec.name == name; });
+  std::optional<std::string> field_problem(std::string_view name) const override {
+    if (std::any_of(schema_.fields.begin(), schema_.fields.end(), [&](const auto& f) { return f.spec.name == name; })) {
+      return std::nullopt;
+    }
+    return "'" + std::string(name) + "' is not a field of the XML schema";
   }
   ErrorPolicy policy() const override { return schema_.on_error; }
 
@@ -143,7 +149,7 @@ class CopybookCodec final : public FileCodec {
     }
     for (const auto& name : wanted) {
       const legacy::LayoutNode* node = layout_->find(name);
-      if (node == nullptr || node->is_group || node->is_filler || inside_table(node)) continue;  // has_field refuses it
+      if (node == nullptr || node->is_group || node->is_filler || inside_table(node)) continue;  // field_problem says why
       if (std::find(items_.begin(), items_.end(), node) == items_.end()) items_.push_back(node);
     }
   }
@@ -187,9 +193,14 @@ class CopybookCodec final : public FileCodec {
     return batch;
   }
 
-  bool has_field(std::string_view name) const override {
+  std::optional<std::string> field_problem(std::string_view name) const override {
+    const std::string quoted = "'" + std::string(name) + "'";
     const legacy::LayoutNode* node = layout_->find(name);
-    return node != nullptr && !node->is_group && !node->is_filler && !inside_table(node);
+    if (node == nullptr) return quoted + " is not a field of the copybook " + source_.copybook.filename().string();
+    if (node->is_filler) return quoted + " is FILLER, which holds no value";
+    if (inside_table(node)) return quoted + " repeats (inside an OCCURS table): it has no single value to map";
+    if (node->is_group) return quoted + " is a group, not an elementary field";
+    return std::nullopt;
   }
   ErrorPolicy policy() const override { return source_.on_error; }
 

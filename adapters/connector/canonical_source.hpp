@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <vector>
 
 namespace pse::connector {
@@ -39,7 +40,9 @@ class FileCodec {
   /// Decodes a whole file held in memory. `file_name` labels errors. Never throws for bad input.
   virtual FileBatch decode(std::string_view bytes, const std::string& file_name) const = 0;
   /// True when records carry a field of that name (the key and every mapping's `from`).
-  virtual bool has_field(std::string_view name) const = 0;
+  /// Why `name` cannot be mapped — "'X' is not a field of the copybook", "'X' is a group, not
+  /// an elementary field"… — or std::nullopt when it can (the key and every mapping's `from`).
+  virtual std::optional<std::string> field_problem(std::string_view name) const = 0;
   virtual adapters::ErrorPolicy policy() const = 0;
 };
 

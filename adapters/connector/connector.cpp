@@ -15,13 +15,9 @@ namespace fs = std::filesystem;
 /// the mapping's line in the connector file.
 void check_fields(const FileCodec& codec, const SourceConfig& source, const std::vector<FieldMapping>& fields,
                   const fs::path& file) {
-  if (!codec.has_field(source.key)) {
-    throw ConfigError(file, source.line, "key '" + source.key + "' is not an elementary field of the source (outside any OCCURS)");
-  }
+  if (auto problem = codec.field_problem(source.key)) throw ConfigError(file, source.line, "key " + *problem);
   for (const auto& mapping : fields) {
-    if (!codec.has_field(mapping.source)) {
-      throw ConfigError(file, mapping.line, "'" + mapping.source + "' is not an elementary field of the source (outside any OCCURS)");
-    }
+    if (auto problem = codec.field_problem(mapping.source)) throw ConfigError(file, mapping.line, *problem);
   }
 }
 

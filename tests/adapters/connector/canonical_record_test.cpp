@@ -97,10 +97,12 @@ TEST_F(CanonicalRecord, CopybookValuesBecomeCanonicalValues) {
   EXPECT_EQ(adapters::to_json(batch.records[0]),
             R"({"ID":"QC-1","AMOUNT":"-123.45","COUNT":42,"BIG":"-123456789012345678","BORN":19570314,"HUNDREDS":1200,"UNSET":null})");
   EXPECT_EQ(batch.numbers, std::vector<std::uint64_t>{1});
-  EXPECT_TRUE(codec->has_field("AMOUNT"));
-  EXPECT_FALSE(codec->has_field("ITEM")) << "inside an OCCURS: no single value";
-  EXPECT_FALSE(codec->has_field("ITEMS"));
-  EXPECT_FALSE(codec->has_field("REC")) << "a group";
+  EXPECT_EQ(codec->field_problem("AMOUNT"), std::nullopt);
+  EXPECT_THAT(codec->field_problem("ITEM").value_or(""), HasSubstr("inside an OCCURS table"));
+  EXPECT_THAT(codec->field_problem("ITEMS").value_or(""), HasSubstr("inside an OCCURS table"));
+  EXPECT_THAT(codec->field_problem("REC").value_or(""), HasSubstr("is a group"));
+  // A name the copybook does not have is told as such, not as a repeating field.
+  EXPECT_THAT(codec->field_problem("HIST-YEAR").value_or(""), HasSubstr("'HIST-YEAR' is not a field of the copybook"));
 }
 
 TEST_F(CanonicalRecord, SkipRecordCollectsTheCodecsRejectLinesAndNumbers) {
@@ -192,8 +194,9 @@ TEST_F(CanonicalRecord, XmlRecordsGoThroughTheSameLayer) {
   source.key = "sujet";
   RecordMapper mapper("sujet", {map_field("surname", "nom"), map_field("death_date", "date_deces")});
   auto codec = open_file_codec(source, mapper.source_fields());
-  EXPECT_TRUE(codec->has_field("date_deces"));
-  EXPECT_FALSE(codec->has_field("DateDeces")) << "fields are named by the schema, not by the path";
+  EXPECT_EQ(codec->field_problem("date_deces"), std::nullopt);
+  EXPECT_THAT(codec->field_problem("DateDeces").value_or(""), HasSubstr("not a field of the XML schema"))
+      << "fields are named by the schema, not by the path";
   const std::string document =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><ReponseDeces>\n"

@@ -227,7 +227,7 @@ TEST(ConnectorProgram, BadConfigFilesExitTwoWithFileAndLine) {
       {head + serve + "colour: blue\n", "bad.yaml:13: unknown key 'colour'"},
       {"broker: [localhost\n", "bad.yaml:2: invalid YAML"},
       {head + serve.substr(0, serve.find("    fields")) + "    fields:\n      - {name: surname, from: NOM}\n",
-       "bad.yaml:12: 'NOM' is not an elementary field of the source"},
+       "bad.yaml:12: 'NOM' is not a field of the copybook"},
       {head + serve.substr(0, serve.find("    fields")) + "    fields:\n      - {name: nas, from: NOM-FAMILLE}\n",
        "bad.yaml:12: 'nas' is not a field of category identity.birth"},
       {head + "serve:\n  - category: identity.birth\n    source: {type: csv, data: x.csv, key: k}\n"

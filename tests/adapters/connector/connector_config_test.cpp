@@ -127,9 +127,9 @@ TEST_F(ConnectorConfigTest, CategoriesAndFieldsMustBeClassified) {
 
 TEST_F(ConnectorConfigTest, LegacyFieldsMustExistInTheSource) {
   EXPECT_THAT(error_of(birth_config("from: LIEU-NAISSANCE", "from: LIEU-DE-NAISSANCE")),
-              HasSubstr(at_line(15) + "'LIEU-DE-NAISSANCE' is not an elementary field of the source"));
+              HasSubstr(at_line(15) + "'LIEU-DE-NAISSANCE' is not a field of the copybook"));
   EXPECT_THAT(error_of(birth_config("key: NO-SUJET", "key: ACTE-NAISSANCE")),  // a group, not a field
-              HasSubstr(at_line(7) + "key 'ACTE-NAISSANCE' is not an elementary field"));
+              HasSubstr(at_line(7) + "key 'ACTE-NAISSANCE' is a group, not an elementary field"));
 }
 
 TEST_F(ConnectorConfigTest, MissingPiecesAreNamed) {
