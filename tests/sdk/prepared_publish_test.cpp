@@ -53,7 +53,7 @@ class PreparedPublish : public ::testing::Test {
     plan_.clear_fields = {"contribution_years", "total_contributions"};
   }
 
-  PublisherKeys keys() const { return PublisherKeys{"retraite-quebec", &seed_, &no_registry_}; }
+  PublisherKeys keys() const { return PublisherKeys{"retraite-quebec", seed_, no_registry_}; }
 
   std::optional<integrity::Key> seed_ = integrity::Key{};
   std::filesystem::path no_registry_;
@@ -118,7 +118,7 @@ TEST_F(PreparedPublish, APublishersOwnRegistryDecidesTheKey) {
   const std::filesystem::path registry = std::filesystem::temp_directory_path() / ("pse-registry-" + std::to_string(::getpid()));
   std::filesystem::create_directories(registry);
   std::ofstream(registry / "revenu-quebec.pub") << base64(registered.public_key) << "\n";
-  const PublisherKeys pinned{"retraite-quebec", &seed_, &registry};
+  const PublisherKeys pinned{"retraite-quebec", seed_, registry};
 
   const wire::PreparedPublish prepared = prepare_publish(contributions(), plan_, pinned);
   ASSERT_EQ(prepared.sealed.size(), 1u);

@@ -529,7 +529,7 @@ void Client::start_publish(PublishRequest request, PublishHandler handler) {
 
 void Client::Impl::publish_prepared(PublishRequest request, const wire::SealingPlan& plan, PublishHandler handler) {
   const wire::PreparedPublish prepared =
-      prepare_publish(request, plan, PublisherKeys{organisation, &signing_key, &options.encryption_keys_dir});
+      prepare_publish(request, plan, PublisherKeys{organisation, signing_key, options.encryption_keys_dir});
   std::string body = wire::encode_publish_request(request, prepared);
   enqueue(std::make_shared<TypedCall<PublishResponse>>(
       *this, http::verb::post, "/v1/publish", 202, std::move(body), "idempotency key " + request.idempotency_key,

@@ -10,8 +10,8 @@ namespace pse {
 namespace {
 
 std::optional<seal::Key> recipient_key(const wire::SealingPlan::Recipient& recipient, const PublisherKeys& keys) {
-  if (!keys.encryption_keys_dir->empty()) {
-    auto registered = crypto::registered_key(*keys.encryption_keys_dir, recipient.organisation, "encryption key");
+  if (!keys.encryption_keys_dir.empty()) {
+    auto registered = crypto::registered_key(keys.encryption_keys_dir, recipient.organisation, "encryption key");
     if (!registered) return std::nullopt;
     return *registered;
   }
@@ -24,13 +24,13 @@ std::optional<seal::Key> recipient_key(const wire::SealingPlan::Recipient& recip
 wire::PreparedPublish prepare_publish(const PublishRequest& request, const wire::SealingPlan& plan,
                                       const PublisherKeys& keys) {
   std::optional<integrity::SignedRecord> signature;
-  if (*keys.signing_key) {
+  if (keys.signing_key) {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     signature = integrity::sign_record(
         request.record,
         {"", request.subject, request.category, event_id_for(keys.organisation, request.idempotency_key),
          std::chrono::duration_cast<std::chrono::seconds>(now).count()},
-        **keys.signing_key);
+        *keys.signing_key);
   }
   wire::PreparedPublish prepared;
   if (plan.sealed.empty()) {

@@ -15,11 +15,11 @@
 namespace pse {
 
 struct PublisherKeys {
-  std::string_view organisation;                  ///< the publisher, from its certificate
-  const std::optional<integrity::Key>* signing_key;  ///< signs every event when set
+  std::string_view organisation;                     ///< the publisher, from its certificate
+  const std::optional<integrity::Key>& signing_key;  ///< signs every event when set
   /// The platform's registry of encryption keys kept by the publisher: when set, a copy is
   /// sealed only for the key registered there, whatever key the plan names.
-  const std::filesystem::path* encryption_keys_dir;
+  const std::filesystem::path& encryption_keys_dir;
 };
 
 /// The signature covers every field of the event; the record in clear keeps only the fields
