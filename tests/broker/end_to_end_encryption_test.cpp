@@ -102,6 +102,18 @@ class EndToEndEncryption : public BrokerTest {
     return event;
   }
 
+  // Revenu Québec's connector, subscribed to the contributions (with its encryption key).
+  std::unique_ptr<Provider> start_revenu_quebec_subscriber(Inbox& inbox, const fs::path& signing_keys_dir = {}) {
+    ClientOptions options = revenu_quebec_options();
+    options.signing_keys_dir = signing_keys_dir;
+    auto provider = std::make_unique<Provider>(options);
+    provider->subscribe({{"pension.contributions", "tax_assessment"}},
+                        [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
+    EXPECT_TRUE(provider->start());
+    EXPECT_TRUE(provider->wait_ready(std::chrono::seconds(10)));
+    return provider;
+  }
+
   ClientOptions revenu_quebec_options() const {
     ClientOptions options = sdk_options(revenu_quebec_);
     options.encryption_key_file = secret_key_file();
@@ -258,18 +270,12 @@ TEST_F(EndToEndEncryption, AnEventIsSealedByItsPublisherAndTheBrokerNeverHoldsIt
   ::testing::internal::CaptureStderr();
   start_broker();
   Inbox inbox;
-  ClientOptions subscriber = revenu_quebec_options();
-  subscriber.signing_keys_dir = dir_->path() / "keys" / "signing";
-  Provider revenu_quebec(subscriber);
-  revenu_quebec.subscribe({{"pension.contributions", "tax_assessment"}},
-                          [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
-  ASSERT_TRUE(revenu_quebec.start());
-  ASSERT_TRUE(revenu_quebec.wait_ready(std::chrono::seconds(10)));
+  auto revenu_quebec = start_revenu_quebec_subscriber(inbox, dir_->path() / "keys" / "signing");
 
   auto published = Client(sdk_options(retraite_quebec_)).publish(contributions_event("cotisations-2026"));
   ASSERT_TRUE(published) << published.error().message;
   ASSERT_TRUE(inbox.wait_for(1));
-  revenu_quebec.stop();
+  revenu_quebec->stop();
   const std::string log = ::testing::internal::GetCapturedStderr();
 
   const Delivery delivery = inbox.received().at(0);
@@ -324,11 +330,7 @@ TEST_F(EndToEndEncryption, AnEventNobodySealedForTheSubscriberIsNotDelivered) {
   ::testing::internal::CaptureStderr();
   start_broker();
   Inbox inbox;
-  Provider revenu_quebec(revenu_quebec_options());
-  revenu_quebec.subscribe({{"pension.contributions", "tax_assessment"}},
-                          [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
-  ASSERT_TRUE(revenu_quebec.start());
-  ASSERT_TRUE(revenu_quebec.wait_ready(std::chrono::seconds(10)));
+  auto revenu_quebec = start_revenu_quebec_subscriber(inbox);
 
   ClientOptions publisher = sdk_options(retraite_quebec_);
   publisher.encryption_keys_dir = dir_->path() / "empty-registry";
@@ -337,7 +339,7 @@ TEST_F(EndToEndEncryption, AnEventNobodySealedForTheSubscriberIsNotDelivered) {
   ASSERT_TRUE(published) << published.error().message;
 
   EXPECT_FALSE(inbox.wait_for(1, std::chrono::seconds(2)));
-  revenu_quebec.stop();
+  revenu_quebec->stop();
   const std::string log = ::testing::internal::GetCapturedStderr();
   const auto entries = audit_entries();
   ASSERT_EQ(entries.size(), 1u);
@@ -351,11 +353,7 @@ TEST_F(EndToEndEncryption, AnEventNobodySealedForTheSubscriberIsNotDelivered) {
 TEST_F(EndToEndEncryption, AnEventPublishedInClearIsNotDeliveredToARuleThatRequiresSealing) {
   start_broker();
   Inbox inbox;
-  Provider revenu_quebec(revenu_quebec_options());
-  revenu_quebec.subscribe({{"pension.contributions", "tax_assessment"}},
-                          [&inbox](const Delivery& delivery) { return inbox.take(delivery); });
-  ASSERT_TRUE(revenu_quebec.start());
-  ASSERT_TRUE(revenu_quebec.wait_ready(std::chrono::seconds(10)));
+  auto revenu_quebec = start_revenu_quebec_subscriber(inbox);
 
   const HttpResult result =
       post(retraite_quebec_, "/v1/publish",
@@ -363,7 +361,7 @@ TEST_F(EndToEndEncryption, AnEventPublishedInClearIsNotDeliveredToARuleThatRequi
                "idempotency_key": "en-clair", "record": {"contribution_years": 31}})"));
   EXPECT_EQ(result.status, 202) << result.body;
   EXPECT_FALSE(inbox.wait_for(1, std::chrono::seconds(2)));
-  revenu_quebec.stop();
+  revenu_quebec->stop();
   const auto entries = audit_entries();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].reason, "sealing_unavailable");
