@@ -165,6 +165,7 @@ struct Broker::Impl {
         audit_log(audit::AuditLog::open(audit_config(config), std::move(stores.audit_writer),
                                         std::move(stores.audit_reader))),
         audit_reader(std::move(stores.audit_view)),
+        at_rest_keys(queue::QueueKeyring::load(config.keys_dir, config.pubsub.queue_key)),
         consent_routes(consents, *audit_log, *audit_reader, now_seconds),
         org_admission(admission_limits(config.limits)),
         exchanges(*policies, consents, *audit_log, providers, state.metrics,
@@ -175,13 +176,12 @@ struct Broker::Impl {
         dispatcher(*queue, state.metrics, [this](std::function<void()> job) { asio::post(io, std::move(job)); }),
         publishes(*policies, consents, *audit_log, *queue, subscriptions, state.metrics, now_seconds, org_admission,
                   config.keys_dir),
-        notice_keys(queue::QueueKeyring::load(config.keys_dir, config.pubsub.queue_key)),
         disclosures([this](const std::string& publisher, const std::string& body,
                            Respond respond) { publish_as(publisher, body, std::move(respond)); },
                     [this](std::chrono::milliseconds delay, std::function<void()> job) {
                       run_later(delay, std::move(job));
                     },
-                    [this](std::uint64_t audit_seq) { audit_log->outbox_done(audit_seq); }, notice_keys),
+                    [this](std::uint64_t audit_seq) { audit_log->outbox_done(audit_seq); }, at_rest_keys),
         dead_letters(*queue),
         store_worker(std::make_unique<WorkerThread>("store")),
         router(exchanges, publishes, consent_routes, *store_worker) {
@@ -189,7 +189,8 @@ struct Broker::Impl {
       consent_follower = std::make_unique<consent::ConsentFollower>(
           *stores.postgres, consents, stores.consent_change_mark, consent::FollowerOptions{instance_id});
       consents.set_propagation(consent_follower.get());
-      shared_requests = std::make_unique<SharedRequests>(*stores.postgres, instance_id, ExchangeSettings{}.idempotency_window);
+      shared_requests = std::make_unique<SharedRequests>(*stores.postgres, instance_id,
+                                                         ExchangeSettings{}.idempotency_window, at_rest_keys);
       exchanges.share_requests(shared_requests.get());
     }
     // notify_subject: the citizen is told of the exchange through pse-notify (disclosure_notices.hpp).
@@ -398,6 +399,7 @@ struct Broker::Impl {
   std::unique_ptr<consent::ConsentFollower> consent_follower;  // PostgreSQL: the other brokers' consent writes
   std::unique_ptr<audit::AuditLog> audit_log;
   std::unique_ptr<audit::AuditStore> audit_reader;
+  queue::QueueKeyring at_rest_keys;  // seals what the audit commit keeps: notices, answers for retries
   ConsentRoutes consent_routes;
   ServerState state{config.limits};  // before the pipeline, which counts in its metrics
   ProviderDirectory providers;
@@ -409,7 +411,6 @@ struct Broker::Impl {
   DeliveryDispatcher dispatcher;
   std::unique_ptr<StoreListener> store_listener;  // PostgreSQL: the other brokers' changes
   PublishPipeline publishes;
-  queue::QueueKeyring notice_keys;  // seals the notices the audit log's outbox keeps
   DisclosureNotices disclosures;  // before io: its retries wait in io's timers
   DeadLetterRoutes dead_letters;
   std::unique_ptr<WorkerThread> store_worker;

@@ -1,7 +1,6 @@
 #include "broker/exchange/disclosure_notices.hpp"
 
 #include "audit/audit_entry.hpp"
-#include "base/base64.hpp"
 #include "base/log.hpp"
 #include "policy/instant.hpp"
 
@@ -55,29 +54,15 @@ DisclosureNotices::DisclosureNotices(Publish publish, Schedule schedule, Sent se
                                      DisclosureRetry retry)
     : publish_(std::move(publish)), schedule_(std::move(schedule)), sent_(std::move(sent)), keyring_(keyring), retry_(retry) {}
 
-// {"key": id, "nonce": base64, "sealed": base64}: small, and readable by whoever holds the key.
 std::string DisclosureNotices::outbox_message(const DisclosureNotice& notice) const {
-  const queue::SealedPayload sealed = keyring_.seal(encode_notice(notice), kOutboxAssociatedData);
-  return json::serialize(json::object{{"key", sealed.key_id},
-                                      {"nonce", to_base64(sealed.nonce, Base64::standard)},
-                                      {"sealed", to_base64(sealed.ciphertext, Base64::standard)}});
+  return queue::seal_as_text(keyring_, encode_notice(notice), kOutboxAssociatedData);
 }
 
 void DisclosureNotices::resend(const std::vector<audit::OutboxMessage>& messages) {
   for (const audit::OutboxMessage& message : messages) {
     std::optional<DisclosureNotice> notice;
-    boost::system::error_code ec;
-    const json::value parsed = json::parse(message.message, ec);
-    const json::object* fields = !ec && parsed.is_object() ? &parsed.as_object() : nullptr;
-    const auto text = [fields](std::string_view key) -> std::string {
-      const json::value* value = fields != nullptr ? fields->if_contains(key) : nullptr;
-      return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-    };
-    const auto nonce = from_base64(text("nonce"), Base64::standard);
-    const auto ciphertext = from_base64(text("sealed"), Base64::standard);
-    if (nonce && ciphertext) {
-      auto opened = keyring_.open(text("key"), *nonce, *ciphertext, kOutboxAssociatedData);
-      if (opened) notice = decode_notice(*opened, message.seq);
+    if (auto opened = queue::open_sealed_text(keyring_, message.message, kOutboxAssociatedData)) {
+      notice = decode_notice(*opened, message.seq);
     }
     if (!notice) {
       log::error("a kept disclosure notice cannot be read; left in the audit outbox", {{"audit_seq", message.seq}});

@@ -356,7 +356,9 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
   }
   entry.subject_id = request.subject;
   if (exchange->shared_claim && IdempotencyCache::keeps(response)) {
-    entry.answer = audit::KeptAnswer{response.status, response.content_type, response.body, shared_->answer_expiry_micros()};
+    entry.answer = audit::KeptAnswer{response.status, response.content_type,
+                                     shared_->seal_answer(exchange->consumer, request.request_id, response.body),
+                                     shared_->answer_expiry_micros()};
   }
   if (response.status == 200 && keep_notice_) {
     if (auto notice = disclosure_notice(*exchange, 0)) entry.outbox = keep_notice_(*notice);

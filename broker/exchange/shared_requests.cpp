@@ -46,6 +46,11 @@ constexpr std::string_view kReleaseSql = R"sql(
 DELETE FROM exchange_claims c USING unnest($1::text[], $2::text[]) AS t(consumer, request_id)
 WHERE c.consumer = t.consumer AND c.request_id = t.request_id AND c.broker_id = $3)sql";
 
+// Binds a kept answer to its request: a row moved to another consumer's id does not open.
+std::string answer_associated_data(std::string_view consumer, std::string_view request_id) {
+  return "pse-kept-answer\n" + std::string(consumer) + "\n" + std::string(request_id);
+}
+
 SharedClaim claim_of(SharedClaim::Kind kind, std::string detail = {}) {
   SharedClaim claim;
   claim.kind = kind;
@@ -63,10 +68,11 @@ struct SharedRequests::Impl {
     Done done;  // claims only
   };
 
-  Impl(PgConnection c, std::string id, std::chrono::seconds w)
+  Impl(PgConnection c, std::string id, std::chrono::seconds w, const queue::QueueKeyring& k)
       : connection(std::move(c)),
         broker_id(std::move(id)),
         window(w),
+        keys(k),
         writer({1024, std::chrono::milliseconds(1000)}, [this](std::span<Op> batch) { commit(batch); }) {
     writer.start();
   }
@@ -121,10 +127,17 @@ struct SharedRequests::Impl {
     for (int row = 0; row < rows->size(); ++row) {
       SharedClaim claim;
       if (!rows->is_null(row, 1)) {
+        const Op& op = *sent[static_cast<std::size_t>(row)];
+        auto body = queue::open_sealed_text(keys, rows->bytes(row, 3), answer_associated_data(op.consumer, op.request_id));
+        if (!body) {
+          // Not sealed with a key of this hub, or for another request: never replayed.
+          sent[static_cast<std::size_t>(row)]->done(claim_of(SharedClaim::Kind::failed, "a kept answer cannot be opened"));
+          continue;
+        }
         claim.kind = SharedClaim::Kind::answered;
         claim.status = static_cast<int>(rows->integer(row, 1));
         claim.content_type = std::string(rows->text(row, 2));
-        claim.body = rows->bytes(row, 3);
+        claim.body = std::move(*body);
         claim.audit_seq = static_cast<std::uint64_t>(rows->integer(row, 4));
       } else {
         claim.kind = rows->text(row, 0) == "t" ? SharedClaim::Kind::mine : SharedClaim::Kind::elsewhere;
@@ -188,15 +201,22 @@ struct SharedRequests::Impl {
   PgConnection connection;
   std::string broker_id;
   std::chrono::seconds window;
+  const queue::QueueKeyring& keys;
   std::chrono::steady_clock::time_point next_sweep{};
   std::set<std::pair<std::string, std::string>> unreleased;  // consumer, request id (writer thread)
   GroupCommitWriter<Op> writer;  // last: its thread uses the members above
 };
 
-SharedRequests::SharedRequests(const PgConnectOptions& options, std::string broker_id, std::chrono::seconds window) {
+SharedRequests::SharedRequests(const PgConnectOptions& options, std::string broker_id, std::chrono::seconds window,
+                               const queue::QueueKeyring& keys) {
   auto connection = PgConnection::connect(options);
   if (!connection) throw std::runtime_error("exchange claims: " + connection.error().message);
-  impl_ = std::make_unique<Impl>(std::move(connection).value(), std::move(broker_id), window);
+  impl_ = std::make_unique<Impl>(std::move(connection).value(), std::move(broker_id), window, keys);
+}
+
+std::string SharedRequests::seal_answer(std::string_view consumer, std::string_view request_id,
+                                        std::string_view body) const {
+  return queue::seal_as_text(impl_->keys, body, answer_associated_data(consumer, request_id));
 }
 
 SharedRequests::~SharedRequests() { impl_->writer.close(); }

@@ -10,6 +10,8 @@
 //   * mine        — run it. The answer is written by the audit commit that records the
 //                   exchange (audit::KeptAnswer), so a broker killed after that commit leaves
 //                   the answer behind, and one killed before it leaves nothing audited.
+// Kept answers hold records: they are sealed with the delivery queue's key (seal_answer), bound
+// to their consumer and request id, as every payload the hub keeps at rest.
 // A claim held by a broker whose heartbeat (consent_follower.hpp) has stopped, or past its
 // window, is taken over. Transient outcomes (5xx, 429) keep no answer: their claim is released,
 // so a retry runs again, as on one broker.
@@ -20,6 +22,7 @@
 #pragma once
 
 #include "base/postgres.hpp"
+#include "broker/queue/queue_keyring.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -27,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pse::broker {
 
@@ -47,7 +51,8 @@ class SharedRequests {
 
   /// Connects (its own connection). Throws std::runtime_error when the store cannot be reached.
   /// `broker_id` is this broker's name in `brokers`; `window` how long claims and answers last.
-  SharedRequests(const PgConnectOptions& options, std::string broker_id, std::chrono::seconds window);
+  SharedRequests(const PgConnectOptions& options, std::string broker_id, std::chrono::seconds window,
+                 const queue::QueueKeyring& keys);
   ~SharedRequests();
   SharedRequests(const SharedRequests&) = delete;
   SharedRequests& operator=(const SharedRequests&) = delete;
@@ -59,6 +64,8 @@ class SharedRequests {
 
   /// When an answer kept now expires (for audit::KeptAnswer::expires).
   std::int64_t answer_expiry_micros() const;
+  /// What the audit commit keeps of an answer (audit::KeptAnswer::body): `body` sealed.
+  std::string seal_answer(std::string_view consumer, std::string_view request_id, std::string_view body) const;
 
  private:
   struct Impl;

@@ -1,5 +1,6 @@
 #include "broker/queue/queue_keyring.hpp"
 
+#include "base/base64.hpp"
 #include "base/config_error.hpp"
 #include "base/key_file.hpp"
 
@@ -132,6 +133,26 @@ Result<std::string> QueueKeyring::open(std::string_view key_id, std::string_view
   }
   plaintext.resize(static_cast<std::size_t>(size));
   return plaintext;
+}
+
+std::string seal_as_text(const QueueKeyring& keys, std::string_view plaintext, std::string_view associated_data) {
+  const SealedPayload sealed = keys.seal(plaintext, associated_data);
+  // Key ids are [A-Za-z0-9_-] and standard base64 has no '.': the dots separate unambiguously.
+  return sealed.key_id + "." + to_base64(sealed.nonce, Base64::standard) + "." +
+         to_base64(sealed.ciphertext, Base64::standard);
+}
+
+std::optional<std::string> open_sealed_text(const QueueKeyring& keys, std::string_view text,
+                                            std::string_view associated_data) {
+  const std::size_t first = text.find('.');
+  const std::size_t second = first == std::string_view::npos ? first : text.find('.', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const auto nonce = from_base64(text.substr(first + 1, second - first - 1), Base64::standard);
+  const auto ciphertext = from_base64(text.substr(second + 1), Base64::standard);
+  if (!nonce || !ciphertext) return std::nullopt;
+  auto opened = keys.open(text.substr(0, first), *nonce, *ciphertext, associated_data);
+  if (!opened) return std::nullopt;
+  return std::move(*opened);
 }
 
 }  // namespace pse::queue

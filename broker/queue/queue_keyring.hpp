@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -81,5 +82,15 @@ class QueueKeyring {
   // unique_ptr: the bytes never move, so no stray copy is left unwiped.
   std::map<std::string, std::unique_ptr<Key>, std::less<>> keys_;
 };
+
+/// `plaintext` sealed under the active key as one line of text, "<key id>.<nonce>.<ciphertext>"
+/// (standard base64), for what is kept at rest beside the queue: the audit log's outbox, the
+/// answers a hub keeps for retries.
+std::string seal_as_text(const QueueKeyring& keys, std::string_view plaintext, std::string_view associated_data);
+
+/// The inverse; std::nullopt for text seal_as_text did not write with these keys and this
+/// associated data.
+std::optional<std::string> open_sealed_text(const QueueKeyring& keys, std::string_view text,
+                                            std::string_view associated_data);
 
 }  // namespace pse::queue

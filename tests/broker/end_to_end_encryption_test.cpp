@@ -13,6 +13,7 @@
 
 #include <pse/client.hpp>
 #include <pse/provider.hpp>
+#include <pse/pse.h>
 
 #include "base/base64.hpp"
 #include "base/sha256.hpp"
@@ -173,6 +174,44 @@ TEST_F(EndToEndEncryption, TheRecordIsSealedForTheConsumerAndTheBrokerNeverHolds
   ASSERT_TRUE(entries[0].payload_hash.has_value());
   EXPECT_EQ(*entries[0].payload_hash, pse::Sha256().update(response->sealed_record).finish());
   expect_nowhere_in_the_broker(kCanary, log);
+}
+
+// Through the C interface too: the record opened with the consumer's key and its signature
+// checked before the caller sees it; without the key, decryption_failed.
+TEST_F(EndToEndEncryption, AConsumerInCReceivesTheSealedRecordOpenedAndProven) {
+  start_broker();
+  auto provider = start_retraite_quebec();
+  const std::string ca = pki_->ca().string(), cert = revenu_quebec_.cert.string(), key = revenu_quebec_.key.string();
+  const std::string secret = secret_key_file().string(), signing = (dir_->path() / "keys" / "signing").string();
+  pse_client_options options{};
+  options.port = broker_->port();
+  options.server_name = "localhost";
+  options.ca_file = ca.c_str();
+  options.certificate_file = cert.c_str();
+  options.key_file = key.c_str();
+  options.encryption_key_file = secret.c_str();
+  options.signing_keys_dir = signing.c_str();
+  const char* request = R"({"subject": "QC-1961-0815", "provider": "retraite-quebec",
+      "category": "pension.contributions", "purpose": "tax_assessment"})";
+
+  char* error = nullptr;
+  pse_client* client = pse_client_new(&options, &error);
+  ASSERT_NE(client, nullptr) << (error != nullptr ? error : "");
+  char *response = nullptr, *code = nullptr, *message = nullptr;
+  ASSERT_EQ(pse_exchange(client, request, &response, &code, &message), 0) << (message != nullptr ? message : "");
+  EXPECT_EQ(json::parse(response).at("record").at("social_insurance_number"), kCanary);
+  pse_string_free(response);
+  pse_client_free(client);
+
+  options.encryption_key_file = nullptr;
+  client = pse_client_new(&options, &error);
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(pse_exchange(client, request, &response, &code, &message), 502);
+  EXPECT_STREQ(code, "decryption_failed");
+  EXPECT_EQ(response, nullptr);
+  pse_string_free(code);
+  pse_string_free(message);
+  pse_client_free(client);
 }
 
 TEST_F(EndToEndEncryption, AConsumerWithoutItsKeyCannotReadTheRecord) {

@@ -27,6 +27,7 @@ namespace pse::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace json = boost::json;
 
 class SdkExchange : public BrokerTest {
@@ -279,6 +280,17 @@ TEST_F(SdkExchange, ARequestIdIsAnsweredOnceWhicheverBrokerEachAttemptReaches) {
                   .ok());
   const HttpResult orphan = exchange_on(second->port(), "rq-orphan");
   EXPECT_EQ(orphan.status, 200) << orphan.body;
+  EXPECT_EQ(calls.load(), 3);
+
+  // The kept answers hold records: sealed at rest, bound to their request. One moved to another
+  // request id opens for neither, and is not replayed.
+  auto kept = db->query("SELECT body FROM exchange_answers");
+  ASSERT_TRUE(kept) << kept.error().message;
+  ASSERT_GE(kept->size(), 3);
+  for (int row = 0; row < kept->size(); ++row) EXPECT_THAT(kept->bytes(row, 0), Not(HasSubstr("Tremblay")));
+  ASSERT_TRUE(db->execute("UPDATE exchange_answers SET request_id = 'rq-moved' WHERE request_id = 'rq-once'").ok());
+  const HttpResult moved = exchange_on(second->port(), "rq-moved");
+  EXPECT_EQ(moved.status, 503) << moved.body;
   EXPECT_EQ(calls.load(), 3);
   etat_civil.stop();
 }

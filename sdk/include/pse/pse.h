@@ -52,6 +52,13 @@ typedef struct pse_client_options {
   uint32_t request_timeout_ms;  /* the longest an exchange may take; 0: 15000 */
   uint32_t connect_timeout_ms;  /* TCP connect + TLS handshake; 0: 5000 */
   uint32_t max_connections;     /* parallel keep-alive connections of a client; 0: 4 */
+  /* The keys of the classification's obligations (ClientOptions in <pse/client_options.hpp>);
+   * NULL: none. */
+  const char* encryption_key_file;  /* your X25519 secret: opens records sealed for you */
+  const char* signing_key_file;     /* your Ed25519 seed: a provider signs what its category requires */
+  const char* encryption_keys_dir;  /* the platform's consumers' keys: seal only for the registered one */
+  const char* signing_keys_dir;     /* the platform's providers' keys: verify signed records
+                                     * (one that fails is "integrity_failed") */
 } pse_client_options;
 
 /* Frees a string this library returned. NULL is allowed. */
@@ -75,6 +82,8 @@ void pse_client_free(pse_client* client);
  * On success returns 0 and sets *response_json to the broker's answer:
  *   {"request_id", "record": {...}, "refused_fields": [{"name", "reason"}], "rule_id",
  *    "basis": {"type", "reference"}, "obligations": [...], "audit_seq"}
+ * A record sealed for you is opened (options.encryption_key_file) into "record", and a signed
+ * one checked when options.signing_keys_dir is set, before you see it.
  * Otherwise returns the reason's HTTP status and sets *error_code and *error_message; a request
  * that is not that JSON (unknown fields included) is refused as "malformed_request" (400)
  * without reaching the broker. */

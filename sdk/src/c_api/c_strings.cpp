@@ -38,6 +38,10 @@ ClientOptions to_options(const pse_client_options& given) {
   if (given.request_timeout_ms != 0) options.request_timeout = std::chrono::milliseconds(given.request_timeout_ms);
   if (given.connect_timeout_ms != 0) options.connect_timeout = std::chrono::milliseconds(given.connect_timeout_ms);
   if (given.max_connections != 0) options.max_connections = given.max_connections;
+  if (given.encryption_key_file != nullptr) options.encryption_key_file = given.encryption_key_file;
+  if (given.signing_key_file != nullptr) options.signing_key_file = given.signing_key_file;
+  if (given.encryption_keys_dir != nullptr) options.encryption_keys_dir = given.encryption_keys_dir;
+  if (given.signing_keys_dir != nullptr) options.signing_keys_dir = given.signing_keys_dir;
   return options;
 }
 
