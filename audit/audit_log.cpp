@@ -215,15 +215,10 @@ void AuditLog::commit_group(std::span<Op> ops) {
     return;
   }
   commit_entries(ops);
-  std::vector<std::uint64_t> sent;
   for (Op& op : ops) {
     // Always a new head, so that "on demand" also means "with a fresh time".
     if (auto* request = std::get_if<HeadRequest>(&op)) request->set_value(commit_head_only());
-    if (auto* done = std::get_if<OutboxDone>(&op)) sent.push_back(done->seq);
   }
-  // A deletion that fails leaves the message to be sent again after a restart: a duplicate its
-  // recipient recognises, never a loss.
-  if (!sent.empty()) (void)writer_store_->delete_outbox(sent);
 }
 
 AuditHealth AuditLog::health() const noexcept {
@@ -254,7 +249,7 @@ bool AuditLog::try_to_recover() {
     }
     // A head of the committed tree, durable, is the proof that the store commits again.
     SignedTreeHead head;
-    if (auto status = writer_store_->commit({}, sealer(head)); !status) return status;
+    if (auto status = writer_store_->commit({}, {}, sealer(head)); !status) return status;
     publish_head(head);
     return Ok{};
   };
@@ -306,18 +301,26 @@ void AuditLog::publish_head(const SignedTreeHead& head) {
   published_head_ = head;
 }
 
+// Outbox messages sent since go in the same transaction as the entries; with no entries to
+// commit, in one of their own. A deletion lost to a failure leaves the message to be sent again
+// after a restart: a duplicate its recipient recognises, never a loss.
 void AuditLog::commit_entries(std::span<Op> ops) {
   batch_entries_.clear();
   std::vector<Pending*> pending;
+  std::vector<std::uint64_t> outbox_sent;
   for (Op& op : ops) {
+    if (auto* done = std::get_if<OutboxDone>(&op)) outbox_sent.push_back(done->seq);
     auto* append = std::get_if<Pending>(&op);
     if (append == nullptr) continue;
     batch_entries_.push_back(std::move(append->entry));
     pending.push_back(append);
   }
-  if (pending.empty()) return;
+  if (pending.empty()) {
+    if (!outbox_sent.empty()) (void)writer_store_->delete_outbox(outbox_sent);
+    return;
+  }
   SignedTreeHead head;
-  if (auto status = writer_store_->commit(batch_entries_, sealer(head)); status) {
+  if (auto status = writer_store_->commit(batch_entries_, outbox_sent, sealer(head)); status) {
     publish_head(head);
     for (std::size_t i = 0; i < pending.size(); ++i) pending[i]->on_durable(batch_entries_[i].seq);
   } else {
@@ -331,7 +334,7 @@ void AuditLog::commit_entries(std::span<Op> ops) {
 Result<SignedTreeHead> AuditLog::commit_head_only() {
   if (auto failure = writer_.locked([this](auto&, bool) { return failure_; })) return *failure;
   SignedTreeHead head;
-  if (auto status = writer_store_->commit({}, sealer(head)); !status) {
+  if (auto status = writer_store_->commit({}, {}, sealer(head)); !status) {
     AuditError failure = make_error(AuditErrorCode::store_failed, "audit commit failed: " + status.error().message);
     become_unavailable(failure);
     return failure;

@@ -97,8 +97,10 @@ class AuditStore {
   /// on PostgreSQL several brokers append to one log. Inside its transaction, holding the
   /// end, the store calls `seal` once with the committed state; `seal` numbers the entries,
   /// extends the frontier, names the tree nodes it completes and signs the head, and the store
-  /// writes all of it or nothing.
-  virtual Status commit(std::span<AuditEntry> entries, const Sealer& seal) = 0;
+  /// writes all of it or nothing. The outbox messages of `outbox_sent` (AuditRecord::outbox)
+  /// are deleted in the same transaction, so that sending them costs no commit of its own.
+  virtual Status commit(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent,
+                        const Sealer& seal) = 0;
 
   /// After a failed commit, before the next: ends whatever the failure left open (a
   /// transaction not rolled back) and reloads what the store keeps in memory from what is
@@ -150,7 +152,8 @@ class AuditStore {
   /// The outbox messages commits wrote and delete_outbox has not removed, by seq (none from a
   /// log whose schema predates the outbox).
   virtual Result<std::vector<OutboxMessage>> read_outbox() = 0;
-  /// Removes those of these entries; any already gone is ignored.
+  /// Removes those of these entries in a transaction of its own (commit removes them with
+  /// entries); any already gone is ignored.
   virtual Status delete_outbox(std::span<const std::uint64_t> seqs) = 0;
 };
 

@@ -151,6 +151,14 @@ PgStatus insert_outbox(PgConnection& connection, std::span<const AuditEntry> ent
   return connection.copy_in("audit_outbox (seq, message)", rows);
 }
 
+// The messages sent since (AuditLog::outbox_done); in the commit's transaction, or on their own.
+PgStatus remove_outbox(PgConnection& connection, std::span<const std::uint64_t> seqs) {
+  if (seqs.empty()) return Ok{};
+  std::string list;
+  for (const std::uint64_t seq : seqs) list += (list.empty() ? "" : ",") + std::to_string(seq);
+  return connection.execute("DELETE FROM audit_outbox WHERE seq IN (" + list + ")");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PgAuditStore>> PgAuditStore::open(const PgConnectOptions& options, Access access) {
@@ -219,8 +227,8 @@ Result<WriterState> PgAuditStore::load_writer_state() {
   return read_end(false, head_id);
 }
 
-Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const Sealer& seal, WriterState& tip,
-                                           std::int64_t& head_id) {
+Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent,
+                                           const Sealer& seal, WriterState& tip, std::int64_t& head_id) {
   // The lock on the end row orders this batch after every batch committed before it, by any
   // broker. BEGIN goes in the same round trip: a commit is a handful of them, each a wait.
   auto end = connection_.query_script("BEGIN; SELECT entry_count, head_id FROM audit_log_end WHERE id = 1 FOR UPDATE");
@@ -249,6 +257,7 @@ Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const 
     if (auto kept = insert_answers(connection_, entries); !kept) return kept.error();
     if (auto kept = insert_outbox(connection_, entries); !kept) return kept.error();
   }
+  if (auto removed = remove_outbox(connection_, outbox_sent); !removed) return removed.error();
   // The head and the end row that points at it, in one statement.
   const SignedTreeHead& head = sealed.head;
   const std::string frontier = sealed.frontier.serialize();
@@ -274,12 +283,13 @@ Status PgAuditStore::commit_in_transaction(std::span<AuditEntry> entries, const 
   return Ok{};
 }
 
-Status PgAuditStore::commit(std::span<AuditEntry> entries, const Sealer& seal) {
+Status PgAuditStore::commit(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent,
+                            const Sealer& seal) {
   if (needs_recovery_) return make_error(AuditErrorCode::store_failed, "a failed commit has not been recovered from");
   if (auto status = usable(); !status) return status;
   WriterState tip;
   std::int64_t head_id = 0;
-  if (Status status = commit_in_transaction(entries, seal, tip, head_id); !status) {
+  if (Status status = commit_in_transaction(entries, outbox_sent, seal, tip, head_id); !status) {
     needs_recovery_ = true;
     tip_.reset();
     (void)recover();
@@ -371,13 +381,8 @@ Result<std::vector<OutboxMessage>> PgAuditStore::read_outbox() {
 }
 
 Status PgAuditStore::delete_outbox(std::span<const std::uint64_t> seqs) {
-  if (seqs.empty()) return Ok{};
   if (auto status = usable(); !status) return status;
-  std::string list;
-  for (const std::uint64_t seq : seqs) list += (list.empty() ? "" : ",") + std::to_string(seq);
-  if (auto removed = connection_.execute("DELETE FROM audit_outbox WHERE seq IN (" + list + ")"); !removed) {
-    return removed.error();
-  }
+  if (auto removed = remove_outbox(connection_, seqs); !removed) return removed.error();
   return Ok{};
 }
 

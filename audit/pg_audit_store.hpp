@@ -34,7 +34,8 @@ class PgAuditStore final : public AuditStore {
   static Result<std::unique_ptr<PgAuditStore>> open(const PgConnectOptions& options, Access access = Access::writer);
 
   Result<WriterState> load_writer_state() override;
-  Status commit(std::span<AuditEntry> entries, const Sealer& seal) override;
+  Status commit(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent,
+                const Sealer& seal) override;
   Status recover() override;
   Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) override;
   Result<std::vector<Hash>> read_leaf_hashes(std::uint64_t begin, std::uint64_t end) override;
@@ -54,8 +55,8 @@ class PgAuditStore final : public AuditStore {
   explicit PgAuditStore(PgConnection connection) : connection_(std::move(connection)) {}
   /// Reconnects a connection that was lost; reads then go on as if nothing happened.
   Status usable();
-  Status commit_in_transaction(std::span<AuditEntry> entries, const Sealer& seal, WriterState& tip,
-                               std::int64_t& head_id);
+  Status commit_in_transaction(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent,
+                               const Sealer& seal, WriterState& tip, std::int64_t& head_id);
   Result<WriterState> read_end(bool for_update, std::int64_t& head_id);
   /// Whether audit_entries has its obligations column (schema version 8).
   Result<bool> has_obligations();

@@ -329,6 +329,8 @@ Status SqliteAuditStore::prepare_writer_statements() {
   if (!insert_node) return insert_node.error();
   auto insert_outbox = database_.prepare("INSERT INTO outbox (seq, message) VALUES (?, ?)");
   if (!insert_outbox) return insert_outbox.error();
+  auto delete_outbox = database_.prepare("DELETE FROM outbox WHERE seq = ?");
+  if (!delete_outbox) return delete_outbox.error();
   // Prepared once: sqlite3_exec would parse these three on every commit.
   auto begin = database_.prepare("BEGIN IMMEDIATE");
   if (!begin) return begin.error();
@@ -344,6 +346,7 @@ Status SqliteAuditStore::prepare_writer_statements() {
   save_frontier_ = std::move(save_frontier).value();
   insert_node_ = std::move(insert_node).value();
   insert_outbox_ = std::move(insert_outbox).value();
+  delete_outbox_ = std::move(delete_outbox).value();
   return Ok{};
 }
 
@@ -436,7 +439,8 @@ Status SqliteAuditStore::commit_in_transaction(std::span<const AuditEntry> entri
   return save_frontier_.run();
 }
 
-Status SqliteAuditStore::commit(std::span<AuditEntry> entries, const Sealer& seal) {
+Status SqliteAuditStore::commit(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent,
+                                const Sealer& seal) {
   if (needs_recovery_) return make_error(AuditErrorCode::store_failed, "a failed commit has not been recovered from");
   // One writer per file: the end of the log it committed last is the end, kept in memory.
   if (!tip_) {
@@ -447,6 +451,7 @@ Status SqliteAuditStore::commit(std::span<AuditEntry> entries, const Sealer& sea
   if (auto status = begin_.run(); !status) return status;
   SealedBatch sealed = seal(*tip_, entries);
   Status status = entries.empty() ? insert_head(sealed.head) : commit_in_transaction(entries, sealed);
+  if (status) status = remove_outbox(outbox_sent);
   if (status) status = commit_.run();
   if (!status) {
     needs_recovery_ = true;
@@ -529,19 +534,21 @@ Result<std::vector<OutboxMessage>> SqliteAuditStore::read_outbox() {
   }
 }
 
+Status SqliteAuditStore::remove_outbox(std::span<const std::uint64_t> seqs) {
+  for (const std::uint64_t seq : seqs) {
+    delete_outbox_.bind(1, static_cast<std::int64_t>(seq));
+    if (auto status = delete_outbox_.run(); !status) return status;
+  }
+  return Ok{};
+}
+
 Status SqliteAuditStore::delete_outbox(std::span<const std::uint64_t> seqs) {
   if (seqs.empty()) return Ok{};
-  auto remove = database_.prepare("DELETE FROM outbox WHERE seq = ?");
-  if (!remove) return remove.error();
   if (auto status = begin_.run(); !status) return status;
-  for (const std::uint64_t seq : seqs) {
-    remove->bind(1, static_cast<std::int64_t>(seq));
-    if (auto status = remove->run(); !status) {
-      (void)rollback_.run();
-      return status;
-    }
-  }
-  return commit_.run();
+  Status status = remove_outbox(seqs);
+  if (status) status = commit_.run();
+  if (!status) (void)rollback_.run();
+  return status;
 }
 
 Result<bool> SqliteAuditStore::has_tree_nodes() { return schema_version_ >= 3; }

@@ -46,7 +46,8 @@ class SqliteAuditStore final : public AuditStore {
   const WalCheckpointer* checkpointer() const { return checkpointer_.get(); }
 
   Result<WriterState> load_writer_state() override;
-  Status commit(std::span<AuditEntry> entries, const Sealer& seal) override;
+  Status commit(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent,
+                const Sealer& seal) override;
   Status recover() override;
   Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) override;
   Result<std::vector<Hash>> read_leaf_hashes(std::uint64_t begin, std::uint64_t end) override;
@@ -67,6 +68,7 @@ class SqliteAuditStore final : public AuditStore {
   Status prepare_writer_statements();
   Status insert_head(const SignedTreeHead& head);
   Status commit_in_transaction(std::span<const AuditEntry> entries, const SealedBatch& sealed);
+  Status remove_outbox(std::span<const std::uint64_t> seqs);
   bool has_obligations();
 
   SqliteDatabase database_;
@@ -77,6 +79,7 @@ class SqliteAuditStore final : public AuditStore {
   SqliteStatement save_frontier_;
   SqliteStatement insert_node_;
   SqliteStatement insert_outbox_;
+  SqliteStatement delete_outbox_;
   SqliteStatement begin_;
   SqliteStatement commit_;
   SqliteStatement rollback_;

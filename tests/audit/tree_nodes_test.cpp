@@ -44,7 +44,9 @@ class CountingStore final : public AuditStore {
   Result<bool> has_tree_nodes() override { return inner_.has_tree_nodes(); }
   Result<std::uint64_t> count_tree_nodes(std::uint64_t tree_size) override { return inner_.count_tree_nodes(tree_size); }
   Result<WriterState> load_writer_state() override { return inner_.load_writer_state(); }
-  Status commit(std::span<AuditEntry> entries, const Sealer& seal) override { return inner_.commit(entries, seal); }
+  Status commit(std::span<AuditEntry> entries, std::span<const std::uint64_t> outbox_sent, const Sealer& seal) override {
+    return inner_.commit(entries, outbox_sent, seal);
+  }
   Status recover() override { return inner_.recover(); }
   Status read_entries(std::uint64_t begin, std::uint64_t end, const EntryVisitor& visit) override {
     return inner_.read_entries(begin, end, visit);

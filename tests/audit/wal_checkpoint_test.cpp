@@ -60,7 +60,7 @@ TEST(WalCheckpoint, TheWalStaysBoundedUnderSteadyCommitsAndNothingIsLost) {
     for (std::uint64_t batch = 0; batch < kBatches; ++batch) {
       std::vector<AuditEntry> entries;
       for (std::uint64_t i = 0; i < kPerBatch; ++i) entries.push_back(entry_for(batch * kPerBatch + i));
-      auto committed = (*store)->commit(entries, seal);
+      auto committed = (*store)->commit(entries, {}, seal);
       ASSERT_TRUE(committed) << committed.error().message;
       std::error_code ec;
       largest_wal = std::max(largest_wal, std::filesystem::file_size(dir / "audit.db-wal", ec));
