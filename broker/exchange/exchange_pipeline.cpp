@@ -39,6 +39,7 @@ struct ExchangePipeline::Exchange {
   bool shared_claim = false;  // holds the request id's claim among the hub's brokers
   audit::Decision audit_decision = audit::Decision::deny;
   std::string denial_reason;
+  std::optional<DisclosureNotice> notice;  // notify_subject: kept with the audit entry, sent after it
   Respond respond;
 };
 
@@ -361,7 +362,8 @@ void ExchangePipeline::audit_and_respond(const ExchangePtr& exchange, HttpRespon
                                      shared_->answer_expiry_micros()};
   }
   if (response.status == 200 && keep_notice_) {
-    if (auto notice = disclosure_notice(*exchange, 0)) entry.outbox = keep_notice_(*notice);
+    exchange->notice = disclosure_notice(*exchange);
+    if (exchange->notice) entry.outbox = keep_notice_(*exchange->notice);
   }
 
   audit_.append(std::move(entry), [this, exchange, response = std::move(response)](audit::AuditLog::AppendResult seq) mutable {
@@ -398,14 +400,14 @@ void ExchangePipeline::answer_after_audit(const ExchangePtr& exchange, HttpRespo
     return finish(exchange, refused);
   }
   add_audit_seq(response, *audit_seq);
-  if (response.status == 200 && notify_subject_) {
-    if (auto notice = disclosure_notice(*exchange, *audit_seq)) notify_subject_(std::move(*notice));
+  if (exchange->notice && notify_subject_) {
+    exchange->notice->audit_seq = *audit_seq;
+    notify_subject_(std::move(*exchange->notice));
   }
   finish(exchange, response);
 }
 
-std::optional<DisclosureNotice> ExchangePipeline::disclosure_notice(const Exchange& exchange,
-                                                                    std::uint64_t audit_seq) const {
+std::optional<DisclosureNotice> ExchangePipeline::disclosure_notice(const Exchange& exchange) const {
   const policy::Decision& decision = exchange.decision;
   if (exchange.audit_decision != audit::Decision::allow ||
       !decision.obligations.contains(policy::Obligation::notify_subject)) {
@@ -415,7 +417,7 @@ std::optional<DisclosureNotice> ExchangePipeline::disclosure_notice(const Exchan
   return DisclosureNotice{request.subject, exchange.consumer, request.provider, request.category,
                           request.purpose, decision.permitted_fields, decision.rule_id,
                           std::string(policy::to_string(decision.basis.kind)), exchange.basis_reference,
-                          exchange.at, audit_seq, request.request_id};
+                          exchange.at, 0, request.request_id};
 }
 
 void ExchangePipeline::finish(const ExchangePtr& exchange, const HttpResponse& response) {

@@ -115,8 +115,9 @@ class ExchangePipeline {
   void answer_after_audit(const ExchangePtr& exchange, HttpResponse response, std::optional<std::uint64_t> audit_seq,
                           const std::optional<audit::AuditError>& failure);
   void finish(const ExchangePtr& exchange, const HttpResponse& response);
-  /// The access notice of an allowed exchange under notify_subject; std::nullopt otherwise.
-  std::optional<DisclosureNotice> disclosure_notice(const Exchange& exchange, std::uint64_t audit_seq) const;
+  /// The access notice of an allowed exchange under notify_subject (its audit seq still 0);
+  /// std::nullopt otherwise.
+  std::optional<DisclosureNotice> disclosure_notice(const Exchange& exchange) const;
   /// Takes a place in the consumer's in-flight count, if its share for `availability` allows.
   bool enter(const std::string& consumer, int availability);
   void leave(const std::string& consumer);

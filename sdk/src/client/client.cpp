@@ -27,7 +27,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 
-#include <boost/json/parse.hpp>
 
 #include <algorithm>
 #include <cctype>
