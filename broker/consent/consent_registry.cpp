@@ -1,6 +1,7 @@
 #include "broker/consent/consent_registry.hpp"
 
 #include "base/config_error.hpp"
+#include "base/log.hpp"
 #include "broker/consent/receipt.hpp"
 
 #include <algorithm>
@@ -124,6 +125,11 @@ Result<ConsentOutcome> ConsentRegistry::record(const GrantRequest& r, std::strin
 }
 
 Result<ConsentOutcome> ConsentRegistry::grant(const GrantRequest& request, std::string_view recorded_by, Instant now) {
+  return propagated_if_possible(grant_locally(request, recorded_by, now));
+}
+
+Result<ConsentOutcome> ConsentRegistry::grant_locally(const GrantRequest& request, std::string_view recorded_by,
+                                                      Instant now) {
   std::lock_guard lock(write_mutex_);
   if (auto error = validate(request, now)) return *error;
   return record(request, {}, recorded_by, now);
@@ -156,6 +162,18 @@ template <typename Outcome>
 Result<Outcome> ConsentRegistry::propagated(Result<Outcome> outcome) {
   if (outcome && propagation_ != nullptr) {
     if (auto applied = propagation_->wait_until_applied_everywhere(); !applied) return applied.error();
+  }
+  return outcome;
+}
+
+// A grant that some broker has not applied yet only makes that broker refuse, the safe side;
+// answering it 503 would invite a retry that records the consent twice.
+template <typename Outcome>
+Result<Outcome> ConsentRegistry::propagated_if_possible(Result<Outcome> outcome) {
+  if (outcome && propagation_ != nullptr) {
+    if (auto applied = propagation_->wait_until_applied_everywhere(); !applied) {
+      log::warn("a grant is recorded but not yet applied by every broker", {{"error", applied.error().message}});
+    }
   }
   return outcome;
 }
@@ -193,8 +211,13 @@ Result<ConsentOutcome> ConsentRegistry::revoke_locally(std::string_view id, std:
   return ConsentOutcome{std::move(consent), std::move(receipt)};
 }
 
-Result<MandateOutcome> ConsentRegistry::grant_mandate(const MandateRequest& r, std::string_view recorded_by,
+Result<MandateOutcome> ConsentRegistry::grant_mandate(const MandateRequest& request, std::string_view recorded_by,
                                                       Instant now) {
+  return propagated_if_possible(grant_mandate_locally(request, recorded_by, now));
+}
+
+Result<MandateOutcome> ConsentRegistry::grant_mandate_locally(const MandateRequest& r, std::string_view recorded_by,
+                                                              Instant now) {
   std::lock_guard lock(write_mutex_);
   if (!is_subject_id(r.mandator_id) || !is_subject_id(r.mandatary_id)) {
     return malformed("mandator and mandatary must be 1-128 printable characters");

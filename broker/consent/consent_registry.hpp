@@ -121,8 +121,12 @@ class ConsentRegistry {
   std::optional<Error> validate(const GrantRequest& request, Instant now);
   Result<ConsentOutcome> record(const GrantRequest& request, std::string previous_id, std::string_view recorded_by,
                                 Instant now);
-  // Writes that take something away (revocation, amendment) are answered once every broker
-  // applies them: the write under the lock, then the wait without it.
+  // Writes are answered once every broker applies them: the write under the lock, then the
+  // wait without it. A revocation or amendment must be (another broker would still allow what
+  // was taken away); a grant is answered after the wait even when it times out.
+  Result<ConsentOutcome> grant_locally(const GrantRequest& request, std::string_view recorded_by, Instant now);
+  Result<MandateOutcome> grant_mandate_locally(const MandateRequest& request, std::string_view recorded_by,
+                                               Instant now);
   Result<ConsentOutcome> amend_locally(std::string_view id, const GrantRequest& request, std::string_view recorded_by,
                                        Instant now);
   Result<ConsentOutcome> revoke_locally(std::string_view id, std::string_view subject_id, std::string_view method,
@@ -131,6 +135,8 @@ class ConsentRegistry {
                                                 std::string_view method, std::string_view recorded_by, Instant now);
   template <typename Outcome>
   Result<Outcome> propagated(Result<Outcome> outcome);
+  template <typename Outcome>
+  Result<Outcome> propagated_if_possible(Result<Outcome> outcome);
 
   std::unique_ptr<ConsentStore> store_;
   audit::SubjectHashKey subject_key_;
