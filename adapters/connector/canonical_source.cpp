@@ -244,9 +244,10 @@ std::unique_ptr<FileCodec> open_file_codec(const SourceConfig& source, const std
     case SourceType::copybook: return std::make_unique<CopybookCodec>(source, wanted);
     case SourceType::csv: return std::make_unique<CsvCodec>(adapters::csv::load_csv_schema(source.schema));
     case SourceType::xml: return std::make_unique<XmlCodec>(adapters::xml::load_xml_schema(source.schema));
-    case SourceType::sql: break;
+    case SourceType::sql:
+    case SourceType::odbc: break;
   }
-  throw ConfigError(source.schema, source.line, "a sql source is not a file codec");
+  throw ConfigError(source.schema, source.line, "a database source is not a file codec");
 }
 
 adapters::Record to_canonical(const legacy::Record& record, const std::vector<const legacy::LayoutNode*>& items) {

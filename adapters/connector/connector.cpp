@@ -1,5 +1,7 @@
 #include "adapters/connector/connector.hpp"
 
+#include "adapters/sql/odbc_source.hpp"
+#include "adapters/sql/sql_source.hpp"
 #include "base/config_error.hpp"
 #include "base/log.hpp"
 
@@ -19,6 +21,30 @@ void check_fields(const FileCodec& codec, const SourceConfig& source, const std:
   for (const auto& mapping : fields) {
     if (auto problem = codec.field_problem(mapping.source)) throw ConfigError(file, mapping.line, *problem);
   }
+}
+
+void check_known(const std::vector<adapters::sql::SqlField>& columns, const std::vector<FieldMapping>& fields,
+                 const fs::path& file, std::string_view kind) {
+  for (const auto& mapping : fields) {
+    const bool known = std::any_of(columns.begin(), columns.end(),
+                                   [&](const auto& field) { return field.spec.name == mapping.source; });
+    if (!known) throw ConfigError(file, mapping.line, "'" + mapping.source + "' is not a field of the " + std::string(kind) + " source");
+  }
+}
+
+/// A SQLite or ODBC source, opened and checked, with its mapping.
+std::unique_ptr<KeyLookup> open_key_lookup(const ServeConfig& entry, const fs::path& file) {
+  std::unique_ptr<adapters::sql::KeyedSource> source;
+  if (entry.source.type == SourceType::sql) {
+    const auto config = adapters::sql::load_sql_source_config(entry.source.schema);
+    check_known(config.fields, entry.fields, file, "SQL");
+    source = std::make_unique<adapters::sql::SqlSource>(adapters::sql::load_sql_source(entry.source.schema));
+  } else {
+    const auto config = adapters::sql::load_odbc_source_config(entry.source.schema);
+    check_known(config.fields, entry.fields, file, "ODBC");
+    source = adapters::sql::load_odbc_source(entry.source.schema);
+  }
+  return std::make_unique<KeyLookup>(std::move(source), RecordMapper({}, entry.fields));
 }
 
 struct FileStamp {
@@ -43,7 +69,7 @@ struct Connector::Served {
   const ServeConfig* config = nullptr;
   std::unique_ptr<FileCodec> codec;      // file sources
   std::unique_ptr<RecordMapper> mapper;  // file sources
-  std::unique_ptr<SqlLookup> sql;        // sql sources
+  std::unique_ptr<KeyLookup> lookup;     // database sources
   mutable std::mutex mutex;
   std::shared_ptr<const RecordIndex> index;
   std::optional<FileStamp> stamp;
@@ -65,15 +91,8 @@ Connector::Connector(ConnectorConfig config, Publisher* publisher) : config_(std
   for (const auto& entry : config_.serve) {
     auto served = std::make_unique<Served>();
     served->config = &entry;
-    if (entry.source.type == SourceType::sql) {
-      adapters::sql::SqlSource source = adapters::sql::load_sql_source(entry.source.schema);
-      const auto sql_config = adapters::sql::load_sql_source_config(entry.source.schema);
-      for (const auto& mapping : entry.fields) {
-        const bool known = std::any_of(sql_config.fields.begin(), sql_config.fields.end(),
-                                       [&](const auto& field) { return field.spec.name == mapping.source; });
-        if (!known) throw ConfigError(config_.file, mapping.line, "'" + mapping.source + "' is not a field of the SQL source");
-      }
-      served->sql = std::make_unique<SqlLookup>(std::move(source), RecordMapper({}, entry.fields));
+    if (entry.source.type == SourceType::sql || entry.source.type == SourceType::odbc) {
+      served->lookup = open_key_lookup(entry, config_.file);
       index_reports_.push_back(IndexReport{entry.category, entry.source.schema, {}, {}});
     } else {
       served->mapper = std::make_unique<RecordMapper>(entry.source.key, entry.fields);
@@ -142,10 +161,10 @@ IndexReport Connector::load_index(Served& served) {
 pse::Result<boost::json::object> Connector::answer(const pse::ProviderRequest& request) const {
   for (const auto& served : served_) {
     if (served->config->category != request.category) continue;
-    if (served->sql) {
-      auto found = served->sql->find(request.subject);
+    if (served->lookup) {
+      auto found = served->lookup->find(request.subject);
       if (!found) {
-        log::error("sql lookup failed", {{"category", request.category}, {"request_id", request.request_id},
+        log::error("database lookup failed", {{"category", request.category}, {"request_id", request.request_id},
                                          {"error", found.error().message}});
         return found.error();
       }

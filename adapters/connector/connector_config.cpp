@@ -72,11 +72,13 @@ SourceConfig read_source(const YAML::Node& node, const std::filesystem::path& fi
     source.type = SourceType::xml;
   } else if (type == "sql") {
     source.type = SourceType::sql;
+  } else if (type == "odbc") {
+    source.type = SourceType::odbc;
   } else {
-    bad("type", "must be copybook, csv, xml or sql, got '" + type + "'");
+    bad("type", "must be copybook, csv, xml, sql or odbc, got '" + type + "'");
   }
-  if (source.type == SourceType::sql) {
-    if (!serving) bad("type", "sql sources can be served, not watched in a drop folder");
+  if (source.type == SourceType::sql || source.type == SourceType::odbc) {
+    if (!serving) bad("type", type + " sources can be served, not watched in a drop folder");
     source.schema = required_path(map, file, "schema");
     map.finish();
     return source;
@@ -167,6 +169,7 @@ std::string_view to_string(SourceType type) noexcept {
     case SourceType::csv: return "csv";
     case SourceType::xml: return "xml";
     case SourceType::sql: return "sql";
+    case SourceType::odbc: return "odbc";
   }
   return "?";
 }

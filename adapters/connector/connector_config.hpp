@@ -53,16 +53,16 @@
 
 namespace pse::connector {
 
-enum class SourceType { copybook, csv, xml, sql };
+enum class SourceType { copybook, csv, xml, sql, odbc };
 
 std::string_view to_string(SourceType type) noexcept;
 
 /// Where a category's records come from.
 struct SourceConfig {
   SourceType type = SourceType::csv;
-  std::filesystem::path data;    ///< serve: the data file (copybook, csv, xml); empty for sql and batch
-  std::filesystem::path schema;  ///< csv, xml: the codec's schema; sql: the SQL source file
-  std::string key;               ///< the legacy field holding the subject id (all but sql)
+  std::filesystem::path data;    ///< serve: the data file (copybook, csv, xml); empty for sql, odbc and batch
+  std::filesystem::path schema;  ///< csv, xml: the codec's schema; sql, odbc: the source's own file
+  std::string key;               ///< the legacy field holding the subject id (all but sql and odbc)
   std::filesystem::path rejects; ///< serve, skip_record: the reject file (default <data>.rejects.jsonl)
 
   // copybook only

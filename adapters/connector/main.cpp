@@ -24,8 +24,9 @@ constexpr const char* kUsage = R"(usage: pse-connector --config FILE [--check]
 
 Connects a body's legacy data to the PSE broker, as configured in FILE (see
 config/connectors/): answers the broker's exchange requests for the categories it serves by
-key lookup in an index of each source (COBOL copybook data files, CSV, XML, SQLite), and
-publishes every record of the files complete in its drop folders (batch mode).
+key lookup, in an index of each file source (COBOL copybook data files, CSV, XML) or in a
+database (a SQLite file, or a live database through ODBC), and publishes every record of the
+files complete in its drop folders (batch mode).
 
 options:
   --config FILE   connector configuration (YAML)

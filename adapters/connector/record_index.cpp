@@ -71,12 +71,11 @@ pse::Result<std::string> read_whole_file(const std::filesystem::path& file) {
   return std::move(text).str();
 }
 
-SqlLookup::SqlLookup(adapters::sql::SqlSource source, RecordMapper mapper)
+KeyLookup::KeyLookup(std::unique_ptr<adapters::sql::KeyedSource> source, RecordMapper mapper)
     : source_(std::move(source)), mapper_(std::move(mapper)) {}
 
-pse::Result<std::optional<boost::json::object>> SqlLookup::find(const std::string& subject) {
-  std::lock_guard lock(mutex_);
-  auto outcome = source_.lookup(subject);
+pse::Result<std::optional<boost::json::object>> KeyLookup::find(const std::string& subject) {
+  auto outcome = source_->lookup(subject);
   if (!outcome) return outcome.error();
   if (!outcome->errors.empty()) {
     // The reason may quote the row's values: keep it out of the answer, the caller logs the field.

@@ -9,7 +9,7 @@
 
 #include "adapters/connector/canonical_source.hpp"
 #include "adapters/connector/field_mapping.hpp"
-#include "adapters/sql/sql_source.hpp"
+#include "adapters/sql/keyed_source.hpp"
 
 #include <pse/result.hpp>
 
@@ -69,18 +69,17 @@ IndexBuild build_index(const FileCodec& codec, const RecordMapper& mapper, std::
 /// Reads a whole file; an Error (provider_unavailable) when it cannot be read.
 pse::Result<std::string> read_whole_file(const std::filesystem::path& file);
 
-/// A SQL source and its mapping, safe to call from several handler threads (one connection,
-/// one prepared statement, behind a mutex).
-class SqlLookup {
+/// A source looked up by key (SQLite, ODBC) and its mapping, safe to call from several
+/// handler threads.
+class KeyLookup {
  public:
-  SqlLookup(adapters::sql::SqlSource source, RecordMapper mapper);
+  KeyLookup(std::unique_ptr<adapters::sql::KeyedSource> source, RecordMapper mapper);
   /// The mapped record of `subject`, std::nullopt when the query returns no row. A bad row,
   /// several rows, or a failing database is an Error.
   pse::Result<std::optional<boost::json::object>> find(const std::string& subject);
 
  private:
-  std::mutex mutex_;
-  adapters::sql::SqlSource source_;
+  std::unique_ptr<adapters::sql::KeyedSource> source_;
   RecordMapper mapper_;
 };
 

@@ -1,5 +1,6 @@
 #include "adapters/sql/sql_source.hpp"
 
+#include "adapters/sql/sql_text.hpp"
 #include "base/config_error.hpp"
 
 #include <sqlite3.h>
@@ -28,37 +29,6 @@ int authorize(void*, int action, const char*, const char* function, const char*,
   }
 }
 
-// Skips blanks and SQL comments, so that "-- lookup\nSELECT" is seen as a SELECT.
-std::string_view skip_blanks_and_comments(std::string_view sql) {
-  while (!sql.empty()) {
-    const char c = sql.front();
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-      sql.remove_prefix(1);
-    } else if (sql.starts_with("--")) {
-      const std::size_t end = sql.find('\n');
-      sql.remove_prefix(end == std::string_view::npos ? sql.size() : end + 1);
-    } else if (sql.starts_with("/*")) {
-      const std::size_t end = sql.find("*/", 2);
-      sql.remove_prefix(end == std::string_view::npos ? sql.size() : end + 2);
-    } else {
-      break;
-    }
-  }
-  return sql;
-}
-
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
-  if (sql.size() < keyword.size()) return false;
-  for (std::size_t i = 0; i < keyword.size(); ++i) {
-    char c = sql[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != keyword[i]) return false;
-  }
-  if (sql.size() == keyword.size()) return true;
-  const char next = sql[keyword.size()];
-  return !((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') || next == '_');
-}
-
 std::string column_text(sqlite3_stmt* statement, int column) {
   const auto* text = sqlite3_column_text(statement, column);
   const int size = sqlite3_column_bytes(statement, column);
@@ -66,10 +36,7 @@ std::string column_text(sqlite3_stmt* statement, int column) {
 }
 
 pse::Status check_query_shape(sqlite3* connection, const std::string& query, SqliteStatement& statement) {
-  const std::string_view start = skip_blanks_and_comments(query);
-  if (!starts_with_keyword(start, "SELECT") && !starts_with_keyword(start, "WITH")) {
-    return refused("query must be a single SELECT");
-  }
+  if (!starts_as_select(query)) return refused("query must be a single SELECT");
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
   if (sqlite3_prepare_v2(connection, query.c_str(), static_cast<int>(query.size()), &raw, &tail) != SQLITE_OK) {
@@ -153,6 +120,7 @@ pse::Result<SqlSource> SqlSource::open(const SqlSourceConfig& config) {
 }
 
 pse::Result<DecodeOutcome> SqlSource::lookup(std::string_view key) {
+  std::lock_guard lock(*mutex_);
   sqlite3_stmt* statement = statement_.get();
   sqlite3_reset(statement);
   sqlite3_clear_bindings(statement);

@@ -8,28 +8,29 @@
 // and a query plan that reaches rows through an index — a lookup that scans a table would
 // cost a full pass over a ministry's table for every exchange request.
 //
-// One SqlSource is one connection and one prepared statement: use one per thread.
+// One SqlSource is one connection and one prepared statement: lookups from several threads
+// take turns.
 #pragma once
 
-#include "adapters/record/decode_outcome.hpp"
+#include "adapters/sql/keyed_source.hpp"
 #include "adapters/sql/sql_source_config.hpp"
 #include "adapters/sql/sqlite_handle.hpp"
 
 #include <pse/result.hpp>
 
+#include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
 namespace pse::adapters::sql {
 
-class SqlSource {
+class SqlSource final : public KeyedSource {
  public:
   /// Opens and checks. Errors: cannot open (provider_unavailable), refused query (malformed_request).
   static pse::Result<SqlSource> open(const SqlSourceConfig& config);
 
-  /// The records whose row matches `key`, under the configured error policy. A bad value in a
-  /// row is in the outcome; a failing database (busy, I/O) or more than max_rows rows is an Error.
-  pse::Result<DecodeOutcome> lookup(std::string_view key);
+  pse::Result<DecodeOutcome> lookup(std::string_view key) override;
 
   /// The query plan's lines, as SQLite explains them (for messages and tests).
   const std::vector<std::string>& query_plan() const noexcept { return query_plan_; }
@@ -38,6 +39,7 @@ class SqlSource {
   SqlSource() = default;
 
   SqlSourceConfig config_;
+  std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();
   SqliteConnection connection_;
   SqliteStatement statement_;
   std::vector<int> column_of_field_;  ///< result column index of each configured field

@@ -20,6 +20,10 @@
 #include <string>
 #include <vector>
 
+namespace pse {
+class YamlMap;
+}
+
 namespace pse::adapters::sql {
 
 struct SqlField {
@@ -39,5 +43,9 @@ struct SqlSourceConfig {
 
 /// Loads the YAML. Throws ConfigError (file, line, reason). Does not open the database.
 SqlSourceConfig load_sql_source_config(const std::filesystem::path& file);
+
+/// The `fields` list of a SQL source's YAML (names unique, `column` defaulting to the name),
+/// with `date_format` as the default of each. Throws ConfigError.
+std::vector<SqlField> read_sql_fields(YamlMap& map);
 
 }  // namespace pse::adapters::sql

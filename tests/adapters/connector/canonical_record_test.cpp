@@ -8,6 +8,7 @@
 #include "adapters/copybook/copybook_parser.hpp"
 #include "adapters/copybook/record_decoder.hpp"
 #include "adapters/copybook/hex.hpp"
+#include "base/config_error.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/json.hpp>
@@ -288,6 +289,49 @@ TEST_F(CanonicalRecord, TheConnectorAnswersFromItsIndexesAndReloadsChangedFiles)
   std::ofstream(dir_ / "adresses.csv", std::ios::trunc) << "not;the;right;header\r\n";
   EXPECT_EQ(connector.reload_changed(), 0u);
   EXPECT_TRUE(connector.answer(request)) << "the previous index still serves";
+}
+
+// The same table served through ODBC (the SQLite ODBC driver, under unixODBC): the connector
+// maps and answers as for the embedded SQLite source.
+TEST_F(CanonicalRecord, TheConnectorServesADatabaseThroughOdbc) {
+  dir_.write("couverture.odbc.yaml",
+             "connection: \"Driver=/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so;Database=" + kData +
+                 "ramq-couverture.db\"\n"
+                 "query: SELECT statut, debut, fin FROM couverture WHERE no_sujet = ?\n"
+                 "connections: 2\n"
+                 "fields: [{name: statut, required: true}, {name: debut, type: date}, {name: fin, type: date}]\n");
+  const auto config = dir_.write("adapter.yaml",
+      "broker: {host: localhost}\ntls: {ca: ca.crt, cert: org.crt, key: org.key}\n"
+      "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
+      "serve:\n"
+      "  - category: health.insurance_coverage\n"
+      "    source: {type: odbc, schema: couverture.odbc.yaml}\n"
+      "    fields: [{name: coverage_status, from: statut}, {name: coverage_end, from: fin}]\n");
+  Connector connector(load_connector_config(config), nullptr);
+  ProviderRequest request;
+  request.category = "health.insurance_coverage";
+  request.subject = "QC-1957-0042";
+  request.fields = {"coverage_status", "coverage_end"};
+  auto coverage = connector.answer(request);
+  ASSERT_TRUE(coverage) << coverage.error().message;
+  EXPECT_EQ(json::serialize(*coverage), R"({"coverage_status":"ADMISSIBLE","coverage_end":null})");
+  request.subject = "QC-9999-9999";
+  EXPECT_EQ(connector.answer(request).error().reason, Reason::record_not_found);
+
+  // A mapping from a column the ODBC source does not declare is refused at its line.
+  const auto wrong = dir_.write("wrong.yaml",
+      "broker: {host: localhost}\ntls: {ca: ca.crt, cert: org.crt, key: org.key}\n"
+      "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
+      "serve:\n"
+      "  - category: health.insurance_coverage\n"
+      "    source: {type: odbc, schema: couverture.odbc.yaml}\n"
+      "    fields: [{name: coverage_status, from: nam}]\n");
+  try {
+    Connector refused(load_connector_config(wrong), nullptr);
+    FAIL() << "accepted";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("wrong.yaml:7: 'nam' is not a field of the ODBC source"));
+  }
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ TEST_F(ConnectorConfigTest, UnknownKeysAreRefusedWithTheirLine) {
 TEST_F(ConnectorConfigTest, BadValuesAreRefusedWithTheirLine) {
   EXPECT_THAT(error_of(birth_config("port: 8443", "port: 99999")), HasSubstr(at_line(1) + "broker.port must be between 1 and 65535"));
   EXPECT_THAT(error_of(birth_config("code_page: cp037", "code_page: cp9999")), HasSubstr(at_line(10) + "source.code_page is not a known code page"));
-  EXPECT_THAT(error_of(birth_config("type: copybook", "type: cobol")), HasSubstr(at_line(7) + "source.type must be copybook, csv, xml or sql"));
+  EXPECT_THAT(error_of(birth_config("type: copybook", "type: cobol")), HasSubstr(at_line(7) + "source.type must be copybook, csv, xml, sql or odbc"));
   EXPECT_THAT(error_of(birth_config("type: date, format", "type: day, format")), HasSubstr(at_line(14)));
   EXPECT_THAT(error_of(birth_config("\"%Y%m%d\"", "\"%Y%q\"")), HasSubstr(at_line(14)));
 }
@@ -157,6 +157,9 @@ TEST_F(ConnectorConfigTest, BatchEntriesAreCheckedToo) {
   sql.replace(sql.find("completion: when_ready"), 22, "completion: stable_size");
   sql.replace(sql.find("type: csv, schema: s.yaml, key: nas"), 35, "type: sql, schema: s.yaml");
   EXPECT_THAT(error_of(sql), HasSubstr(at_line(20) + "source.type sql sources can be served, not watched"));
+  std::string odbc = sql;
+  odbc.replace(odbc.find("type: sql"), 9, "type: odbc");
+  EXPECT_THAT(error_of(odbc), HasSubstr(at_line(20) + "source.type odbc sources can be served, not watched"));
 }
 
 TEST_F(ConnectorConfigTest, ADropFolderHasASizeCap) {
