@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -306,11 +305,6 @@ std::optional<Error> JsonFields::finish() {
     }
   }
   return std::nullopt;
-}
-
-bool is_record_scalar(const boost::json::value& value) noexcept {
-  if (value.is_double()) return std::isfinite(value.get_double());
-  return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
 }
 
 }  // namespace pse::broker

@@ -23,10 +23,6 @@ namespace pse::broker {
 /// instead of one heap allocation per string and container.
 Result<boost::json::object> parse_json_object(std::string_view body, boost::json::storage_ptr storage = {});
 
-/// What a record's field may hold: a string, a finite number, a boolean or null. A number too
-/// large for a double (1e999) parses as infinity, which JSON cannot write back: refused.
-bool is_record_scalar(const boost::json::value& value) noexcept;
-
 class JsonFields {
  public:
   /// `where` prefixes field names in messages, e.g. "" or "purpose.".

@@ -11,6 +11,14 @@ const FieldDefinition* Category::find_field(std::string_view name) const {
   return nullptr;
 }
 
+std::vector<const FieldDefinition*> Category::sub_fields(std::string_view list) const {
+  std::vector<const FieldDefinition*> subs;
+  for (const auto& field : fields) {
+    if (!field.list.empty() && field.list == list) subs.push_back(&field);
+  }
+  return subs;
+}
+
 bool Category::may_publish(std::string_view organisation) const {
   if (organisation == owner) return true;
   for (const auto& publisher : publishers) {
@@ -51,6 +59,12 @@ bool is_valid_identifier(std::string_view name) noexcept {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   }
   return true;
+}
+
+bool is_valid_field_name(std::string_view name) noexcept {
+  const std::size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return is_valid_identifier(name);
+  return is_valid_identifier(name.substr(0, dot)) && is_valid_identifier(name.substr(dot + 1));
 }
 
 bool is_valid_category_id(std::string_view id) noexcept {

@@ -32,9 +32,12 @@ struct ImpactRatings {
 };
 
 struct FieldDefinition {
-  std::string name;  ///< snake_case, unique in its category
+  std::string name;  ///< snake_case, unique in its category; "list.sub" for a list's sub-field
   int confidentiality = 0;
   std::string description;
+  /// For a sub-field of a list field (a repeating group: "dependants.birth_date"), the list
+  /// ("dependants"); empty for a plain field. See pse/record_fields.hpp for the record's shape.
+  std::string list;
 };
 
 struct Category {
@@ -56,6 +59,8 @@ struct Category {
   int line = 0;                         ///< where the category starts in its file
 
   const FieldDefinition* find_field(std::string_view name) const;
+  /// The sub-fields of the list field `list`, in file order; empty when it is not one.
+  std::vector<const FieldDefinition*> sub_fields(std::string_view list) const;
   /// True for the owner and the bodies listed in `publishers`.
   bool may_publish(std::string_view organisation) const;
 };
@@ -86,6 +91,9 @@ class Classification {
 
 /// True for dotted snake_case: `identity.birth`, `health.insurance_coverage`.
 bool is_valid_category_id(std::string_view id) noexcept;
+/// A field as policies and requests name it: an identifier, or "list.sub" for a sub-field of a
+/// list field.
+bool is_valid_field_name(std::string_view name) noexcept;
 
 /// True for snake_case identifiers (field names, purposes): `[a-z][a-z0-9_]*`, ≤ 64 chars.
 bool is_valid_identifier(std::string_view name) noexcept;

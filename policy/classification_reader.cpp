@@ -50,19 +50,43 @@ Labels read_labels(YamlMap& top, const YAML::Node& root) {
   return result;
 }
 
-FieldDefinition read_field(const YAML::Node& node, const std::filesystem::path& file,
-                           const Labels& labels, const std::string& category_id) {
+// One field of the file: a plain field, or a list field (`items:`, a repeating group of the
+// legacy record) read as one definition per sub-field, named "list.sub".
+std::vector<FieldDefinition> read_field(const YAML::Node& node, const std::filesystem::path& file,
+                                        const Labels& labels, const std::string& category_id) {
   YamlMap map(node, file, "field of category '" + category_id + "'");
-  FieldDefinition field;
-  field.name = map.required_string("name");
-  if (!is_valid_identifier(field.name)) {
-    map.fail(node["name"], "field name '" + field.name + "' in category '" + category_id +
+  const std::string name = map.required_string("name");
+  if (!is_valid_identifier(name)) {
+    map.fail(node["name"], "field name '" + name + "' in category '" + category_id +
                                "' is invalid: use snake_case ([a-z][a-z0-9_]*, at most 64 characters)");
   }
-  field.confidentiality = read_level(map, "confidentiality", labels, "field '" + field.name + "'");
-  field.description = map.string_or("description", "");
+  const std::string description = map.string_or("description", "");
+  std::vector<FieldDefinition> fields;
+  if (!map.has("items")) {
+    FieldDefinition field;
+    field.name = name;
+    field.confidentiality = read_level(map, "confidentiality", labels, "field '" + name + "'");
+    field.description = description;
+    fields.push_back(std::move(field));
+    map.finish();
+    return fields;
+  }
+  if (map.has("confidentiality")) {
+    map.fail(node["confidentiality"], "list field '" + name + "': each of its items' fields has its own confidentiality");
+  }
+  const YAML::Node items = map.required_node("items");
+  if (!items.IsSequence() || items.size() == 0) map.fail(items, "list field '" + name + "': items must be a non-empty list");
+  for (const YAML::Node& item : items) {
+    if (item.IsMap() && item["items"]) map.fail(item, "list field '" + name + "': a list cannot hold another list");
+    for (FieldDefinition& sub : read_field(item, file, labels, category_id)) {
+      sub.name = name + "." + sub.name;
+      sub.list = name;
+      if (sub.description.empty()) sub.description = description;
+      fields.push_back(std::move(sub));
+    }
+  }
   map.finish();
-  return field;
+  return fields;
 }
 
 Category read_category(const YAML::Node& node, const std::filesystem::path& file,
@@ -101,24 +125,28 @@ Category read_category(const YAML::Node& node, const std::filesystem::path& file
 
   const YAML::Node fields = map.required_node("fields");
   if (!fields.IsSequence() || fields.size() == 0) map.fail(fields, what + ": fields must be a non-empty list");
-  if (fields.size() > kMaxFieldsPerCategory) {
-    map.fail(fields, what + " has " + std::to_string(fields.size()) + " fields, more than the " +
-                         std::to_string(kMaxFieldsPerCategory) + " allowed: split the category");
-  }
   std::set<std::string> names;
   for (const YAML::Node& item : fields) {
-    FieldDefinition field = read_field(item, file, labels, category.id);
-    if (!names.insert(field.name).second) {
-      map.fail(item, what + ": field '" + field.name + "' is defined twice");
+    for (FieldDefinition& field : read_field(item, file, labels, category.id)) {
+      // A plain field may not share a list's name ("list." marks the lists read so far).
+      const bool clash = field.list.empty() ? names.contains(field.name + ".") : names.contains(field.list);
+      if (!names.insert(field.name).second || clash) {
+        map.fail(item, what + ": field '" + field.name + "' is defined twice");
+      }
+      if (!field.list.empty()) names.insert(field.list + ".");
+      // The category's C rating is that of its most sensitive content; a field above it means
+      // one of the two ratings is wrong, and the policy checks would trust the wrong one.
+      if (field.confidentiality > category.impact.confidentiality) {
+        map.fail(item, what + ": field '" + field.name + "' has confidentiality " +
+                           std::to_string(field.confidentiality) + ", above the category's rating " +
+                           std::to_string(category.impact.confidentiality));
+      }
+      category.fields.push_back(std::move(field));
     }
-    // The category's C rating is that of its most sensitive content; a field above it means
-    // one of the two ratings is wrong, and the policy checks would trust the wrong one.
-    if (field.confidentiality > category.impact.confidentiality) {
-      map.fail(item, what + ": field '" + field.name + "' has confidentiality " +
-                         std::to_string(field.confidentiality) + ", above the category's rating " +
-                         std::to_string(category.impact.confidentiality));
-    }
-    category.fields.push_back(std::move(field));
+  }
+  if (category.fields.size() > kMaxFieldsPerCategory) {
+    map.fail(fields, what + " has " + std::to_string(category.fields.size()) + " fields (a list's sub-fields count), more than the " +
+                         std::to_string(kMaxFieldsPerCategory) + " allowed: split the category");
   }
   map.finish();
   return category;

@@ -66,8 +66,8 @@ void read_rate_limit(YamlMap& map, PolicyRule& rule, const std::filesystem::path
   rule.rate_limit = result;
 }
 
-std::vector<std::string> read_identifier_list(YamlMap& map, const YAML::Node& node,
-                                              const std::string& key, const std::string& what) {
+std::vector<std::string> read_identifier_list(YamlMap& map, const YAML::Node& node, const std::string& key,
+                                              const std::string& what, bool (*valid)(std::string_view) noexcept = is_valid_identifier) {
   if (!map.has(key)) map.fail_key(key, "is required");
   std::vector<std::string> items = map.string_list(key);
   if (items.empty()) map.fail(node[key], what + ": " + key + " must not be empty");
@@ -75,7 +75,7 @@ std::vector<std::string> read_identifier_list(YamlMap& map, const YAML::Node& no
   std::size_t index = 0;
   for (const std::string& item : items) {
     const YAML::Node at = node[key][index++];
-    if (!is_valid_identifier(item)) {
+    if (!valid(item)) {
       map.fail(at, what + ": " + key + " entry '" + item + "' is invalid: use snake_case");
     }
     if (!seen.insert(item).second) map.fail(at, what + ": " + key + " lists '" + item + "' twice");
@@ -103,7 +103,7 @@ PolicyRule read_rule(const YAML::Node& node, const std::filesystem::path& file) 
   rule.category = map.required_string("category");
   rule.purposes = read_identifier_list(map, node, "purposes", what);
   read_basis(map, node, rule);
-  rule.fields = read_identifier_list(map, node, "fields", what);
+  rule.fields = read_identifier_list(map, node, "fields", what, is_valid_field_name);
   for (const YAML::Node& item : node["fields"]) rule.field_lines.push_back(line_of(item));
 
   if (auto from = read_instant(map, node, "valid_from", false)) rule.validity.from = *from;

@@ -71,23 +71,30 @@ Decision PolicySnapshot::decide_fields(const DecisionRequest& request, const ind
     permitted = rule_fields & cleared;
   } else {
     index::FieldMask refused_known = 0;
-    for (const std::string& name : request.fields) {
-      const auto position = category.field_positions.find(name);
-      if (position == category.field_positions.end()) {
-        decision.refused_fields.push_back({name, Reason::unknown_field});
-        continue;
-      }
-      const index::FieldMask bit = index::FieldMask{1} << position->second;
-      if ((permitted | refused_known) & bit) continue;  // asked twice
+    auto consider = [&](std::string_view name, index::FieldMask bit) {
+      if ((permitted | refused_known) & bit) return;  // asked twice
       // Clearance is checked before the rule: the classification wins whatever a rule says.
       if ((cleared & bit) == 0) {
-        decision.refused_fields.push_back({name, Reason::clearance_insufficient});
+        decision.refused_fields.push_back({std::string(name), Reason::clearance_insufficient});
         refused_known |= bit;
       } else if ((rule_fields & bit) == 0) {
-        decision.refused_fields.push_back({name, Reason::field_not_permitted});
+        decision.refused_fields.push_back({std::string(name), Reason::field_not_permitted});
         refused_known |= bit;
       } else {
         permitted |= bit;
+      }
+    };
+    for (const std::string& name : request.fields) {
+      if (const auto position = category.field_positions.find(name); position != category.field_positions.end()) {
+        consider(name, index::FieldMask{1} << position->second);
+      } else if (const auto list = category.list_fields.find(name); list != category.list_fields.end()) {
+        // A list field asked for by its name: each of its sub-fields, decided one by one.
+        for (index::FieldMask rest = list->second; rest != 0; rest &= rest - 1) {
+          const auto sub = static_cast<std::size_t>(std::countr_zero(rest));
+          consider(category.category->fields[sub].name, index::FieldMask{1} << sub);
+        }
+      } else {
+        decision.refused_fields.push_back({name, Reason::unknown_field});
       }
     }
   }

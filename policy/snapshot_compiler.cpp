@@ -24,6 +24,28 @@ ConfigError rule_error(const PolicyRule& rule, int line, const std::string& reas
   return ConfigError(rule.file, line, "rule '" + rule.id + "': " + reason);
 }
 
+// A rule may name a list field for all its sub-fields: "dependants" grants each
+// "dependants.<sub>", at the line that named it.
+void expand_lists(const Classification& classification, PolicyRule& rule) {
+  const Category* category = classification.find(rule.category);
+  if (category == nullptr) return;
+  std::vector<std::string> fields;
+  std::vector<int> lines;
+  for (std::size_t i = 0; i < rule.fields.size(); ++i) {
+    const int line = i < rule.field_lines.size() ? rule.field_lines[i] : rule.line;
+    std::vector<std::string> names;
+    for (const FieldDefinition* sub : category->sub_fields(rule.fields[i])) names.push_back(sub->name);
+    if (names.empty()) names.push_back(rule.fields[i]);
+    for (std::string& name : names) {
+      if (std::find(fields.begin(), fields.end(), name) != fields.end()) continue;
+      fields.push_back(std::move(name));
+      lines.push_back(line);
+    }
+  }
+  rule.fields = std::move(fields);
+  rule.field_lines = std::move(lines);
+}
+
 }  // namespace
 
 void SnapshotCompiler::index_categories(PolicySnapshot& snapshot) {
@@ -35,6 +57,7 @@ void SnapshotCompiler::index_categories(PolicySnapshot& snapshot) {
     for (std::size_t position = 0; position < category.fields.size(); ++position) {
       const FieldDefinition& field = category.fields[position];
       compiled.field_positions.emplace(field.name, static_cast<std::uint8_t>(position));
+      if (!field.list.empty()) compiled.list_fields[field.list] |= index::FieldMask{1} << position;
       for (int level = field.confidentiality; level <= kHighestLevel; ++level) {
         compiled.within_clearance[static_cast<std::size_t>(level)] |= index::FieldMask{1} << position;
       }
@@ -155,6 +178,7 @@ CompileOutcome SnapshotCompiler::compile(Classification classification, Organisa
 
   snapshot->rules_.reserve(rules.size());
   for (PolicyRule& rule : rules) {
+    expand_lists(snapshot->classification_, rule);
     if (check_rule(*snapshot, rule, outcome.errors)) snapshot->rules_.push_back(std::move(rule));
   }
   index_rules(*snapshot, outcome.errors);

@@ -36,6 +36,8 @@ struct CompiledCategory {
   std::uint32_t id = 0;
   const Category* category = nullptr;
   StringMap<std::uint8_t> field_positions;
+  /// Each list field's sub-fields ("dependants" → the bits of "dependants.<sub>").
+  StringMap<FieldMask> list_fields;
   /// within_clearance[c]: the fields a consumer of clearance c may ever receive.
   std::array<FieldMask, kHighestLevel + 1> within_clearance{};
 };

@@ -53,7 +53,7 @@ std::shared_ptr<GeneratedPolicy> generate(int rule_count) {
     category.description = "generated";
     category.personal_information = true;
     category.impact = {1, 2, 3};
-    for (int f = 0; f < kFieldsPerCategory; ++f) category.fields.push_back({field_name(f), f % 4, ""});
+    for (int f = 0; f < kFieldsPerCategory; ++f) category.fields.push_back({field_name(f), f % 4, "", ""});
     categories.push_back(std::move(category));
   }
   std::vector<PolicyRule> rules;

@@ -14,6 +14,8 @@
 #include "broker/admission/org_admission.hpp"
 #include "policy/policy_engine.hpp"
 
+#include <pse/record_fields.hpp>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -44,6 +46,13 @@ struct ExchangePipeline::Exchange {
 };
 
 namespace {
+
+// Whether `fields` holds a sub-field of the list field `list` ("list.sub").
+bool has_sub_field(const std::vector<std::string>& fields, std::string_view list) {
+  return std::any_of(fields.begin(), fields.end(), [list](const std::string& field) {
+    return field.size() > list.size() + 1 && field.starts_with(list) && field[list.size()] == '.';
+  });
+}
 
 HttpResponse refusal(Reason reason, std::string_view message, const std::string& request_id) {
   json::object error{{"code", to_string(reason)}, {"message", message.empty() ? describe(reason) : message}};
@@ -221,18 +230,27 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
   std::string text = "{";
   std::uint64_t dropped = 0;
   for (const auto& [name, value] : record) {
-    if (std::find(permitted.begin(), permitted.end(), std::string_view(name)) == permitted.end()) {
+    const bool plain = std::find(permitted.begin(), permitted.end(), std::string_view(name)) != permitted.end();
+    // A list field goes on with each item kept to its permitted sub-fields, if any is.
+    if (!plain && !(value.is_array() && has_sub_field(permitted, name))) {
       ++dropped;
       continue;
     }
-    if (!is_record_scalar(value)) return deny(exchange, Reason::provider_error, "the provider sent a value for '" + std::string(name) + "' that is not a string, a finite number, a boolean or null");
+    if (auto problem = records::value_problem(name, value)) {
+      return deny(exchange, Reason::provider_error, "the provider sent a bad value: " + *problem);
+    }
+    if (plain && !records::is_scalar(value)) {
+      return deny(exchange, Reason::provider_error, "the provider sent a list for '" + std::string(name) + "', which is not a list field");
+    }
     if (text.size() > 1) text += ',';
     log::append_json_string(text, name);
     text += ':';
     if (value.is_string()) {
       log::append_json_string(text, value.get_string());
-    } else {
+    } else if (plain) {
       text += json::serialize(value);
+    } else {
+      text += json::serialize(records::project(json::object{{name, value}}, permitted).at(name));
     }
   }
   text += '}';
@@ -241,7 +259,7 @@ void ExchangePipeline::receive(const ExchangePtr& exchange, Result<ProviderAnswe
   // the fields communicated.
   std::vector<std::string>& kept = exchange->decision.permitted_fields;
   const auto missing = std::stable_partition(kept.begin(), kept.end(), [&record](const std::string& name) {
-    return record.contains(name);
+    return records::provides(record, name);
   });
   if (missing != kept.end()) {
     metrics_.provider_fields_missing(static_cast<std::uint64_t>(kept.end() - missing));
@@ -273,7 +291,8 @@ Status ExchangePipeline::check_signature(Exchange& exchange, const ProviderAnswe
   auto proof = verify_signed_record(signing_keys_, request.provider, answer.record, answer.signature,
                                     {exchange.consumer, request.subject, request.category, request.request_id, 0});
   if (!proof) return proof.error();
-  exchange.signature_json = signature_json(answer.signature->jws, *proof, exchange.decision.permitted_fields);
+  exchange.signature_json =
+      signature_json(answer.signature->jws, *proof, records::with_list_names(exchange.decision.permitted_fields));
   return Done{};
 }
 

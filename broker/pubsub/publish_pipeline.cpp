@@ -14,6 +14,8 @@
 #include "broker/queue/delivery_queue.hpp"
 #include "policy/policy_engine.hpp"
 
+#include <pse/record_fields.hpp>
+
 #include <boost/json.hpp>
 #include <sodium.h>
 
@@ -76,6 +78,25 @@ audit::AuditRecord audit_record(const std::string& event_id, const std::string& 
   return entry;
 }
 
+// A plain field holds a scalar; a list field, items whose fields are its sub-fields.
+std::optional<std::string> field_problem(const policy::Category& category, std::string_view name,
+                                         const json::value& value) {
+  if (category.find_field(name) != nullptr) {
+    if (records::is_scalar(value)) return std::nullopt;
+    return "'" + std::string(name) + "' is not a list field of " + category.id;
+  }
+  if (!value.is_array() || category.sub_fields(name).empty()) {
+    return "'" + std::string(name) + "' is not a field of " + category.id;
+  }
+  for (const json::value& item : value.get_array()) {
+    for (const auto& entry : item.get_object()) {  // objects: checked with the request
+      const std::string sub = std::string(name) + "." + std::string(entry.key());
+      if (category.find_field(sub) == nullptr) return "'" + sub + "' is not a field of " + category.id;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 PublishPipeline::PublishPipeline(const policy::PolicyEngine& policies, const consent::ConsentRegistry& consents,
@@ -124,9 +145,7 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
                           "'" + caller.id + "' may not publish in '" + category->id + "' (owner: " + category->owner + ")"));
   }
   for (const auto& [name, value] : parsed->record) {
-    if (category->find_field(name) == nullptr) {
-      return finish(refusal(Reason::unknown_field, "'" + std::string(name) + "' is not a field of " + category->id));
-    }
+    if (auto problem = field_problem(*category, name, value)) return finish(refusal(Reason::unknown_field, *problem));
   }
   for (const SealedCopy& copy : parsed->sealed) {
     for (const auto& name : copy.fields) {
@@ -199,9 +218,7 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
     }
     json::object minimised;
     if (!denial && sealed_copy == nullptr) {
-      for (const auto& field : decision.permitted_fields) {
-        if (const json::value* value = request.record.if_contains(field)) minimised.emplace(field, *value);
-      }
+      minimised = records::project(request.record, decision.permitted_fields);
       if (minimised.empty()) denial = Reason::field_not_permitted;
     }
     if (denial) {
@@ -227,7 +244,8 @@ void PublishPipeline::run(const policy::Organisation& caller, const std::string&
     std::string text = json::serialize(payload);
     if (proof && sealed_copy == nullptr) {
       text.pop_back();
-      text += ",\"integrity\":" + signature_json(request.signature->jws, *proof, decision.permitted_fields) + "}";
+      text += ",\"integrity\":" +
+              signature_json(request.signature->jws, *proof, records::with_list_names(decision.permitted_fields)) + "}";
     }
     entry.decision = audit::Decision::allow;
     entry.permitted_fields = decision.permitted_fields;

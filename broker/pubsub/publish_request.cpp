@@ -4,6 +4,8 @@
 #include "broker/sealed_text.hpp"
 #include "broker/signed_record_json.hpp"
 
+#include <pse/record_fields.hpp>
+
 #include <algorithm>
 
 namespace pse::broker {
@@ -83,9 +85,7 @@ Result<PublishRequest> parse_publish_request(std::string_view body) {
   if (record->empty() && sealed == nullptr) return malformed("record must hold at least one field");
   if (record->size() > kMaxFields) return malformed("record may hold at most 64 fields");
   for (const auto& [name, value] : *record) {
-    if (!is_record_scalar(value)) {
-      return malformed("record field '" + std::string(name) + "' must be a string, a finite number, a boolean or null");
-    }
+    if (auto problem = records::value_problem(name, value)) return malformed("record: " + *problem);
   }
   request.record = *record;
   if (request.to.size() > kMaxRecipients) return malformed("to may name at most 64 organisations");

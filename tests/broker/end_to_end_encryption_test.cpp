@@ -353,7 +353,9 @@ TEST_F(EndToEndEncryption, ThePublisherLearnsWhomToSealForAndWhichFields) {
   const HttpResult clear = get(retraite_quebec_, "/v1/publish/sealing/pension.benefit_payments");
   ASSERT_EQ(clear.status, 200) << clear.body;
   EXPECT_EQ(json::parse(clear.body).at("sealed"), json::array());
-  EXPECT_EQ(json::parse(clear.body).at("clear_fields"), (json::array{"benefit_type", "monthly_amount", "payment_start"}));
+  EXPECT_EQ(json::parse(clear.body).at("clear_fields"),
+            (json::array{"benefit_type", "monthly_amount", "payment_start", "survivors.given_names",
+                         "survivors.relationship"}));
 
   const HttpResult unknown = get(retraite_quebec_, "/v1/publish/sealing/no.such.category");
   EXPECT_EQ(unknown.status, 400);

@@ -104,7 +104,8 @@ typedef struct pse_reply pse_reply;
 typedef void (*pse_provider_handler)(void* user_data, const char* request_json, pse_reply* reply);
 
 /* Answers with a record: a JSON object of the permitted fields (strings, numbers, booleans or
- * null). Returns 0, or 400 when record_json is not a JSON object (the reply is then an error). */
+ * null; a list field holds an array of objects of those: pse/record_fields.hpp). Returns 0, or
+ * 400 when record_json is not a JSON object (the reply is then an error). */
 int pse_reply_record(pse_reply* reply, const char* record_json);
 
 /* Answers with an error: "record_not_found" reaches the consumer as such (404); any other code

@@ -59,13 +59,13 @@ struct RecordProof {
   std::map<std::string, std::string, std::less<>> disclosures;  ///< field name → its disclosure
 };
 
-/// Signs every field of `record` (values: strings, numbers, booleans, null) with a fresh
-/// random salt each; the disclosures are in the record's order.
+/// Signs every column of `record` (plain fields, and each list field's count and sub-fields:
+/// pse/record_fields.hpp) with a fresh random salt each; the disclosures are in column order.
 SignedRecord sign_record(const boost::json::object& record, const SignedClaims& claims, const Key& seed);
 
 /// Checks that `signed_record.jws` is signed by `public_key`, that its claims are `expected`
-/// (all but issued_at), and that every field of `record` has a disclosure whose digest is
-/// signed and whose name and value are the field's. Disclosures of fields the record does not
+/// (all but issued_at), and that every column of `record` has a disclosure whose digest is
+/// signed and whose name and value are the column's. Disclosures of fields the record does not
 /// hold are ignored. integrity_failed naming the first problem otherwise.
 Result<RecordProof> verify_record(const boost::json::object& record, const SignedRecord& signed_record,
                                   const Key& public_key, const SignedClaims& expected);

@@ -17,8 +17,9 @@ struct MinimisedRecord {
   std::optional<SignedRecord> signature;
 };
 
-/// `record` kept to `fields` (the whole record when `fields` is empty). `signature`, when set,
-/// was made over every field of `record` by sign_record (disclosures in the record's order).
+/// `record` kept to `fields` (the whole record when `fields` is empty; list fields kept to the
+/// listed sub-fields: pse/record_fields.hpp). `signature`, when set, was made over every field
+/// of `record` by sign_record (disclosures in the order of the record's columns).
 MinimisedRecord minimise(const boost::json::object& record, const std::vector<std::string>& fields,
                          const std::optional<SignedRecord>& signature);
 

@@ -1,4 +1,5 @@
 #include <pse/record_proof.hpp>
+#include <pse/record_fields.hpp>
 
 #include "crypto/key_text.hpp"
 
@@ -138,7 +139,7 @@ SignedRecord sign_record(const json::object& record, const SignedClaims& claims,
   crypto::ensure_sodium();
   SignedRecord out;
   std::vector<std::string> digests;
-  for (const auto& [name, value] : record) {
+  for (const auto& [name, value] : records::columns(record)) {
     std::array<std::uint8_t, kSaltBytes> salt{};
     randombytes_buf(salt.data(), salt.size());
     const json::array disclosed{json::string(crypto::to_base64(salt.data(), salt.size(), Alphabet::url_unpadded)),
@@ -190,13 +191,14 @@ Result<RecordProof> verify_record(const json::object& record, const SignedRecord
     proof.disclosures.emplace(name, disclosure);
     disclosed.emplace(std::move(name), std::move(parts[2]));
   }
-  for (const auto& [name, value] : record) {
+  const json::object columns = records::columns(record);
+  for (const auto& [name, value] : columns) {
     const auto found = disclosed.find(std::string_view(name));
     if (found == disclosed.end()) return failed("the field '" + std::string(name) + "' is not signed");
     if (found->second != value) return failed("the field '" + std::string(name) + "' differs from its signed value");
   }
   // Only the record's fields are proven; a disclosure of any other is not passed on.
-  std::erase_if(proof.disclosures, [&record](const auto& entry) { return !record.contains(entry.first); });
+  std::erase_if(proof.disclosures, [&columns](const auto& entry) { return !columns.contains(entry.first); });
   return proof;
 }
 

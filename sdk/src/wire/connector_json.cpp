@@ -78,9 +78,7 @@ Delivery decode_delivery(JsonReader& reader) {
     delivery.sealed_record = std::move(*sealed);
     if (delivery.sealed_record.empty()) reader.fail("\"sealed_record\" must not be empty");
   } else if (const auto* record = reader.required_object("record")) {
-    for (const auto& [name, value] : *record) {
-      if (!is_record_value(value)) reader.fail("record field \"" + std::string(name) + "\" is not a scalar");
-    }
+    if (auto problem = check_record(*record)) reader.fail(*problem);
     delivery.record = *record;
   }
   if (const auto* integrity = reader.optional_object("integrity")) {

@@ -1,5 +1,7 @@
 #include "wire/exchange_json.hpp"
 
+#include <pse/record_fields.hpp>
+
 #include "wire/json_reader.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -64,15 +66,9 @@ std::string encode_exchange_response(const ExchangeResponse& response) {
   return json::serialize(body);
 }
 
-bool is_record_value(const json::value& value) {
-  // A number too large for a double (1e999) parses as infinity, which JSON cannot write back.
-  if (value.is_double()) return std::isfinite(value.get_double());
-  return value.is_string() || value.is_number() || value.is_bool() || value.is_null();
-}
-
 std::optional<std::string> check_record(const json::object& record) {
   for (const auto& [name, value] : record) {
-    if (!is_record_value(value)) return "record field \"" + std::string(name) + "\" is not a scalar";
+    if (auto problem = records::value_problem(name, value)) return "record: " + *problem;
   }
   return std::nullopt;
 }

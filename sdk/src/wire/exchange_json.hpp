@@ -37,7 +37,4 @@ Error decode_error_body(int status, std::string_view body);
 /// The Reason that stands for an HTTP status when the body gives no usable code.
 Reason reason_for_status(int status);
 
-/// Whether a value of `record` is a JSON string, number, boolean or null, as the contract says.
-bool is_record_value(const boost::json::value& value);
-
 }  // namespace pse::wire
