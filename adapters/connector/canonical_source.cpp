@@ -133,6 +133,20 @@ bool inside_table(const legacy::LayoutNode* node) {
   return false;
 }
 
+// An OCCURS item outside any other table: what a list field maps.
+bool is_repeating_group(const legacy::LayoutNode* node) {
+  return node != nullptr && node->is_table && !node->is_filler && !inside_table(node->parent);
+}
+
+// The first item named `name` in `node` or below it (the node itself included).
+const legacy::LayoutNode* find_within(const legacy::LayoutNode& node, std::string_view name) {
+  if (node.name == name) return &node;
+  for (const auto& child : node.children) {
+    if (const legacy::LayoutNode* found = find_within(*child, name)) return found;
+  }
+  return nullptr;
+}
+
 class CopybookCodec final : public FileCodec {
  public:
   CopybookCodec(const SourceConfig& source, const std::vector<std::string>& wanted) : source_(source) {
@@ -149,6 +163,10 @@ class CopybookCodec final : public FileCodec {
     }
     for (const auto& name : wanted) {
       const legacy::LayoutNode* node = layout_->find(name);
+      if (is_repeating_group(node)) {
+        if (std::find(tables_.begin(), tables_.end(), node) == tables_.end()) tables_.push_back(node);
+        continue;
+      }
       if (node == nullptr || node->is_group || node->is_filler || inside_table(node)) continue;  // field_problem says why
       if (std::find(items_.begin(), items_.end(), node) == items_.end()) items_.push_back(node);
     }
@@ -165,7 +183,7 @@ class CopybookCodec final : public FileCodec {
     TemporaryFile rejects;
     options.reject_file = rejects.path();
     auto summary = legacy::read_records(bytes, *layout_, options, [&](const legacy::Record& record, const legacy::Frame& frame) {
-      batch.records.push_back(to_canonical(record, items_));
+      batch.records.push_back(to_canonical(record, items_, tables_));
       batch.numbers.push_back(frame.record_number);
     });
     if (!summary) {
@@ -198,7 +216,26 @@ class CopybookCodec final : public FileCodec {
     const legacy::LayoutNode* node = layout_->find(name);
     if (node == nullptr) return quoted + " is not a field of the copybook " + source_.copybook.filename().string();
     if (node->is_filler) return quoted + " is FILLER, which holds no value";
-    if (inside_table(node)) return quoted + " repeats (inside an OCCURS table): it has no single value to map";
+    if (is_repeating_group(node)) return std::nullopt;  // mapped as a list field
+    if (inside_table(node)) {
+      return quoted + " repeats (inside an OCCURS table): map the table as a list field, with this item among its items";
+    }
+    if (node->is_group) return quoted + " is a group, not an elementary field";
+    return std::nullopt;
+  }
+
+  std::optional<std::string> item_problem(std::string_view list, std::string_view item) const override {
+    const legacy::LayoutNode* table = layout_->find(list);
+    if (!is_repeating_group(table)) {
+      return "'" + std::string(list) + "' is not a repeating group (OCCURS) outside any other";
+    }
+    const legacy::LayoutNode* node = find_within(*table, item);
+    const std::string quoted = "'" + std::string(item) + "'";
+    if (node == nullptr) return quoted + " is not an item of the repeating group '" + std::string(list) + "'";
+    if (node->is_filler) return quoted + " is FILLER, which holds no value";
+    for (const legacy::LayoutNode* up = node; up != table; up = up->parent) {
+      if (up->is_table) return quoted + " repeats within each occurrence (a nested OCCURS): lists do not nest";
+    }
     if (node->is_group) return quoted + " is a group, not an elementary field";
     return std::nullopt;
   }
@@ -208,6 +245,7 @@ class CopybookCodec final : public FileCodec {
   SourceConfig source_;
   std::unique_ptr<legacy::CopybookLayout> layout_;
   std::vector<const legacy::LayoutNode*> items_;
+  std::vector<const legacy::LayoutNode*> tables_;
 };
 
 adapters::Value decimal_value(const legacy::LayoutNode& node, legacy::Int128 unscaled, int scale) {
@@ -250,32 +288,78 @@ std::unique_ptr<FileCodec> open_file_codec(const SourceConfig& source, const std
   throw ConfigError(source.schema, source.line, "a database source is not a file codec");
 }
 
-adapters::Record to_canonical(const legacy::Record& record, const std::vector<const legacy::LayoutNode*>& items) {
-  std::vector<adapters::Value> values(items.size());
-  for (const legacy::RecordEntry& entry : record.entries()) {
-    if (entry.kind != legacy::EntryKind::value) continue;
-    const auto found = std::find(items.begin(), items.end(), entry.node);
-    if (found == items.end()) continue;
-    adapters::Value& value = values[static_cast<std::size_t>(found - items.begin())];
-    switch (entry.value_kind) {
-      case legacy::ValueKind::null: value = adapters::Null{}; break;
-      case legacy::ValueKind::text: value = std::string(record.text(entry)); break;
-      case legacy::ValueKind::decimal: value = decimal_value(*entry.node, entry.unscaled, entry.scale); break;
-      case legacy::ValueKind::floating: {
-        if (!std::isfinite(entry.floating)) {
-          value = adapters::Null{};
-          break;
-        }
-        char buffer[32];
-        const auto result = std::to_chars(buffer, buffer + sizeof buffer, entry.floating);
-        value = std::string(buffer, result.ptr);
-        break;
-      }
+namespace {
+
+adapters::Value value_of(const legacy::RecordEntry& entry, const legacy::Record& record) {
+  switch (entry.value_kind) {
+    case legacy::ValueKind::null: return adapters::Null{};
+    case legacy::ValueKind::text: return std::string(record.text(entry));
+    case legacy::ValueKind::decimal: return decimal_value(*entry.node, entry.unscaled, entry.scale);
+    case legacy::ValueKind::floating: {
+      if (!std::isfinite(entry.floating)) return adapters::Null{};
+      char buffer[32];
+      const auto result = std::to_chars(buffer, buffer + sizeof buffer, entry.floating);
+      return std::string(buffer, result.ptr);
     }
   }
+  return adapters::Null{};
+}
+
+// The occurrences of the table that starts at entries[begin]; `begin` is left on its end.
+adapters::List occurrences(const legacy::Record& record, std::size_t& begin) {
+  const std::vector<legacy::RecordEntry>& entries = record.entries();
+  const legacy::LayoutNode* table = entries[begin].node;
+  adapters::List list;
+  adapters::Record current;
+  int nested = 0;
+  for (++begin; begin < entries.size(); ++begin) {
+    const legacy::RecordEntry& entry = entries[begin];
+    if (entry.node == table && entry.kind == legacy::EntryKind::table_end) break;
+    switch (entry.kind) {
+      case legacy::EntryKind::table_begin: ++nested; break;
+      case legacy::EntryKind::table_end: --nested; break;
+      case legacy::EntryKind::group_begin:
+        if (entry.node == table) current = adapters::Record{};
+        break;
+      case legacy::EntryKind::group_end:
+        if (entry.node == table) list.items.push_back(std::move(current));
+        break;
+      case legacy::EntryKind::value:
+        if (nested > 0) break;
+        if (entry.node == table) {  // an elementary OCCURS: each value is one occurrence
+          list.items.emplace_back(std::vector<adapters::Field>{{entry.node->name, value_of(entry, record)}});
+        } else {
+          current.add(entry.node->name, value_of(entry, record));
+        }
+        break;
+    }
+  }
+  return list;
+}
+
+}  // namespace
+
+adapters::Record to_canonical(const legacy::Record& record, const std::vector<const legacy::LayoutNode*>& items,
+                              const std::vector<const legacy::LayoutNode*>& tables) {
+  std::vector<adapters::Value> values(items.size() + tables.size());
+  const std::vector<legacy::RecordEntry>& entries = record.entries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const legacy::RecordEntry& entry = entries[i];
+    if (entry.kind == legacy::EntryKind::table_begin) {
+      const auto table = std::find(tables.begin(), tables.end(), entry.node);
+      if (table != tables.end()) {
+        values[items.size() + static_cast<std::size_t>(table - tables.begin())] = occurrences(record, i);
+      }
+      continue;
+    }
+    if (entry.kind != legacy::EntryKind::value) continue;
+    const auto found = std::find(items.begin(), items.end(), entry.node);
+    if (found != items.end()) values[static_cast<std::size_t>(found - items.begin())] = value_of(entry, record);
+  }
   adapters::Record canonical;
-  canonical.reserve(items.size());
+  canonical.reserve(values.size());
   for (std::size_t i = 0; i < items.size(); ++i) canonical.add(items[i]->name, std::move(values[i]));
+  for (std::size_t i = 0; i < tables.size(); ++i) canonical.add(tables[i]->name, std::move(values[items.size() + i]));
   return canonical;
 }
 

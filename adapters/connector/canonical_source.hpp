@@ -39,10 +39,15 @@ class FileCodec {
   virtual ~FileCodec() = default;
   /// Decodes a whole file held in memory. `file_name` labels errors. Never throws for bad input.
   virtual FileBatch decode(std::string_view bytes, const std::string& file_name) const = 0;
-  /// True when records carry a field of that name (the key and every mapping's `from`).
   /// Why `name` cannot be mapped — "'X' is not a field of the copybook", "'X' is a group, not
   /// an elementary field"… — or std::nullopt when it can (the key and every mapping's `from`).
   virtual std::optional<std::string> field_problem(std::string_view name) const = 0;
+  /// Why `item` cannot be mapped as a field of each occurrence of the repeating group `list`
+  /// (a list field's `items`), or std::nullopt when it can. Only copybooks have them.
+  virtual std::optional<std::string> item_problem(std::string_view list, std::string_view item) const {
+    (void)item;
+    return "'" + std::string(list) + "' is not a repeating group: only copybook sources have them (OCCURS)";
+  }
   virtual adapters::ErrorPolicy policy() const = 0;
 };
 
@@ -56,7 +61,11 @@ std::unique_ptr<FileCodec> open_file_codec(const SourceConfig& source, const std
 /// 15 digits becomes an integer, any other number an exact decimal; text stays text, an
 /// uninitialised number is null, COMP-1/COMP-2 become their shortest round-trip text. An item
 /// absent from the record (an alternative of a REDEFINES the selector did not choose) is null.
-adapters::Record to_canonical(const legacy::Record& record, const std::vector<const legacy::LayoutNode*>& items);
+/// Each of `tables` (OCCURS items outside any other table) becomes an adapters::List: one
+/// record per occurrence present (OCCURS DEPENDING ON: as many as its count says) holding the
+/// elementary items of the occurrence, nested tables left out.
+adapters::Record to_canonical(const legacy::Record& record, const std::vector<const legacy::LayoutNode*>& items,
+                              const std::vector<const legacy::LayoutNode*>& tables = {});
 
 /// The text form of a canonical value: what a retyping mapping parses again.
 std::string text_of(const adapters::Value& value);

@@ -20,6 +20,9 @@ void check_fields(const FileCodec& codec, const SourceConfig& source, const std:
   if (auto problem = codec.field_problem(source.key)) throw ConfigError(file, source.line, "key " + *problem);
   for (const auto& mapping : fields) {
     if (auto problem = codec.field_problem(mapping.source)) throw ConfigError(file, mapping.line, *problem);
+    for (const auto& item : mapping.items) {
+      if (auto problem = codec.item_problem(mapping.source, item.source)) throw ConfigError(file, item.line, *problem);
+    }
   }
 }
 

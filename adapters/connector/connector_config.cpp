@@ -119,29 +119,50 @@ SourceConfig read_source(const YAML::Node& node, const std::filesystem::path& fi
 }
 
 std::vector<FieldMapping> read_fields(const YAML::Node& node, const std::filesystem::path& file,
-                                      const policy::Category& category) {
+                                      const policy::Category& category, const std::string& list = "");
+
+// One mapping: {name, from[, type…]}, or a list field {name, from: <OCCURS group>, items: [...]}.
+// `list`: the list field whose items are being read (empty at the top level).
+FieldMapping read_mapping(const YAML::Node& item, const std::filesystem::path& file, const policy::Category& category,
+                          const std::string& list) {
+  YamlMap map(item, file, list.empty() ? "field" : "item of '" + list + "'");
+  FieldMapping mapping;
+  mapping.line = line_of(item);
+  if (map.has("type")) {
+    adapters::FieldSpec spec = adapters::read_field_spec(map, adapters::FieldSpec{});
+    mapping.target = spec.name;
+    mapping.retype = std::move(spec);
+  } else {
+    mapping.target = map.required_string("name");
+  }
+  mapping.source = map.string_or("from", mapping.target);
+  const std::string classified = list.empty() ? mapping.target : list + "." + mapping.target;
+  if (map.has("items")) {
+    if (!list.empty()) throw ConfigError(file, mapping.line, "a list field cannot hold another list");
+    if (mapping.retype) throw ConfigError(file, mapping.line, "a list field has no type: its items do");
+    if (category.sub_fields(mapping.target).empty()) {
+      throw ConfigError(file, mapping.line, "'" + mapping.target + "' is not a list field of category " + category.id);
+    }
+    mapping.items = read_fields(map.required_node("items"), file, category, mapping.target);
+  } else if (category.find_field(classified) == nullptr) {
+    const std::string hint = category.sub_fields(classified).empty() ? "" : " (a list field: map it with items)";
+    throw ConfigError(file, mapping.line,
+                      "'" + classified + "' is not a field of category " + category.id + " in the classification" + hint);
+  }
+  map.finish();
+  return mapping;
+}
+
+std::vector<FieldMapping> read_fields(const YAML::Node& node, const std::filesystem::path& file,
+                                      const policy::Category& category, const std::string& list) {
   if (!node.IsSequence() || node.size() == 0) {
-    throw ConfigError(file, line_of(node), "fields must be a non-empty list of {name, from}");
+    throw ConfigError(file, line_of(node), std::string(list.empty() ? "fields" : "items") +
+                                               " must be a non-empty list of {name, from}");
   }
   std::vector<FieldMapping> fields;
   std::set<std::string> targets;
   for (const auto& item : node) {
-    YamlMap map(item, file, "field");
-    FieldMapping mapping;
-    mapping.line = line_of(item);
-    if (map.has("type")) {
-      adapters::FieldSpec spec = adapters::read_field_spec(map, adapters::FieldSpec{});
-      mapping.target = spec.name;
-      mapping.retype = std::move(spec);
-    } else {
-      mapping.target = map.required_string("name");
-    }
-    mapping.source = map.string_or("from", mapping.target);
-    map.finish();
-    if (category.find_field(mapping.target) == nullptr) {
-      throw ConfigError(file, mapping.line,
-                        "'" + mapping.target + "' is not a field of category " + category.id + " in the classification");
-    }
+    FieldMapping mapping = read_mapping(item, file, category, list);
     if (!targets.insert(mapping.target).second) {
       throw ConfigError(file, mapping.line, "field '" + mapping.target + "' is mapped twice");
     }

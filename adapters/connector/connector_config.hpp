@@ -79,9 +79,12 @@ struct SourceConfig {
 /// value is sent as the codec typed it; with it, the value's text is parsed again as `retype`
 /// says (e.g. a PIC 9(8) holding 19570314 becomes the date "1957-03-14").
 struct FieldMapping {
-  std::string target;  ///< the classification's field name
+  std::string target;  ///< the classification's field name (a list's sub-field: its own part, "birth_date")
   std::string source;  ///< the legacy field (COBOL name, CSV column field, XML field, SQL field)
   std::optional<adapters::FieldSpec> retype;
+  /// A list field: the repeating group (COBOL OCCURS) is `source`, and each item maps one of
+  /// its sub-fields from an item of each occurrence.
+  std::vector<FieldMapping> items;
   int line = 0;
 };
 

@@ -23,6 +23,24 @@ boost::json::value to_json_value(const adapters::Value& value) {
   return boost::json::value(boost::json::string(text_of(value)));  // decimals and dates
 }
 
+namespace {
+
+// One legacy value as the wire carries it, retyped when the mapping says so; the error (which
+// may quote the value, for the reject file) when the retyping refuses it.
+std::optional<boost::json::value> map_value(const FieldMapping& mapping, const adapters::Value* value,
+                                            std::string& error) {
+  if (!mapping.retype) return value == nullptr ? boost::json::value(nullptr) : to_json_value(*value);
+  const std::string text = value == nullptr ? std::string() : text_of(*value);
+  adapters::ParsedValue parsed = adapters::parse_field_value(text, *mapping.retype);
+  if (parsed.error != nullptr) {
+    error = std::string(parsed.error) + " (from " + mapping.source + ": '" + text + "')";
+    return std::nullopt;
+  }
+  return to_json_value(parsed.value);
+}
+
+}  // namespace
+
 MappingOutcome RecordMapper::map(const adapters::Record& record) const {
   MappingOutcome outcome;
   if (!key_field_.empty()) {
@@ -38,18 +56,35 @@ MappingOutcome RecordMapper::map(const adapters::Record& record) const {
   outcome.record.fields.reserve(fields_.size());
   for (const auto& mapping : fields_) {
     const adapters::Value* value = record.find(mapping.source);
-    if (!mapping.retype) {
-      outcome.record.fields.emplace(mapping.target, value == nullptr ? boost::json::value(nullptr) : to_json_value(*value));
+    if (!mapping.items.empty()) {
+      const auto* list = value == nullptr ? nullptr : std::get_if<adapters::List>(value);
+      if (list == nullptr) {
+        outcome.record.fields.emplace(mapping.target, nullptr);
+        continue;
+      }
+      boost::json::array items;
+      items.reserve(list->items.size());
+      for (const adapters::Record& occurrence : list->items) {
+        boost::json::object item;
+        for (const auto& sub : mapping.items) {
+          auto mapped = map_value(sub, occurrence.find(sub.source), outcome.error);
+          if (!mapped) {
+            outcome.field = mapping.target + "." + sub.target;
+            return outcome;
+          }
+          item.emplace(sub.target, std::move(*mapped));
+        }
+        items.emplace_back(std::move(item));
+      }
+      outcome.record.fields.emplace(mapping.target, std::move(items));
       continue;
     }
-    const std::string text = value == nullptr ? std::string() : text_of(*value);
-    adapters::ParsedValue parsed = adapters::parse_field_value(text, *mapping.retype);
-    if (parsed.error != nullptr) {
+    auto mapped = map_value(mapping, value, outcome.error);
+    if (!mapped) {
       outcome.field = mapping.target;
-      outcome.error = std::string(parsed.error) + " (from " + mapping.source + ": '" + text + "')";
       return outcome;
     }
-    outcome.record.fields.emplace(mapping.target, to_json_value(parsed.value));
+    outcome.record.fields.emplace(mapping.target, std::move(*mapped));
   }
   return outcome;
 }

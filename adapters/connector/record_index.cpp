@@ -1,5 +1,7 @@
 #include "adapters/connector/record_index.hpp"
 
+#include <pse/record_fields.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -92,7 +94,15 @@ boost::json::object project(const boost::json::object& record, const std::vector
   boost::json::object answer;
   answer.reserve(fields.size());
   for (const auto& name : fields) {
-    if (const auto* value = record.if_contains(name)) answer.emplace(name, *value);
+    if (const auto* value = record.if_contains(name)) {
+      answer.emplace(name, *value);
+      continue;
+    }
+    // "list.sub": the list, each item kept to the listed sub-fields (once for all of them).
+    const std::string list = name.substr(0, name.find('.'));
+    const auto* items = record.if_contains(list);
+    if (list.size() == name.size() || items == nullptr || answer.contains(list)) continue;
+    answer.emplace(list, records::project(boost::json::object{{list, *items}}, fields).at(list));
   }
   return answer;
 }

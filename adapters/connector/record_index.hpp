@@ -83,7 +83,8 @@ class KeyLookup {
   RecordMapper mapper_;
 };
 
-/// The fields of `record` that `fields` lists, in that order (absent ones are left out).
+/// The fields of `record` that `fields` lists, in that order (absent ones are left out); a
+/// list field where its first "list.sub" is listed, each item kept to the listed sub-fields.
 boost::json::object project(const boost::json::object& record, const std::vector<std::string>& fields);
 
 }  // namespace pse::connector

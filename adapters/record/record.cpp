@@ -125,6 +125,14 @@ struct JsonAppender {
     out.push_back('"');
   }
   void operator()(bool flag) const { out += flag ? "true" : "false"; }
+  void operator()(const List& list) const {
+    out.push_back('[');
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      out += to_json(list.items[i]);
+    }
+    out.push_back(']');
+  }
 };
 
 }  // namespace

@@ -50,8 +50,17 @@ struct Null {
   friend bool operator==(Null, Null) = default;
 };
 
+class Record;
+
+/// The occurrences of a repeating group (COBOL OCCURS), each a record of its own; its JSON is
+/// an array of objects. Lists do not nest: an item holds only the other types.
+struct List {
+  std::vector<Record> items;
+  friend bool operator==(const List&, const List&);
+};
+
 /// One field value. The order of the alternatives is part of no contract; use std::get_if.
-using Value = std::variant<Null, std::string, Decimal, std::int64_t, Date, bool>;
+using Value = std::variant<Null, std::string, Decimal, std::int64_t, Date, bool, List>;
 
 struct Field {
   std::string name;
@@ -79,6 +88,8 @@ class Record {
  private:
   std::vector<Field> fields_;
 };
+
+inline bool operator==(const List& a, const List& b) { return a.items == b.items; }
 
 /// Canonical JSON of a value: strings escaped per RFC 8259 (UTF-8 kept as is, control
 /// characters as \u00XX), decimals and dates as strings, integers as numbers.

@@ -100,10 +100,16 @@ TEST_F(CanonicalRecord, CopybookValuesBecomeCanonicalValues) {
   EXPECT_EQ(batch.numbers, std::vector<std::uint64_t>{1});
   EXPECT_EQ(codec->field_problem("AMOUNT"), std::nullopt);
   EXPECT_THAT(codec->field_problem("ITEM").value_or(""), HasSubstr("inside an OCCURS table"));
-  EXPECT_THAT(codec->field_problem("ITEMS").value_or(""), HasSubstr("inside an OCCURS table"));
+  EXPECT_EQ(codec->field_problem("ITEMS"), std::nullopt);  // the table itself maps to a list field
   EXPECT_THAT(codec->field_problem("REC").value_or(""), HasSubstr("is a group"));
   // A name the copybook does not have is told as such, not as a repeating field.
   EXPECT_THAT(codec->field_problem("HIST-YEAR").value_or(""), HasSubstr("'HIST-YEAR' is not a field of the copybook"));
+
+  auto with_table = open_file_codec(copybook_source(copybook_, adapters::ErrorPolicy::reject_file), {"ID", "ITEMS"});
+  const FileBatch listed = with_table->decode(record("QC-1", "000012345D", "042"), "rec.dat");
+  ASSERT_EQ(listed.records.size(), 1u) << listed.file_reason;
+  EXPECT_EQ(adapters::to_json(listed.records[0]), R"({"ID":"QC-1","ITEMS":[{"ITEM":"AB"},{"ITEM":"CD"}]})");
+  EXPECT_EQ(with_table->item_problem("ITEMS", "ITEM"), std::nullopt);
 }
 
 TEST_F(CanonicalRecord, SkipRecordCollectsTheCodecsRejectLinesAndNumbers) {

@@ -1,0 +1,210 @@
+// Repeating groups (COBOL OCCURS) served as list fields: a GnuCOBOL program writes a variable
+// file whose survivors' table is OCCURS DEPENDING ON; the connector maps the table to the
+// classification's list field `survivors` and answers each citizen's occurrences, each item
+// kept to the sub-fields asked for. Mapping mistakes are refused at their line.
+#include "adapters/connector/canonical_source.hpp"
+#include "adapters/connector/connector.hpp"
+#include "adapters/connector/connector_config.hpp"
+#include "base/config_error.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace pse::connector {
+namespace {
+
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+constexpr std::string_view kCopybook =
+    "       01 PRESTATION.\n"
+    "          05 NO-SUJET      PIC X(12).\n"
+    "          05 TYPE-PREST    PIC X(8).\n"
+    "          05 MONTANT       PIC S9(5)V99 COMP-3.\n"
+    "          05 NB-SURV       PIC 9(2).\n"
+    "          05 SURVIVANT OCCURS 0 TO 4 TIMES DEPENDING ON NB-SURV.\n"
+    "             10 SURV-PRENOM    PIC X(15).\n"
+    "             10 SURV-LIEN      PIC X(8).\n"
+    "             10 SURV-NAISSANCE PIC 9(8).\n"
+    "             10 SURV-MOIS      PIC 9(2) OCCURS 3.\n";
+
+// Three citizens: two survivors, none, one. Each record is as long as its occurrences.
+constexpr std::string_view kProgram =
+    "       IDENTIFICATION DIVISION.\n"
+    "       PROGRAM-ID. PRESTAT.\n"
+    "       ENVIRONMENT DIVISION.\n"
+    "       INPUT-OUTPUT SECTION.\n"
+    "       FILE-CONTROL.\n"
+    "           SELECT OUT-FILE ASSIGN TO \"prestations.dat\"\n"
+    "               ORGANIZATION IS SEQUENTIAL.\n"
+    "       DATA DIVISION.\n"
+    "       FILE SECTION.\n"
+    "       FD OUT-FILE\n"
+    "           RECORD IS VARYING IN SIZE FROM 26 TO 174 CHARACTERS\n"
+    "           DEPENDING ON REC-LEN.\n"
+    "       01 PRESTATION.\n"
+    "          05 NO-SUJET      PIC X(12).\n"
+    "          05 TYPE-PREST    PIC X(8).\n"
+    "          05 MONTANT       PIC S9(5)V99 COMP-3.\n"
+    "          05 NB-SURV       PIC 9(2).\n"
+    "          05 SURVIVANT OCCURS 0 TO 4 TIMES DEPENDING ON NB-SURV.\n"
+    "             10 SURV-PRENOM    PIC X(15).\n"
+    "             10 SURV-LIEN      PIC X(8).\n"
+    "             10 SURV-NAISSANCE PIC 9(8).\n"
+    "             10 SURV-MOIS      PIC 9(2) OCCURS 3.\n"
+    "       WORKING-STORAGE SECTION.\n"
+    "       01 REC-LEN PIC 9(4) COMP.\n"
+    "       PROCEDURE DIVISION.\n"
+    "           OPEN OUTPUT OUT-FILE\n"
+    "           MOVE \"QC-1958-0311\" TO NO-SUJET\n"
+    "           MOVE \"SURVIE\" TO TYPE-PREST\n"
+    "           MOVE 812.40 TO MONTANT\n"
+    "           MOVE 2 TO NB-SURV\n"
+    "           MOVE \"LEA\" TO SURV-PRENOM(1)\n"
+    "           MOVE \"CONJOINT\" TO SURV-LIEN(1)\n"
+    "           MOVE 19610713 TO SURV-NAISSANCE(1)\n"
+    "           MOVE ZEROS TO SURV-MOIS(1, 1) SURV-MOIS(1, 2) SURV-MOIS(1, 3)\n"
+    "           MOVE \"JULES\" TO SURV-PRENOM(2)\n"
+    "           MOVE \"ENFANT\" TO SURV-LIEN(2)\n"
+    "           MOVE 20090302 TO SURV-NAISSANCE(2)\n"
+    "           MOVE ZEROS TO SURV-MOIS(2, 1) SURV-MOIS(2, 2) SURV-MOIS(2, 3)\n"
+    "           COMPUTE REC-LEN = 26 + 37 * NB-SURV\n"
+    "           WRITE PRESTATION\n"
+    "           MOVE \"QC-1960-0101\" TO NO-SUJET\n"
+    "           MOVE \"RETRAITE\" TO TYPE-PREST\n"
+    "           MOVE 1500 TO MONTANT\n"
+    "           MOVE 0 TO NB-SURV\n"
+    "           COMPUTE REC-LEN = 26 + 37 * NB-SURV\n"
+    "           WRITE PRESTATION\n"
+    "           MOVE \"QC-1949-0505\" TO NO-SUJET\n"
+    "           MOVE \"SURVIE\" TO TYPE-PREST\n"
+    "           MOVE -300.25 TO MONTANT\n"
+    "           MOVE 1 TO NB-SURV\n"
+    "           MOVE \"MARIE-EVE\" TO SURV-PRENOM(1)\n"
+    "           MOVE \"CONJOINT\" TO SURV-LIEN(1)\n"
+    "           MOVE 19500101 TO SURV-NAISSANCE(1)\n"
+    "           MOVE ZEROS TO SURV-MOIS(1, 1) SURV-MOIS(1, 2) SURV-MOIS(1, 3)\n"
+    "           COMPUTE REC-LEN = 26 + 37 * NB-SURV\n"
+    "           WRITE PRESTATION\n"
+    "           CLOSE OUT-FILE\n"
+    "           STOP RUN.\n";
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << stream.rdbuf();
+  return contents.str();
+}
+
+std::string adapter(std::string_view fields) {
+  return "broker: {host: localhost}\ntls: {ca: ca.crt, cert: org.crt, key: org.key}\n"
+         "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
+         "serve:\n"
+         "  - category: pension.benefit_payments\n"
+         "    source: {type: copybook, copybook: prestations.cpy, data: prestations.dat, code_page: ascii,\n"
+         "             key: NO-SUJET, framing: {format: variable, rdw_counts_itself: false}}\n"
+         "    fields:\n" +
+         std::string(fields);
+}
+
+constexpr std::string_view kFields =
+    "      - {name: benefit_type, from: TYPE-PREST}\n"
+    "      - {name: monthly_amount, from: MONTANT}\n"
+    "      - name: survivors\n"
+    "        from: SURVIVANT\n"
+    "        items:\n"
+    "          - {name: given_names, from: SURV-PRENOM}\n"
+    "          - {name: relationship, from: SURV-LIEN}\n"
+    "          - {name: birth_date, from: SURV-NAISSANCE, type: date, format: \"%Y%m%d\"}\n";
+
+class RepeatingGroup : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.write("prestations.cpy", kCopybook);
+    dir_.write("prestat.cob", kProgram);
+    const std::string command = "cd '" + dir_.path().string() +
+                                "' && cobc -x -std=ibm -o prestat prestat.cob > cobc.log 2>&1 && ./prestat >> cobc.log 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << read_file(dir_ / "cobc.log");
+  }
+
+  std::string answer(Connector& connector, const std::string& subject, std::vector<std::string> fields) {
+    ProviderRequest request;
+    request.category = "pension.benefit_payments";
+    request.subject = subject;
+    request.fields = std::move(fields);
+    auto answered = connector.answer(request);
+    return answered ? json::serialize(*answered) : "error: " + answered.error().message;
+  }
+
+  std::string refusal(std::string_view fields) {
+    try {
+      Connector connector(load_connector_config(dir_.write("wrong.yaml", adapter(fields))), nullptr);
+      return "accepted";
+    } catch (const ConfigError& error) {
+      return error.what();
+    }
+  }
+
+  pse::testing::TempDir dir_;
+};
+
+TEST_F(RepeatingGroup, EachOccurrenceBecomesAnItemOfTheList) {
+  Connector connector(load_connector_config(dir_.write("adapter.yaml", adapter(kFields))), nullptr);
+  const std::vector<std::string> all = {"benefit_type", "monthly_amount", "survivors.given_names",
+                                        "survivors.relationship", "survivors.birth_date"};
+  EXPECT_EQ(answer(connector, "QC-1958-0311", all),
+            R"({"benefit_type":"SURVIE","monthly_amount":"812.40","survivors":[)"
+            R"({"given_names":"LEA","relationship":"CONJOINT","birth_date":"1961-07-13"},)"
+            R"({"given_names":"JULES","relationship":"ENFANT","birth_date":"2009-03-02"}]})");
+  EXPECT_EQ(answer(connector, "QC-1960-0101", all),
+            R"({"benefit_type":"RETRAITE","monthly_amount":"1500.00","survivors":[]})");
+  // Kept to the sub-fields asked for, as the broker asks for the permitted ones.
+  EXPECT_EQ(answer(connector, "QC-1949-0505", {"survivors.given_names", "monthly_amount"}),
+            R"({"survivors":[{"given_names":"MARIE-EVE"}],"monthly_amount":"-300.25"})");
+}
+
+TEST_F(RepeatingGroup, MappingMistakesAreRefusedAtTheirLine) {
+  EXPECT_THAT(refusal("      - {name: survivors, from: SURVIVANT}\n"),
+              HasSubstr("wrong.yaml:9: 'survivors' is not a field of category pension.benefit_payments in the "
+                        "classification (a list field: map it with items)"));
+  EXPECT_THAT(refusal("      - {name: benefit_type, from: SURV-PRENOM}\n"),
+              HasSubstr("wrong.yaml:9: 'SURV-PRENOM' repeats (inside an OCCURS table): map the table as a list field"));
+  EXPECT_THAT(refusal("      - name: survivors\n        from: SURVIVANT\n        items:\n"
+                      "          - {name: given_names, from: TYPE-PREST}\n"),
+              HasSubstr("wrong.yaml:12: 'TYPE-PREST' is not an item of the repeating group 'SURVIVANT'"));
+  EXPECT_THAT(refusal("      - name: survivors\n        from: SURVIVANT\n        items:\n"
+                      "          - {name: given_names, from: SURV-MOIS}\n"),
+              HasSubstr("'SURV-MOIS' repeats within each occurrence (a nested OCCURS): lists do not nest"));
+  EXPECT_THAT(refusal("      - name: survivors\n        from: TYPE-PREST\n        items:\n"
+                      "          - {name: given_names, from: SURV-PRENOM}\n"),
+              HasSubstr("'TYPE-PREST' is not a repeating group (OCCURS) outside any other"));
+  EXPECT_THAT(refusal("      - name: survivors\n        from: SURVIVANT\n        items:\n"
+                      "          - {name: shoe_size, from: SURV-LIEN}\n"),
+              HasSubstr("'survivors.shoe_size' is not a field of category pension.benefit_payments"));
+  EXPECT_THAT(refusal("      - name: benefit_type\n        from: SURVIVANT\n        items:\n"
+                      "          - {name: given_names, from: SURV-PRENOM}\n"),
+              HasSubstr("'benefit_type' is not a list field of category pension.benefit_payments"));
+}
+
+TEST(RepeatingGroupCodec, AnElementaryOccursGivesOneItemPerValue) {
+  pse::testing::TempDir dir;
+  SourceConfig source;
+  source.type = SourceType::copybook;
+  source.copybook = dir.write("mois.cpy", "       01 REC.\n          05 ID PIC X(2).\n          05 MOIS PIC 9(3) OCCURS 3.\n");
+  source.copybook_options.code_page = legacy::CodePage::ascii;
+  source.framing.record_length = 11;
+  auto codec = open_file_codec(source, {"ID", "MOIS"});
+  EXPECT_EQ(codec->field_problem("MOIS"), std::nullopt);
+  EXPECT_EQ(codec->item_problem("MOIS", "MOIS"), std::nullopt);
+  const FileBatch batch = codec->decode("A1001020300", "mois.dat");
+  ASSERT_EQ(batch.records.size(), 1u) << batch.file_reason;
+  EXPECT_EQ(adapters::to_json(batch.records[0]), R"({"ID":"A1","MOIS":[{"MOIS":1},{"MOIS":20},{"MOIS":300}]})");
+}
+
+}  // namespace
+}  // namespace pse::connector
