@@ -107,6 +107,10 @@ void answer_births(void* user_data, const char* request_json, pse_reply* reply) 
   const auto request = json::parse(request_json).as_object();
   if (request.at("subject").as_string() == "QC-1957-0042") {
     pse_reply_record(reply, R"({"surname": "Tremblay"})");
+  } else if (request.at("subject").as_string() == "QC-1958-0311") {
+    // A list field (a repeating group), kept by the SDK to the sub-fields asked for.
+    pse_reply_record(reply, R"({"surname": "Roy", "children": [{"given_names": "Léa", "birth_date": "2012-04-01"},
+                                                               {"given_names": "Jules", "birth_date": "2015-09-30"}]})");
   } else if (request.at("subject").as_string() == "silent") {
     // No reply at all.
   } else {
@@ -130,10 +134,10 @@ TEST_F(CApiTest, ProviderAnswersThroughTheCallback) {
   ASSERT_EQ(pse_provider_wait_ready(provider, 5000, &code.text, &message.text), 0) << message.str();
   ASSERT_TRUE(broker_.next_from_connector(std::chrono::seconds(5)));  // hello
 
-  auto frame = [](const char* id, const char* subject) {
+  auto frame = [](const char* id, const char* subject, const char* fields = R"(["surname"])") {
     return std::string(R"({"type": "request", "id": ")") + id + R"(", "request_id": "r", "consumer": "c",
-        "category": "identity.birth", "purpose": "p", "subject": ")" + subject + R"(", "fields": ["surname"],
-        "timeout_ms": 1000})";
+        "category": "identity.birth", "purpose": "p", "subject": ")" + subject + R"(", "fields": )" + fields +
+        R"(, "timeout_ms": 1000})";
   };
   broker_.send_to_connectors(frame("x-1", "QC-1957-0042"));
   EXPECT_EQ(json::parse(broker_.next_from_connector(std::chrono::seconds(5)).value_or("{}")),
@@ -144,9 +148,13 @@ TEST_F(CApiTest, ProviderAnswersThroughTheCallback) {
   broker_.send_to_connectors(frame("x-3", "silent"));
   EXPECT_EQ(json::parse(broker_.next_from_connector(std::chrono::seconds(5)).value_or("{}")).at("error").at("code"),
             "provider_error");
+  broker_.send_to_connectors(frame("x-4", "QC-1958-0311", R"(["children.given_names"])"));
+  EXPECT_EQ(json::parse(broker_.next_from_connector(std::chrono::seconds(5)).value_or("{}")),
+            json::parse(R"({"type": "response", "id": "x-4",
+                            "record": {"children": [{"given_names": "Léa"}, {"given_names": "Jules"}]}})"));
   pse_provider_stop(provider);
   pse_provider_free(provider);
-  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(calls, 4);
 }
 
 TEST_F(CApiTest, ProviderNeedsCategoriesAndAHandler) {

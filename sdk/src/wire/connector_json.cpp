@@ -1,5 +1,7 @@
 #include "wire/connector_json.hpp"
 
+#include <pse/record_fields.hpp>
+
 #include "wire/exchange_json.hpp"
 #include "wire/json_reader.hpp"
 #include "wire/publish_json.hpp"
@@ -110,12 +112,15 @@ std::string encode_record(const json::object& record, const std::vector<std::str
   std::string out = "{";
   bool first = true;
   for (const auto& [name, value] : record) {
-    if (!only.empty() && std::find(only.begin(), only.end(), std::string_view(name)) == only.end()) continue;
+    const bool listed = only.empty() || std::find(only.begin(), only.end(), std::string_view(name)) != only.end();
+    // A list field not listed itself goes with each item kept to its listed sub-fields, if any.
+    json::object kept;
+    if (!listed && (!value.is_array() || (kept = records::project(json::object{{name, value}}, only)).empty())) continue;
     if (!first) out += ',';
     first = false;
     out += json::serialize(name);
     out += ':';
-    out += json::serialize(value);
+    out += json::serialize(listed ? value : kept.at(name));
   }
   out += '}';
   return out;

@@ -21,7 +21,8 @@ namespace pse::wire {
 /// `serves` and `subscriptions` may each be empty, not both.
 std::string encode_hello(const std::vector<std::string>& serves, const std::vector<Subscription>& subscriptions,
                          std::size_t max_in_flight);
-/// The record as a JSON object's text; `only`, when not empty, names the fields to keep.
+/// The record as a JSON object's text; `only`, when not empty, names the fields to keep (a list
+/// field's sub-fields as "list.sub": its items kept to those).
 std::string encode_record(const boost::json::object& record, const std::vector<std::string>& only = {});
 /// `only`, when not empty, names the fields to send; the record's other fields are left out.
 std::string encode_record_response(std::string_view id, const boost::json::object& record,
