@@ -109,6 +109,7 @@ Connector::Connector(ConnectorConfig config, Publisher* publisher) : config_(std
     }
     served_.push_back(std::move(served));
   }
+  for (const auto& entry : config_.deliver) targets_.push_back(std::make_unique<DeliveryTarget>(entry));
   if (!config_.batch.empty() && publisher_ == nullptr) {
     throw ConfigError(config_.file, config_.batch.front().line, "batch mode needs a publisher");
   }
@@ -244,20 +245,55 @@ void Connector::run_reloader() {
   }
 }
 
+pse::Status Connector::deliver(const pse::Delivery& delivery) {
+  for (std::size_t i = 0; i < config_.deliver.size(); ++i) {
+    const DeliverConfig& entry = config_.deliver[i];
+    if (entry.category != delivery.category || entry.purpose != delivery.purpose) continue;
+    pse::Status written = targets_[i]->write(delivery);
+    if (!written) {
+      // The reason names the item or the file, never a value.
+      log::error("a delivery could not be written; it is refused, and the broker will retry",
+                 {{"category", delivery.category}, {"event_id", delivery.event_id}, {"error", written.error().message}});
+    }
+    return written;
+  }
+  return pse::make_error(pse::Reason::provider_error, "no target for " + delivery.category + " (" + delivery.purpose + ")");
+}
+
+// Output files that stay open too long are rolled even when no event comes.
+void Connector::run_roller() {
+  std::unique_lock lock(stop_mutex_);
+  while (!stop_signal_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+    lock.unlock();
+    for (const auto& target : targets_) {
+      if (auto rolled = target->roll_if_old(); !rolled) log::error("an output file could not be rolled", {{"error", rolled.error().message}});
+    }
+    lock.lock();
+  }
+}
+
 void Connector::start() {
   std::lock_guard lock(stop_mutex_);
   if (started_) return;
   started_ = true;
   stopping_ = false;
-  if (!served_.empty()) {
+  if (!served_.empty() || !targets_.empty()) {
     provider_ = std::make_unique<pse::Provider>(config_.broker);
-    std::vector<std::string> categories;
-    for (const auto& served : served_) categories.push_back(served->config->category);
-    provider_->serve(std::move(categories), [this](const pse::ProviderRequest& request) { return answer(request); });
+    if (!served_.empty()) {
+      std::vector<std::string> categories;
+      for (const auto& served : served_) categories.push_back(served->config->category);
+      provider_->serve(std::move(categories), [this](const pse::ProviderRequest& request) { return answer(request); });
+    }
+    if (!targets_.empty()) {
+      std::vector<pse::Subscription> subscriptions;
+      for (const auto& entry : config_.deliver) subscriptions.push_back({entry.category, entry.purpose});
+      provider_->subscribe(std::move(subscriptions), [this](const pse::Delivery& delivery) { return deliver(delivery); });
+      threads_.emplace_back([this] { run_roller(); });
+    }
     if (auto started = provider_->start(); !started) {
       log::error("the provider did not start", {{"reason", pse::to_string(started.error().reason)}});
     }
-    if (config_.reload_interval.count() > 0) threads_.emplace_back([this] { run_reloader(); });
+    if (!served_.empty() && config_.reload_interval.count() > 0) threads_.emplace_back([this] { run_reloader(); });
   }
   for (auto& watched : watched_) threads_.emplace_back([this, &watched] { run_watcher(*watched); });
 }

@@ -5,6 +5,7 @@
 
 #include "adapters/connector/canonical_source.hpp"
 #include "adapters/connector/connector_config.hpp"
+#include "adapters/connector/delivery_target.hpp"
 #include "adapters/connector/drop_folder.hpp"
 #include "adapters/connector/field_mapping.hpp"
 #include "adapters/connector/record_index.hpp"
@@ -49,8 +50,9 @@ class Connector {
   /// or record_not_found. Thread-safe.
   pse::Result<boost::json::object> answer(const pse::ProviderRequest& request) const;
 
-  /// Starts the provider (when categories are served), the drop-folder watchers and the
-  /// reloading of changed served files. Returns at once.
+  /// Starts the provider (when categories are served or events delivered), the drop-folder
+  /// watchers, the reloading of changed served files and the rolling of output files. Returns
+  /// at once.
   void start();
   /// Waits for the broker's `ready` (Done at once when nothing is served).
   pse::Status wait_ready(std::chrono::milliseconds timeout);
@@ -74,6 +76,8 @@ class Connector {
   IndexReport load_index(Served& served);
   void run_watcher(Watched& watched);
   void run_reloader();
+  void run_roller();
+  pse::Status deliver(const pse::Delivery& delivery);
 
   ConnectorConfig config_;
   Publisher* publisher_;
@@ -81,6 +85,7 @@ class Connector {
   std::vector<std::unique_ptr<Watched>> watched_;
   std::vector<IndexReport> index_reports_;
   std::unique_ptr<pse::Provider> provider_;
+  std::vector<std::unique_ptr<DeliveryTarget>> targets_;  ///< one per deliver entry, in order
   std::vector<std::thread> threads_;
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;

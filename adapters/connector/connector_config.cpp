@@ -171,6 +171,89 @@ std::vector<FieldMapping> read_fields(const YAML::Node& node, const std::filesys
   return fields;
 }
 
+// {name, to[, format]} or a list field {name, to: <OCCURS group>, items: [...]}.
+std::vector<OutputField> read_output_fields(const YAML::Node& node, const std::filesystem::path& file,
+                                            const policy::Category& category, const std::string& list = "") {
+  if (!node.IsSequence() || node.size() == 0) {
+    throw ConfigError(file, line_of(node), std::string(list.empty() ? "fields" : "items") + " must be a non-empty list of {name, to}");
+  }
+  std::vector<OutputField> fields;
+  std::set<std::string> names;
+  for (const auto& item : node) {
+    YamlMap map(item, file, list.empty() ? "field" : "item of '" + list + "'");
+    OutputField field;
+    field.line = line_of(item);
+    field.field = map.required_string("name");
+    field.legacy = map.required_string("to");
+    field.date_format = map.string_or("format", "");
+    const std::string classified = list.empty() ? field.field : list + "." + field.field;
+    if (map.has("items")) {
+      if (!list.empty()) throw ConfigError(file, field.line, "a list field cannot hold another list");
+      if (category.sub_fields(field.field).empty()) {
+        throw ConfigError(file, field.line, "'" + field.field + "' is not a list field of category " + category.id);
+      }
+      field.items = read_output_fields(map.required_node("items"), file, category, field.field);
+    } else if (category.find_field(classified) == nullptr) {
+      throw ConfigError(file, field.line, "'" + classified + "' is not a field of category " + category.id + " in the classification");
+    }
+    map.finish();
+    if (!names.insert(field.field).second) throw ConfigError(file, field.line, "field '" + field.field + "' is written twice");
+    fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
+DeliverConfig read_deliver(const YAML::Node& node, const std::filesystem::path& file,
+                           const policy::Classification& classification) {
+  YamlMap map(node, file, "deliver entry");
+  DeliverConfig entry;
+  entry.file = file;
+  entry.line = line_of(node);
+  entry.category = map.required_string("category");
+  const policy::Category* category = classification.find(entry.category);
+  if (category == nullptr) map.fail(node["category"], "category '" + entry.category + "' is not in the classification");
+  entry.purpose = map.required_string("purpose");
+  entry.key = map.required_string("key");
+  entry.key_line = line_of(node["key"]);
+  {
+    const YAML::Node target_node = map.required_node("target");
+    YamlMap target(target_node, file, "target");
+    const std::string type = target.required_string("type");
+    if (type == "copybook") {
+      entry.type = TargetType::copybook;
+      entry.copybook = required_path(target, file, "copybook");
+      const std::string page = target.string_or("code_page", "cp037");
+      const auto code_page = legacy::code_page_from_name(page);
+      if (!code_page) target.fail(target_node["code_page"], "target.code_page is not a known code page: '" + page + "'");
+      entry.copybook_options.code_page = *code_page;
+      if (auto framing = target.optional_node("framing")) entry.framing = read_framing(*framing, file);
+      entry.roll.extension = target.string_or("extension", ".dat");
+    } else if (type == "csv") {
+      entry.type = TargetType::csv;
+      const std::string delimiter = target.string_or("delimiter", ",");
+      if (delimiter.size() != 1 || delimiter == "\"" || delimiter == "\r" || delimiter == "\n") {
+        target.fail(target_node["delimiter"], "target.delimiter must be one character other than a quote or a line end");
+      }
+      entry.delimiter = delimiter[0];
+      entry.roll.extension = target.string_or("extension", ".csv");
+    } else {
+      target.fail(target_node["type"], "target.type must be copybook or csv, got '" + type + "'");
+    }
+    entry.roll.folder = required_path(target, file, "folder");
+    entry.roll.prefix = target.required_string("prefix");
+    if (entry.roll.prefix.empty() || entry.roll.prefix.find('/') != std::string::npos || entry.roll.prefix.starts_with(".")) {
+      target.fail(target_node["prefix"], "target.prefix must be a file name prefix, without '/'");
+    }
+    entry.roll.max_records = static_cast<std::uint64_t>(target.integer_or("max_records", 10000, 1, 100'000'000));
+    entry.roll.max_bytes = static_cast<std::uint64_t>(target.integer_or("max_bytes", 64LL * 1024 * 1024, 1, 1LL << 40));
+    entry.roll.max_age = std::chrono::seconds(target.integer_or("max_age_s", 300, 1, 7 * 24 * 3600));
+    target.finish();
+  }
+  entry.fields = read_output_fields(map.required_node("fields"), file, *category);
+  map.finish();
+  return entry;
+}
+
 const policy::Category& find_category(const policy::Classification& classification, YamlMap& map,
                                       const std::string& id, const YAML::Node& at) {
   const policy::Category* category = classification.find(id);
@@ -314,9 +397,19 @@ ConnectorConfig load_connector_config(const std::filesystem::path& file) {
       config.batch.push_back(std::move(entry));
     }
   }
+  if (auto deliver = top.optional_node("deliver")) {
+    if (!deliver->IsSequence()) top.fail(*deliver, "deliver must be a list");
+    for (const auto& item : *deliver) {
+      DeliverConfig entry = read_deliver(item, file, classification);
+      if (!folders.insert(entry.roll.folder / entry.roll.prefix).second) {
+        throw ConfigError(file, entry.line, "two deliver entries write the same files");
+      }
+      config.deliver.push_back(std::move(entry));
+    }
+  }
   top.finish();
-  if (config.serve.empty() && config.batch.empty()) {
-    throw ConfigError(file, 0, "nothing to do: neither serve nor batch is configured");
+  if (config.serve.empty() && config.batch.empty() && config.deliver.empty()) {
+    throw ConfigError(file, 0, "nothing to do: neither serve, batch nor deliver is configured");
   }
   return config;
 }

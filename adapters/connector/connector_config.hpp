@@ -36,6 +36,7 @@
 // since that needs the copybook or the schema.
 #pragma once
 
+#include "adapters/connector/rolled_file.hpp"
 #include "adapters/copybook/copybook_layout.hpp"
 #include "adapters/framing/record_framer.hpp"
 #include "adapters/record/decode_outcome.hpp"
@@ -88,6 +89,16 @@ struct FieldMapping {
   int line = 0;
 };
 
+/// One field of a delivery written into a legacy target: the classification's field (a list
+/// field's sub-field: its own part) and the legacy item or column receiving it.
+struct OutputField {
+  std::string field;
+  std::string legacy;
+  std::string date_format;         ///< a date written as this says ("%Y%m%d"); empty: as received
+  std::vector<OutputField> items;  ///< a list field: `legacy` is the OCCURS group
+  int line = 0;
+};
+
 struct ServeConfig {
   std::string category;
   SourceConfig source;
@@ -116,6 +127,25 @@ struct BatchConfig {
   int line = 0;
 };
 
+enum class TargetType { copybook, csv };
+
+/// Events of one subscription written into a legacy target (delivery_target.hpp).
+struct DeliverConfig {
+  std::string category;
+  std::string purpose;                    ///< of the subscription
+  TargetType type = TargetType::copybook;
+  std::filesystem::path copybook;         ///< copybook target: the record layout
+  legacy::CopybookOptions copybook_options;
+  legacy::FramingOptions framing;         ///< fixed (the default) or variable (RDW)
+  char delimiter = ',';                   ///< csv target
+  RollSettings roll;                      ///< folder, prefix and when to roll
+  std::string key;                        ///< the legacy item or column receiving the subject
+  int key_line = 0;
+  std::vector<OutputField> fields;
+  std::filesystem::path file;             ///< the connector file, for messages
+  int line = 0;
+};
+
 struct ConnectorConfig {
   std::filesystem::path file;  ///< the configuration file itself
   ClientOptions broker;        ///< host, port, server_name and the three PEM files
@@ -125,6 +155,7 @@ struct ConnectorConfig {
   std::chrono::milliseconds reload_interval{2000};
   std::vector<ServeConfig> serve;
   std::vector<BatchConfig> batch;
+  std::vector<DeliverConfig> deliver;
 };
 
 /// Loads and checks the file. Throws ConfigError (file, line, reason).

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     std::atomic<bool> refused{false};
     std::atomic<bool> stopping{false};
     std::thread ready_watch([&] {
-      while (!stopping && !connector.config().serve.empty()) {
+      while (!stopping && (!connector.config().serve.empty() || !connector.config().deliver.empty())) {
         const pse::Status ready = connector.wait_ready(std::chrono::seconds(1));
         if (ready) {
           pse::log::info("connected to the broker");

@@ -114,4 +114,22 @@ LegacyResult<std::optional<Frame>> RecordFramer::next_text() {
   return std::optional<Frame>{Frame{data_.substr(start, length), record_number_, start}};
 }
 
+std::string frame_record(const FramingOptions& options, std::string_view record) {
+  switch (options.format) {
+    case RecordFormat::fixed: return std::string(record);
+    case RecordFormat::text: return std::string(record) + "\n";
+    case RecordFormat::variable: break;
+  }
+  const std::size_t length = record.size() + (options.rdw_counts_itself ? 4 : 0);
+  const auto high = static_cast<char>((length >> 8) & 0xFF);
+  const auto low = static_cast<char>(length & 0xFF);
+  std::string framed;
+  framed.reserve(record.size() + 4);
+  framed += options.rdw_byte_order == ByteOrder::big_endian ? high : low;
+  framed += options.rdw_byte_order == ByteOrder::big_endian ? low : high;
+  framed.append(2, '\0');
+  framed.append(record);
+  return framed;
+}
+
 }  // namespace pse::legacy

@@ -72,4 +72,10 @@ class RecordFramer {
   std::uint64_t record_number_ = 0;
 };
 
+/// One record as the framing writes it, the inverse of RecordFramer: as is (fixed), after its
+/// RDW (variable: two length bytes in `rdw_byte_order`, counting the RDW when
+/// `rdw_counts_itself`, then two zero bytes), or followed by LF (text). Block descriptors are
+/// not written.
+std::string frame_record(const FramingOptions& options, std::string_view record);
+
 }  // namespace pse::legacy

@@ -5,6 +5,7 @@
 #include "adapters/connector/canonical_source.hpp"
 #include "adapters/connector/connector.hpp"
 #include "adapters/connector/connector_config.hpp"
+#include "adapters/connector/delivery_target.hpp"
 #include "base/config_error.hpp"
 #include "support/temp_dir.hpp"
 
@@ -189,6 +190,105 @@ TEST_F(RepeatingGroup, MappingMistakesAreRefusedAtTheirLine) {
   EXPECT_THAT(refusal("      - name: benefit_type\n        from: SURVIVANT\n        items:\n"
                       "          - {name: given_names, from: SURV-PRENOM}\n"),
               HasSubstr("'benefit_type' is not a list field of category pension.benefit_payments"));
+}
+
+// The other way: what the connector served, delivered to a subscriber whose connector writes it
+// in the same layout (RDW records, as GnuCOBOL writes them), read back by a COBOL program.
+constexpr std::string_view kReader =
+    "       IDENTIFICATION DIVISION.\n"
+    "       PROGRAM-ID. LECTEUR.\n"
+    "       ENVIRONMENT DIVISION.\n"
+    "       INPUT-OUTPUT SECTION.\n"
+    "       FILE-CONTROL.\n"
+    "           SELECT IN-FILE ASSIGN TO \"recus.dat\"\n"
+    "               ORGANIZATION IS SEQUENTIAL.\n"
+    "       DATA DIVISION.\n"
+    "       FILE SECTION.\n"
+    "       FD IN-FILE\n"
+    "           RECORD IS VARYING IN SIZE FROM 26 TO 174 CHARACTERS\n"
+    "           DEPENDING ON REC-LEN.\n"
+    "       01 PRESTATION.\n"
+    "          05 NO-SUJET      PIC X(12).\n"
+    "          05 TYPE-PREST    PIC X(8).\n"
+    "          05 MONTANT       PIC S9(5)V99 COMP-3.\n"
+    "          05 NB-SURV       PIC 9(2).\n"
+    "          05 SURVIVANT OCCURS 0 TO 4 TIMES DEPENDING ON NB-SURV.\n"
+    "             10 SURV-PRENOM    PIC X(15).\n"
+    "             10 SURV-LIEN      PIC X(8).\n"
+    "             10 SURV-NAISSANCE PIC 9(8).\n"
+    "             10 SURV-MOIS      PIC 9(2) OCCURS 3.\n"
+    "       WORKING-STORAGE SECTION.\n"
+    "       01 REC-LEN    PIC 9(4) COMP.\n"
+    "       01 FIN        PIC X VALUE \"N\".\n"
+    "       01 I          PIC 9(2).\n"
+    "       01 MONTANT-ED PIC -(5)9.99.\n"
+    "       PROCEDURE DIVISION.\n"
+    "           OPEN INPUT IN-FILE\n"
+    "           PERFORM UNTIL FIN = \"O\"\n"
+    "               READ IN-FILE\n"
+    "                   AT END MOVE \"O\" TO FIN\n"
+    "                   NOT AT END\n"
+    "                       MOVE MONTANT TO MONTANT-ED\n"
+    "                       DISPLAY NO-SUJET \"|\" TYPE-PREST \"|\"\n"
+    "                               MONTANT-ED \"|\" NB-SURV\n"
+    "                       PERFORM VARYING I FROM 1 BY 1 UNTIL I > NB-SURV\n"
+    "                           DISPLAY \"  \" SURV-PRENOM(I) \"|\"\n"
+    "                                   SURV-LIEN(I) \"|\" SURV-NAISSANCE(I)\n"
+    "                       END-PERFORM\n"
+    "               END-READ\n"
+    "           END-PERFORM\n"
+    "           CLOSE IN-FILE\n"
+    "           STOP RUN.\n";
+
+TEST_F(RepeatingGroup, ServedRecordsDeliveredIntoTheSameLayoutReadBackInCobol) {
+  Connector connector(load_connector_config(dir_.write("adapter.yaml", adapter(kFields))), nullptr);
+  DeliverConfig config;
+  config.category = "pension.benefit_payments";
+  config.purpose = "tax_assessment";
+  config.copybook = dir_ / "prestations.cpy";
+  config.copybook_options.code_page = legacy::CodePage::ascii;
+  config.framing.format = legacy::RecordFormat::variable;
+  config.framing.rdw_counts_itself = false;
+  config.roll.folder = dir_ / "out";
+  config.roll.prefix = "RECUS";
+  config.roll.max_records = 3;
+  config.key = "NO-SUJET";
+  config.fields = {{"benefit_type", "TYPE-PREST", "", {}, 1},
+                   {"monthly_amount", "MONTANT", "", {}, 2},
+                   {"survivors", "SURVIVANT", "",
+                    {{"given_names", "SURV-PRENOM", "", {}, 4}, {"relationship", "SURV-LIEN", "", {}, 5},
+                     {"birth_date", "SURV-NAISSANCE", "%Y%m%d", {}, 6}}, 3}};
+  config.file = dir_ / "adapter.yaml";
+  DeliveryTarget target(config);
+  int event = 0;
+  for (const char* subject : {"QC-1958-0311", "QC-1960-0101", "QC-1949-0505"}) {
+    Delivery delivery;
+    delivery.event_id = "evt-" + std::to_string(++event);
+    delivery.subject = subject;
+    delivery.record = json::parse(answer(connector, subject, {"benefit_type", "monthly_amount", "survivors"})).as_object();
+    ASSERT_TRUE(target.write(delivery)) << delivery.event_id;
+  }
+  std::vector<std::filesystem::path> rolled;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "out")) {
+    if (entry.path().extension() == ".dat") rolled.push_back(entry.path());
+  }
+  ASSERT_EQ(rolled.size(), 1u);
+  ASSERT_TRUE(std::filesystem::exists(rolled[0].string() + ".done"));
+  // Byte for byte what the COBOL program wrote.
+  EXPECT_EQ(read_file(rolled[0]), read_file(dir_ / "prestations.dat"));
+
+  std::filesystem::copy_file(rolled[0], dir_ / "recus.dat");
+  dir_.write("lecteur.cob", kReader);
+  const std::string command = "cd '" + dir_.path().string() +
+                              "' && cobc -x -std=ibm -o lecteur lecteur.cob > cobc.log 2>&1 && ./lecteur > lu.txt 2>> cobc.log";
+  ASSERT_EQ(std::system(command.c_str()), 0) << read_file(dir_ / "cobc.log");
+  EXPECT_EQ(read_file(dir_ / "lu.txt"),
+            "QC-1958-0311|SURVIE  |   812.40|02\n"
+            "  LEA            |CONJOINT|19610713\n"
+            "  JULES          |ENFANT  |20090302\n"
+            "QC-1960-0101|RETRAITE|  1500.00|00\n"
+            "QC-1949-0505|SURVIE  |  -300.25|01\n"
+            "  MARIE-EVE      |CONJOINT|19500101\n");
 }
 
 TEST(RepeatingGroupCodec, AnElementaryOccursGivesOneItemPerValue) {
