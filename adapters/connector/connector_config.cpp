@@ -203,6 +203,20 @@ std::vector<OutputField> read_output_fields(const YAML::Node& node, const std::f
   return fields;
 }
 
+// Where a file target writes, and when it rolls its file.
+void read_roll(YamlMap& target, const YAML::Node& node, const std::filesystem::path& file, const char* extension,
+               RollSettings& roll) {
+  roll.folder = required_path(target, file, "folder");
+  roll.prefix = target.required_string("prefix");
+  if (roll.prefix.empty() || roll.prefix.find('/') != std::string::npos || roll.prefix.starts_with(".")) {
+    target.fail(node["prefix"], "target.prefix must be a file name prefix, without '/'");
+  }
+  roll.extension = target.string_or("extension", extension);
+  roll.max_records = static_cast<std::uint64_t>(target.integer_or("max_records", 10000, 1, 100'000'000));
+  roll.max_bytes = static_cast<std::uint64_t>(target.integer_or("max_bytes", 64LL * 1024 * 1024, 1, 1LL << 40));
+  roll.max_age = std::chrono::seconds(target.integer_or("max_age_s", 300, 1, 7 * 24 * 3600));
+}
+
 DeliverConfig read_deliver(const YAML::Node& node, const std::filesystem::path& file,
                            const policy::Classification& classification) {
   YamlMap map(node, file, "deliver entry");
@@ -227,7 +241,7 @@ DeliverConfig read_deliver(const YAML::Node& node, const std::filesystem::path& 
       if (!code_page) target.fail(target_node["code_page"], "target.code_page is not a known code page: '" + page + "'");
       entry.copybook_options.code_page = *code_page;
       if (auto framing = target.optional_node("framing")) entry.framing = read_framing(*framing, file);
-      entry.roll.extension = target.string_or("extension", ".dat");
+      read_roll(target, target_node, file, ".dat", entry.roll);
     } else if (type == "csv") {
       entry.type = TargetType::csv;
       const std::string delimiter = target.string_or("delimiter", ",");
@@ -235,18 +249,13 @@ DeliverConfig read_deliver(const YAML::Node& node, const std::filesystem::path& 
         target.fail(target_node["delimiter"], "target.delimiter must be one character other than a quote or a line end");
       }
       entry.delimiter = delimiter[0];
-      entry.roll.extension = target.string_or("extension", ".csv");
+      read_roll(target, target_node, file, ".csv", entry.roll);
+    } else if (type == "odbc") {
+      entry.type = TargetType::odbc;
+      entry.schema = required_path(target, file, "schema");
     } else {
-      target.fail(target_node["type"], "target.type must be copybook or csv, got '" + type + "'");
+      target.fail(target_node["type"], "target.type must be copybook, csv or odbc, got '" + type + "'");
     }
-    entry.roll.folder = required_path(target, file, "folder");
-    entry.roll.prefix = target.required_string("prefix");
-    if (entry.roll.prefix.empty() || entry.roll.prefix.find('/') != std::string::npos || entry.roll.prefix.starts_with(".")) {
-      target.fail(target_node["prefix"], "target.prefix must be a file name prefix, without '/'");
-    }
-    entry.roll.max_records = static_cast<std::uint64_t>(target.integer_or("max_records", 10000, 1, 100'000'000));
-    entry.roll.max_bytes = static_cast<std::uint64_t>(target.integer_or("max_bytes", 64LL * 1024 * 1024, 1, 1LL << 40));
-    entry.roll.max_age = std::chrono::seconds(target.integer_or("max_age_s", 300, 1, 7 * 24 * 3600));
     target.finish();
   }
   entry.fields = read_output_fields(map.required_node("fields"), file, *category);
@@ -401,7 +410,7 @@ ConnectorConfig load_connector_config(const std::filesystem::path& file) {
     if (!deliver->IsSequence()) top.fail(*deliver, "deliver must be a list");
     for (const auto& item : *deliver) {
       DeliverConfig entry = read_deliver(item, file, classification);
-      if (!folders.insert(entry.roll.folder / entry.roll.prefix).second) {
+      if (entry.type != TargetType::odbc && !folders.insert(entry.roll.folder / entry.roll.prefix).second) {
         throw ConfigError(file, entry.line, "two deliver entries write the same files");
       }
       config.deliver.push_back(std::move(entry));

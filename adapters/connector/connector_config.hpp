@@ -29,6 +29,18 @@
 //         max_file_bytes: 268435456              # larger files are refused (default 256 MiB)
 //         source: {type: csv, schema: data/deces.schema.yaml, key: nas}
 //         fields: [...]
+//     deliver:                                   # events this body subscribes to, written for
+//       - category: identity.death               # its legacy systems (delivery_target.hpp)
+//         purpose: pension_termination
+//         key: NO-SUJET                          # the item (column) receiving the subject
+//         target: {type: copybook, copybook: data/deces-recus.cpy, code_page: cp037,
+//                  framing: {format: variable}, folder: ../../var/rq/deces, prefix: DECES,
+//                  max_records: 10000, max_bytes: 67108864, max_age_s: 300}
+//           # or {type: csv, delimiter: ";", folder, prefix, ...}
+//           # or {type: odbc, schema: data/deces.odbc.yaml}   (adapters/sql/odbc_target.hpp)
+//         fields:                                # classification field → legacy item
+//           - {name: surname, to: NOM-FAMILLE}
+//           - {name: death_date, to: DATE-DECES, format: "%Y%m%d"}
 //
 // Relative paths are resolved against the directory of the file. Every mapping, nested or not,
 // refuses unknown keys and bad values with the file, the line and the reason (ConfigError).
@@ -127,7 +139,7 @@ struct BatchConfig {
   int line = 0;
 };
 
-enum class TargetType { copybook, csv };
+enum class TargetType { copybook, csv, odbc };
 
 /// Events of one subscription written into a legacy target (delivery_target.hpp).
 struct DeliverConfig {
@@ -138,7 +150,8 @@ struct DeliverConfig {
   legacy::CopybookOptions copybook_options;
   legacy::FramingOptions framing;         ///< fixed (the default) or variable (RDW)
   char delimiter = ',';                   ///< csv target
-  RollSettings roll;                      ///< folder, prefix and when to roll
+  std::filesystem::path schema;           ///< odbc target: its own file (adapters/sql/odbc_target.hpp)
+  RollSettings roll;                      ///< copybook and csv: folder, prefix and when to roll
   std::string key;                        ///< the legacy item or column receiving the subject
   int key_line = 0;
   std::vector<OutputField> fields;

@@ -59,6 +59,27 @@ std::string csv_line(char delimiter, std::string_view subject, const json::objec
 
 DeliveryTarget::DeliveryTarget(const DeliverConfig& config) : config_(config) {
   RollSettings roll = config.roll;
+  if (config.type != TargetType::copybook) {
+    for (const OutputField& field : config.fields) {
+      if (!field.items.empty()) {
+        throw ConfigError(config.file, field.line,
+                          "a CSV file or a table has no repeating groups: write list fields to a copybook target");
+      }
+    }
+  }
+  if (config.type == TargetType::odbc) {
+    std::vector<std::string> columns;
+    for (const OutputField& field : config.fields) columns.push_back(field.legacy);
+    auto target_config = adapters::sql::load_odbc_target_config(config.schema);
+    if (target_config.key_column != config.key) {
+      throw ConfigError(config.file, config.key_line,
+                        "key '" + config.key + "' is not the table's key_column '" + target_config.key_column + "'");
+    }
+    auto table = adapters::sql::OdbcTarget::open(target_config, std::move(columns));
+    if (!table) throw ConfigError(config.schema, 0, table.error().message);
+    table_ = std::move(table).value();
+    return;
+  }
   if (config.type == TargetType::copybook) {
     auto layout = load_layout(config);
     if (config_.framing.format == legacy::RecordFormat::fixed && layout->variable_size()) {
@@ -66,11 +87,6 @@ DeliveryTarget::DeliveryTarget(const DeliverConfig& config) : config_(config) {
     }
     copybook_ = std::make_unique<CopybookWriter>(std::move(layout), config.key, config.fields, config.file, config.key_line);
   } else {
-    for (const OutputField& field : config.fields) {
-      if (!field.items.empty()) {
-        throw ConfigError(config.file, field.line, "a CSV file has no repeating groups: write list fields to a copybook target");
-      }
-    }
     std::string header = csv_field(config.delimiter, config.key);
     for (const OutputField& field : config.fields) header += config.delimiter + csv_field(config.delimiter, field.legacy);
     roll.header = header + "\r\n";
@@ -86,6 +102,15 @@ pse::Result<std::string> DeliveryTarget::record_bytes(const pse::Delivery& deliv
 }
 
 pse::Status DeliveryTarget::write(const pse::Delivery& delivery) {
+  if (table_) {
+    std::vector<std::optional<std::string>> values;
+    for (const OutputField& field : config_.fields) {
+      const json::value* value = delivery.record.if_contains(field.field);
+      values.push_back(value == nullptr || value->is_null() ? std::nullopt
+                                                            : std::optional<std::string>(text_of(value, field.date_format)));
+    }
+    return table_->write(delivery.event_id, delivery.subject, values);
+  }
   auto bytes = record_bytes(delivery);
   if (!bytes) return bytes.error();
   return file_->append(delivery.event_id, *bytes);

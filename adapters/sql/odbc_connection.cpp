@@ -172,7 +172,8 @@ void OdbcConnection::close() noexcept {
   connection_ = nullptr;
 }
 
-std::optional<OdbcFailure> OdbcConnection::open(const std::string& connection_string, std::chrono::seconds login_timeout) {
+std::optional<OdbcFailure> OdbcConnection::open(const std::string& connection_string, std::chrono::seconds login_timeout,
+                                                bool read_only) {
   close();
   SQLHENV env = environment();
   if (env == SQL_NULL_HENV) return OdbcFailure{"", "cannot allocate an ODBC environment", true};
@@ -194,7 +195,7 @@ std::optional<OdbcFailure> OdbcConnection::open(const std::string& connection_st
   }
   connection_ = connection;
   // A hint many drivers ignore; end_read()'s rollback is what undoes a write.
-  SQLSetConnectAttr(connection, SQL_ATTR_ACCESS_MODE, reinterpret_cast<SQLPOINTER>(SQL_MODE_READ_ONLY), 0);
+  if (read_only) SQLSetConnectAttr(connection, SQL_ATTR_ACCESS_MODE, reinterpret_cast<SQLPOINTER>(SQL_MODE_READ_ONLY), 0);
   if (!SQL_SUCCEEDED(
           SQLSetConnectAttr(connection, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0))) {
     OdbcFailure failure = diagnose(SQL_HANDLE_DBC, connection, connection);
@@ -315,5 +316,53 @@ std::optional<OdbcFailure> OdbcConnection::end_read() {
 }
 
 OdbcFailure OdbcConnection::statement_failure() { return diagnose(SQL_HANDLE_STMT, statement_, connection_); }
+
+std::optional<OdbcFailure> OdbcConnection::run(std::string_view sql, const std::vector<OdbcParameter>& parameters,
+                                               std::int64_t* rows) {
+  SQLHSTMT statement = SQL_NULL_HSTMT;
+  if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, connection_, &statement))) {
+    return diagnose(SQL_HANDLE_DBC, connection_, connection_);
+  }
+  struct Free {
+    SQLHSTMT handle;
+    ~Free() { SQLFreeHandle(SQL_HANDLE_STMT, handle); }
+  } free_statement{statement};
+  // Bound buffers must stay put until SQLExecDirect returns.
+  std::vector<std::u16string> texts;
+  std::vector<SQLLEN> lengths(parameters.size());
+  texts.reserve(parameters.size());
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const OdbcParameter& parameter = parameters[i];
+    texts.push_back(parameter.text ? to_utf16(*parameter.text) : std::u16string());
+    lengths[i] = parameter.text ? static_cast<SQLLEN>(texts[i].size() * sizeof(char16_t)) : SQL_NULL_DATA;
+    const SQLULEN size = texts[i].empty() ? 1 : texts[i].size();
+    if (!SQL_SUCCEEDED(SQLBindParameter(statement, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, SQL_C_WCHAR,
+                                        parameter.sql_type, size, 0, wide(texts[i]),
+                                        static_cast<SQLLEN>(texts[i].size() * sizeof(char16_t)), &lengths[i]))) {
+      return diagnose(SQL_HANDLE_STMT, statement, connection_);
+    }
+  }
+  std::u16string text = to_utf16(sql);
+  const SQLRETURN executed = SQLExecDirectW(statement, wide(text), static_cast<SQLINTEGER>(text.size()));
+  if (!SQL_SUCCEEDED(executed) && executed != SQL_NO_DATA) return diagnose(SQL_HANDLE_STMT, statement, connection_);
+  if (rows != nullptr) {
+    SQLLEN changed = 0;
+    if (executed != SQL_NO_DATA && !SQL_SUCCEEDED(SQLRowCount(statement, &changed))) {
+      return diagnose(SQL_HANDLE_STMT, statement, connection_);
+    }
+    *rows = executed == SQL_NO_DATA ? 0 : changed;
+  }
+  return std::nullopt;
+}
+
+std::optional<OdbcFailure> OdbcConnection::commit() {
+  if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, connection_, SQL_COMMIT))) return diagnose(SQL_HANDLE_DBC, connection_, connection_);
+  return std::nullopt;
+}
+
+std::optional<OdbcFailure> OdbcConnection::rollback() {
+  if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, connection_, SQL_ROLLBACK))) return diagnose(SQL_HANDLE_DBC, connection_, connection_);
+  return std::nullopt;
+}
 
 }  // namespace pse::adapters::sql

@@ -28,6 +28,13 @@ struct OdbcColumn {
 
 enum class FetchResult { row, done, failed };
 
+/// A statement's parameter, passed as text that the driver converts to `sql_type` (the type of
+/// the column it is compared with or written to: SQL_INTEGER, SQL_TYPE_DATE, SQL_DECIMAL...).
+struct OdbcParameter {
+  std::optional<std::string> text;  ///< std::nullopt: NULL
+  short sql_type = -9;              ///< SQL_WVARCHAR
+};
+
 class OdbcConnection {
  public:
   OdbcConnection() = default;
@@ -38,8 +45,10 @@ class OdbcConnection {
   ~OdbcConnection();
 
   /// Connects without prompting, within `login_timeout`, asks the driver for a read-only
-  /// connection and turns autocommit off (every read ends in a rollback: end_read()).
-  std::optional<OdbcFailure> open(const std::string& connection_string, std::chrono::seconds login_timeout);
+  /// connection (unless `read_only` is false) and turns autocommit off: every read ends in a
+  /// rollback (end_read()), every write in commit() or rollback().
+  std::optional<OdbcFailure> open(const std::string& connection_string, std::chrono::seconds login_timeout,
+                                  bool read_only = true);
   bool is_open() const noexcept { return connection_ != nullptr; }
   void close() noexcept;
 
@@ -59,6 +68,13 @@ class OdbcConnection {
   std::optional<OdbcFailure> end_read();
   /// The diagnostic of the last failed call on the statement (after fetch() returned failed).
   OdbcFailure statement_failure();
+
+  /// Runs `sql` once, on a statement of its own, with `parameters`; `rows` gets the number of
+  /// rows it changed. For writes inside a transaction that commit() or rollback() ends.
+  std::optional<OdbcFailure> run(std::string_view sql, const std::vector<OdbcParameter>& parameters,
+                                 std::int64_t* rows = nullptr);
+  std::optional<OdbcFailure> commit();
+  std::optional<OdbcFailure> rollback();
 
  private:
   void* connection_ = nullptr;  // SQLHDBC

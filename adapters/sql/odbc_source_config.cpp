@@ -43,7 +43,7 @@ bool names_a_password(const std::string& connection) {
 
 }  // namespace
 
-std::string OdbcSourceConfig::connection_string() const {
+std::string OdbcConnectionSettings::connection_string() const {
   if (password.empty()) return connection;
   // A braced value may hold any character; a closing brace is doubled.
   std::string braced;
@@ -56,23 +56,29 @@ std::string OdbcSourceConfig::connection_string() const {
   return text + ";PWD={" + braced + "}";
 }
 
+OdbcConnectionSettings read_connection_settings(YamlMap& map, const std::filesystem::path& file) {
+  OdbcConnectionSettings settings;
+  settings.name = file.filename().string();
+  settings.connection = map.required_string("connection");
+  if (names_a_password(settings.connection)) {
+    map.fail_key("connection", "must not hold the password: put it in password_file");
+  }
+  if (auto password_file = map.optional_string("password_file")) {
+    settings.password = read_secret_key_file(resolve_relative_to(file, *password_file));
+  }
+  settings.login_timeout = std::chrono::seconds(map.integer_or("login_timeout_s", 5, 1, 60));
+  settings.query_timeout = std::chrono::seconds(map.integer_or("query_timeout_s", 5, 1, 300));
+  return settings;
+}
+
 OdbcSourceConfig load_odbc_source_config(const std::filesystem::path& file) {
   const YAML::Node root = load_yaml_file(file);
   YamlMap map(root, file, "odbc source");
   OdbcSourceConfig config;
-  config.name = file.filename().string();
-  config.connection = map.required_string("connection");
-  if (names_a_password(config.connection)) {
-    map.fail(root["connection"], "odbc source.connection must not hold the password: put it in password_file");
-  }
-  if (auto password_file = map.optional_string("password_file")) {
-    config.password = read_secret_key_file(resolve_relative_to(file, *password_file));
-  }
+  static_cast<OdbcConnectionSettings&>(config) = read_connection_settings(map, file);
   if (map.has("query")) config.query_line = line_of(root["query"]);
   config.query = map.required_string("query");
   config.connections = static_cast<std::size_t>(map.integer_or("connections", 4, 1, 64));
-  config.login_timeout = std::chrono::seconds(map.integer_or("login_timeout_s", 5, 1, 60));
-  config.query_timeout = std::chrono::seconds(map.integer_or("query_timeout_s", 5, 1, 300));
   config.on_error = read_error_policy(map);
   config.max_rows = static_cast<std::uint64_t>(map.integer_or("max_rows", 1000, 1, 1000000));
   config.fields = read_sql_fields(map);

@@ -24,25 +24,32 @@
 
 namespace pse::adapters::sql {
 
-struct OdbcSourceConfig {
+/// How to reach a database through ODBC: what a source and a target share.
+struct OdbcConnectionSettings {
   std::string connection;  ///< the ODBC connection string, without the password
   std::string password;    ///< from password_file; added to the string as PWD when connecting
-  std::string query;
-  std::vector<SqlField> fields;
-  ErrorPolicy on_error = ErrorPolicy::reject_file;
-  std::uint64_t max_rows = 1000;
-  std::size_t connections = 4;
   std::chrono::seconds login_timeout{5};
   std::chrono::seconds query_timeout{5};
   std::string name;  ///< for messages: the configuration file's name, never the connection string
-  int query_line = 0;
 
   /// What SQLDriverConnect receives.
   std::string connection_string() const;
 };
 
+struct OdbcSourceConfig : OdbcConnectionSettings {
+  std::string query;
+  std::vector<SqlField> fields;
+  ErrorPolicy on_error = ErrorPolicy::reject_file;
+  std::uint64_t max_rows = 1000;
+  std::size_t connections = 4;
+  int query_line = 0;
+};
+
 /// Loads the YAML. Throws ConfigError (file, line, reason): a password written in the
 /// connection string is refused (it belongs in password_file). Does not connect.
 OdbcSourceConfig load_odbc_source_config(const std::filesystem::path& file);
+
+/// Reads connection, password_file, login_timeout_s and query_timeout_s. Throws ConfigError.
+OdbcConnectionSettings read_connection_settings(YamlMap& map, const std::filesystem::path& file);
 
 }  // namespace pse::adapters::sql

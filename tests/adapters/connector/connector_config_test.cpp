@@ -183,3 +183,68 @@ TEST_F(ConnectorConfigTest, ADropFolderHasASizeCap) {
 
 }  // namespace
 }  // namespace pse::connector
+
+namespace pse::connector {
+namespace {
+
+// A subscriber's connector: Retraite Québec writes the deaths it is told of into a copybook file.
+std::string deliver_config(const std::string& replace_from = {}, const std::string& replace_to = {}) {
+  std::string text =
+      "broker: {host: localhost, port: 8443}\n"                                                  // 1
+      "tls: {ca: ca.crt, cert: org.crt, key: org.key}\n"                                         // 2
+      "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"                         // 3
+      "deliver:\n"                                                                               // 4
+      "  - category: identity.death\n"                                                           // 5
+      "    purpose: pension_termination\n"                                                       // 6
+      "    key: NO-SUJET\n"                                                                      // 7
+      "    target: {type: copybook, copybook: deces.cpy, code_page: cp037, folder: out, prefix: DECES,\n"  // 8
+      "             framing: {format: variable}, max_records: 500, max_age_s: 60}\n"            // 9
+      "    fields:\n"                                                                            // 10
+      "      - {name: surname, to: NOM-FAMILLE}\n"                                               // 11
+      "      - {name: death_date, to: DATE-DECES, format: \"%Y%m%d\"}\n";                        // 12
+  if (!replace_from.empty()) {
+    const auto at = text.find(replace_from);
+    EXPECT_NE(at, std::string::npos) << replace_from;
+    if (at != std::string::npos) text.replace(at, replace_from.size(), replace_to);
+  }
+  return text;
+}
+
+class DeliverConfigTest : public ConnectorConfigTest {
+ protected:
+  void SetUp() override {
+    dir_.write("deces.cpy", "       01 DECES.\n          05 NO-SUJET PIC X(12).\n          05 NOM-FAMILLE PIC X(20).\n"
+                            "          05 DATE-DECES PIC 9(8).\n");
+  }
+};
+
+TEST_F(DeliverConfigTest, ASubscriberWritingIntoACopybookFileLoads) {
+  const ConnectorConfig config = load_connector_config(dir_.write("adapter.yaml", deliver_config()));
+  ASSERT_EQ(config.deliver.size(), 1u);
+  const DeliverConfig& entry = config.deliver[0];
+  EXPECT_EQ(entry.purpose, "pension_termination");
+  EXPECT_EQ(entry.type, TargetType::copybook);
+  EXPECT_EQ(entry.framing.format, legacy::RecordFormat::variable);
+  EXPECT_EQ(entry.roll.folder, dir_ / "out");
+  EXPECT_EQ(entry.roll.extension, ".dat");
+  EXPECT_EQ(entry.roll.max_records, 500u);
+  EXPECT_EQ(entry.roll.max_age, std::chrono::seconds(60));
+  ASSERT_EQ(entry.fields.size(), 2u);
+  EXPECT_EQ(entry.fields[1].date_format, "%Y%m%d");
+  EXPECT_EQ(error_of(deliver_config()), "no error");  // the target opens: the copybook maps
+}
+
+TEST_F(DeliverConfigTest, MistakesAreRefusedWithTheirLine) {
+  EXPECT_THAT(error_of(deliver_config("type: copybook", "type: tape")),
+              HasSubstr(at_line(8) + "target.type must be copybook, csv or odbc, got 'tape'"));
+  EXPECT_THAT(error_of(deliver_config("prefix: DECES", "prefix: ../DECES")), HasSubstr("target.prefix must be a file name prefix"));
+  EXPECT_THAT(error_of(deliver_config("{name: surname, to", "{name: shoe_size, to")),
+              HasSubstr(at_line(11) + "'shoe_size' is not a field of category identity.death"));
+  EXPECT_THAT(error_of(deliver_config("to: NOM-FAMILLE", "to: NOM")), HasSubstr(at_line(11) + "'NOM' is not an item of the copybook"));
+  EXPECT_THAT(error_of(deliver_config("    purpose: pension_termination\n", "")), HasSubstr("purpose"));
+  EXPECT_THAT(error_of(deliver_config("{name: surname, to: NOM-FAMILLE}", "{name: surname, to: NOM-FAMILLE, items: [{name: a, to: B}]}")),
+              HasSubstr(at_line(11) + "'surname' is not a list field of category identity.death"));
+}
+
+}  // namespace
+}  // namespace pse::connector

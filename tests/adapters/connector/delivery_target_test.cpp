@@ -167,6 +167,33 @@ TEST_F(DeliveryTargetTest, ACsvFileHasAHeaderQuotesWhatNeedsItAndRollsWhenOld) {
   EXPECT_EQ(files_in(dir_ / "out", ".csv").size(), 1u);
 }
 
+// A table through ODBC (the SQLite driver here; PostgreSQL through psqlODBC in
+// tests/adapters/sql/odbc_target_test.cpp).
+TEST_F(DeliveryTargetTest, ATableIsUpsertedOncePerEventId) {
+  const auto database = dir_ / "rq.db";
+  ASSERT_EQ(std::system(("sqlite3 '" + database.string() +
+                         "' 'CREATE TABLE deces (no_sujet TEXT PRIMARY KEY, nom TEXT, date_deces TEXT);"
+                         " CREATE TABLE pse_deliveries (event_id TEXT PRIMARY KEY, delivered_at TEXT NOT NULL);'")
+                            .c_str()),
+            0);
+  DeliverConfig config = death_config(TargetType::odbc);
+  config.schema = dir_.write("deces.odbc.yaml", "connection: \"Driver=/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so;Database=" +
+                                                     database.string() + "\"\ntable: deces\nkey_column: no_sujet\n");
+  config.key = "no_sujet";
+  config.fields = {{"surname", "nom", "", {}, 10}, {"death_date", "date_deces", "%Y%m%d", {}, 11}};
+  DeliveryTarget target(config);
+  ASSERT_TRUE(target.write(delivery("evt-1", "QC-1", R"({"surname": "Roy", "death_date": "2026-01-02"})")));
+  ASSERT_TRUE(target.write(delivery("evt-1", "QC-1", R"({"surname": "Roy", "death_date": "2026-01-02"})")));
+  ASSERT_TRUE(target.write(delivery("evt-2", "QC-1", R"({"surname": "Roy-Côté", "death_date": "2026-01-02"})")));
+  ASSERT_EQ(std::system(("sqlite3 '" + database.string() + "' 'SELECT * FROM deces; SELECT count(*) FROM pse_deliveries;' > '" +
+                         (dir_ / "rows.txt").string() + "'")
+                            .c_str()),
+            0);
+  EXPECT_EQ(read_file(dir_ / "rows.txt"), "QC-1|Roy-Côté|20260102\n2\n");
+  config.key = "NO-SUJET";
+  EXPECT_THROW(DeliveryTarget wrong(config), ConfigError);  // not the table's key column
+}
+
 TEST_F(DeliveryTargetTest, MappingsTheTargetCannotWriteAreRefused) {
   DeliverConfig config = death_config(TargetType::copybook);
   config.fields.push_back({"birth_date", "NAISSANCE", "", {}, 12});

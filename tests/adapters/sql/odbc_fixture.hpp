@@ -3,6 +3,7 @@
 // under the real driver manager (unixODBC), both from Debian.
 #pragma once
 
+#include "golden_support.hpp"
 #include "sql_fixture.hpp"
 #include "support/pg_test_database.hpp"
 #include "support/temp_dir.hpp"
@@ -63,6 +64,12 @@ class OdbcDatabase {
   }
 
   std::string port() const { return port_; }
+  /// The PostgreSQL cluster's password (what password_file holds).
+  static std::string password() {
+    std::string text = read_bytes(pse::testing::pg_password_file());
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+  }
   const pse::testing::TempDir& work() const { return work_; }
 
  private:

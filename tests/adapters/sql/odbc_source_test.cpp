@@ -44,11 +44,7 @@ class OdbcSourceTest : public ::testing::TestWithParam<Driver> {
     }
     return result;
   }
-  static std::string password() {
-    std::string text = testing::read_bytes(pse::testing::pg_password_file());
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    return text;
-  }
+  static std::string password() { return testing::OdbcDatabase::password(); }
 
   std::string refusal(const std::string& query, std::vector<std::string> columns = {"nom"}) const {
     auto source = OdbcSource::open(config(query, std::move(columns)));
