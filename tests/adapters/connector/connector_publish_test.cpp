@@ -117,6 +117,59 @@ TEST_F(ConnectorPublishes, ADroppedFileIsPublishedOnceAndDeliveredToTheSubscribe
   ramq.stop();
 }
 
+// Both ways through the broker: RAMQ's connector subscribes to the deaths État civil's drop
+// folder publishes and writes them, without code, into a file of the very layout État civil
+// dropped — the same 100-byte EBCDIC records, rolled with a done-marker.
+TEST_F(ConnectorPublishes, DeliveredEventsAreWrittenIntoTheSubscribersLegacyFile) {
+  start_broker();
+  const auto ramq_config = work_.write("ramq-deliver.yaml",
+      "broker: {host: localhost, port: " + std::to_string(broker_->port()) + "}\n"
+      "tls: {ca: " + pki_->ca().string() + ", cert: " + ramq_.cert.string() + ", key: " + ramq_.key.string() + "}\n"
+      "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n"
+      "deliver:\n"
+      "  - category: identity.death\n"
+      "    purpose: health_insurance_termination\n"
+      "    key: NO-SUJET\n"
+      "    target: {type: copybook, copybook: " + kData + "etat-civil-deces.cpy, code_page: cp037,\n"
+      "             folder: " + (work_ / "recus").string() + ", prefix: DECES, max_records: 2}\n"
+      "    fields:\n"
+      "      - {name: surname, to: NOM-FAMILLE}\n"
+      "      - {name: given_names, to: PRENOMS}\n"
+      "      - {name: birth_date, to: DATE-NAISSANCE, format: \"%Y%m%d\"}\n"
+      "      - {name: death_date, to: DATE-DECES, format: \"%Y%m%d\"}\n");
+  connector::Connector ramq(connector::load_connector_config(ramq_config), nullptr);
+  ramq.start();
+  ASSERT_TRUE(ramq.wait_ready(10s));
+
+  connector::SdkPublisher publisher(sdk_options(etat_civil_));
+  connector::Connector etat_civil(connector::load_connector_config(write_config()), &publisher);
+  drop("deces-20261122.dat");
+  const auto reports = etat_civil.poll_drop_folders();
+  ASSERT_EQ(reports.size(), 1u);
+  ASSERT_EQ(reports[0].published, 2u) << reports[0].reason;
+
+  std::vector<fs::path> rolled;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (rolled.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    if (!fs::exists(work_ / "recus")) continue;
+    for (const auto& entry : fs::directory_iterator(work_ / "recus")) {
+      if (entry.path().extension() == ".done") rolled.push_back(entry.path().parent_path() / entry.path().stem());
+    }
+  }
+  ramq.stop();
+  ASSERT_EQ(rolled.size(), 1u);
+  auto records = [](const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string bytes(std::istreambuf_iterator<char>(in), {});
+    std::vector<std::string> split;
+    for (std::size_t at = 0; at + 100 <= bytes.size(); at += 100) split.push_back(bytes.substr(at, 100));
+    std::sort(split.begin(), split.end());  // two citizens: delivered in either order
+    return split;
+  };
+  EXPECT_EQ(records(rolled[0]), records(kData + "etat-civil-deces-20261122.dat"));
+}
+
 TEST_F(ConnectorPublishes, TheProgramWatchesItsFolderUntilSigterm) {
   start_broker();
   const auto config = write_config();
