@@ -9,6 +9,19 @@
 
 namespace pse::adapters::sql {
 
+/// A row's value that maps to no field: the reject names the source, the row and the field,
+/// and keeps the key (bounded), never the row's other values.
+inline DecodeError bad_row_value(std::string source, std::uint64_t row, std::string field, std::string reason,
+                                 std::string_view key) {
+  DecodeError error;
+  error.file = std::move(source);
+  error.record = row;
+  error.field = std::move(field);
+  error.reason = std::move(reason);
+  error.raw = "key=" + std::string(key.substr(0, 200));
+  return error;
+}
+
 class KeyedSource {
  public:
   virtual ~KeyedSource() = default;

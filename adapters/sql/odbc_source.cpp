@@ -198,13 +198,7 @@ pse::Result<DecodeOutcome> OdbcSource::run(OdbcConnection& connection, std::stri
         }
       }
       if (!reason.empty()) {
-        DecodeError error;
-        error.file = config_.name;
-        error.record = row;
-        error.field = field.spec.name;
-        error.reason = std::move(reason);
-        error.raw = "key=" + std::string(key.substr(0, 200));
-        go_on = builder.reject(std::move(error));
+        go_on = builder.reject(bad_row_value(config_.name, row, field.spec.name, std::move(reason), key));
         record = Record{};
         break;
       }

@@ -166,13 +166,7 @@ pse::Result<DecodeOutcome> SqlSource::lookup(std::string_view key) {
       }
       if (reason.empty() && parsed.error != nullptr) reason = parsed.error;
       if (!reason.empty()) {
-        DecodeError error;
-        error.file = config_.database.string();
-        error.record = row;
-        error.field = field.spec.name;
-        error.reason = std::move(reason);
-        error.raw = "key=" + std::string(key.substr(0, 200));
-        go_on = builder.reject(std::move(error));
+        go_on = builder.reject(bad_row_value(config_.database.string(), row, field.spec.name, std::move(reason), key));
         record = Record{};
         break;
       }

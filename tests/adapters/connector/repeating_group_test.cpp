@@ -34,7 +34,8 @@ constexpr std::string_view kCopybook =
     "             10 SURV-NAISSANCE PIC 9(8).\n"
     "             10 SURV-MOIS      PIC 9(2) OCCURS 3.\n";
 
-// Three citizens: two survivors, none, one. Each record is as long as its occurrences.
+// Three citizens: two survivors, none, one. Each record is as long as its occurrences. The
+// programs COPY the very copybook the connector reads.
 constexpr std::string_view kProgram =
     "       IDENTIFICATION DIVISION.\n"
     "       PROGRAM-ID. PRESTAT.\n"
@@ -48,16 +49,7 @@ constexpr std::string_view kProgram =
     "       FD OUT-FILE\n"
     "           RECORD IS VARYING IN SIZE FROM 26 TO 174 CHARACTERS\n"
     "           DEPENDING ON REC-LEN.\n"
-    "       01 PRESTATION.\n"
-    "          05 NO-SUJET      PIC X(12).\n"
-    "          05 TYPE-PREST    PIC X(8).\n"
-    "          05 MONTANT       PIC S9(5)V99 COMP-3.\n"
-    "          05 NB-SURV       PIC 9(2).\n"
-    "          05 SURVIVANT OCCURS 0 TO 4 TIMES DEPENDING ON NB-SURV.\n"
-    "             10 SURV-PRENOM    PIC X(15).\n"
-    "             10 SURV-LIEN      PIC X(8).\n"
-    "             10 SURV-NAISSANCE PIC 9(8).\n"
-    "             10 SURV-MOIS      PIC 9(2) OCCURS 3.\n"
+    "       COPY \"prestations.cpy\".\n"
     "       WORKING-STORAGE SECTION.\n"
     "       01 REC-LEN PIC 9(4) COMP.\n"
     "       PROCEDURE DIVISION.\n"
@@ -207,16 +199,7 @@ constexpr std::string_view kReader =
     "       FD IN-FILE\n"
     "           RECORD IS VARYING IN SIZE FROM 26 TO 174 CHARACTERS\n"
     "           DEPENDING ON REC-LEN.\n"
-    "       01 PRESTATION.\n"
-    "          05 NO-SUJET      PIC X(12).\n"
-    "          05 TYPE-PREST    PIC X(8).\n"
-    "          05 MONTANT       PIC S9(5)V99 COMP-3.\n"
-    "          05 NB-SURV       PIC 9(2).\n"
-    "          05 SURVIVANT OCCURS 0 TO 4 TIMES DEPENDING ON NB-SURV.\n"
-    "             10 SURV-PRENOM    PIC X(15).\n"
-    "             10 SURV-LIEN      PIC X(8).\n"
-    "             10 SURV-NAISSANCE PIC 9(8).\n"
-    "             10 SURV-MOIS      PIC 9(2) OCCURS 3.\n"
+    "       COPY \"prestations.cpy\".\n"
     "       WORKING-STORAGE SECTION.\n"
     "       01 REC-LEN    PIC 9(4) COMP.\n"
     "       01 FIN        PIC X VALUE \"N\".\n"
