@@ -62,6 +62,8 @@ std::string random_suffix() {
   return suffix;
 }
 
+}  // namespace
+
 bool write_all(int fd, std::string_view content) {
   while (!content.empty()) {
     const ssize_t written = ::write(fd, content.data(), content.size());
@@ -71,8 +73,6 @@ bool write_all(int fd, std::string_view content) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string_view describe(EntryKind kind) noexcept {
   switch (kind) {

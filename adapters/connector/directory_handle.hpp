@@ -22,6 +22,9 @@ namespace pse::connector {
 
 enum class EntryKind { regular, directory, symbolic_link, fifo, socket, device, other };
 
+/// Writes all of `content` to `fd`, through short writes and EINTR; false on an error.
+bool write_all(int fd, std::string_view content);
+
 /// "a symbolic link", "a FIFO"… for messages.
 std::string_view describe(EntryKind kind) noexcept;
 

@@ -1,5 +1,6 @@
 #include "adapters/connector/rolled_file.hpp"
 
+#include "adapters/connector/directory_handle.hpp"
 #include "base/utc_time.hpp"
 
 #include <fcntl.h>
@@ -29,18 +30,8 @@ bool sync_directory(const fs::path& folder) {
   return synced;
 }
 
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
-}
-
 bool create_empty_durably(const fs::path& file) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) return false;
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
@@ -107,7 +98,8 @@ pse::Status RolledFile::failed(const std::string& what) {
 // The .part as the ledger knows it: bytes past the last acknowledged record are cut off.
 pse::Status RolledFile::open_part() {
   const bool existed = fs::exists(part_path());
-  fd_ = ::open(part_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  // Never through a symbolic link someone with access to the folder could have planted.
+  fd_ = ::open(part_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd_ < 0) return failed("cannot open the output file");
   auto known = ledger_.prepare("SELECT count(*), coalesce(max(end_offset), 0) FROM delivered WHERE in_part = 1");
   if (!known || !has_row(*known)) {

@@ -136,6 +136,14 @@ TEST_F(DeliveryTargetTest, ARollInterruptedAfterItsRenameIsFinishedOnOpen) {
   EXPECT_EQ(fs::file_size(dir_ / "out" / "DECES.part"), 40u);  // only evt-2 (12 + 20 + 5 + 3 bytes), in a new file
 }
 
+TEST_F(DeliveryTargetTest, ASymbolicLinkPlantedInTheOutputFolderIsNotFollowed) {
+  const auto victim = dir_.write("victim.txt", "untouched");
+  fs::create_directories(dir_ / "out");
+  fs::create_symlink(victim, dir_ / "out" / "DECES.part");
+  EXPECT_THROW(DeliveryTarget target(death_config(TargetType::copybook)), std::runtime_error);
+  EXPECT_EQ(read_file(victim), "untouched");
+}
+
 TEST_F(DeliveryTargetTest, AValueThatDoesNotFitIsRefusedAndNothingIsWritten) {
   DeliveryTarget target(death_config(TargetType::copybook));
   auto refused = target.write(delivery("evt-1", "QC-1", R"({"surname": "Un nom de famille bien trop long", "death_date": "2026-01-02"})"));
