@@ -133,7 +133,7 @@ struct CopybookWriter::Walk {
       text = json::serialize(*given);
     }
     if (text.empty()) {
-      // Nothing to write: blank where DISPLAY allows it, zero elsewhere.
+      // Null: blank where DISPLAY allows it, zero elsewhere; an item nobody maps: zero.
       if (given != nullptr && node.usage == legacy::Usage::display) {
         out.add_null(&node);
       } else {
@@ -154,14 +154,13 @@ struct CopybookWriter::Walk {
     if (const auto counter = counters.find(&node); counter != counters.end()) {
       return out.add_decimal(&node, counter->second, 0);
     }
-    if (item != nullptr) {
-      const auto mapped = writer.items_.find(&node);
-      const OutputField* field = mapped == writer.items_.end() ? nullptr : mapped->second;
-      return value(node, field == nullptr ? nullptr : item->if_contains(field->field), field);
-    }
-    const auto mapped = writer.plain_.find(&node);
-    const OutputField* field = mapped == writer.plain_.end() ? nullptr : mapped->second;
-    value(node, field == nullptr ? nullptr : record.if_contains(field->field), field);
+    const auto& mapping = item != nullptr ? writer.items_ : writer.plain_;
+    const auto mapped = mapping.find(&node);
+    if (mapped == mapping.end()) return value(node, nullptr, nullptr);
+    // A mapped field the record does not hold (its rule did not permit it) is written as null.
+    static const json::value null_value;
+    const json::value* given = (item != nullptr ? *item : record).if_contains(mapped->second->field);
+    value(node, given != nullptr ? given : &null_value, mapped->second);
   }
 
   void one(const LayoutNode& node, const json::object* item) {
@@ -222,7 +221,10 @@ pse::Result<std::string> CopybookWriter::encode(std::string_view subject, const 
   legacy::RecordEncoder encoder(*layout_);
   std::string bytes;
   if (auto problem = encoder.encode(walk.out, bytes)) {
-    return pse::make_error(Reason::provider_error, "cannot write " + problem->field + ": " + problem->message);
+    // The encoder's message may quote the value (a number too large for its bytes): the error
+    // goes to the log and the broker, so it names the item and the kind of problem only.
+    return pse::make_error(Reason::provider_error,
+                           "cannot write " + problem->field + ": " + std::string(legacy::to_string(problem->code)));
   }
   return bytes;
 }
