@@ -10,6 +10,7 @@
 
 #include "adapters/connector/connector.hpp"
 #include "adapters/connector/connector_config.hpp"
+#include "cobol_benefits.hpp"
 
 #include <pse/client.hpp>
 
@@ -160,6 +161,44 @@ TEST_F(ConnectorWithBroker, InProcessConnectorServesTheMappedMinimisedRecordFrom
   ASSERT_FALSE(absent);
   EXPECT_EQ(absent.error().reason, Reason::record_not_found);
   etat_civil.stop();
+}
+
+// A repeating group from the legacy file to the consumer: a GnuCOBOL program writes Retraite
+// Québec's benefit payments (survivors OCCURS DEPENDING ON); its connector serves them through
+// the broker, signed; Revenu Québec receives each survivor's given names and relationship, never
+// their birth dates (rule revenu-quebec-benefits), and proves what it received.
+TEST_F(ConnectorWithBroker, ARepeatingGroupWrittenByCobolReachesTheConsumerKeptToItsSubFields) {
+  ASSERT_EQ(connector::testing::write_benefits_file(work_), "");
+  const ClientIdentity retraite_quebec = pki_->issue_org("retraite-quebec");
+  const ClientIdentity revenu_quebec = pki_->issue_org("revenu-quebec");
+  start_broker();
+  const auto config = work_.write("retraite-quebec.yaml",
+      "broker: {host: localhost, port: " + std::to_string(broker_->port()) + "}\n"
+      "tls: {ca: " + pki_->ca().string() + ", cert: " + retraite_quebec.cert.string() + ", key: " +
+      retraite_quebec.key.string() + ", signing_key: " + signing_key_file_.string() + "}\n"
+      "classification: " PSE_SOURCE_DIR "/config/classification.yaml\n" + connector::testing::benefits_serve_entry());
+  connector::Connector connector(connector::load_connector_config(config), nullptr);
+  connector.start();
+  ASSERT_TRUE(connector.wait_ready(10s));
+
+  ClientOptions options = sdk_options(revenu_quebec);
+  options.signing_keys_dir = dir_->path() / "keys" / "signing";
+  ExchangeRequest request;
+  request.subject = "QC-1958-0311";
+  request.provider = "retraite-quebec";
+  request.category = "pension.benefit_payments";
+  request.purpose = "tax_assessment";
+  request.fields = {"monthly_amount", "survivors"};
+  auto response = Client(options).exchange(request);
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(boost::json::serialize(response->record),
+            R"({"monthly_amount":"812.40","survivors":[{"given_names":"LEA","relationship":"CONJOINT"},)"
+            R"({"given_names":"JULES","relationship":"ENFANT"}]})");
+  ASSERT_EQ(response->refused_fields.size(), 1u);
+  EXPECT_EQ(response->refused_fields[0].name, "survivors.birth_date");
+  ASSERT_TRUE(response->proof.has_value());
+  EXPECT_TRUE(response->proof->disclosures.contains("survivors.relationship"));
+  connector.stop();
 }
 
 TEST_F(ConnectorWithBroker, TheProgramServesUntilSigterm) {
