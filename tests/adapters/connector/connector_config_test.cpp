@@ -72,6 +72,9 @@ TEST_F(ConnectorConfigTest, TheSampleConfigsLoad) {
   ASSERT_TRUE(etat_civil.serve[0].fields[3].retype.has_value());
   EXPECT_EQ(etat_civil.serve[0].fields[3].retype->type, adapters::FieldType::date);
   EXPECT_EQ(etat_civil.broker.ca_file, std::filesystem::path(PSE_SOURCE_DIR "/certs/dev/ca.crt"));
+  const auto ramq_deliveries = load_connector_config(PSE_SOURCE_DIR "/config/connectors/ramq-deces-recus.yaml");
+  ASSERT_EQ(ramq_deliveries.deliver.size(), 1u);
+  EXPECT_EQ(ramq_deliveries.deliver[0].fields.size(), 4u);
 }
 
 TEST_F(ConnectorConfigTest, AValidConfigOpensItsSources) { EXPECT_EQ(error_of(birth_config()), "no error"); }
