@@ -25,13 +25,15 @@ constexpr const char* kUsage = R"(usage: pse-connector --config FILE [--check]
 Connects a body's legacy data to the PSE broker, as configured in FILE (see
 config/connectors/): answers the broker's exchange requests for the categories it serves by
 key lookup, in an index of each file source (COBOL copybook data files, CSV, XML) or in a
-database (a SQLite file, or a live database through ODBC), and publishes every record of the
-files complete in its drop folders (batch mode).
+database (a SQLite file, or a live database through ODBC), publishes every record of the
+files complete in its drop folders (batch mode), and writes the events it subscribes to into
+legacy files or a table (deliver).
 
 options:
   --config FILE   connector configuration (YAML)
-  --check         load the configuration, open every source and build the indexes, print the
-                  counts, then exit (the broker is not contacted)
+  --check         load the configuration, open every source and target (creating an output
+                  folder and its ledger if needed) and build the indexes, print the counts,
+                  then exit (the broker is not contacted)
   --help          show this help
 
 signals: SIGTERM/SIGINT stop serving and watching, then exit.
