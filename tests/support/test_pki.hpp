@@ -11,6 +11,9 @@ namespace pse::testing {
 /// Runs a shell command; throws std::runtime_error with its output when it exits non-zero.
 std::string run_command(const std::string& command);
 
+/// Certificates are issued once per build tree and sequence of commands, then copied (see
+/// test_pki.cpp); a revocation, a CRL or a certificate made without pse-pki ends the caching
+/// for this PKI, whose later commands really run.
 class TestPki {
  public:
   /// `pse-pki init` in `dir` plus a server certificate "broker" for localhost/127.0.0.1.
@@ -34,7 +37,14 @@ class TestPki {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  /// Runs `pse-pki command --dir DIR arguments`, or copies the state it left last time.
+  void run_pki(const std::string& command, const std::string& arguments) const;
+  void stop_caching() const;
+
   std::filesystem::path dir_;
+  /// A hash of the commands run so far, naming their state in the cache; empty once a command
+  /// that is not cached has changed the PKI.
+  mutable std::string history_;
 };
 
 }  // namespace pse::testing
