@@ -108,5 +108,35 @@ void MultiSegmentReadFile(benchmark::State& state) {
 }
 BENCHMARK(MultiSegmentReadFile)->Unit(benchmark::kMillisecond);
 
+/// A repeating group of N occurrences (OCCURS DEPENDING ON) decoded into a Record: the cost per
+/// occurrence is the slope between two N (the records of an 11-byte, 3-item occurrence).
+void OccursDependingOnDecode(benchmark::State& state) {
+  static const std::string copybook =
+      "       01 HISTORY-RECORD.\n"
+      "          05 CLIENT-ID     PIC X(12).\n"
+      "          05 HIST-COUNT    PIC 9(3).\n"
+      "          05 HIST OCCURS 0 TO 500 TIMES DEPENDING ON HIST-COUNT.\n"
+      "             10 HIST-YEAR    PIC 9(4).\n"
+      "             10 HIST-AMOUNT  PIC S9(7)V99 COMP-3.\n"
+      "             10 HIST-CODE    PIC X(2).\n";
+  auto layout = parse_copybook(copybook);
+  if (!layout) throw std::runtime_error(layout.error().describe());
+  const auto occurrences = static_cast<std::size_t>(state.range(0));
+  // EBCDIC 037: digits F0-F9, 'A' C1, 'B' C2; the amount 1234567.89 packed with a positive sign.
+  std::string bytes(12, '\xC1');
+  const std::string count = std::to_string(1000 + occurrences).substr(1);
+  for (char digit : count) bytes += static_cast<char>(0xF0 + (digit - '0'));
+  for (std::size_t at = 0; at < occurrences; ++at) bytes += "\xF2\xF0\xF1\xF9\x12\x34\x56\x78\x9C\xC1\xC2";
+  RecordDecoder decoder(*layout);
+  Record record;
+  for (auto _ : state) {
+    if (decoder.decode(bytes, record)) state.SkipWithError("decode failed");
+    benchmark::DoNotOptimize(record.entries().data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(bytes.size()));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(occurrences));
+}
+BENCHMARK(OccursDependingOnDecode)->Arg(0)->Arg(1)->Arg(10)->Arg(100)->Arg(500);
+
 }  // namespace
 }  // namespace pse::legacy::bench
