@@ -54,7 +54,10 @@ Result<ConnectorHello> read_hello(const json::object& message) {
   hello.serves = fields.optional_string_list("serves");
   const json::value* subscribes = fields.optional_value("subscribes");
   const json::value* max = fields.optional_value("max_in_flight");
+  const json::value* batch = fields.optional_value("batch");
   if (auto problem = fields.finish()) return *problem;
+  if (batch != nullptr && !batch->is_bool()) return malformed("batch must be true or false");
+  hello.batch = batch != nullptr && batch->get_bool();
   if (subscribes != nullptr && !subscribes->is_array()) {
     return malformed("subscribes must be a list of {category, purpose}");
   }

@@ -34,10 +34,14 @@ struct ConnectorHello {
   std::vector<std::string> serves;
   std::vector<ConnectorSubscription> subscribes;
   std::optional<std::uint32_t> max_in_flight;  ///< absent: the broker's default
+  /// The connector reads and writes frames of several messages, one per line (see
+  /// docs/decisions/connector-protocol.md); absent: one message per frame, as before.
+  bool batch = false;
 };
 
 /// A hello, read strictly: unknown fields, a "subscribes" that is not a list of at most 256
-/// {category, purpose} (purpose 1-128 characters), a "max_in_flight" outside 1-1024, or a hello
+/// {category, purpose} (purpose 1-128 characters), a "max_in_flight" outside 1-1024, a "batch"
+/// that is not a boolean, or a hello
 /// that neither serves nor subscribes are malformed_request naming the problem.
 Result<ConnectorHello> read_hello(const boost::json::object& message);
 

@@ -62,6 +62,7 @@ class ConnectorSession : public ProviderChannel,
   };
 
   void read_next();
+  void on_frame(std::string_view frame);
   void on_message(std::string_view text);
   void on_hello(const boost::json::object& message);
   void on_response(boost::json::object& message);
@@ -87,7 +88,10 @@ class ConnectorSession : public ProviderChannel,
   boost::beast::websocket::stream<TlsStream> socket_;
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
+  std::string frame_;  // what is being written: one message, or several joined by lines
   bool writing_ = false;
+  bool batch_ = false;  // the connector's hello said it reads and writes frames of several messages
+  bool join_writes_ = false;  // batch_, once ready has been sent
   bool ready_ = false;
   bool closed_ = false;
   std::optional<boost::beast::websocket::close_code> close_when_written_;

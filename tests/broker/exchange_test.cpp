@@ -386,6 +386,52 @@ TEST_P(Exchange, HundredsOfParallelExchangesDoNotCrossTalk) {
   EXPECT_EQ(audit_entries().size(), 240u);
 }
 
+// A connector whose hello says "batch" may receive several requests in a frame and answer
+// several in one, a message per line; the answers reach their consumers as if sent alone.
+TEST_P(Exchange, AConnectorThatSaysBatchExchangesFramesOfSeveralMessages) {
+  start_broker();
+  TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);
+  auto ready = connector.connect_with(json::object{{"type", "hello"}, {"serves", {"identity.birth"}}, {"batch", true}});
+  ASSERT_TRUE(ready) << connector.error();
+  ASSERT_EQ(ready->at("type"), "ready");
+  EXPECT_EQ(ready->at("batch"), true);
+
+  constexpr int kExchanges = 20;
+  std::vector<std::future<HttpResult>> pending;
+  for (int i = 0; i < kExchanges; ++i) {
+    pending.push_back(std::async(std::launch::async, [this, i] { return exchange(ramq_, birth_request("QC-B-" + std::to_string(i))); }));
+  }
+  std::vector<json::object> requests;
+  while (requests.size() < kExchanges) {
+    auto frame = connector.next_frame();
+    ASSERT_TRUE(frame) << connector.error();
+    std::string_view rest = *frame;
+    while (!rest.empty()) {
+      const std::size_t end = rest.find('\n');
+      requests.push_back(json::parse(rest.substr(0, end)).as_object());
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  ASSERT_EQ(requests.size(), std::size_t{kExchanges});
+  std::string answers;
+  for (const auto& request : requests) {
+    if (!answers.empty()) answers += '\n';
+    answers += record_response(request, full_birth_record(request));
+  }
+  connector.send(answers);
+  for (int i = 0; i < kExchanges; ++i) {
+    HttpResult result = pending[static_cast<std::size_t>(i)].get();
+    EXPECT_EQ(result.status, 200) << result.body;
+    EXPECT_THAT(result.body, HasSubstr(R"("given_names":"QC-B-)" + std::to_string(i) + "\""));
+  }
+
+  TestConnector plain(broker_->port(), pki_->ca(), etat_civil_);
+  auto plain_ready = plain.connect({"identity.birth"});
+  ASSERT_TRUE(plain_ready) << plain.error();
+  EXPECT_FALSE(plain_ready->contains("batch"));  // a connector that did not ask keeps one message per frame
+}
+
 TEST_P(Exchange, DrainAnswersRequestsInFlight) {
   start_broker();
   TestConnector connector(broker_->port(), pki_->ca(), etat_civil_);

@@ -15,7 +15,8 @@ constexpr std::string_view kRequest = R"({"type": "request", "id": "x-17", "requ
 
 TEST(ConnectorJson, HelloDeclaresCategoriesAndMaxInFlight) {
   EXPECT_EQ(json::parse(encode_hello({"identity.birth", "identity.death"}, {}, 64)),
-            json::parse(R"({"type": "hello", "serves": ["identity.birth", "identity.death"], "max_in_flight": 64})"));
+            json::parse(R"({"type": "hello", "serves": ["identity.birth", "identity.death"], "max_in_flight": 64,
+                            "batch": true})"));
 }
 
 TEST(ConnectorJson, ResponsesCarryTheRecordOrTheError) {

@@ -100,13 +100,14 @@ class FakeBroker::Impl::ConnectorSession : public std::enable_shared_from_this<C
     impl_.received.notify_all();
     if (hello_seen_) return;
     hello_seen_ = true;
-    if (answer == HelloAnswer::ready) {
+    if (answer == HelloAnswer::ready || answer == HelloAnswer::ready_batch) {
       {
         std::lock_guard lock(impl_.mutex);
         ++impl_.ready_count;
       }
       was_ready_ = true;
-      send(R"({"type":"ready","connection":"c-1","serves":["identity.birth"]})");
+      send(answer == HelloAnswer::ready ? R"({"type":"ready","connection":"c-1","serves":["identity.birth"]})"
+                                        : R"({"type":"ready","connection":"c-1","serves":["identity.birth"],"batch":true})");
     } else if (answer == HelloAnswer::refused_not_owner) {
       send(R"({"type":"refused","error":{"code":"not_category_owner","message":"identity.birth belongs to etat-civil"}})");
     }

@@ -26,7 +26,8 @@ struct FakeAnswer {
 };
 
 /// What the fake answers to a connector's hello.
-enum class HelloAnswer { ready, refused_not_owner, nothing };
+/// ready_batch: a ready that says the broker takes frames of several messages.
+enum class HelloAnswer { ready, ready_batch, refused_not_owner, nothing };
 
 class FakeBroker {
  public:

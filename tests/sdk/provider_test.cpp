@@ -5,6 +5,7 @@
 #include <pse/provider.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <atomic>
 #include <future>
@@ -74,7 +75,7 @@ TEST_F(ProviderTest, SaysHelloAndAnswersRequests) {
   ASSERT_TRUE(provider.start());
   ASSERT_TRUE(provider.wait_ready(milliseconds(5000)));
   EXPECT_EQ(next_frame(), json::parse(R"({"type": "hello", "serves": ["identity.birth", "identity.death"],
-                                          "max_in_flight": 8})"));
+                                          "max_in_flight": 8, "batch": true})"));
 
   broker_.send_to_connectors(request_frame("x-1", "QC-1957-0042"));
   EXPECT_EQ(next_frame(), json::parse(R"({"type": "response", "id": "x-1", "record": {"surname": "Tremblay"}})"));
@@ -82,6 +83,43 @@ TEST_F(ProviderTest, SaysHelloAndAnswersRequests) {
   broker_.send_to_connectors(request_frame("x-2", "QC-unknown"));
   EXPECT_EQ(next_frame(), json::parse(R"({"type": "response", "id": "x-2",
       "error": {"code": "record_not_found", "message": "no such citizen"}})"));
+  provider.stop();
+}
+
+// Once the broker's ready says "batch", a frame may hold several requests, one per line, and
+// answers that queue during a write leave together. Handlers on the connection's thread answer
+// a whole frame within one read, so all but the first answer queue behind the first write.
+TEST_F(ProviderTest, FramesOfSeveralMessagesGoBothWaysOnceTheBrokerSaysBatch) {
+  broker_.on_hello(HelloAnswer::ready_batch);
+  provider_options_.handler_threads = 0;
+  Provider provider(options_for(etat_civil_), provider_options_);
+  provider.serve({"identity.birth"}, births);
+  start_ready(provider);
+  constexpr int kRequests = 10;
+  std::string frame;
+  for (int i = 0; i < kRequests; ++i) {
+    if (i > 0) frame += '\n';
+    frame += json::serialize(json::parse(request_frame("x-" + std::to_string(i), "QC-1957-0042")));
+  }
+  broker_.send_to_connectors(frame);
+  std::vector<std::string> answered;
+  int frames = 0;
+  while (answered.size() < kRequests) {
+    auto text = broker_.next_from_connector(milliseconds(5000));
+    ASSERT_TRUE(text) << "answered " << answered.size();
+    ++frames;
+    std::string_view rest = *text;
+    while (true) {
+      const std::size_t end = rest.find('\n');
+      const json::object answer = json::parse(rest.substr(0, end)).as_object();
+      EXPECT_EQ(answer.at("record"), json::parse(R"({"surname": "Tremblay"})"));
+      answered.emplace_back(answer.at("id").as_string());
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  for (int i = 0; i < kRequests; ++i) EXPECT_EQ(answered[static_cast<std::size_t>(i)], "x-" + std::to_string(i));
+  EXPECT_EQ(frames, 3);  // the first answer alone; of the nine that queued behind it, 8 together, then 1
   provider.stop();
 }
 

@@ -73,7 +73,7 @@ std::optional<json::object> TestConnector::connect_with(const json::object& hell
   return next();
 }
 
-std::optional<json::object> TestConnector::next(int timeout_ms) {
+std::optional<std::string> TestConnector::next_frame(int timeout_ms) {
   impl_->set_read_timeout(timeout_ms);
   beast::error_code ec;
   impl_->buffer.consume(impl_->buffer.size());
@@ -82,7 +82,14 @@ std::optional<json::object> TestConnector::next(int timeout_ms) {
     error_ = "read: " + ec.message();
     return std::nullopt;
   }
-  json::value value = json::parse(beast::buffers_to_string(impl_->buffer.data()), ec);
+  return beast::buffers_to_string(impl_->buffer.data());
+}
+
+std::optional<json::object> TestConnector::next(int timeout_ms) {
+  const auto frame = next_frame(timeout_ms);
+  if (!frame) return std::nullopt;
+  beast::error_code ec;
+  json::value value = json::parse(*frame, ec);
   if (ec || !value.is_object()) {
     error_ = "not a JSON object";
     return std::nullopt;

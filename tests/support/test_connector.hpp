@@ -30,6 +30,9 @@ class TestConnector {
 
   /// The next message from the broker, or std::nullopt after `timeout_ms` or on close.
   std::optional<boost::json::object> next(int timeout_ms = 5000);
+  /// The next frame as it came (after a hello with "batch": true it may hold several messages,
+  /// one per line), or std::nullopt after `timeout_ms` or on close.
+  std::optional<std::string> next_frame(int timeout_ms = 5000);
   void send(const std::string& text);
   /// Closes the TCP connection abruptly (no WebSocket close).
   void drop();

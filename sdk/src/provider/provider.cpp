@@ -45,6 +45,12 @@ namespace {
 
 // Far above what the contract allows the broker to send (limits.body_bytes).
 constexpr std::size_t kMessageLimit = 16 * 1024 * 1024;
+// A frame of several answers stays under this; a larger answer goes alone. Well under the
+// broker's limits.body_bytes (1 MiB by default).
+constexpr std::size_t kMaxBatchBytes = 64 * 1024;
+// And at most this many: larger frames make the broker wait for the whole frame's answers
+// (measured in bench/RESULTS.md).
+constexpr int kMaxBatchMessages = 8;
 // A broker that stays silent this long (our pings unanswered) is gone: reconnect.
 constexpr std::chrono::seconds kIdleTimeout{30};
 
@@ -184,14 +190,27 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     socket_.async_read(buffer_, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
       if (ec) return self->end(ec == websocket::error::closed ? "the broker closed the connection"
                                                              : "connection lost: " + net::describe_error(ec));
-      std::string text = beast::buffers_to_string(self->buffer_.data());
+      const std::string frame = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
-      self->on_message(text);
+      // Once the broker's ready (always a frame of its own) says "batch", a frame may hold
+      // several messages, one per line.
+      if (!self->batch_) {
+        self->on_message(frame);
+        if (!self->closed_) self->read();
+        return;
+      }
+      std::string_view rest = frame;
+      while (!self->closed_) {
+        const std::size_t end = rest.find('\n');
+        self->on_message(rest.substr(0, end));
+        if (end == std::string_view::npos) break;
+        rest.remove_prefix(end + 1);
+      }
       if (!self->closed_) self->read();
     });
   }
 
-  void on_message(const std::string& text) {
+  void on_message(std::string_view text) {
     auto decoded = wire::decode_broker_message(text);
     if (!decoded) {
       // Answer a broken request rather than leave its consumer waiting for the timeout.
@@ -201,8 +220,9 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
     auto& message = *decoded;
     if (auto* request = std::get_if<ProviderRequest>(&message)) return on_request(std::move(*request));
     if (auto* delivery = std::get_if<Delivery>(&message)) return on_delivery(std::move(*delivery));
-    if (std::holds_alternative<wire::ReadyMessage>(message)) {
+    if (auto* ready = std::get_if<wire::ReadyMessage>(&message)) {
       ready_ = true;
+      batch_ = ready->batch;
       ready_timer_.cancel();
       return link_.on_ready();
     }
@@ -375,9 +395,18 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
       return;
     }
     writing_ = true;
-    socket_.async_write(asio::buffer(outbox_.front()), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                                   std::size_t) {
-      self->outbox_.pop_front();
+    frame_ = std::move(outbox_.front());
+    outbox_.pop_front();
+    // Answers that queued during a write leave together: one frame, one TLS record.
+    for (int joined = 1; batch_ && !outbox_.empty() && joined < kMaxBatchMessages &&
+                         frame_.size() + 1 + outbox_.front().size() <= kMaxBatchBytes;
+         ++joined) {
+      frame_ += '\n';
+      frame_ += outbox_.front();
+      outbox_.pop_front();
+    }
+    socket_.async_write(asio::buffer(frame_), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                          std::size_t) {
       if (ec) return self->end("connection lost while writing: " + net::describe_error(ec));
       self->write_next();
     });
@@ -398,6 +427,8 @@ class Provider::Impl::Session : public std::enable_shared_from_this<Session> {
   websocket::response_type upgrade_response_;
   asio::steady_timer ready_timer_;
   std::deque<std::string> outbox_;
+  std::string frame_;  // being written: one message, or several joined by lines
+  bool batch_ = false;  // the broker's ready said it takes frames of several messages
   std::size_t in_flight_ = 0;
   bool upgraded_ = false, writing_ = false, ready_ = false, refused_ = false, closing_ = false, closed_ = false;
 };

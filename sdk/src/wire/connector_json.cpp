@@ -104,6 +104,9 @@ std::string encode_hello(const std::vector<std::string>& serves, const std::vect
   hello["serves"] = std::move(categories);
   if (!subscriptions.empty()) hello["subscribes"] = encode_subscriptions(subscriptions);
   hello["max_in_flight"] = static_cast<std::uint64_t>(max_in_flight);
+  // This SDK reads frames of several messages, one per line, and writes them once the broker's
+  // ready says it reads them too.
+  hello["batch"] = true;
   return json::serialize(hello);
 }
 
@@ -193,6 +196,7 @@ Result<BrokerMessage> decode_broker_message(std::string_view text) {
     ReadyMessage ready;
     ready.connection = ready_reader.required_string("connection");
     ready.serves = ready_reader.string_list("serves", true);
+    ready.batch = ready_reader.optional_bool("batch").value_or(false);
     if (auto error = ready_reader.finish()) return *error;
     message = std::move(ready);
   } else if (type == "refused" || type == "error") {

@@ -39,6 +39,7 @@ std::string encode_error_response(std::string_view id, const Error& error);
 struct ReadyMessage {
   std::string connection;
   std::vector<std::string> serves;
+  bool batch = false;  ///< the broker takes frames of several messages, one per line
 };
 /// The broker refused the hello (final), or reported a problem with something we sent.
 struct RefusedMessage {

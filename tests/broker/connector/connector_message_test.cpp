@@ -32,6 +32,10 @@ TEST(ConnectorMessage, AHelloServesSubscribesAndBoundsItsRequestsInFlight) {
   EXPECT_EQ(hello->subscribes[0].category, "identity.death");
   EXPECT_EQ(hello->subscribes[0].purpose, "pension_termination");
   EXPECT_EQ(hello->max_in_flight, 8U);
+  EXPECT_FALSE(hello->batch);
+  auto batching = read_hello(object_of(R"({"type": "hello", "serves": ["identity.birth"], "batch": true})"));
+  ASSERT_TRUE(batching) << batching.error().message;
+  EXPECT_TRUE(batching->batch);
 
   auto plain = read_hello(object_of(R"({"type": "hello", "serves": ["identity.birth"]})"));
   ASSERT_TRUE(plain);
@@ -51,6 +55,7 @@ TEST(ConnectorMessage, AMalformedHelloSaysWhatIsWrong) {
   EXPECT_THAT(problem(R"({"type": "hello", "serves": ["a"], "max_in_flight": 0})"), HasSubstr("between 1 and 1024"));
   EXPECT_THAT(problem(R"({"type": "hello", "serves": ["a"], "max_in_flight": 1025})"), HasSubstr("between 1 and 1024"));
   EXPECT_THAT(problem(R"({"type": "hello", "serves": ["a"], "max_in_flight": 2.5})"), HasSubstr("between 1 and 1024"));
+  EXPECT_THAT(problem(R"({"type": "hello", "serves": ["a"], "batch": "yes"})"), HasSubstr("batch must be true or false"));
   EXPECT_THAT(problem(R"({"type": "hello", "subscribes": {}})"), HasSubstr("subscribes must be a list"));
   EXPECT_THAT(problem(R"({"type": "hello", "subscribes": ["x"]})"), HasSubstr("subscribes must be a list"));
   EXPECT_THAT(problem(R"({"type": "hello", "subscribes": [{"category": "c"}]})"), HasSubstr("subscribes.purpose is required"));
