@@ -65,9 +65,17 @@ DeliverConfig death_config(TargetType type, const fs::path& folder) {
   config.roll.prefix = "DECES";
   config.roll.extension = type == TargetType::csv ? ".csv" : ".dat";
   config.roll.max_records = 100'000;
-  config.key = "NO-SUJET";
-  config.fields = {{"surname", "NOM-FAMILLE", "", {}, 0}, {"given_names", "PRENOM", "", {}, 0},
-                   {"death_date", "DATE-DECES", "%Y%m%d", {}, 0}, {"place", "LIEU", "", {}, 0}};
+  if (type == TargetType::copybook) {
+    config.key = "NO-SUJET";
+    config.fields = {{"surname", "NOM-FAMILLE", "", {}, 0}, {"given_names", "PRENOM", "", {}, 0},
+                     {"death_date", "DATE-DECES", "%Y%m%d", {}, 0}, {"place", "LIEU", "", {}, 0}};
+  } else {
+    // CSV columns and table columns: the table's DATE column takes the date as received.
+    config.key = "no_sujet";
+    config.fields = {{"surname", "nom", "", {}, 0}, {"given_names", "prenom", "", {}, 0},
+                     {"death_date", "date_deces", type == TargetType::csv ? "%Y%m%d" : "", {}, 0},
+                     {"place", "lieu", "", {}, 0}};
+  }
   config.file = folder / "connector.yaml";
   return config;
 }
@@ -105,10 +113,7 @@ BENCHMARK(BM_DeliveryIntoCopybookFile)->UseRealTime()->MinTime(3);
 void BM_DeliveryIntoCsvFile(benchmark::State& state) {
   const fs::path folder = fresh_folder();
   {
-    DeliverConfig config = death_config(TargetType::csv, folder);
-    config.key = "no_sujet";
-    config.fields = {{"surname", "nom", "", {}, 0}, {"given_names", "prenom", "", {}, 0},
-                     {"death_date", "date_deces", "%Y%m%d", {}, 0}, {"place", "lieu", "", {}, 0}};
+    const DeliverConfig config = death_config(TargetType::csv, folder);
     DeliveryTarget target(config);
     run_writes(state, target);
   }
@@ -137,9 +142,6 @@ void BM_DeliveryIntoTable(benchmark::State& state) {
     config.schema = folder / "deces.odbc.yaml";
     write_text(config.schema, "connection: \"" + database->odbc + "\"\npassword_file: " + database->password_file +
                                   "\ntable: deces_recus\nkey_column: no_sujet\n");
-    config.key = "no_sujet";
-    config.fields = {{"surname", "nom", "", {}, 0}, {"given_names", "prenom", "", {}, 0},
-                     {"death_date", "date_deces", "", {}, 0}, {"place", "lieu", "", {}, 0}};
     DeliveryTarget target(config);
     run_writes(state, target);
   }
