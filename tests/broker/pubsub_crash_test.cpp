@@ -5,6 +5,7 @@
 #include "audit/audit_keys.hpp"
 #include "support/pg_test_database.hpp"
 #include "support/queue_key.hpp"
+#include "support/server_port.hpp"
 #include "support/signing_keys.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pki.hpp"
@@ -36,13 +37,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-// A port free now, reused by every incarnation of the broker so that clients keep their address.
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
 
 // Waits until something accepts connections on the port (the broker has finished starting).
 bool wait_listening(std::uint16_t port) {
@@ -149,7 +143,8 @@ TEST_P(PubSubCrash, NothingAcknowledgedIsLostAcrossKillsAndRestarts) {
   audit::write_new_key_files(dir / "keys");
   write_queue_key(dir / "keys");
   const std::filesystem::path signing_key = write_test_signing_keys(dir / "keys");  // deaths are signed
-  const std::uint16_t port = free_port();
+  // One port for every incarnation of the broker, so that clients keep their address.
+  const std::uint16_t port = pse::testing::port_for_child_server();
   const auto config = dir.write(
       "broker.yaml",
       "tls: {ca: pki/ca.crt, crl: pki/crl.pem, cert: pki/servers/broker.crt, key: pki/servers/broker.key}\n"

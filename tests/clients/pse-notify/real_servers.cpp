@@ -14,25 +14,11 @@
 #include <stdexcept>
 #include <utility>
 
+#include "support/server_port.hpp"
+
 namespace pse::notify::testing {
 
 namespace fs = std::filesystem;
-
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    throw std::runtime_error("free_port: bind failed");
-  }
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 namespace {
 
@@ -86,6 +72,14 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const fs::path&
 }
 
 ChildProcess::~ChildProcess() { stop(); }
+
+bool ChildProcess::exited() {
+  if (pid_ <= 0) return true;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), stdin_(other.stdin_) {
   other.pid_ = -1;
@@ -152,22 +146,26 @@ std::vector<std::string> SmtpTestServer::messages() const {
 KannelTestServer::KannelTestServer(fs::path dir) : dir_(std::move(dir)) { fs::create_directories(dir_); }
 
 void KannelTestServer::start() {
-  // A port picked as free may be taken by another test before Kannel binds it: one more try
-  // with fresh ports before giving up.
+  // Another test may still bind one of the ports first: a few tries with fresh ports.
   for (int attempt = 1;; ++attempt) {
     try {
       start_once();
       return;
     } catch (const std::exception&) {
       stop();
-      if (attempt == 2) throw;
+      if (attempt == 3) throw;
     }
   }
 }
 
 void KannelTestServer::start_once() {
-  const std::uint16_t admin = free_port(), box = free_port(), smsc = free_port();
-  sendsms_port_ = free_port();
+  std::vector<std::uint16_t> ports;
+  while (ports.size() < 4) {
+    const std::uint16_t port = pse::testing::port_for_child_server();
+    if (std::find(ports.begin(), ports.end(), port) == ports.end()) ports.push_back(port);
+  }
+  const std::uint16_t admin = ports[0], box = ports[1], smsc = ports[2];
+  sendsms_port_ = ports[3];
   std::ofstream conf(dir_ / "kannel.conf");
   conf << "group = core\nadmin-port = " << admin << "\nadmin-password = admin-s3cret\nadmin-interface = 127.0.0.1\n"
        << "smsbox-port = " << box << "\nsmsbox-interface = 127.0.0.1\nbox-allow-ip = 127.0.0.1\n"
@@ -182,13 +180,18 @@ void KannelTestServer::start_once() {
   conf.close();
   const std::string config = (dir_ / "kannel.conf").string();
   bearerbox_ = ChildProcess({"/usr/sbin/bearerbox", config}, dir_ / "bearerbox.out");
-  if (!wait_for([&] { return accepts_connections(smsc) && accepts_connections(box); }, std::chrono::seconds(8))) {
+  // bearerbox exits at once when it cannot bind a port: no need to wait out the deadline.
+  const bool up = wait_for(
+      [&] { return bearerbox_.exited() || (accepts_connections(smsc) && accepts_connections(box)); },
+      std::chrono::seconds(8));
+  if (!up || !bearerbox_.running()) {
     throw std::runtime_error("bearerbox did not start: " + read_file(dir_ / "bearerbox.out"));
   }
   smsbox_ = ChildProcess({"/usr/sbin/smsbox", config}, dir_ / "smsbox.out");
   fakesmsc_ = ChildProcess({"/usr/lib/kannel/test/fakesmsc", "-H", "127.0.0.1", "-r", std::to_string(smsc)},
                            dir_ / "fakesmsc.log", /*keep_stdin=*/true);
-  if (!wait_for([&] { return accepts_connections(sendsms_port_); }, std::chrono::seconds(8))) {
+  if (!wait_for([&] { return smsbox_.exited() || accepts_connections(sendsms_port_); }, std::chrono::seconds(8)) ||
+      !smsbox_.running()) {
     throw std::runtime_error("smsbox did not start: " + read_file(dir_ / "smsbox.out") + read_file(dir_ / "smsbox.log"));
   }
 }

@@ -13,9 +13,6 @@
 
 namespace pse::notify::testing {
 
-/// A port free at the time of the call (bound to 127.0.0.1:0 then released).
-std::uint16_t free_port();
-
 /// A child process; SIGTERM (then SIGKILL) when stopped or destroyed.
 class ChildProcess {
  public:
@@ -27,6 +24,8 @@ class ChildProcess {
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   void stop();
   bool running() const { return pid_ > 0; }
+  /// True once the process has ended (it is reaped then).
+  bool exited();
 
  private:
   pid_t pid_ = -1;
