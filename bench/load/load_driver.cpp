@@ -20,7 +20,10 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <iostream>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -49,6 +52,8 @@ struct Shared {
   std::atomic<std::uint64_t> timed_started{0};  ///< timed requests begun, for --requests
   std::atomic<std::size_t> connected{0};
   std::atomic<std::size_t> settled{0};          ///< connections connected or failed once
+  std::atomic<std::size_t> holding{0};          ///< --hold: connections answered, now idle
+  std::function<void()> start_next;             ///< starts the next connection not yet started
 
   explicit Shared(const Options& given) : options(given), mix(given) {
     tls.set_verify_mode(asio::ssl::verify_peer);
@@ -94,6 +99,9 @@ class Connection {
     bool first = true;
     while (shared_.phase.load() != Phase::stopping) {
       const bool ok = co_await connect_once(first);
+      // --hold opens thousands of connections a bounded number at a time, so that none waits
+      // past its timeout behind the others: each first attempt starts the next connection.
+      if (first && shared_.options.hold) shared_.start_next();
       first = false;
       if (!ok) {
         co_await pause(std::chrono::milliseconds(100));  // no hot loop against a dead server
@@ -111,6 +119,8 @@ class Connection {
       co_await request_loop();
     }
   }
+
+  static constexpr std::size_t kHeldHandshakes = 64;
 
  private:
   // TCP connect + TLS handshake on a new stream (a fresh SSL object: no session to resume).
@@ -152,7 +162,8 @@ class Connection {
     while (true) {
       const Phase phase = shared_.phase.load();
       if (phase == Phase::stopping) co_return;
-      const bool timed = phase == Phase::timed && shared_.take_timed_ticket();
+      // A held connection's one request counts whenever it is made.
+      const bool timed = shared_.options.hold || (phase == Phase::timed && shared_.take_timed_ticket());
       if (phase == Phase::timed && !timed) {  // the request count is reached: wait for the stop
         co_await pause(std::chrono::milliseconds(10));
         continue;
@@ -186,7 +197,14 @@ class Connection {
         record(start, kind + " " + reason, response.body().size(), ok);
       }
       if (!response.keep_alive()) co_return;
+      if (shared_.options.hold && response.result_int() / 100 == 2) co_return co_await hold_idle();
     }
+  }
+
+  // Keeps the answered connection open, sending nothing, until the run stops.
+  asio::awaitable<void> hold_idle() {
+    shared_.holding.fetch_add(1);
+    while (shared_.phase.load() != Phase::stopping) co_await pause(std::chrono::milliseconds(100));
   }
 
   http::request<http::string_body> make_request(std::uint64_t sequence) const {
@@ -267,8 +285,17 @@ RunResult run_load(const Options& options) {
   for (std::size_t i = 0; i < options.connections; ++i) {
     auto& worker = *workers[i % workers.size()];
     worker.connections.push_back(std::make_unique<Connection>(worker.io, shared, worker.stats));
-    asio::co_spawn(worker.io, worker.connections.back()->run(), asio::detached);
   }
+  std::atomic<std::size_t> next{0};
+  shared.start_next = [&] {
+    const std::size_t i = next.fetch_add(1);
+    if (i >= options.connections) return;
+    auto& worker = *workers[i % workers.size()];
+    asio::co_spawn(worker.io, worker.connections[i / workers.size()]->run(), asio::detached);
+  };
+  const std::size_t first_batch = options.hold ? std::min(options.connections, Connection::kHeldHandshakes)
+                                               : options.connections;
+  for (std::size_t i = 0; i < first_batch; ++i) shared.start_next();
   for (auto& worker : workers) worker->thread = std::thread([&io = worker->io] { io.run(); });
 
   // Warm-up starts when every connection has made its first attempt (bounded by the timeout).
@@ -276,6 +303,17 @@ RunResult run_load(const Options& options) {
       Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.timeout_seconds + 1));
   while (shared.settled.load() < options.connections && Clock::now() < connect_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (options.hold) {
+    // Every connection gets its answer (or its connects time out), then the idle hold begins.
+    const auto hold_deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                           options.timeout_seconds * (1.0 + static_cast<double>(options.connections) /
+                                                                Connection::kHeldHandshakes)));
+    while (shared.holding.load() < options.connections && Clock::now() < hold_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::cout << "HOLDING " << shared.holding.load() << std::endl;
   }
   sleep_while(shared, options.warmup_seconds, false);
   const auto timed_start = Clock::now();

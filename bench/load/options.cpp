@@ -39,6 +39,10 @@ load (always bounded):
   --warmup SECONDS       untimed phase first, on the same connections (default 1)
   --requests N           stop the timed phase after N requests (the duration still bounds it)
   --timeout SECONDS      one request, or one connect + handshake (default 10)
+  --hold                 exchange and http: each connection makes one request, then stays
+                         open and idle through warm-up and duration (memory per idle
+                         connection); at most 64 handshakes at a time; prints `HOLDING N`
+                         once every connection has had its answer
 
 exchange mode:
   --provider ORG         default etat-civil
@@ -157,6 +161,10 @@ Options parse_options(int argc, char** argv) {
       options.request_ids = true;
       continue;
     }
+    if (option == "--hold") {
+      options.hold = true;
+      continue;
+    }
     if (i + 1 >= argc) usage_error(std::string(option) + " needs a value");
     const std::string_view value = argv[++i];
     if (option == "--host") options.host = value;
@@ -191,6 +199,9 @@ Options parse_options(int argc, char** argv) {
   }
   if (options.connections < 1 || options.connections > 10000) usage_error("--connections must be 1–10000");
   if (options.threads < 1 || options.threads > 64) usage_error("--threads must be 1–64");
+  if (options.hold && options.mode != Mode::exchange && options.mode != Mode::http) {
+    usage_error("--hold is for the exchange and http modes");
+  }
   if (options.subjects < 1) usage_error("--subjects must be at least 1");
   if (options.duration_seconds <= 0) usage_error("--duration must be above 0");
   if (options.timeout_seconds <= 0) usage_error("--timeout must be above 0");

@@ -34,6 +34,9 @@ struct Options {
   double warmup_seconds = 1;
   std::optional<std::uint64_t> request_count;  ///< stop after this many timed requests
   double timeout_seconds = 10;                 ///< one request, or one connect + handshake
+  /// Each connection makes one request, then stays open and idle until the end (for memory
+  /// per connection); connections are opened a bounded number at a time.
+  bool hold = false;
 
   // exchange mode
   std::string provider = "etat-civil";
