@@ -53,13 +53,17 @@ def start_server(binary, config):
     raise RuntimeError("pse-feedback serve did not report its port")
 
 
-def make_browser():
+def make_browser(work):
+    """Chromium with its profile and temporary files in `work`, removed with it (left to
+    itself, Chromium leaves a singleton directory in /tmp)."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--ignore-certificate-errors", "--window-size=900,1300", "--lang=fr-CA"):
+                     "--ignore-certificate-errors", "--window-size=900,1300", "--lang=fr-CA",
+                     "--user-data-dir=" + os.path.join(work, "chromium-profile")):
         options.add_argument(argument)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    service = Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": work})
+    return webdriver.Chrome(service=service, options=options)
 
 
 def h1_says(text):
@@ -113,7 +117,7 @@ words:
         browser = None
         try:
             url = f"https://localhost:{port}/f/{token}"
-            browser = make_browser()
+            browser = make_browser(work)
             wait = WebDriverWait(browser, 10)
 
             # Tab 1: the form, in French by default.
