@@ -55,13 +55,26 @@ cluster_on_exit() {
   exit $status
 }
 
-# Free loopback ports, chosen now (another program may take one before we bind it: rerun).
+# Free loopback ports, chosen now below the kernel's ephemeral range: a broker restarted on its
+# port must find it free, and a port in that range may meanwhile be the local end of one of the
+# load's own connections. Only another program picking the same number can take one.
 free_ports() {
   python3 - "$1" <<'PY'
-import socket, sys
-sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in sockets: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))
+import random, socket, sys
+with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+    first_ephemeral = int(f.read().split()[0])
+chosen = []
+while len(chosen) < int(sys.argv[1]):
+    port = random.randint(10000, first_ephemeral - 1)
+    if port in chosen:
+        continue
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    chosen.append(port)
+print(" ".join(str(p) for p in chosen))
 PY
 }
 
