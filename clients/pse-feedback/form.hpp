@@ -11,14 +11,6 @@
 
 namespace pse::feedback {
 
-/// Decodes an urlencoded body into name → value. Refuses (nullopt) a bad %-escape, a repeated
-/// or unknown name, or a value that is not clean UTF-8. `allowed` lists the names accepted.
-std::optional<std::map<std::string, std::string>> parse_form(std::string_view body,
-                                                             std::initializer_list<std::string_view> allowed);
-
-/// Decodes one %-escaped component ('+' is a space). nullopt on a bad escape.
-std::optional<std::string> percent_decode(std::string_view text);
-
 enum class FieldError { missing, invalid, too_long };
 
 struct FormErrors {

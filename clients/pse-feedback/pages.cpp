@@ -3,6 +3,7 @@
 #include "text.hpp"
 
 namespace pse::feedback {
+using web::html_escape;
 namespace {
 
 struct Bilingual {

@@ -9,6 +9,7 @@
 #include <map>
 
 namespace pse::feedback {
+using web::html_escape;
 namespace {
 
 std::string fixed(double value, int decimals) {

@@ -113,14 +113,17 @@ int serve_command(const std::vector<std::string>& args) {
     log::warn("no broker configured: approved feedback waits in the outbox");
   }
 
-  HttpsServerOptions server_options;
+  web::HttpsServerOptions server_options;
   server_options.address = config.listen_address;
   server_options.port = config.listen_port;
   server_options.certificate = config.tls_certificate;
   server_options.key = config.tls_key;
   server_options.body_limit = config.body_max_bytes;
   server_options.max_connections = config.max_connections;
-  HttpsServer server(server_options, [&app](const WebRequest& request) { return app.handle(request); });
+  server_options.server_name = "pse-feedback";
+  server_options.headers = security_headers();
+  server_options.error_page = error_page;
+  web::HttpsServer server(server_options, [&app](const WebRequest& request) { return app.handle(request); });
   log::info("listening", {{"address", config.listen_address}, {"port", server.port()}});
   server.run();
   log::info("stopped");

@@ -2,10 +2,12 @@
 
 #include "base/log.hpp"
 #include "base/utc_time.hpp"
+#include "url_form.hpp"
 
 #include <chrono>
 
 namespace pse::feedback {
+using web::parse_form;
 namespace {
 
 constexpr std::uint64_t kCsrfKey = 1;
@@ -42,6 +44,13 @@ std::string_view media_type(std::string_view content_type) {
 
 std::string utc_date(std::int64_t unix_seconds) {
   return format_utc_date(UtcMicros{std::chrono::seconds(unix_seconds)});
+}
+
+WebResponse error_page(int status) {
+  const Message message = status == 413 ? Message::payload_too_large
+                          : status >= 500 ? Message::server_error
+                                          : Message::bad_request;
+  return WebResponse{status, "text/html; charset=utf-8", render_message(message, Language::fr), {}};
 }
 
 std::vector<std::pair<std::string, std::string>> security_headers() {

@@ -17,6 +17,7 @@
 #include "pages.hpp"
 #include "rate_limiter.hpp"
 #include "services.hpp"
+#include "web_types.hpp"
 #include "word_filter.hpp"
 
 #include <cstdint>
@@ -27,25 +28,17 @@
 
 namespace pse::feedback {
 
-struct WebRequest {
-  std::string method;  ///< "GET", "POST"…
-  std::string target;  ///< path and query
-  std::string cookie;  ///< the Cookie header
-  std::string content_type;
-  std::string body;
-  std::string remote_address;
-};
-
-struct WebResponse {
-  int status = 200;
-  std::string content_type = "text/html; charset=utf-8";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  ///< besides the security headers
-};
+using web::RateLimiter;
+using web::WebRequest;
+using web::WebResponse;
 
 /// The headers every response carries: a CSP without any script, no framing, no sniffing, no
 /// referrer (the link's token is in the URL), HSTS, no caching of pages with a CSRF field.
 std::vector<std::pair<std::string, std::string>> security_headers();
+
+/// The page for a request the HTTPS server refuses before the application (400, 413, 431) or
+/// for an application error (500), in French.
+WebResponse error_page(int status);
 
 struct WebAppOptions {
   std::size_t max_comment_chars = 2000;

@@ -6,6 +6,9 @@
 #include <fstream>
 
 namespace pse::feedback {
+using web::fold_letter;
+using web::is_word_code_point;
+using web::next_code_point;
 namespace {
 
 struct Token {

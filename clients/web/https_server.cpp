@@ -1,7 +1,6 @@
 #include "https_server.hpp"
 
 #include "base/log.hpp"
-#include "pages.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -19,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace pse::feedback {
+namespace pse::web {
 namespace {
 
 namespace asio = boost::asio;
@@ -28,11 +27,12 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-http::response<http::string_body> to_beast(const WebResponse& response, unsigned version, bool keep_alive) {
+http::response<http::string_body> to_beast(const HttpsServerOptions& options, const WebResponse& response,
+                                           unsigned version, bool keep_alive) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
-  out.set(http::field::server, "pse-feedback");
+  out.set(http::field::server, options.server_name);
   out.set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : security_headers()) out.set(name, value);
+  for (const auto& [name, value] : options.headers) out.set(name, value);
   for (const auto& [name, value] : response.headers) out.insert(name, value);
   out.body() = response.body;
   out.keep_alive(keep_alive);
@@ -99,9 +99,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout) return close();
-    if (ec == http::error::body_limit) return reply_error(413, Message::payload_too_large);
-    if (ec == http::error::header_limit) return reply_error(431, Message::bad_request);
-    if (ec) return reply_error(400, Message::bad_request);
+    if (ec == http::error::body_limit) return reply_error(413);
+    if (ec == http::error::header_limit) return reply_error(431);
+    if (ec) return reply_error(400);
 
     auto& request = parser_->get();
     WebRequest web;
@@ -109,23 +109,26 @@ class Session : public std::enable_shared_from_this<Session> {
     web.target = std::string(request.target());
     web.cookie = std::string(request[http::field::cookie]);
     web.content_type = std::string(request[http::field::content_type]);
+    web.accept_language = std::string(request[http::field::accept_language]);
     web.body = std::move(request.body());
     web.remote_address = address_;
     WebResponse response;
     try {
       response = handler_(web);
     } catch (const std::exception& error) {
-      log::error("feedback request failed", {{"error", error.what()}});
-      response = WebResponse{500, "text/html; charset=utf-8", render_message(Message::server_error, Language::fr), {}};
+      log::error("request failed", {{"error", error.what()}});
+      response = error_page(500);
     }
     if (web.method == "HEAD") response.body.clear();
-    write(to_beast(response, request.version(), request.keep_alive()));
+    write(to_beast(options_, response, request.version(), request.keep_alive()));
   }
 
-  void reply_error(int status, Message message) {
-    WebResponse response{status, "text/html; charset=utf-8", render_message(message, Language::fr), {}};
-    write(to_beast(response, 11, false));
+  WebResponse error_page(int status) const {
+    if (options_.error_page) return options_.error_page(status);
+    return WebResponse{status, "text/plain; charset=utf-8", std::to_string(status) + "\n", {}};
   }
+
+  void reply_error(int status) { write(to_beast(options_, error_page(status), 11, false)); }
 
   void write(http::response<http::string_body>&& response) {
     response_ = std::make_shared<http::response<http::string_body>>(std::move(response));
@@ -277,4 +280,4 @@ void HttpsServer::stop() {
   });
 }
 
-}  // namespace pse::feedback
+}  // namespace pse::web

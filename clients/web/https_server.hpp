@@ -2,16 +2,16 @@
 // certificate, no client certificate (citizens have none). Each connection has a handshake
 // timeout, a header and a body limit and a 30 s timeout per request and per response; a body
 // over the limit is answered 413, a malformed request 400, then the connection is closed. The
-// request itself is handled by a plain function (WebApp::handle) on the server's threads.
+// request itself is handled by a plain function (a web application's handle) on the server's
+// threads. Shared by pse-feedback and pse-portal.
 //
 // At most `max_connections` are open at once, handshakes included: one more is closed as soon
 // as it is accepted, before any TLS work, counted, and logged (one line per 10 s at most, so a
 // flood cannot fill the log). The cap keeps the server below its file descriptor limit; should
 // accept fail anyway (EMFILE…), it is retried after 100 ms rather than at once in a loop.
-// This is the only file of pse-feedback that includes Asio or Beast.
 #pragma once
 
-#include "web_app.hpp"
+#include "web_types.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -20,7 +20,7 @@
 #include <memory>
 #include <string>
 
-namespace pse::feedback {
+namespace pse::web {
 
 struct HttpsServerOptions {
   std::string address = "127.0.0.1";
@@ -33,6 +33,11 @@ struct HttpsServerOptions {
   int threads = 2;
   std::size_t max_connections = 512;
   bool stop_on_signals = true;  ///< SIGINT and SIGTERM stop run()
+  std::string server_name = "pse";  ///< the Server header
+  Headers headers;  ///< on every response, errors included (the security headers)
+  /// The page for a request refused before the handler (400, 413, 431) or a handler that threw
+  /// (500); plain text when unset.
+  std::function<WebResponse(int status)> error_page;
 };
 
 class HttpsServer {
@@ -57,4 +62,4 @@ class HttpsServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace pse::feedback
+}  // namespace pse::web

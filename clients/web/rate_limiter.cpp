@@ -6,7 +6,7 @@
 #include <array>
 #include <cstring>
 
-namespace pse::feedback {
+namespace pse::web {
 
 std::string rate_limit_client(std::string_view address) {
   const std::string text(address);
@@ -59,4 +59,4 @@ std::size_t RateLimiter::clients() const {
   return buckets_.size();
 }
 
-}  // namespace pse::feedback
+}  // namespace pse::web

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace pse::feedback {
+namespace pse::web {
 
 /// The client an address counts as: "192.0.2.1" for IPv4 (and ::ffff:192.0.2.1), the /64
 /// prefix ("2001:db8:1:2::/64") for IPv6; any other text as it is.
@@ -53,4 +53,4 @@ class RateLimiter {
   std::unordered_map<std::string_view, std::list<Bucket>::iterator> buckets_;
 };
 
-}  // namespace pse::feedback
+}  // namespace pse::web

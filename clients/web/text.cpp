@@ -1,6 +1,6 @@
 #include "text.hpp"
 
-namespace pse::feedback {
+namespace pse::web {
 
 char32_t next_code_point(std::string_view text, std::size_t& pos) noexcept {
   const auto lead = static_cast<unsigned char>(text[pos]);
@@ -129,4 +129,4 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-}  // namespace pse::feedback
+}  // namespace pse::web

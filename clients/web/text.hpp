@@ -1,11 +1,11 @@
-// Small text helpers shared by pse-feedback: UTF-8 decoding, accent folding, HTML escaping.
+// Small text helpers for citizen-facing pages: UTF-8 decoding, accent folding, HTML escaping.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace pse::feedback {
+namespace pse::web {
 
 /// Decodes the UTF-8 code point at `text[pos]` and advances `pos`. An invalid byte decodes as
 /// U+FFFD and advances by one, so a scan always terminates.
@@ -32,4 +32,4 @@ bool is_word_code_point(char32_t code_point) noexcept;
 /// that reaches a page goes through this: pages are inert whatever a citizen typed.
 std::string html_escape(std::string_view text);
 
-}  // namespace pse::feedback
+}  // namespace pse::web

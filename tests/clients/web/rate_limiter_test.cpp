@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
-namespace pse::feedback {
+namespace pse::web {
 namespace {
 
-TEST(feedback_RateLimiter, AClientIsAnIPv4AddressOrAnIPv6Slash64) {
+TEST(web_RateLimiter, AClientIsAnIPv4AddressOrAnIPv6Slash64) {
   EXPECT_EQ(rate_limit_client("192.0.2.1"), "192.0.2.1");
   EXPECT_EQ(rate_limit_client("::ffff:192.0.2.1"), "192.0.2.1");
   EXPECT_EQ(rate_limit_client("2001:db8:1:2:a:b:c:d"), "2001:db8:1:2::/64");
@@ -17,7 +17,7 @@ TEST(feedback_RateLimiter, AClientIsAnIPv4AddressOrAnIPv6Slash64) {
   EXPECT_EQ(rate_limit_client("not an address"), "not an address");
 }
 
-TEST(feedback_RateLimiter, AFullTableForgetsTheLeastRecentClientNotEveryone) {
+TEST(web_RateLimiter, AFullTableForgetsTheLeastRecentClientNotEveryone) {
   RateLimiter limiter(/*burst=*/2, /*window_ms=*/60'000, /*max_clients=*/3);
   EXPECT_TRUE(limiter.allow("192.0.2.10", 0));
   EXPECT_TRUE(limiter.allow("192.0.2.11", 0));
@@ -31,7 +31,7 @@ TEST(feedback_RateLimiter, AFullTableForgetsTheLeastRecentClientNotEveryone) {
   EXPECT_EQ(limiter.clients(), 3U);
 }
 
-TEST(feedback_RateLimiter, AFloodOfFreshAddressesKeepsTheTableBounded) {
+TEST(web_RateLimiter, AFloodOfFreshAddressesKeepsTheTableBounded) {
   RateLimiter limiter(/*burst=*/1, /*window_ms=*/60'000, /*max_clients=*/100);
   EXPECT_TRUE(limiter.allow("198.51.100.7", 0));
   EXPECT_FALSE(limiter.allow("198.51.100.7", 0));
@@ -46,4 +46,4 @@ TEST(feedback_RateLimiter, AFloodOfFreshAddressesKeepsTheTableBounded) {
 }
 
 }  // namespace
-}  // namespace pse::feedback
+}  // namespace pse::web

@@ -8,6 +8,7 @@
 #include "link_token.hpp"
 #include "moderation.hpp"
 #include "text.hpp"
+#include "url_form.hpp"
 #include "word_filter.hpp"
 
 #include <array>
@@ -20,6 +21,9 @@
 namespace {
 
 using namespace pse::feedback;
+using pse::web::is_clean_utf8;
+using pse::web::parse_form;
+using pse::web::percent_decode;
 
 constexpr std::int64_t kNow = 1'790'000'000;  // 2026-09-21: the seeds' tokens are valid then
 constexpr std::size_t kMaxCommentChars = 2000;
