@@ -607,6 +607,8 @@ function makeProvider(issuer, config, accounts) {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
+      // auth_time in every ID token, so the portal can tell how fresh the sign-in is.
+      require_auth_time: true,
     })),
     clientAuthMethods: ['client_secret_basic'],
     responseTypes: ['code'],
@@ -659,7 +661,9 @@ function makeProvider(issuer, config, accounts) {
   for (const event of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error',
     'discovery.error', 'jwks.error']) {
     provider.on(event, (ctx, err) => {
-      log('warn', event, { error: err.error || err.name, description: err.error_description || err.message });
+      log('warn', event, {
+        error: err.error || err.name, description: err.error_description || err.message, detail: err.error_detail,
+      });
     });
   }
   provider.on('server_error', (ctx, err) => log('error', 'server_error', { error: err.stack || String(err) }));
