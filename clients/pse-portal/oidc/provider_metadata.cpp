@@ -1,9 +1,10 @@
 #include "oidc/provider_metadata.hpp"
 
 #include "oidc/json_input.hpp"
-#include "oidc/percent_encoding.hpp"
 
 #include "base/base64.hpp"
+
+#include "url_form.hpp"  // clients/web: pse::web::percent_encode
 
 #include <algorithm>
 #include <array>
@@ -29,7 +30,7 @@ std::string read_endpoint(const json::object& document, std::string_view name, s
 void append_parameter(std::string& out, std::string_view name, std::string_view value) {
   out += name;
   out += '=';
-  out += percent_encode(value);
+  out += web::percent_encode(value);
 }
 
 }  // namespace
@@ -117,7 +118,7 @@ std::string token_request_body(std::string_view code, std::string_view redirect_
 }
 
 std::string basic_authorization(std::string_view client_id, std::string_view client_secret) {
-  const std::string credentials = percent_encode(client_id) + ":" + percent_encode(client_secret);
+  const std::string credentials = web::percent_encode(client_id) + ":" + web::percent_encode(client_secret);
   return "Basic " + to_base64(credentials, Base64::standard);
 }
 

@@ -1,7 +1,9 @@
 // The OpenID provider's discovery document (OpenID Connect Discovery 1.0 §3, read from
 // `<issuer>/.well-known/openid-configuration`) and the two requests the relying party builds
 // from it: the authorization request's URL (code flow with PKCE S256) and the token request's
-// form body with its Basic client credentials (RFC 6749 §4.1.3, §2.3.1).
+// form body with its Basic client credentials (RFC 6749 §4.1.3, §2.3.1). Values are
+// percent-encoded with clients/web's percent_encode: unreserved characters as they are, every
+// other UTF-8 byte %XX (a space is %20, which form decoders read as a space too).
 #pragma once
 
 #include <pse/expected.hpp>
