@@ -387,7 +387,8 @@ ${body}
 
 function loginPage(uid, clientName, { error, login = '' } = {}) {
   const describedBy = error ? ' aria-describedby="login-error" aria-invalid="true"' : '';
-  return page('Connexion', `<h1>Connexion</h1>
+  // The title says there is an error: it is the first thing a screen reader reads of the page.
+  return page(error ? 'Erreur – Connexion' : 'Connexion', `<h1>Connexion</h1>
 <p>Connectez-vous pour accéder à ${html(clientName)}.</p>
 ${error ? `<p class="error" id="login-error" role="alert">${html(error)}</p>` : ''}
 <form method="post" action="/interaction/${html(uid)}/login">
