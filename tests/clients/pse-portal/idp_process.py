@@ -53,18 +53,19 @@ def start_idp(idp_dir, config_path, log_path, timeout=15.0):
     if not os.path.isdir(os.path.join(idp_dir, "node_modules", "oidc-provider")):
         raise RuntimeError(f"{idp_dir}/node_modules is missing: run scripts/setup "
                            f"(or npm ci in {idp_dir})")
-    log = open(log_path, "w+")
-    try:
-        process = subprocess.Popen([NODE, script, "--config", config_path],
-                                   stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-    except OSError as error:
-        log.close()
-        raise RuntimeError(f"cannot start {NODE}: {error}") from error
+    # The child writes through its own file description, and the log is read through another:
+    # one shared description would let the reader's seek move where the child writes.
+    with open(log_path, "wb") as log:
+        try:
+            process = subprocess.Popen([NODE, script, "--config", config_path],
+                                       stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        except OSError as error:
+            raise RuntimeError(f"cannot start {NODE}: {error}") from error
     deadline = time.monotonic() + timeout
     try:
         while True:
-            log.seek(0)
-            text = log.read()
+            with open(log_path, encoding="utf-8", errors="replace") as log:
+                text = log.read()
             match = LISTENING.search(text)
             if match:
                 line = json.loads(match.group(0))
@@ -72,11 +73,12 @@ def start_idp(idp_dir, config_path, log_path, timeout=15.0):
             if process.poll() is not None:
                 raise RuntimeError(f"the OpenID provider exited with status {process.returncode}:\n{text}")
             if time.monotonic() > deadline:
-                stop_idp(process)
                 raise RuntimeError(f"the OpenID provider did not listen within {timeout:g} s:\n{text}")
             time.sleep(0.05)
-    finally:
-        log.close()
+    except BaseException:
+        # Whatever stops the wait (its own timeout, a test's alarm, ^C) must not leave it running.
+        stop_idp(process)
+        raise
 
 
 def stop_idp(process, timeout=5.0):
