@@ -1,10 +1,10 @@
 // The OpenID provider's signing keys, read from its JWKS document (RFC 7517, at the discovery
 // document's jwks_uri). Kept: signature keys (`use` absent or "sig") of three kinds — RSA of
 // 2048 to 8192 bits, EC on P-256, OKP Ed25519 — each as an OpenSSL public key ready to verify.
-// Keys of another kty or curve, or declared for another use or alg, are skipped; a key of a
-// kept kind that is malformed, too weak or carries private parameters makes the whole document
-// an error, as does a document with no usable key: a provider publishing such a set is
-// misconfigured, and saying so beats signing citizens in with what is left.
+// Keys of another kty or curve, or declared for another use or alg, are skipped. Any entry
+// carrying private parameters (d, p, q, dp, dq, qi, k), a key of a kept kind that is malformed
+// or too weak, and a document with no usable key are errors for the whole document: a provider
+// publishing such a set is misconfigured, and saying so beats signing citizens in with the rest.
 #pragma once
 
 #include <pse/expected.hpp>
