@@ -1,0 +1,252 @@
+#include "pages.hpp"
+
+#include "text.hpp"  // clients/web: html_escape
+
+#include <boost/json.hpp>
+
+namespace pse::portal {
+namespace {
+
+namespace json = boost::json;
+using web::html_escape;
+
+std::string text_of(const json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  if (value == nullptr) return {};
+  if (value->is_string()) return std::string(value->as_string());
+  if (value->is_int64()) return std::to_string(value->as_int64());
+  return {};
+}
+
+// "2026-12-07T18:09:06Z" → "2026-12-07 18:09 UTC": the citizen reads a date, not a format.
+std::string readable_time(const std::string& rfc3339) {
+  if (rfc3339.size() < 16 || rfc3339[10] != 'T') return rfc3339;
+  return rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 5) + " UTC";
+}
+
+std::string join(const json::value* list) {
+  std::string out;
+  if (list == nullptr || !list->is_array()) return out;
+  for (const auto& item : list->as_array()) {
+    if (!item.is_string()) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(item.as_string());
+  }
+  return out;
+}
+
+// The purpose in the page's language, falling back to its code.
+std::string purpose_text(const json::object& record, Language language) {
+  const auto* purpose = record.if_contains("purpose");
+  if (purpose == nullptr) return {};
+  if (purpose->is_string()) return std::string(purpose->as_string());
+  if (!purpose->is_object()) return {};
+  std::string words = text_of(purpose->as_object(), language == Language::en ? "en" : "fr");
+  return words.empty() ? text_of(purpose->as_object(), "code") : words;
+}
+
+std::string state_text(const std::string& state, Language language) {
+  if (state == "given") return Words{"En vigueur", "In force"}.in(language);
+  if (state == "revoked") return Words{"Révoqué", "Revoked"}.in(language);
+  if (state == "expired") return Words{"Expiré", "Expired"}.in(language);
+  if (state == "superseded") return Words{"Remplacé", "Superseded"}.in(language);
+  return state;
+}
+
+struct NavItem {
+  const char* path;
+  Words label;
+};
+
+constexpr NavItem kNavigation[] = {
+    {"/consentements", {"Mes consentements", "My consents"}},
+    {"/acces", {"Qui a consulté mes renseignements", "Who used my information"}},
+};
+
+std::string layout(const PageContext& context, Words title, const std::string& content) {
+  const Language language = context.language;
+  const bool english = language == Language::en;
+  std::string page;
+  page += "<!DOCTYPE html>\n<html lang=\"";
+  page += english ? "en" : "fr";
+  page += "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  page += "<title>" + std::string(title.in(language)) + " — " + Words{"Mon dossier", "My file"}.in(language) + "</title>\n";
+  page += "<link rel=\"stylesheet\" href=\"/static/portal.css\">\n</head>\n<body>\n";
+  page += "<a class=\"skip\" href=\"#contenu\">" + std::string(Words{"Aller au contenu", "Skip to content"}.in(language)) + "</a>\n";
+  page += "<header>\n<p class=\"brand\">" + std::string(Words{"Mon dossier — Services Québec", "My file — Services Québec"}.in(language)) + "</p>\n";
+  // The other language, on the same page.
+  page += "<p class=\"language\"><a href=\"" + html_escape(context.path) + (english ? "" : "?lang=en") + "\" lang=\"" +
+          (english ? "fr" : "en") + "\" hreflang=\"" + (english ? "fr" : "en") + "\">" + (english ? "Français" : "English") +
+          "</a></p>\n";
+  if (!context.name.empty()) {
+    page += "<nav aria-label=\"" + std::string(Words{"Navigation principale", "Main navigation"}.in(language)) + "\">\n<ul>\n";
+    for (const NavItem& item : kNavigation) {
+      const bool current = context.path == item.path;
+      page += "<li><a href=\"" + std::string(item.path) + language_query(language) + "\"" +
+              (current ? " aria-current=\"page\"" : "") + ">" + item.label.in(language) + "</a></li>\n";
+    }
+    page += "</ul>\n</nav>\n";
+    page += "<form class=\"signout\" method=\"post\" action=\"/auth/logout" + language_query(language) + "\">\n";
+    page += "<p>" + std::string(Words{"Connecté : ", "Signed in: "}.in(language)) + html_escape(context.name) + "</p>\n";
+    page += "<input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(context.csrf) + "\">\n";
+    page += "<button type=\"submit\">" + std::string(Words{"Se déconnecter", "Sign out"}.in(language)) + "</button>\n</form>\n";
+  }
+  page += "</header>\n<main id=\"contenu\">\n<h1>" + std::string(title.in(language)) + "</h1>\n";
+  if (!context.notice.empty()) page += "<p class=\"notice\" role=\"status\">" + html_escape(context.notice) + "</p>\n";
+  page += content;
+  page += "</main>\n</body>\n</html>\n";
+  return page;
+}
+
+}  // namespace
+
+std::string welcome_page(const PageContext& context) {
+  const Language language = context.language;
+  std::string content;
+  content += "<p>" + std::string(Words{"Voyez et gérez vos consentements, et sachez quel organisme public a reçu vos "
+                                       "renseignements, quand et pourquoi.",
+                                       "See and manage your consents, and find out which public body received your "
+                                       "information, when and why."}
+                                     .in(language)) +
+             "</p>\n";
+  content += "<p><a class=\"button\" href=\"/auth/login" + language_query(language) + "\">" +
+             Words{"Se connecter", "Sign in"}.in(language) + "</a></p>\n";
+  return layout(context, {"Mon dossier", "My file"}, content);
+}
+
+std::string home_page(const PageContext& context) {
+  const Language language = context.language;
+  std::string content = "<ul class=\"cards\">\n";
+  for (const NavItem& item : kNavigation) {
+    content += "<li><a href=\"" + std::string(item.path) + language_query(language) + "\">" + item.label.in(language) +
+               "</a></li>\n";
+  }
+  content += "</ul>\n";
+  return layout(context, {"Mon dossier", "My file"}, content);
+}
+
+std::string consents_page(const PageContext& context, const json::object& answer) {
+  const Language language = context.language;
+  std::string content;
+  const auto* consents = answer.if_contains("consents");
+  const bool none = consents == nullptr || !consents->is_array() || consents->as_array().empty();
+  if (none) {
+    content += "<p>" + std::string(Words{"Vous n'avez donné aucun consentement.", "You have given no consent."}.in(language)) + "</p>\n";
+    return layout(context, {"Mes consentements", "My consents"}, content);
+  }
+  content += "<table>\n<caption>" +
+             std::string(Words{"Chaque consentement, le plus ancien en premier", "Each consent, oldest first"}.in(language)) +
+             "</caption>\n<thead><tr>";
+  for (const Words& heading : {Words{"Organisme qui reçoit", "Receiving body"}, Words{"Organisme qui fournit", "Providing body"},
+                               Words{"Renseignements", "Information"}, Words{"Fin", "Purpose"},
+                               Words{"Expire le", "Expires"}, Words{"État", "State"}, Words{"Action", "Action"}}) {
+    content += "<th scope=\"col\">" + std::string(heading.in(language)) + "</th>";
+  }
+  content += "</tr></thead>\n<tbody>\n";
+  for (const auto& item : consents->as_array()) {
+    if (!item.is_object()) continue;
+    const json::object& consent = item.as_object();
+    const std::string id = text_of(consent, "id");
+    const std::string state = text_of(consent, "state");
+    std::string provider = text_of(consent, "provider");
+    if (provider == "*") provider = Words{"tout organisme", "any body"}.in(language);
+    content += "<tr><td>" + html_escape(text_of(consent, "consumer")) + "</td><td>" + html_escape(provider) + "</td><td>" +
+               html_escape(join(consent.if_contains("categories"))) + "</td><td>" +
+               html_escape(purpose_text(consent, language)) + "</td><td>" +
+               html_escape(readable_time(text_of(consent, "expires_at"))) + "</td><td>" +
+               html_escape(state_text(state, language)) + "</td><td>";
+    if (state == "given") {
+      content += "<form method=\"post\" action=\"/consentements/revoquer" + language_query(language) + "\">";
+      content += "<input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(context.csrf) + "\">";
+      content += "<input type=\"hidden\" name=\"id\" value=\"" + html_escape(id) + "\">";
+      content += "<button type=\"submit\" aria-label=\"" +
+                 html_escape(std::string(Words{"Révoquer le consentement donné à ", "Revoke the consent given to "}.in(language)) +
+                             text_of(consent, "consumer")) +
+                 "\">" + Words{"Révoquer", "Revoke"}.in(language) + "</button></form>";
+    }
+    content += "</td></tr>\n";
+  }
+  content += "</tbody>\n</table>\n";
+  return layout(context, {"Mes consentements", "My consents"}, content);
+}
+
+std::string accesses_page(const PageContext& context, const json::object& answer) {
+  const Language language = context.language;
+  std::string content;
+  content += "<p>" +
+             std::string(Words{"Chaque communication de vos renseignements entre organismes publics, et chaque "
+                               "consultation de vos consentements, telles que le journal d'audit les a inscrites.",
+                               "Each communication of your information between public bodies, and each read of "
+                               "your consents, as the audit log recorded them."}
+                             .in(language)) +
+             "</p>\n";
+  const auto* accesses = answer.if_contains("accesses");
+  if (accesses == nullptr || !accesses->is_array() || accesses->as_array().empty()) {
+    content += "<p>" + std::string(Words{"Aucune communication n'est inscrite.", "No communication is recorded."}.in(language)) + "</p>\n";
+    return layout(context, {"Qui a consulté mes renseignements", "Who used my information"}, content);
+  }
+  content += "<table>\n<caption>" + std::string(Words{"Registre des communications", "Register of communications"}.in(language)) +
+             "</caption>\n<thead><tr>";
+  for (const Words& heading : {Words{"Date", "Date"}, Words{"Organisme qui a reçu", "Receiving body"},
+                               Words{"Organisme qui a fourni", "Providing body"}, Words{"Renseignements", "Information"},
+                               Words{"Fin", "Purpose"}, Words{"Fondement", "Basis"}, Words{"N° au journal", "Log entry"}}) {
+    content += "<th scope=\"col\">" + std::string(heading.in(language)) + "</th>";
+  }
+  content += "</tr></thead>\n<tbody>\n";
+  for (const auto& item : accesses->as_array()) {
+    if (!item.is_object()) continue;
+    const json::object& access = item.as_object();
+    const std::string kind = text_of(access, "kind");
+    std::string what = join(access.if_contains("fields"));
+    if (kind == "registry_read") what = Words{"vos consentements", "your consents"}.in(language);
+    std::string basis;
+    if (const auto* value = access.if_contains("basis"); value != nullptr && value->is_object()) {
+      const std::string type = text_of(value->as_object(), "type");
+      basis = type == "consent" ? Words{"votre consentement", "your consent"}.in(language)
+              : type == "law"   ? Words{"la loi", "the law"}.in(language)
+                                : type;
+      const std::string reference = text_of(value->as_object(), "reference");
+      if (!reference.empty()) basis += " (" + reference + ")";
+    }
+    content += "<tr><td>" + html_escape(readable_time(text_of(access, "time"))) + "</td><td>" +
+               html_escape(text_of(access, "recipient")) + "</td><td>" + html_escape(text_of(access, "provider")) +
+               "</td><td>" + html_escape(what) + "</td><td>" + html_escape(text_of(access, "purpose")) + "</td><td>" +
+               html_escape(basis) + "</td><td>" + html_escape(text_of(access, "audit_seq")) + "</td></tr>\n";
+  }
+  content += "</tbody>\n</table>\n";
+  return layout(context, {"Qui a consulté mes renseignements", "Who used my information"}, content);
+}
+
+std::string message_page(const PageContext& context, Words title, Words text) {
+  std::string content = "<p>" + std::string(text.in(context.language)) + "</p>\n<p><a href=\"/" +
+                        language_query(context.language) + "\">" +
+                        Words{"Retour à l'accueil", "Back to the home page"}.in(context.language) + "</a></p>\n";
+  return layout(context, title, content);
+}
+
+std::string_view stylesheet() {
+  return R"CSS(body { font-family: system-ui, sans-serif; margin: 0; color: #1a1a1a; background: #fff; line-height: 1.5; }
+header { background: #095797; color: #fff; padding: 0.75rem 1.5rem; display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
+header a, header p { color: #fff; }
+header .brand { font-weight: bold; margin: 0 auto 0 0; }
+header nav ul { list-style: none; display: flex; gap: 1rem; margin: 0; padding: 0; }
+header a[aria-current="page"] { font-weight: bold; text-decoration-thickness: 3px; }
+.signout { display: flex; gap: 0.5rem; align-items: center; }
+.signout p { margin: 0; }
+main { padding: 1rem 1.5rem; max-width: 72rem; }
+table { border-collapse: collapse; width: 100%; }
+caption { text-align: left; font-weight: bold; padding: 0.5rem 0; }
+th, td { border: 1px solid #6b6b6b; padding: 0.4rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #e8eef5; }
+button, .button { background: #095797; color: #fff; border: 2px solid #095797; padding: 0.4rem 0.9rem; font: inherit; cursor: pointer; text-decoration: none; display: inline-block; }
+header button { background: #fff; color: #095797; }
+a:focus, button:focus, .button:focus { outline: 3px solid #e58a00; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; }
+.skip:focus { left: 1rem; top: 1rem; background: #fff; color: #095797; padding: 0.5rem; z-index: 1; }
+.notice { border-left: 4px solid #095797; background: #e8eef5; padding: 0.5rem 1rem; }
+.cards { list-style: none; padding: 0; display: grid; gap: 1rem; }
+.cards a { display: block; border: 1px solid #6b6b6b; padding: 1rem; }
+)CSS";
+}
+
+}  // namespace pse::portal

@@ -1,0 +1,36 @@
+// The portal's HTML, French first with English: one layout (skip link, a header naming the
+// page and who is signed in, the navigation, the sign-out form, the language switch) and one
+// function per page. Pages work without JavaScript and carry none; every value from the
+// broker or the identity provider is escaped.
+#pragma once
+
+#include "words.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace pse::portal {
+
+struct PageContext {
+  Language language = Language::fr;
+  std::string path;       ///< this page's path, for the language switch and the current link
+  std::string name;       ///< who is signed in; empty: nobody
+  std::string csrf;       ///< the session's token, for the sign-out form and the others
+  std::string notice;     ///< a line shown above the content (an action's outcome), already in the page's language
+};
+
+std::string welcome_page(const PageContext& context);
+std::string home_page(const PageContext& context);
+/// `answer`: the broker's {"consents": [...]}.
+std::string consents_page(const PageContext& context, const boost::json::object& answer);
+/// `answer`: the broker's {"accesses": [...]}.
+std::string accesses_page(const PageContext& context, const boost::json::object& answer);
+/// A page that says what went wrong and where to go next.
+std::string message_page(const PageContext& context, Words title, Words text);
+
+/// The stylesheet (served at /static/portal.css).
+std::string_view stylesheet();
+
+}  // namespace pse::portal

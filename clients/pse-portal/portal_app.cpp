@@ -1,0 +1,323 @@
+#include "portal_app.hpp"
+
+#include "base/log.hpp"
+#include "oidc/pkce.hpp"
+#include "url_form.hpp"
+
+#include <algorithm>
+
+namespace pse::portal {
+namespace {
+
+struct Target {
+  std::string path;
+  std::string query;
+  Language language = Language::fr;
+};
+
+Target parse_target(std::string_view target) {
+  Target parsed;
+  const auto question = target.find('?');
+  parsed.path = std::string(target.substr(0, question));
+  if (question == std::string_view::npos) return parsed;
+  parsed.query = std::string(target.substr(question + 1));
+  std::string_view query = parsed.query;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    if (query.substr(0, amp) == "lang=en") parsed.language = Language::en;
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return parsed;
+}
+
+// One value of a query string; nullopt when absent or badly escaped.
+std::optional<std::string> query_value(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto equals = pair.find('=');
+    if (equals != std::string_view::npos && pair.substr(0, equals) == name) return web::percent_decode(pair.substr(equals + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const auto semicolon = header.find(';');
+    std::string_view pair = header.substr(0, semicolon);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    if (semicolon == std::string_view::npos) break;
+    header.remove_prefix(semicolon + 1);
+  }
+  return std::nullopt;
+}
+
+// Both cookies are Lax, not Strict: the provider's redirect back to /auth/callback is a
+// navigation from another site, and it must carry the login cookie. Posts are guarded by the
+// CSRF token, not by the cookie's SameSite.
+std::string set_cookie(std::string_view name, std::string_view value, const char* max_age = nullptr) {
+  std::string cookie = std::string(name) + "=" + std::string(value) + "; Path=/; Secure; HttpOnly; SameSite=Lax";
+  if (max_age != nullptr) cookie += std::string("; Max-Age=") + max_age;
+  return cookie;
+}
+
+WebResponse redirect(std::string location) {
+  WebResponse response;
+  response.status = 303;
+  response.body.clear();
+  response.headers.emplace_back("Location", std::move(location));
+  return response;
+}
+
+bool valid_record_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+std::string_view media_type(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return type;
+}
+
+constexpr Words kUnavailable{"Service momentanément indisponible", "Service temporarily unavailable"};
+constexpr Words kUnavailableText{"Vos renseignements ne peuvent pas être affichés pour l'instant. Réessayez dans quelques minutes.",
+                                 "Your information cannot be shown right now. Try again in a few minutes."};
+
+}  // namespace
+
+PortalApp::PortalApp(SessionStore& sessions, SignIn& sign_in, Registry& registry, web::RateLimiter& limiter,
+                     std::function<Clock::time_point()> now)
+    : sessions_(sessions), sign_in_(sign_in), registry_(registry), limiter_(limiter), now_(std::move(now)) {}
+
+web::Headers PortalApp::security_headers() {
+  return {{"Content-Security-Policy",
+           "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' https:; frame-ancestors 'none'; "
+           "base-uri 'none'"},
+          {"X-Content-Type-Options", "nosniff"},
+          {"X-Frame-Options", "DENY"},
+          {"Referrer-Policy", "no-referrer"},
+          {"Strict-Transport-Security", "max-age=31536000"},
+          {"Cache-Control", "no-store"},
+          {"Cross-Origin-Opener-Policy", "same-origin"},
+          {"Cross-Origin-Resource-Policy", "same-origin"},
+          {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"}};
+}
+
+WebResponse PortalApp::error_page(int status) {
+  PageContext context;
+  context.path = "/";
+  const bool too_large = status == 413;
+  const bool server = status >= 500;
+  return WebResponse{status, "text/html; charset=utf-8",
+                     message_page(context,
+                                  too_large ? Words{"Envoi trop volumineux", "Request too large"}
+                                  : server  ? Words{"Erreur du service", "Service error"}
+                                            : Words{"Demande invalide", "Bad request"},
+                                  server ? kUnavailableText
+                                         : Words{"La demande n'a pas pu être lue.", "The request could not be read."}),
+                     {}};
+}
+
+WebResponse PortalApp::message(int status, PageContext context, Words title, Words text) const {
+  return WebResponse{status, "text/html; charset=utf-8", message_page(context, title, text), {}};
+}
+
+WebResponse PortalApp::handle(const WebRequest& request) {
+  const Target target = parse_target(request.target);
+  PageContext context;
+  context.language = target.language;
+  context.path = target.path;
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool post = request.method == "POST";
+  if (!get && !post) {
+    WebResponse refused = message(405, context, {"Méthode non permise", "Method not allowed"},
+                                  {"Cette adresse ne permet pas cette action.", "This address does not allow this action."});
+    refused.headers.emplace_back("Allow", "GET, HEAD, POST");
+    return refused;
+  }
+  if (target.path == "/static/portal.css" && get) return WebResponse{200, "text/css; charset=utf-8", std::string(stylesheet()), {}};
+  if (target.path == "/healthz" && get) return WebResponse{200, "text/plain; charset=utf-8", "ok\n", {}};
+  if (target.path == "/auth/login" && get) return start_sign_in(target.language);
+  if (target.path == "/auth/callback" && get) return finish_sign_in(request, target.query);
+
+  const std::optional<std::string> session_id = cookie_value(request.cookie, kSessionCookie);
+  std::optional<Session> session = session_id ? sessions_.find(*session_id, now_()) : std::nullopt;
+  if (target.path == "/auth/logout" && post) return sign_out(request, session_id, target.language);
+
+  const bool page = target.path == "/" || target.path == "/consentements" || target.path == "/acces" ||
+                    target.path == "/consentements/revoquer";
+  if (!page) {
+    return message(404, context, {"Page introuvable", "Page not found"},
+                   {"Cette page n'existe pas.", "This page does not exist."});
+  }
+  if (!session) {
+    if (target.path == "/" && get) return WebResponse{200, "text/html; charset=utf-8", welcome_page(context), {}};
+    // A page about the citizen: sign in first (a post without a session is not replayed).
+    if (get) return redirect("/auth/login" + language_query(target.language));
+    return message(401, context, {"Session expirée", "Session expired"},
+                   {"Votre session a pris fin. Connectez-vous de nouveau, puis recommencez.",
+                    "Your session has ended. Sign in again, then start over."});
+  }
+  context.name = session->name.empty() ? session->subject : session->name;
+  context.csrf = session->csrf;
+  if (target.path == "/" && get) return WebResponse{200, "text/html; charset=utf-8", home_page(context), {}};
+  if (target.path == "/consentements" && get) {
+    if (query_value(target.query, "revoked") == "1") {
+      context.notice = Words{"Le consentement est révoqué. Il ne permet plus aucune communication.",
+                             "The consent is revoked. It no longer allows any communication."}
+                           .in(target.language);
+    }
+    return show_consents(*session, context);
+  }
+  if (target.path == "/consentements/revoquer" && post) return revoke_consent(request, *session, context);
+  if (target.path == "/acces" && get) return show_accesses(*session, context);
+  WebResponse refused = message(405, context, {"Méthode non permise", "Method not allowed"},
+                                {"Cette adresse ne permet pas cette action.", "This address does not allow this action."});
+  refused.headers.emplace_back("Allow", target.path == "/consentements/revoquer" ? "POST" : "GET, HEAD");
+  return refused;
+}
+
+WebResponse PortalApp::start_sign_in(Language language) {
+  const std::string state = oidc::random_token();
+  const std::string nonce = oidc::random_token();
+  const oidc::Pkce pkce = oidc::new_pkce();
+  const std::string browser = oidc::random_token();
+  sessions_.begin(state, PendingSignIn{nonce, pkce.verifier, browser, now_(), language == Language::en});
+  WebResponse response = redirect(sign_in_.authorization_url(state, nonce, pkce.challenge));
+  response.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, browser, "600"));
+  return response;
+}
+
+WebResponse PortalApp::finish_sign_in(const WebRequest& request, const std::string& query) {
+  PageContext context;
+  context.path = "/";
+  const std::optional<std::string> state = query_value(query, "state");
+  std::optional<PendingSignIn> pending = state ? sessions_.finish(*state, now_()) : std::nullopt;
+  if (pending && pending->english) context.language = Language::en;
+  const Words failed{"Connexion impossible", "Sign-in failed"};
+  if (!pending) {
+    return message(400, context, failed,
+                   {"Cette connexion a expiré ou a déjà servi. Recommencez depuis l'accueil.",
+                    "This sign-in has expired or was already used. Start again from the home page."});
+  }
+  const std::optional<std::string> browser = cookie_value(request.cookie, kLoginCookie);
+  if (!browser || !oidc::same_secret(*browser, pending->browser)) {
+    log::warn("sign-in refused: the callback came without this sign-in's login cookie");
+    return message(400, context, failed,
+                   {"Cette connexion n'a pas été commencée dans ce navigateur. Recommencez depuis l'accueil.",
+                    "This sign-in was not started in this browser. Start again from the home page."});
+  }
+  const std::optional<std::string> code = query_value(query, "code");
+  if (!code || code->empty() || code->size() > 2048) {
+    return message(400, context, failed,
+                   {"La connexion a été annulée ou refusée par le service d'authentification.",
+                    "The sign-in was cancelled or refused by the authentication service."});
+  }
+  auto token = sign_in_.redeem(*code, pending->code_verifier, pending->nonce);
+  if (!token) {
+    log::warn("sign-in refused", {{"error", token.error()}});
+    return message(502, context, failed,
+                   {"La réponse du service d'authentification n'a pas pu être vérifiée. Recommencez.",
+                    "The authentication service's answer could not be verified. Try again."});
+  }
+  const std::string id = sessions_.open(token->subject, token->name, now_());
+  log::info("signed in", {{"sessions", sessions_.size()}});
+  WebResponse response = redirect("/" + language_query(context.language));
+  response.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, id));
+  response.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "0"));
+  return response;
+}
+
+Expected<std::map<std::string, std::string>, WebResponse> PortalApp::accept_post(
+    const WebRequest& request, const Session& session, const PageContext& context,
+    std::initializer_list<std::string_view> fields) {
+  const auto monotonic_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now_().time_since_epoch()).count();
+  if (!limiter_.allow(request.remote_address, monotonic_ms)) {
+    WebResponse limited = message(429, context, {"Trop de demandes", "Too many requests"},
+                                  {"Attendez une minute, puis recommencez.", "Wait a minute, then try again."});
+    limited.headers.emplace_back("Retry-After", "60");
+    return limited;
+  }
+  const Words refused{"Demande refusée", "Request refused"};
+  if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
+    return message(415, context, refused, {"Ce formulaire n'a pas été envoyé par cette page.", "This form was not sent by this page."});
+  }
+  auto form = web::parse_form(request.body, fields);
+  if (!form) return message(400, context, refused, {"Le formulaire est invalide.", "The form is invalid."});
+  const auto csrf = form->find("csrf");
+  if (csrf == form->end() || !oidc::same_secret(csrf->second, session.csrf)) {
+    return message(403, context, refused,
+                   {"Ce formulaire a expiré. Revenez à la page et recommencez.", "This form has expired. Go back to the page and try again."});
+  }
+  return std::move(*form);
+}
+
+WebResponse PortalApp::sign_out(const WebRequest& request, const std::optional<std::string>& session_id,
+                                Language language) {
+  PageContext context;
+  context.language = language;
+  context.path = "/";
+  std::optional<Session> session = session_id ? sessions_.find(*session_id, now_()) : std::nullopt;
+  if (!session) return redirect("/" + language_query(language));
+  auto form = accept_post(request, *session, context, {"csrf"});
+  if (!form) return form.error();
+  sessions_.close(*session_id);
+  WebResponse response = redirect(sign_in_.sign_out_url());
+  response.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "0"));
+  return response;
+}
+
+WebResponse PortalApp::show_consents(const Session& session, PageContext context) {
+  auto answer = registry_.call(RegistryMethod::get, registry_path({"subjects", session.subject, "consents"}));
+  if (!answer) {
+    log::warn("the broker did not list consents", {{"reason", to_string(answer.error().reason)}});
+    return message(503, context, kUnavailable, kUnavailableText);
+  }
+  return WebResponse{200, "text/html; charset=utf-8", consents_page(context, *answer), {}};
+}
+
+WebResponse PortalApp::revoke_consent(const WebRequest& request, const Session& session, PageContext context) {
+  context.path = "/consentements";
+  auto form = accept_post(request, session, context, {"csrf", "id"});
+  if (!form) return form.error();
+  const std::string& id = (*form)["id"];
+  const Words refused{"Révocation impossible", "Revocation failed"};
+  if (!valid_record_id(id)) return message(400, context, refused, {"Ce consentement n'existe pas.", "This consent does not exist."});
+  // The broker revokes only a consent of this subject: the id of another citizen's is refused.
+  auto answer = registry_.call(RegistryMethod::post, registry_path({"consents", id, "revoke"}),
+                               {{"subject", session.subject}, {"method", "pse-portal"}});
+  if (!answer) {
+    const Reason reason = answer.error().reason;
+    log::warn("the broker refused a revocation", {{"reason", to_string(reason)}});
+    if (reason == Reason::record_not_current) {
+      return message(409, context, refused, {"Ce consentement est déjà révoqué ou a été remplacé.", "This consent is already revoked or was replaced."});
+    }
+    if (reason == Reason::provider_unavailable || reason == Reason::store_unavailable || reason == Reason::audit_unavailable ||
+        reason == Reason::overloaded || reason == Reason::shutting_down) {
+      return message(503, context, kUnavailable, kUnavailableText);
+    }
+    return message(404, context, refused, {"Ce consentement n'existe pas.", "This consent does not exist."});
+  }
+  log::info("consent revoked by its subject", {{"consent", id}});
+  return redirect(std::string("/consentements?revoked=1") + (context.language == Language::en ? "&lang=en" : ""));
+}
+
+WebResponse PortalApp::show_accesses(const Session& session, PageContext context) {
+  auto answer = registry_.call(RegistryMethod::get, registry_path({"subjects", session.subject, "accesses"}));
+  if (!answer) {
+    log::warn("the broker did not list accesses", {{"reason", to_string(answer.error().reason)}});
+    return message(503, context, kUnavailable, kUnavailableText);
+  }
+  return WebResponse{200, "text/html; charset=utf-8", accesses_page(context, *answer), {}};
+}
+
+}  // namespace pse::portal

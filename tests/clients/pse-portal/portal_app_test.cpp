@@ -1,0 +1,194 @@
+// The portal's rules without a network: the sign-in's browser binding and state, a new
+// session id at each sign-in, the session cookie's attributes, CSRF on every post, expiry,
+// and that a citizen's pages ask the registry about that citizen only. The provider and the
+// broker are replaced by recorders here; the browser test runs them for real.
+#include "portal_app.hpp"
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+
+namespace pse::portal {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class RecordingSignIn final : public SignIn {
+ public:
+  std::string authorization_url(const std::string& state, const std::string& nonce,
+                                const std::string& challenge) override {
+    last_state = state;
+    last_nonce = nonce;
+    last_challenge = challenge;
+    return "https://idp.example/authorize?state=" + state;
+  }
+  Expected<oidc::IdToken, std::string> redeem(const std::string& code, const std::string& verifier,
+                                              const std::string& nonce) override {
+    last_verifier = verifier;
+    if (code != "good-code" || nonce != last_nonce) return std::string("refused");
+    oidc::IdToken token;
+    token.subject = subject;
+    token.name = "Alice Tremblay";
+    return token;
+  }
+  std::string sign_out_url() override { return "https://idp.example/logout"; }
+
+  std::string subject = "QC-1957-0042";
+  std::string last_state, last_nonce, last_challenge, last_verifier;
+};
+
+class RecordingRegistry final : public Registry {
+ public:
+  Result<boost::json::object> call(RegistryMethod method, const std::string& target,
+                                   const boost::json::object& body) override {
+    calls.push_back((method == RegistryMethod::post ? "POST " : "GET ") + target + " " + boost::json::serialize(body));
+    if (target.ends_with("/consents")) {
+      return boost::json::parse(R"({"consents": [{"id": "cns_1", "state": "given", "provider": "etat-civil",
+        "consumer": "retraite-quebec", "categories": ["identity.birth"],
+        "purpose": {"code": "p", "fr": "Vérifier <l'admissibilité>", "en": "Check eligibility"},
+        "expires_at": "2027-01-01T00:00:00Z"}]})").as_object();
+    }
+    if (target.ends_with("/accesses")) return boost::json::parse(R"({"accesses": []})").as_object();
+    return boost::json::object{{"consent", boost::json::object{{"state", "revoked"}}}};
+  }
+  std::vector<std::string> calls;
+};
+
+class PortalAppTest : public ::testing::Test {
+ protected:
+  WebResponse request(const std::string& method, const std::string& target, const std::string& cookie = {},
+                      const std::string& body = {}, const std::string& type = "application/x-www-form-urlencoded") {
+    return app_.handle({method, target, cookie, type, body, "192.0.2.1", ""});
+  }
+  static std::string header(const WebResponse& response, const std::string& name, int nth = 0) {
+    for (const auto& [key, value] : response.headers) {
+      if (key == name && nth-- == 0) return value;
+    }
+    return {};
+  }
+  // The cookie pair a Set-Cookie header sets ("name=value").
+  static std::string pair_of(const std::string& set_cookie) { return set_cookie.substr(0, set_cookie.find(';')); }
+
+  /// Signs in as the recorder's subject; returns the Cookie header of the signed-in browser.
+  std::string sign_in() {
+    const WebResponse started = request("GET", "/auth/login");
+    EXPECT_EQ(started.status, 303);
+    const std::string login = pair_of(header(started, "Set-Cookie"));
+    const WebResponse back = request("GET", "/auth/callback?code=good-code&state=" + sign_in_.last_state, login);
+    EXPECT_EQ(back.status, 303);
+    return pair_of(header(back, "Set-Cookie"));
+  }
+  std::string csrf_of(const std::string& cookie) {
+    const std::string page = request("GET", "/consentements", cookie).body;
+    const auto at = page.find("name=\"csrf\" value=\"");
+    if (at == std::string::npos) return {};
+    const auto start = at + 19;
+    return page.substr(start, page.find('"', start) - start);
+  }
+
+  Clock::time_point now_ = Clock::now();
+  SessionStore sessions_{std::chrono::minutes(15), std::chrono::minutes(480)};
+  RecordingSignIn sign_in_;
+  RecordingRegistry registry_;
+  web::RateLimiter limiter_{100, 60000};
+  PortalApp app_{sessions_, sign_in_, registry_, limiter_, [this] { return now_; }};
+};
+
+TEST_F(PortalAppTest, portal_SignInNeedsTheSameBrowserAndAFreshState) {
+  const WebResponse started = request("GET", "/auth/login");
+  ASSERT_EQ(started.status, 303);
+  EXPECT_THAT(header(started, "Location"), HasSubstr("https://idp.example/authorize"));
+  const std::string login_cookie = header(started, "Set-Cookie");
+  EXPECT_THAT(login_cookie, HasSubstr("__Host-pse-login="));
+  EXPECT_THAT(login_cookie, HasSubstr("Secure; HttpOnly; SameSite=Lax"));
+  EXPECT_EQ(sign_in_.last_challenge.size(), 43U);
+  const std::string state = sign_in_.last_state;
+
+  // Another browser (no login cookie) cannot complete it, and the state is then spent.
+  EXPECT_EQ(request("GET", "/auth/callback?code=good-code&state=" + state).status, 400);
+  EXPECT_EQ(request("GET", "/auth/callback?code=good-code&state=" + state, pair_of(login_cookie)).status, 400);
+
+  // A refused code or an unknown state opens no session.
+  const WebResponse again = request("GET", "/auth/login");
+  const std::string login = pair_of(header(again, "Set-Cookie"));
+  EXPECT_EQ(request("GET", "/auth/callback?code=bad&state=" + sign_in_.last_state, login).status, 502);
+  EXPECT_EQ(request("GET", "/auth/callback?code=good-code&state=forged", login).status, 400);
+  EXPECT_EQ(sessions_.size(), 0U);
+}
+
+TEST_F(PortalAppTest, portal_EachSignInGetsANewSessionIdInAHostOnlyHttpOnlyCookie) {
+  const WebResponse started = request("GET", "/auth/login");
+  const std::string login = pair_of(header(started, "Set-Cookie"));
+  const WebResponse back = request("GET", "/auth/callback?code=good-code&state=" + sign_in_.last_state,
+                                   login + "; __Host-pse-portal=chosen-by-an-attacker");
+  ASSERT_EQ(back.status, 303);
+  const std::string session_cookie = header(back, "Set-Cookie");
+  EXPECT_THAT(session_cookie, HasSubstr("__Host-pse-portal="));
+  EXPECT_THAT(session_cookie, Not(HasSubstr("chosen-by-an-attacker")));
+  EXPECT_THAT(session_cookie, HasSubstr("Path=/; Secure; HttpOnly; SameSite=Lax"));
+  EXPECT_THAT(header(back, "Set-Cookie", 1), HasSubstr("__Host-pse-login=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"));
+  EXPECT_NE(pair_of(session_cookie), pair_of(sign_in()));  // a second sign-in, a second id
+}
+
+TEST_F(PortalAppTest, portal_PagesAskAboutTheSignedInCitizenOnlyAndEscapeWhatTheyShow) {
+  EXPECT_EQ(request("GET", "/consentements").status, 303);  // signed out: sign in first
+  EXPECT_TRUE(registry_.calls.empty());
+  const std::string cookie = sign_in();
+  const WebResponse page = request("GET", "/consentements?subject=QC-OTHER", cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("<html lang=\"fr\">"));
+  EXPECT_THAT(page.body, HasSubstr("Vérifier &lt;l&#39;admissibilité&gt;"));
+  ASSERT_EQ(registry_.calls.size(), 1U);
+  EXPECT_EQ(registry_.calls[0], "GET /v1/subjects/QC-1957-0042/consents {}");
+  EXPECT_THAT(request("GET", "/acces?lang=en", cookie).body, HasSubstr("<html lang=\"en\">"));
+  EXPECT_EQ(registry_.calls.back(), "GET /v1/subjects/QC-1957-0042/accesses {}");
+}
+
+TEST_F(PortalAppTest, portal_RevokingNeedsTheSessionsCsrfTokenAndAForm) {
+  const std::string cookie = sign_in();
+  const std::string csrf = csrf_of(cookie);
+  ASSERT_EQ(csrf.size(), 43U);
+  const std::size_t before = registry_.calls.size();
+  EXPECT_EQ(request("POST", "/consentements/revoquer", cookie, "csrf=forged&id=cns_1").status, 403);
+  EXPECT_EQ(request("POST", "/consentements/revoquer", cookie, "id=cns_1").status, 403);
+  EXPECT_EQ(request("POST", "/consentements/revoquer", cookie, "csrf=" + csrf + "&id=cns_1", "text/plain").status, 415);
+  EXPECT_EQ(request("POST", "/consentements/revoquer", cookie, "csrf=" + csrf + "&id=cns_1&extra=1").status, 400);
+  EXPECT_EQ(request("POST", "/consentements/revoquer", cookie, "csrf=" + csrf + "&id=..%2Fmandates").status, 400);
+  EXPECT_EQ(request("POST", "/consentements/revoquer", {}, "csrf=" + csrf + "&id=cns_1").status, 401);
+  EXPECT_EQ(registry_.calls.size(), before);  // none of those reached the broker
+
+  const WebResponse done = request("POST", "/consentements/revoquer", cookie, "csrf=" + csrf + "&id=cns_1");
+  ASSERT_EQ(done.status, 303);
+  EXPECT_EQ(header(done, "Location"), "/consentements?revoked=1");
+  EXPECT_EQ(registry_.calls.back(), R"(POST /v1/consents/cns_1/revoke {"subject":"QC-1957-0042","method":"pse-portal"})");
+  EXPECT_THAT(request("GET", "/consentements?revoked=1", cookie).body, HasSubstr("Le consentement est révoqué"));
+}
+
+TEST_F(PortalAppTest, portal_SessionsEndWhenIdleAndAtSignOut) {
+  std::string cookie = sign_in();
+  now_ += std::chrono::minutes(16);
+  EXPECT_EQ(request("GET", "/consentements", cookie).status, 303);  // idle too long: sign in again
+
+  cookie = sign_in();
+  const std::string csrf = csrf_of(cookie);
+  EXPECT_EQ(request("POST", "/auth/logout", cookie, "csrf=forged").status, 403);
+  const WebResponse out = request("POST", "/auth/logout", cookie, "csrf=" + csrf);
+  ASSERT_EQ(out.status, 303);
+  EXPECT_EQ(header(out, "Location"), "https://idp.example/logout");
+  EXPECT_THAT(header(out, "Set-Cookie"), HasSubstr("Max-Age=0"));
+  EXPECT_EQ(request("GET", "/consentements", cookie).status, 303);
+}
+
+TEST_F(PortalAppTest, portal_UnknownPathsAndMethodsAreClearRefusals) {
+  EXPECT_EQ(request("GET", "/admin").status, 404);
+  EXPECT_EQ(request("DELETE", "/consentements").status, 405);
+  EXPECT_EQ(request("GET", "/static/portal.css").content_type, "text/css; charset=utf-8");
+  const auto headers = PortalApp::security_headers();
+  ASSERT_FALSE(headers.empty());
+  EXPECT_THAT(headers[0].second, HasSubstr("default-src 'none'"));
+  EXPECT_THAT(headers[0].second, Not(HasSubstr("script-src")));
+  EXPECT_EQ(PortalApp::error_page(413).status, 413);
+}
+
+}  // namespace
+}  // namespace pse::portal
