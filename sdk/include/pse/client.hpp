@@ -1,7 +1,9 @@
 // pse/client.hpp — the consumer side: ask the broker for a record.
 //
 // A Client holds a few keep-alive mutual-TLS connections to the broker (or to each broker of the
-// hub) and runs exchanges on them (`POST /v1/exchange`) and publishes (`POST /v1/publish`). It is safe to share between threads; one per process is enough.
+// hub) and runs exchanges on them (`POST /v1/exchange`) and publishes (`POST /v1/publish`), and,
+// for a consent authority, calls to the consent registry. It is safe to share between threads;
+// one per process is enough.
 //
 //     pse::Client client(options);                   // throws if a PEM file is unreadable
 //     pse::ExchangeRequest request;
@@ -50,12 +52,15 @@
 #include <pse/client_options.hpp>
 #include <pse/exchange.hpp>
 #include <pse/publish.hpp>
+#include <pse/registry.hpp>
 #include <pse/result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/json/object.hpp>
 
 #include <memory>
+#include <string>
 #include <utility>
 
 namespace pse {
@@ -123,6 +128,17 @@ class Client {
   void start_exchange(ExchangeRequest request, ExchangeHandler handler);
   using PublishHandler = boost::asio::any_completion_handler<void(Result<PublishResponse>)>;
   void start_publish(PublishRequest request, PublishHandler handler);
+
+ public:
+  /// A call to the consent registry, for a consent authority (the broker refuses any other
+  /// organisation: not_consent_authority): `target` is a registry_path, with its query if
+  /// any; `body` is sent with a POST. The answer's JSON object on any 2xx; a refusal carries
+  /// its reason code, as for an exchange. A GET is retried as an exchange is. A POST is never
+  /// sent twice: a grant is not idempotent, so one whose connection was lost after it was
+  /// sent reports provider_unavailable, its outcome unknown. Blocks (not on the client's own
+  /// thread).
+  Result<boost::json::object> registry(RegistryMethod method, const std::string& target,
+                                       const boost::json::object& body = {});
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

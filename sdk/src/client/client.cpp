@@ -26,6 +26,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 
 #include <algorithm>
@@ -49,6 +51,8 @@ namespace {
 // How long a publisher keeps a category's sealing plan before reading it again.
 constexpr auto kSealingPlanLifetime = std::chrono::minutes(1);
 
+}  // namespace
+
 // `text` as one segment of a request path: unreserved characters as they are, others %XX.
 std::string path_segment(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -65,6 +69,8 @@ std::string path_segment(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 // Far above any record the contract allows (the broker bounds bodies with limits.body_bytes).
 constexpr std::uint64_t kResponseBodyLimit = 16 * 1024 * 1024;
@@ -160,6 +166,7 @@ class Client::Impl::Call : public std::enable_shared_from_this<Call> {
  public:
   /// `replayable`: running the request twice does it once (a publish, by its idempotency key),
   /// so it may run again on another broker even after the connection was lost mid-way.
+  /// `success_status` 0 takes any 2xx.
   Call(Impl& impl, http::verb method, std::string_view target, int success_status, std::string body, std::string label,
        bool replayable)
       : impl_(impl),
@@ -271,7 +278,8 @@ class Client::Impl::Call : public std::enable_shared_from_this<Call> {
     auto& response = parser_->get();
     const bool keep_alive = response.keep_alive();
     const int status = static_cast<int>(response.result_int());
-    if (status == success_status_) return finish(std::move(connection_), std::move(response.body()), keep_alive);
+    const bool success = success_status_ == 0 ? status / 100 == 2 : status == success_status_;
+    if (success) return finish(std::move(connection_), std::move(response.body()), keep_alive);
     Error error = wire::decode_error_body(status, response.body());
     error.message += (error.message.empty() ? "" : " ") + std::string("(") + label_ + ")";
     if (status == 503 && retry_elsewhere(error.reason)) return try_elsewhere(std::move(connection_), error, keep_alive, true);
@@ -533,6 +541,37 @@ void Client::Impl::publish_prepared(PublishRequest request, const wire::SealingP
   enqueue(std::make_shared<TypedCall<PublishResponse>>(
       *this, http::verb::post, "/v1/publish", 202, std::move(body), "idempotency key " + request.idempotency_key,
       /*replayable=*/true, &wire::decode_publish_response, std::move(handler)));
+}
+
+static Result<boost::json::object> decode_json_object(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  if (ec || !value.is_object()) return make_error(Reason::provider_error, "the broker's answer is not a JSON object");
+  return std::move(value.as_object());
+}
+
+Result<boost::json::object> Client::registry(RegistryMethod method, const std::string& target,
+                                             const boost::json::object& body) {
+  if (impl_->io.get_executor().running_in_this_thread()) {
+    return make_error(Reason::internal_error, "registry() called on the client's own thread");
+  }
+  // Only registry paths, and nothing that could end the request line or start another header.
+  const bool registry_target = target.starts_with("/v1/consents") || target.starts_with("/v1/mandates") ||
+                               target.starts_with("/v1/subjects/");
+  const bool clean = std::all_of(target.begin(), target.end(), [](char c) { return c > ' ' && c < 127; });
+  if (!registry_target || !clean) return make_error(Reason::malformed_request, "not a consent registry path");
+  const bool post = method == RegistryMethod::post;
+  std::promise<Result<boost::json::object>> promise;
+  auto future = promise.get_future();
+  auto call = std::make_shared<Impl::TypedCall<boost::json::object>>(
+      *impl_, post ? http::verb::post : http::verb::get, target, 0, post ? boost::json::serialize(body) : std::string(),
+      // The label names no path: a path holds the citizen's identifier.
+      post ? "registry POST" : "registry GET", /*replayable=*/!post,
+      &decode_json_object, Impl::TypedCall<boost::json::object>::Handler([&promise](Result<boost::json::object> answer) {
+        promise.set_value(std::move(answer));
+      }));
+  asio::post(impl_->io, [impl = impl_.get(), call = std::move(call)]() mutable { impl->enqueue(std::move(call)); });
+  return future.get();
 }
 
 Result<PublishResponse> Client::publish(const PublishRequest& request) {
