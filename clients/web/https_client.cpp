@@ -75,7 +75,7 @@ Expected<HttpsAnswer, std::string> https_request(const HttpsCall& call, const Ht
   stream.set_verify_callback(ssl::host_name_verification(url->host));
 
   http::request<http::string_body> request{call.method == "POST" ? http::verb::post : http::verb::get, url->target, 11};
-  request.set(http::field::host, url->host);
+  request.set(http::field::host, url->port == "443" ? url->host : url->host + ":" + url->port);
   request.set(http::field::user_agent, "pse-web");
   for (const auto& [name, value] : call.headers) request.set(name, value);
   if (call.method == "POST") request.body() = call.body;

@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""End-to-end test of the citizen's page in a real headless browser, against a real broker and
+a real OpenID provider (oidc-provider under node, clients/pse-portal/idp).
+
+A throw-away PKI (pse-pki) and platform keys (pse-audit keygen); the broker on SQLite; a consent
+recorded for Alice by the consent authority through the broker's API; the provider with two
+citizens, Alice and Bob; pse-portal. In Chromium (python3-selenium): Alice signs in at the
+provider, finds her consent, checks that every page has no axe-core violation (WCAG 2.1 A and
+AA), revokes the consent, finds the registry's reads of her consents in her register, signs
+out; Bob signs in and sees none of Alice's. Screenshots land in --out. Bounded by ctest.
+
+--ignore-certificate-errors is used only for the browser, whose servers' certificates come from
+a CA made for this test alone; the portal checks the provider's and the broker's certificates.
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from axe_check import axe_violations, format_violations  # noqa: E402
+from idp_process import start_idp, stop_idp, write_idp_config  # noqa: E402
+
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+ALICE = "QC-1957-0042"
+BOB = "QC-1960-0007"
+
+
+def run(*command):
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"{command} failed ({result.returncode}): {result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(predicate, what, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def broker_config(source, work, pki, port, admin_port):
+    """config/broker.yaml with this test's PKI, data directory and ports."""
+    text = open(os.path.join(source, "config/broker.yaml")).read()
+    text = text.replace("../certs/dev", pki).replace("../var/dev", os.path.join(work, "data"))
+    for name in ("orgs.yaml", "classification.yaml", "policies.yaml"):
+        text = re.sub(rf"(:\s*){name}", rf"\g<1>{os.path.join(source, 'config', name)}", text)
+    text = text.replace("port: 8443", f"port: {port}").replace("port: 9090", f"port: {admin_port}")
+    path = os.path.join(work, "broker.yaml")
+    open(path, "w").write(text)
+    return path
+
+
+def registry_post(port, pki, org, path, body):
+    context = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
+    context.load_cert_chain(os.path.join(pki, f"orgs/{org}.crt"), os.path.join(pki, f"orgs/{org}.key"))
+    request = urllib.request.Request(f"https://localhost:{port}{path}", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def make_browser(work):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--ignore-certificate-errors", "--window-size=1100,1300", "--lang=fr-CA",
+                     "--user-data-dir=" + os.path.join(work, "chromium-profile")):
+        options.add_argument(argument)
+    service = Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": work})
+    return webdriver.Chrome(service=service, options=options)
+
+
+def h1_says(text):
+    def condition(driver):
+        try:
+            return text in driver.find_element(By.TAG_NAME, "h1").text
+        except WebDriverException:
+            return False
+    return condition
+
+
+def no_violations(browser, axe_js, page):
+    violations = axe_violations(browser, axe_js)
+    check(not violations, f"axe-core on {page}:\n{format_violations(violations)}")
+    print(f"axe-core: no violation on {page}")
+
+
+def sign_in(browser, wait, portal, login):
+    browser.get(portal + "/")
+    browser.find_element(By.LINK_TEXT, "Se connecter").click()
+    wait.until(lambda driver: driver.find_elements(By.ID, "login"))
+    browser.find_element(By.ID, "login").send_keys(login)
+    browser.find_element(By.ID, "password").send_keys("mot-de-passe-" + login)
+    browser.find_element(By.ID, "sign-in").click()
+    wait.until(lambda driver: driver.current_url.startswith(portal) and "Connecté" in driver.page_source)
+
+
+def sign_out(browser, wait, portal):
+    browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
+    # The provider asks to confirm the end of its own session, then comes back.
+    wait.until(lambda driver: driver.find_elements(By.ID, "logout-yes") or driver.current_url == portal + "/")
+    if browser.find_elements(By.ID, "logout-yes"):
+        browser.find_element(By.ID, "logout-yes").click()
+    wait.until(lambda driver: driver.current_url.startswith(portal) and "Se connecter" in driver.page_source)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", required=True)
+    parser.add_argument("--source", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    pse_pki = os.path.join(args.source, "certs/pse-pki")
+    axe_js = os.path.join(args.source, "tests/clients/pse-portal/browser/node_modules/axe-core/axe.min.js")
+    processes = []
+
+    with tempfile.TemporaryDirectory(prefix="pse-portal-e2e-") as work:
+        try:
+            pki = os.path.join(work, "pki")
+            run(pse_pki, "init", "--dir", pki)
+            for server in ("broker", "portal", "idp"):
+                run(pse_pki, "issue-server", "--dir", pki, "--name", server, "--dns", "localhost", "--ip", "127.0.0.1")
+            for org in ("services-quebec", "retraite-quebec"):
+                run(pse_pki, "issue-org", "--dir", pki, "--org", org)
+            run(os.path.join(args.build, "clients/pse-audit/pse-audit"), "keygen", "--dir", os.path.join(pki, "keys"))
+            for name, command in (("queue-q1.key", "-base64"), ("admin.token", "-hex")):
+                with open(os.path.join(pki, "keys", name), "w") as key:
+                    key.write(run("openssl", "rand", command, "32"))
+                os.chmod(os.path.join(pki, "keys", name), 0o600)
+            os.makedirs(os.path.join(work, "data"))
+
+            broker_port, admin_port, portal_port = free_port(), free_port(), free_port()
+            config = broker_config(args.source, work, pki, broker_port, admin_port)
+            broker_log = open(os.path.join(work, "broker.log"), "w+")
+            broker = subprocess.Popen([os.path.join(args.build, "broker/pse-broker"), "--config", config],
+                                      stdout=broker_log, stderr=broker_log)
+            processes.append(broker)
+
+            def broker_ready():
+                if broker.poll() is not None:
+                    broker_log.seek(0)
+                    raise RuntimeError("the broker exited: " + broker_log.read())
+                try:
+                    return urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/readyz", timeout=1).status == 200
+                except OSError:
+                    return False
+            wait_for(broker_ready, "the broker")
+
+            consent = registry_post(broker_port, pki, "services-quebec", "/v1/consents", {
+                "subject": ALICE, "provider": "etat-civil", "consumer": "retraite-quebec",
+                "categories": ["identity.birth"],
+                "purpose": {"code": "pension_eligibility", "fr": "Vérifier l'admissibilité à la rente",
+                            "en": "Check pension eligibility"},
+                "notice": {"reference": "AVIS-RQ-2026-03", "version": "1.2", "language": "fr"},
+                "collection_method": "web-form", "expires_at": "2027-06-30T00:00:00Z"})["consent"]
+            print("consent", consent["id"], "recorded for Alice")
+
+            portal = f"https://127.0.0.1:{portal_port}"
+            secret = run("openssl", "rand", "-hex", "32").strip()
+            idp_config = os.path.join(work, "idp.json")
+            write_idp_config(idp_config, os.path.join(pki, "servers/idp.crt"), os.path.join(pki, "servers/idp.key"),
+                             [{"client_id": "pse-portal", "client_secret": secret,
+                               "redirect_uris": [portal + "/auth/callback"],
+                               "post_logout_redirect_uris": [portal + "/"]}],
+                             [{"login": "alice", "password": "mot-de-passe-alice", "subject": ALICE,
+                               "name": "Alice Tremblay", "email": "alice@example.org"},
+                              {"login": "bob", "password": "mot-de-passe-bob", "subject": BOB,
+                               "name": "Bob Gagnon", "email": "bob@example.org"}])
+            idp, _, issuer = start_idp(os.path.join(args.source, "clients/pse-portal/idp"), idp_config,
+                                       os.path.join(work, "idp.log"))
+            processes.append(idp)
+
+            with open(os.path.join(work, "client.secret"), "w") as out:
+                out.write(secret)
+            os.chmod(os.path.join(work, "client.secret"), 0o600)
+            portal_config = os.path.join(work, "portal.yaml")
+            with open(portal_config, "w") as out:
+                out.write(f"""listen: {{address: 127.0.0.1, port: {portal_port}}}
+public_url: {portal}
+tls: {{certificate: {pki}/servers/portal.crt, key: {pki}/servers/portal.key}}
+oidc:
+  issuer: {issuer}
+  client_id: pse-portal
+  client_secret_file: {work}/client.secret
+  ca: {pki}/ca.crt
+  subject_claim: pse_subject
+  scope: openid profile pse
+broker:
+  host: localhost
+  port: {broker_port}
+  ca: {pki}/ca.crt
+  certificate: {pki}/orgs/services-quebec.crt
+  key: {pki}/orgs/services-quebec.key
+""")
+            portal_log = open(os.path.join(work, "portal.log"), "w+")
+            portal_process = subprocess.Popen([os.path.join(args.build, "clients/pse-portal/pse-portal"), "serve",
+                                               "--config", portal_config], stdout=portal_log, stderr=portal_log)
+            processes.append(portal_process)
+
+            def portal_listening():
+                portal_log.seek(0)
+                text = portal_log.read()
+                if portal_process.poll() is not None:
+                    raise RuntimeError("pse-portal exited: " + text)
+                return '"msg":"listening"' in text
+            wait_for(portal_listening, "pse-portal")
+
+            browser = make_browser(work)
+            try:
+                wait = WebDriverWait(browser, 15)
+                browser.get(portal + "/")
+                check(browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr", "not French first")
+                no_violations(browser, axe_js, "the welcome page")
+                browser.save_screenshot(os.path.join(args.out, "portal-welcome.png"))
+
+                sign_in(browser, wait, portal, "alice")
+                check("Alice Tremblay" in browser.page_source, "Alice is not greeted")
+                no_violations(browser, axe_js, "the home page")
+
+                browser.find_element(By.LINK_TEXT, "Mes consentements").click()
+                wait.until(h1_says("Mes consentements"))
+                check("retraite-quebec" in browser.page_source and "En vigueur" in browser.page_source,
+                      "Alice's consent is not listed in force")
+                no_violations(browser, axe_js, "Mes consentements")
+                browser.save_screenshot(os.path.join(args.out, "portal-consents.png"))
+
+                browser.find_element(By.CSS_SELECTOR, "form[action^='/consentements/revoquer'] button").click()
+                wait.until(lambda driver: "Le consentement est révoqué" in driver.page_source)
+                check("Révoqué" in browser.page_source, "the consent is not shown revoked")
+                no_violations(browser, axe_js, "Mes consentements after a revocation")
+
+                browser.find_element(By.LINK_TEXT, "Qui a consulté mes renseignements").click()
+                wait.until(h1_says("Qui a consulté mes renseignements"))
+                check("services-quebec" in browser.page_source and "vos consentements" in browser.page_source,
+                      "the register does not show the reads of Alice's consents")
+                no_violations(browser, axe_js, "Qui a consulté mes renseignements")
+                browser.save_screenshot(os.path.join(args.out, "portal-register.png"))
+
+                browser.find_element(By.LINK_TEXT, "English").click()
+                wait.until(h1_says("Who used my information"))
+                check(browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the switch is not English")
+                no_violations(browser, axe_js, "the register in English")
+
+                sign_out(browser, wait, portal)
+                browser.get(portal + "/consentements")
+                wait.until(lambda driver: driver.find_elements(By.ID, "login"))  # signed out: the provider asks again
+
+                sign_in(browser, wait, portal, "bob")
+                browser.get(portal + "/consentements")
+                wait.until(h1_says("Mes consentements"))
+                check("retraite-quebec" not in browser.page_source and "aucun consentement" in browser.page_source,
+                      "Bob sees a consent that is not his")
+                print("Alice signed in, saw and revoked her consent, found the reads in her register; Bob saw none of it")
+            except Exception:
+                print("page at the failure:", browser.current_url, browser.page_source[:3000], file=sys.stderr)
+                raise
+            finally:
+                browser.quit()
+        except Exception:
+            # What the servers said, for whoever reads the failure.
+            for name in ("portal.log", "idp.log", "broker.log"):
+                path = os.path.join(work, name)
+                if os.path.exists(path):
+                    print(f"--- {name} ---\n" + open(path).read()[-4000:], file=sys.stderr)
+            raise
+        finally:
+            for process in reversed(processes):
+                if process.poll() is None:
+                    process.terminate()
+                    try:
+                        process.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()
+
+
+if __name__ == "__main__":
+    main()
