@@ -1,6 +1,7 @@
 // pse-portal serve --config FILE: the citizen's page (clients/pse-portal/README.md).
 #include "base/config_error.hpp"
 #include "base/log.hpp"
+#include "policy/policy_config.hpp"
 #include "https_server.hpp"
 #include "portal_app.hpp"
 #include "portal_config.hpp"
@@ -43,13 +44,26 @@ class SdkRegistry final : public Registry {
   pse::Client client_;
 };
 
+PortalContent load_content(const PortalConfig& config) {
+  PortalContent content;
+  if (!config.policy_dir.empty()) {
+    auto compiled = pse::policy::load_policy_config(pse::policy::PolicyConfigPaths::in_directory(config.policy_dir));
+    if (!compiled.snapshot) throw compiled.errors.front();
+    content.policy = compiled.snapshot;
+  }
+  if (!config.words.empty()) content.words = CitizenWords::load(config.words);
+  if (!config.receipt_key.empty()) content.receipt_key = pse::audit::load_public_key(config.receipt_key);
+  return content;
+}
+
 int serve(const std::filesystem::path& config_file) {
   const PortalConfig config = load_portal_config(config_file);
+  const PortalContent content = load_content(config);
   SessionStore sessions(config.session_idle, config.session_max);
   ProviderSignIn sign_in(config.oidc, config.public_url);
   SdkRegistry registry(config.broker);
   pse::web::RateLimiter limiter(config.rate_limit_posts, std::int64_t{config.rate_limit_seconds} * 1000);
-  PortalApp app(sessions, sign_in, registry, limiter);
+  PortalApp app(sessions, sign_in, registry, limiter, content);
 
   pse::web::HttpsServerOptions options;
   options.address = config.listen_address;

@@ -24,13 +24,15 @@ std::string readable_time(const std::string& rfc3339) {
   return rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 5) + " UTC";
 }
 
-std::string join(const json::value* list) {
+// The strings of a JSON array, each through `name`, joined with commas.
+template <typename Name>
+std::string named_list(const json::value* list, Name name) {
   std::string out;
   if (list == nullptr || !list->is_array()) return out;
   for (const auto& item : list->as_array()) {
     if (!item.is_string()) continue;
     if (!out.empty()) out += ", ";
-    out += std::string(item.as_string());
+    out += name(std::string_view(item.as_string()));
   }
   return out;
 }
@@ -60,6 +62,7 @@ struct NavItem {
 
 constexpr NavItem kNavigation[] = {
     {"/consentements", {"Mes consentements", "My consents"}},
+    {"/consentements/nouveau", {"Donner un consentement", "Give a consent"}},
     {"/acces", {"Qui a consulté mes renseignements", "Who used my information"}},
 };
 
@@ -125,7 +128,7 @@ std::string home_page(const PageContext& context) {
   return layout(context, {"Mon dossier", "My file"}, content);
 }
 
-std::string consents_page(const PageContext& context, const json::object& answer) {
+std::string consents_page(const PageContext& context, const PortalContent& names, const json::object& answer) {
   const Language language = context.language;
   std::string content;
   const auto* consents = answer.if_contains("consents");
@@ -149,9 +152,12 @@ std::string consents_page(const PageContext& context, const json::object& answer
     const std::string id = text_of(consent, "id");
     const std::string state = text_of(consent, "state");
     std::string provider = text_of(consent, "provider");
-    if (provider == "*") provider = Words{"tout organisme", "any body"}.in(language);
-    content += "<tr><td>" + html_escape(text_of(consent, "consumer")) + "</td><td>" + html_escape(provider) + "</td><td>" +
-               html_escape(join(consent.if_contains("categories"))) + "</td><td>" +
+    provider = provider == "*" ? Words{"tout organisme", "any body"}.in(language) : names.organisation(provider, language);
+    const std::string categories = named_list(consent.if_contains("categories"),
+                                              [&](std::string_view code) { return names.words.category(code, language); });
+    const std::string consumer = names.organisation(text_of(consent, "consumer"), language);
+    content += "<tr><td>" + html_escape(consumer) + "</td><td>" + html_escape(provider) + "</td><td>" +
+               html_escape(categories) + "</td><td>" +
                html_escape(purpose_text(consent, language)) + "</td><td>" +
                html_escape(readable_time(text_of(consent, "expires_at"))) + "</td><td>" +
                html_escape(state_text(state, language)) + "</td><td>";
@@ -161,7 +167,7 @@ std::string consents_page(const PageContext& context, const json::object& answer
       content += "<input type=\"hidden\" name=\"id\" value=\"" + html_escape(id) + "\">";
       content += "<button type=\"submit\" aria-label=\"" +
                  html_escape(std::string(Words{"Révoquer le consentement donné à ", "Revoke the consent given to "}.in(language)) +
-                             text_of(consent, "consumer")) +
+                             consumer) +
                  "\">" + Words{"Révoquer", "Revoke"}.in(language) + "</button></form>";
     }
     content += "</td></tr>\n";
@@ -170,7 +176,7 @@ std::string consents_page(const PageContext& context, const json::object& answer
   return layout(context, {"Mes consentements", "My consents"}, content);
 }
 
-std::string accesses_page(const PageContext& context, const json::object& answer) {
+std::string accesses_page(const PageContext& context, const PortalContent& names, const json::object& answer) {
   const Language language = context.language;
   std::string content;
   content += "<p>" +
@@ -197,24 +203,96 @@ std::string accesses_page(const PageContext& context, const json::object& answer
     if (!item.is_object()) continue;
     const json::object& access = item.as_object();
     const std::string kind = text_of(access, "kind");
-    std::string what = join(access.if_contains("fields"));
-    if (kind == "registry_read") what = Words{"vos consentements", "your consents"}.in(language);
-    std::string basis;
+    std::string what = named_list(access.if_contains("fields"),
+                                  [&](std::string_view code) { return names.words.field(code, language); });
+    std::string purpose = names.words.purpose(text_of(access, "purpose"), language);
+    std::string provider = names.organisation(text_of(access, "provider"), language);
+    if (kind == "registry_read") {
+      what = Words{"vos consentements", "your consents"}.in(language);
+      purpose = Words{"consulter vos consentements", "read your consents"}.in(language);
+      provider = Words{"registre des consentements", "consent registry"}.in(language);
+    }
+    std::string basis = kind == "registry_read" ? Words{"votre demande", "your request"}.in(language) : "";
     if (const auto* value = access.if_contains("basis"); value != nullptr && value->is_object()) {
       const std::string type = text_of(value->as_object(), "type");
-      basis = type == "consent" ? Words{"votre consentement", "your consent"}.in(language)
-              : type == "law"   ? Words{"la loi", "the law"}.in(language)
-                                : type;
+      if (type == "consent") basis = Words{"votre consentement", "your consent"}.in(language);
+      if (type == "law") basis = Words{"la loi", "the law"}.in(language);
       const std::string reference = text_of(value->as_object(), "reference");
       if (!reference.empty()) basis += " (" + reference + ")";
     }
     content += "<tr><td>" + html_escape(readable_time(text_of(access, "time"))) + "</td><td>" +
-               html_escape(text_of(access, "recipient")) + "</td><td>" + html_escape(text_of(access, "provider")) +
-               "</td><td>" + html_escape(what) + "</td><td>" + html_escape(text_of(access, "purpose")) + "</td><td>" +
+               html_escape(names.organisation(text_of(access, "recipient"), language)) + "</td><td>" + html_escape(provider) +
+               "</td><td>" + html_escape(what) + "</td><td>" + html_escape(purpose) + "</td><td>" +
                html_escape(basis) + "</td><td>" + html_escape(text_of(access, "audit_seq")) + "</td></tr>\n";
   }
   content += "</tbody>\n</table>\n";
   return layout(context, {"Qui a consulté mes renseignements", "Who used my information"}, content);
+}
+
+std::string offers_page(const PageContext& context, const PortalContent& names, const std::vector<ConsentOffer>& offers) {
+  const Language language = context.language;
+  std::string content;
+  content += "<p>" +
+             std::string(Words{"Chaque consentement permet à un seul organisme de recevoir les renseignements indiqués, pour "
+                               "la seule fin indiquée, jusqu'à la date que vous choisissez. Vous pouvez le révoquer en tout "
+                               "temps; il cesse alors aussitôt de produire ses effets.",
+                               "Each consent lets one body receive the information shown, for the purpose shown only, "
+                               "until the date you choose. You may revoke it at any time; it then stops having effect at once."}
+                             .in(language)) +
+             "</p>\n";
+  if (offers.empty()) {
+    content += "<p>" + std::string(Words{"Aucun consentement ne peut être donné ici pour l'instant.",
+                                         "No consent can be given here for now."}.in(language)) + "</p>\n";
+  }
+  int number = 0;
+  for (const ConsentOffer& offer : offers) {
+    const std::string select_id = "duree-" + std::to_string(++number);
+    content += "<form class=\"offer\" method=\"post\" action=\"/consentements/donner" + language_query(language) + "\">\n";
+    content += "<h2>" + html_escape(names.organisation(offer.consumer, language)) + "</h2>\n";
+    content += "<p>" + html_escape(offer_sentence(offer, names.policy->organisations(), names.words, language)) + "</p>\n";
+    content += "<input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(context.csrf) + "\">\n";
+    content += "<input type=\"hidden\" name=\"offer\" value=\"" + html_escape(offer.id) + "\">\n";
+    content += "<p><label for=\"" + select_id + "\">" + Words{"Durée du consentement", "How long the consent lasts"}.in(language) +
+               "</label>\n<select id=\"" + select_id + "\" name=\"months\">";
+    for (const int months : {3, 6, 12}) {
+      content += "<option value=\"" + std::to_string(months) + "\"" + (months == 12 ? " selected" : "") + ">" +
+                 std::to_string(months) + Words{" mois", " months"}.in(language) + "</option>";
+    }
+    content += "</select></p>\n<p><button type=\"submit\">" + std::string(Words{"Donner mon consentement", "Give my consent"}.in(language)) +
+               "</button></p>\n</form>\n";
+  }
+  return layout(context, {"Donner un consentement", "Give a consent"}, content);
+}
+
+std::string receipt_page(const PageContext& context, const ReceiptCheck& check) {
+  const Language language = context.language;
+  std::string content;
+  if (!check.checked) {
+    content += "<p>" + std::string(Words{"Ce reçu n'a pas pu être vérifié : la clé publique de la plateforme n'est pas configurée.",
+                                         "This receipt could not be checked: the platform's public key is not configured."}
+                                       .in(language)) + "</p>\n";
+  } else if (check.valid) {
+    content += "<p class=\"verified\">" +
+               std::string(Words{"Reçu vérifié : il est signé par la plateforme et n'a pas été modifié.",
+                                 "Receipt checked: it is signed by the platform and has not been altered."}.in(language)) +
+               "</p>\n<p>" + Words{"Clé de signature : ", "Signing key: "}.in(language) + "<code>" + html_escape(check.key_id) +
+               "</code></p>\n";
+  } else {
+    content += "<p class=\"notice\" role=\"alert\">" +
+               std::string(Words{"Ce reçu n'est PAS valide : sa signature ne correspond pas à la clé de la plateforme.",
+                                 "This receipt is NOT valid: its signature does not match the platform's key."}.in(language)) +
+               "</p>\n";
+  }
+  content += "<p>" +
+             std::string(Words{"Conservez ce reçu : toute personne qui a la clé publique de la plateforme peut le vérifier, "
+                               "par exemple avec la commande pse-receipt verify.",
+                               "Keep this receipt: anyone with the platform's public key can check it, for instance with "
+                               "the command pse-receipt verify."}.in(language)) +
+             "</p>\n<p><a class=\"button\" href=\"/consentements/recu.jws" + language_query(language) + "\" download>" +
+             Words{"Télécharger le reçu signé", "Download the signed receipt"}.in(language) + "</a></p>\n";
+  content += "<p><a href=\"/consentements" + language_query(language) + "\">" +
+             Words{"Retour à mes consentements", "Back to my consents"}.in(language) + "</a></p>\n";
+  return layout(context, {"Reçu de consentement", "Consent receipt"}, content);
 }
 
 std::string message_page(const PageContext& context, Words title, Words text) {

@@ -4,6 +4,8 @@
 // broker or the identity provider is escaped.
 #pragma once
 
+#include "consent_offers.hpp"
+#include "portal_content.hpp"
 #include "words.hpp"
 
 #include <boost/json/object.hpp>
@@ -24,9 +26,19 @@ struct PageContext {
 std::string welcome_page(const PageContext& context);
 std::string home_page(const PageContext& context);
 /// `answer`: the broker's {"consents": [...]}.
-std::string consents_page(const PageContext& context, const boost::json::object& answer);
+std::string consents_page(const PageContext& context, const PortalContent& content, const boost::json::object& answer);
 /// `answer`: the broker's {"accesses": [...]}.
-std::string accesses_page(const PageContext& context, const boost::json::object& answer);
+std::string accesses_page(const PageContext& context, const PortalContent& content, const boost::json::object& answer);
+/// The consents the citizen may give, each in plain words, each its own form.
+std::string offers_page(const PageContext& context, const PortalContent& content, const std::vector<ConsentOffer>& offers);
+
+/// A receipt as the portal checked it.
+struct ReceiptCheck {
+  bool checked = false;  ///< a key was configured
+  bool valid = false;    ///< signed by that key and unaltered
+  std::string key_id;
+};
+std::string receipt_page(const PageContext& context, const ReceiptCheck& check);
 /// A page that says what went wrong and where to go next.
 std::string message_page(const PageContext& context, Words title, Words text);
 

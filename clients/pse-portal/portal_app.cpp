@@ -1,8 +1,11 @@
 #include "portal_app.hpp"
 
 #include "base/log.hpp"
+#include "broker/consent/receipt.hpp"
 #include "oidc/pkce.hpp"
 #include "url_form.hpp"
+
+#include <boost/json.hpp>
 
 #include <algorithm>
 
@@ -94,8 +97,17 @@ constexpr Words kUnavailableText{"Vos renseignements ne peuvent pas être affich
 }  // namespace
 
 PortalApp::PortalApp(SessionStore& sessions, SignIn& sign_in, Registry& registry, web::RateLimiter& limiter,
-                     std::function<Clock::time_point()> now)
-    : sessions_(sessions), sign_in_(sign_in), registry_(registry), limiter_(limiter), now_(std::move(now)) {}
+                     const PortalContent& content, std::function<Clock::time_point()> now,
+                     std::function<policy::Instant()> wall_clock)
+    : sessions_(sessions),
+      sign_in_(sign_in),
+      registry_(registry),
+      limiter_(limiter),
+      content_(content),
+      now_(std::move(now)),
+      wall_clock_(wall_clock ? std::move(wall_clock) : [] {
+        return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      }) {}
 
 web::Headers PortalApp::security_headers() {
   return {{"Content-Security-Policy",
@@ -153,7 +165,9 @@ WebResponse PortalApp::handle(const WebRequest& request) {
   if (target.path == "/auth/logout" && post) return sign_out(request, session_id, target.language);
 
   const bool page = target.path == "/" || target.path == "/consentements" || target.path == "/acces" ||
-                    target.path == "/consentements/revoquer";
+                    target.path == "/consentements/revoquer" || target.path == "/consentements/nouveau" ||
+                    target.path == "/consentements/donner" || target.path == "/consentements/recu" ||
+                    target.path == "/consentements/recu.jws";
   if (!page) {
     return message(404, context, {"Page introuvable", "Page not found"},
                    {"Cette page n'existe pas.", "This page does not exist."});
@@ -177,11 +191,18 @@ WebResponse PortalApp::handle(const WebRequest& request) {
     }
     return show_consents(*session, context);
   }
-  if (target.path == "/consentements/revoquer" && post) return revoke_consent(request, *session, context);
+  if (target.path == "/consentements/revoquer" && post) return revoke_consent(request, *session, *session_id, context);
+  if (target.path == "/consentements/nouveau" && get) return show_offers(context);
+  if (target.path == "/consentements/donner" && post) return give_consent(request, *session, *session_id, context);
+  if (target.path == "/consentements/recu" && get) {
+    return show_receipt(*session, context, query_value(target.query, "event").value_or(""));
+  }
+  if (target.path == "/consentements/recu.jws" && get) return download_receipt(*session, context);
   if (target.path == "/acces" && get) return show_accesses(*session, context);
   WebResponse refused = message(405, context, {"Méthode non permise", "Method not allowed"},
                                 {"Cette adresse ne permet pas cette action.", "This address does not allow this action."});
-  refused.headers.emplace_back("Allow", target.path == "/consentements/revoquer" ? "POST" : "GET, HEAD");
+  const bool post_only = target.path == "/consentements/revoquer" || target.path == "/consentements/donner";
+  refused.headers.emplace_back("Allow", post_only ? "POST" : "GET, HEAD");
   return refused;
 }
 
@@ -282,10 +303,11 @@ WebResponse PortalApp::show_consents(const Session& session, PageContext context
     log::warn("the broker did not list consents", {{"reason", to_string(answer.error().reason)}});
     return message(503, context, kUnavailable, kUnavailableText);
   }
-  return WebResponse{200, "text/html; charset=utf-8", consents_page(context, *answer), {}};
+  return WebResponse{200, "text/html; charset=utf-8", consents_page(context, content_, *answer), {}};
 }
 
-WebResponse PortalApp::revoke_consent(const WebRequest& request, const Session& session, PageContext context) {
+WebResponse PortalApp::revoke_consent(const WebRequest& request, const Session& session, const std::string& session_id,
+                                      PageContext context) {
   context.path = "/consentements";
   auto form = accept_post(request, session, context, {"csrf", "id"});
   if (!form) return form.error();
@@ -308,7 +330,10 @@ WebResponse PortalApp::revoke_consent(const WebRequest& request, const Session& 
     return message(404, context, refused, {"Ce consentement n'existe pas.", "This consent does not exist."});
   }
   log::info("consent revoked by its subject", {{"consent", id}});
-  return redirect(std::string("/consentements?revoked=1") + (context.language == Language::en ? "&lang=en" : ""));
+  if (const auto* receipt = answer->if_contains("receipt"); receipt != nullptr && receipt->is_string()) {
+    sessions_.remember_receipt(session_id, std::string(receipt->as_string()));
+  }
+  return redirect(std::string("/consentements/recu?event=revoked") + (context.language == Language::en ? "&lang=en" : ""));
 }
 
 WebResponse PortalApp::show_accesses(const Session& session, PageContext context) {
@@ -317,7 +342,86 @@ WebResponse PortalApp::show_accesses(const Session& session, PageContext context
     log::warn("the broker did not list accesses", {{"reason", to_string(answer.error().reason)}});
     return message(503, context, kUnavailable, kUnavailableText);
   }
-  return WebResponse{200, "text/html; charset=utf-8", accesses_page(context, *answer), {}};
+  return WebResponse{200, "text/html; charset=utf-8", accesses_page(context, content_, *answer), {}};
+}
+
+WebResponse PortalApp::show_offers(PageContext context) {
+  std::vector<ConsentOffer> offers;
+  if (content_.policy) offers = consent_offers(*content_.policy, wall_clock_());
+  return WebResponse{200, "text/html; charset=utf-8", offers_page(context, content_, offers), {}};
+}
+
+WebResponse PortalApp::give_consent(const WebRequest& request, const Session& session, const std::string& session_id,
+                                    PageContext context) {
+  context.path = "/consentements/nouveau";
+  auto form = accept_post(request, session, context, {"csrf", "offer", "months"});
+  if (!form) return form.error();
+  const Words refused{"Consentement non enregistré", "Consent not recorded"};
+  const std::string& months_text = (*form)["months"];
+  const int months = months_text == "3" ? 3 : months_text == "6" ? 6 : months_text == "12" ? 12 : 0;
+  std::optional<ConsentOffer> offer;
+  if (content_.policy) {
+    for (ConsentOffer& each : consent_offers(*content_.policy, wall_clock_())) {
+      if (each.id == (*form)["offer"]) offer = std::move(each);
+    }
+  }
+  if (!offer || months == 0) {
+    return message(400, context, refused, {"Ce consentement ne peut pas être donné ici.", "This consent cannot be given here."});
+  }
+  // A month is counted as 30 days: a 12-month consent stays within a year.
+  const policy::Instant expires = wall_clock_() + std::chrono::days(30 * months);
+  const boost::json::object body{
+      {"subject", session.subject},
+      {"given_by", {{"kind", "subject"}}},
+      {"provider", offer->provider},
+      {"consumer", offer->consumer},
+      {"categories", boost::json::array{boost::json::value(offer->category)}},
+      {"purpose",
+       {{"code", offer->purpose},
+        {"fr", content_.words.purpose(offer->purpose, Language::fr)},
+        {"en", content_.words.purpose(offer->purpose, Language::en)}}},
+      {"notice", {{"reference", "PSE-PORTAIL"}, {"version", "1"}, {"language", context.language == Language::en ? "en" : "fr"}}},
+      {"collection_method", "pse-portal"},
+      {"expires_at", policy::format_instant(expires)}};
+  auto answer = registry_.call(RegistryMethod::post, registry_path({"consents"}), body);
+  if (!answer) {
+    log::warn("the broker refused a grant", {{"reason", to_string(answer.error().reason)}});
+    return message(503, context, kUnavailable, kUnavailableText);
+  }
+  if (const auto* receipt = answer->if_contains("receipt"); receipt != nullptr && receipt->is_string()) {
+    sessions_.remember_receipt(session_id, std::string(receipt->as_string()));
+  }
+  log::info("consent given by its subject", {{"offer", offer->id}});
+  return redirect(std::string("/consentements/recu?event=granted") + (context.language == Language::en ? "&lang=en" : ""));
+}
+
+WebResponse PortalApp::show_receipt(const Session& session, PageContext context, std::string_view event) {
+  if (session.receipt.empty()) {
+    return message(404, context, {"Aucun reçu", "No receipt"},
+                   {"Aucun consentement n'a été donné ou révoqué dans cette session.",
+                    "No consent was given or revoked in this session."});
+  }
+  if (event == "granted") {
+    context.notice = Words{"Votre consentement est enregistré.", "Your consent is recorded."}.in(context.language);
+  } else if (event == "revoked") {
+    context.notice = Words{"Le consentement est révoqué. Il ne permet plus aucune communication.",
+                           "The consent is revoked. It no longer allows any communication."}
+                         .in(context.language);
+  }
+  ReceiptCheck check;
+  if (content_.receipt_key) {
+    check.checked = true;
+    check.valid = consent::verify_receipt(session.receipt, *content_.receipt_key).has_value();
+    check.key_id = audit::key_id(*content_.receipt_key);
+  }
+  return WebResponse{200, "text/html; charset=utf-8", receipt_page(context, check), {}};
+}
+
+WebResponse PortalApp::download_receipt(const Session& session, PageContext context) {
+  if (session.receipt.empty()) return show_receipt(session, std::move(context), "");
+  WebResponse response{200, "application/jose; charset=us-ascii", session.receipt + "\n", {}};
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"recu-consentement.jws\"");
+  return response;
 }
 
 }  // namespace pse::portal

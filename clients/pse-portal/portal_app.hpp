@@ -9,6 +9,10 @@
 //   POST /auth/logout               (CSRF) ends the session → the provider's sign-out
 //   GET  /consentements             the citizen's consents (GET /v1/subjects/{s}/consents)
 //   POST /consentements/revoquer    (CSRF) revokes one of them (POST /v1/consents/{id}/revoke)
+//   GET  /consentements/nouveau     the consents the published policy lets the citizen give
+//   POST /consentements/donner      (CSRF) gives one (POST /v1/consents, given by the subject)
+//   GET  /consentements/recu[.jws]  the last grant's or revocation's signed receipt, checked
+//                                   with the platform's key, and its download
 //   GET  /acces                     who received their information (GET /v1/subjects/{s}/accesses)
 //   GET  /static/portal.css, /healthz
 //
@@ -19,6 +23,7 @@
 #pragma once
 
 #include "pages.hpp"
+#include "portal_content.hpp"
 #include "sessions.hpp"
 
 #include "oidc/id_token.hpp"
@@ -62,7 +67,8 @@ class Registry {
 class PortalApp {
  public:
   PortalApp(SessionStore& sessions, SignIn& sign_in, Registry& registry, web::RateLimiter& limiter,
-            std::function<Clock::time_point()> now = Clock::now);
+            const PortalContent& content, std::function<Clock::time_point()> now = Clock::now,
+            std::function<policy::Instant()> wall_clock = {});
 
   WebResponse handle(const WebRequest& request);
 
@@ -76,8 +82,14 @@ class PortalApp {
   WebResponse finish_sign_in(const WebRequest& request, const std::string& query);
   WebResponse sign_out(const WebRequest& request, const std::optional<std::string>& session_id, Language language);
   WebResponse show_consents(const Session& session, PageContext context);
-  WebResponse revoke_consent(const WebRequest& request, const Session& session, PageContext context);
+  WebResponse revoke_consent(const WebRequest& request, const Session& session, const std::string& session_id,
+                             PageContext context);
   WebResponse show_accesses(const Session& session, PageContext context);
+  WebResponse show_offers(PageContext context);
+  WebResponse give_consent(const WebRequest& request, const Session& session, const std::string& session_id,
+                           PageContext context);
+  WebResponse show_receipt(const Session& session, PageContext context, std::string_view event);
+  WebResponse download_receipt(const Session& session, PageContext context);
   WebResponse message(int status, PageContext context, Words title, Words text) const;
   /// The post's fields when it may proceed (rate limit, content type, body, CSRF); otherwise the refusal.
   Expected<std::map<std::string, std::string>, WebResponse> accept_post(const WebRequest& request, const Session& session,
@@ -88,7 +100,9 @@ class PortalApp {
   SignIn& sign_in_;
   Registry& registry_;
   web::RateLimiter& limiter_;
+  const PortalContent& content_;
   std::function<Clock::time_point()> now_;
+  std::function<policy::Instant()> wall_clock_;
 };
 
 inline constexpr std::string_view kSessionCookie = "__Host-pse-portal";

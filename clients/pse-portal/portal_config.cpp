@@ -51,6 +51,14 @@ PortalConfig load_portal_config(const std::filesystem::path& file) {
   config.broker.key = resolve_relative_to(file, broker.required_string("key"));
   broker.finish();
 
+  const auto optional_path = [&](const char* key) {
+    const std::string value = top.string_or(key, "");
+    return value.empty() ? std::filesystem::path() : resolve_relative_to(file, value);
+  };
+  config.policy_dir = optional_path("policy_dir");
+  config.words = optional_path("words");
+  config.receipt_key = optional_path("receipt_key");
+
   if (auto node = top.optional_node("session")) {
     YamlMap session(*node, file, "session");
     config.session_idle = std::chrono::minutes(session.integer_or("idle_minutes", 15, 1, 120));

@@ -33,6 +33,11 @@ struct PortalConfig {
   std::filesystem::path tls_certificate, tls_key;
   OidcSettings oidc;
   BrokerSettings broker;
+  /// The published policy (orgs.yaml, classification.yaml, policies.yaml), for organisations'
+  /// names and the consents a citizen may give; empty: neither.
+  std::filesystem::path policy_dir;
+  std::filesystem::path words;        ///< config/portal/words.yaml; empty: codes as they are
+  std::filesystem::path receipt_key;  ///< the platform's audit-signing.pub; empty: receipts unchecked
   std::chrono::minutes session_idle{15};
   std::chrono::minutes session_max{8 * 60};
   int rate_limit_posts = 30;  ///< posts per address…

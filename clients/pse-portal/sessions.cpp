@@ -15,7 +15,7 @@ bool SessionStore::expired(const Session& session, Clock::time_point now) const 
 
 std::string SessionStore::open(std::string subject, std::string name, Clock::time_point now) {
   std::string id = oidc::random_token();
-  Session session{std::move(subject), std::move(name), oidc::random_token(), now, now};
+  Session session{std::move(subject), std::move(name), oidc::random_token(), now, now, {}};
   std::lock_guard lock(mutex_);
   while (sessions_.size() >= capacity_ && !by_start_.empty()) {
     sessions_.erase(by_start_.begin()->second);
@@ -45,6 +45,12 @@ void SessionStore::close(std::string_view id) {
   if (it == sessions_.end()) return;
   std::erase_if(by_start_, [&](const auto& entry) { return entry.second == it->first; });
   sessions_.erase(it);
+}
+
+void SessionStore::remember_receipt(std::string_view id, std::string receipt) {
+  std::lock_guard lock(mutex_);
+  const auto it = sessions_.find(std::string(id));
+  if (it != sessions_.end()) it->second.receipt = std::move(receipt);
 }
 
 std::size_t SessionStore::size() const {

@@ -26,6 +26,7 @@ struct Session {
   std::string name;     ///< for the greeting; may be empty
   std::string csrf;     ///< the token every form of this session carries
   Clock::time_point signed_in, last_seen;
+  std::string receipt;  ///< the signed receipt of the session's last grant or revocation
 };
 
 struct PendingSignIn {
@@ -45,6 +46,8 @@ class SessionStore {
   /// The live session of `id`, its last_seen moved to `now`; std::nullopt when unknown or expired.
   std::optional<Session> find(std::string_view id, Clock::time_point now);
   void close(std::string_view id);
+  /// Keeps `receipt` with the session, for the receipt page and its download.
+  void remember_receipt(std::string_view id, std::string receipt);
   std::size_t size() const;
 
   /// A sign-in under way, by its state.

@@ -5,9 +5,10 @@ a real OpenID provider (oidc-provider under node, clients/pse-portal/idp).
 A throw-away PKI (pse-pki) and platform keys (pse-audit keygen); the broker on SQLite; a consent
 recorded for Alice by the consent authority through the broker's API; the provider with two
 citizens, Alice and Bob; pse-portal. In Chromium (python3-selenium): Alice signs in at the
-provider, finds her consent, checks that every page has no axe-core violation (WCAG 2.1 A and
-AA), revokes the consent, finds the registry's reads of her consents in her register, signs
-out; Bob signs in and sees none of Alice's. Screenshots land in --out. Bounded by ctest.
+provider, finds her consent, gives another one from the portal and gets its receipt, checked on
+the page and again by pse-receipt once downloaded, revokes the first, finds the registry's reads
+of her consents in her register, signs out; Bob signs in and sees none of Alice's. Every page
+has no axe-core violation (WCAG 2.1 A and AA). Screenshots land in --out. Bounded by ctest.
 
 --ignore-certificate-errors is used only for the browser, whose servers' certificates come from
 a CA made for this test alone; the portal checks the provider's and the broker's certificates.
@@ -213,6 +214,9 @@ oidc:
   ca: {pki}/ca.crt
   subject_claim: pse_subject
   scope: openid profile pse
+policy_dir: {args.source}/config
+words: {args.source}/config/portal/words.yaml
+receipt_key: {pki}/keys/audit-signing.pub
 broker:
   host: localhost
   port: {broker_port}
@@ -247,19 +251,50 @@ broker:
 
                 browser.find_element(By.LINK_TEXT, "Mes consentements").click()
                 wait.until(h1_says("Mes consentements"))
-                check("retraite-quebec" in browser.page_source and "En vigueur" in browser.page_source,
+                check("Retraite Québec" in browser.page_source and "En vigueur" in browser.page_source,
                       "Alice's consent is not listed in force")
                 no_violations(browser, axe_js, "Mes consentements")
                 browser.save_screenshot(os.path.join(args.out, "portal-consents.png"))
 
-                browser.find_element(By.CSS_SELECTOR, "form[action^='/consentements/revoquer'] button").click()
+                browser.find_element(By.LINK_TEXT, "Donner un consentement").click()
+                wait.until(h1_says("Donner un consentement"))
+                check("Retraite Québec pourra recevoir de" in browser.page_source, "the offers are not in plain words")
+                no_violations(browser, axe_js, "Donner un consentement")
+                browser.save_screenshot(os.path.join(args.out, "portal-give.png"))
+                offer = next(form for form in browser.find_elements(By.CSS_SELECTOR, "form.offer")
+                             if "Aide financière aux études" in form.text and "avis de cotisation" in form.text)
+                offer.find_element(By.TAG_NAME, "button").click()
+                wait.until(lambda driver: "Votre consentement est enregistré" in driver.page_source)
+                check("Reçu vérifié" in browser.page_source, "the receipt is not shown checked")
+                no_violations(browser, axe_js, "the receipt page")
+                browser.save_screenshot(os.path.join(args.out, "portal-receipt.png"))
+                # The download, with the browser's session, checked by the platform's own tool.
+                session = browser.get_cookie("__Host-pse-portal")["value"]
+                context = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
+                download = urllib.request.Request(portal + "/consentements/recu.jws",
+                                                  headers={"Cookie": "__Host-pse-portal=" + session})
+                with urllib.request.urlopen(download, context=context, timeout=10) as answer:
+                    receipt = answer.read()
+                verified = subprocess.run([os.path.join(args.build, "clients/pse-receipt/pse-receipt"), "verify", "--key",
+                                           os.path.join(pki, "keys/audit-signing.pub"), "-"],
+                                          input=receipt, capture_output=True, timeout=10)
+                check(verified.returncode == 0, f"pse-receipt refused the downloaded receipt: {verified.stderr!r}")
+                check(b"student_aid_eligibility" in verified.stdout, "the receipt is not the consent just given")
+
+                browser.find_element(By.LINK_TEXT, "Mes consentements").click()
+                wait.until(h1_says("Mes consentements"))
+                row = next(tr for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr") if "Retraite Québec" in tr.text)
+                row.find_element(By.TAG_NAME, "button").click()
                 wait.until(lambda driver: "Le consentement est révoqué" in driver.page_source)
+                check("Reçu vérifié" in browser.page_source, "the revocation's receipt is not shown checked")
+                browser.find_element(By.LINK_TEXT, "Mes consentements").click()
+                wait.until(h1_says("Mes consentements"))
                 check("Révoqué" in browser.page_source, "the consent is not shown revoked")
                 no_violations(browser, axe_js, "Mes consentements after a revocation")
 
                 browser.find_element(By.LINK_TEXT, "Qui a consulté mes renseignements").click()
                 wait.until(h1_says("Qui a consulté mes renseignements"))
-                check("services-quebec" in browser.page_source and "vos consentements" in browser.page_source,
+                check("Services Québec" in browser.page_source and "vos consentements" in browser.page_source,
                       "the register does not show the reads of Alice's consents")
                 no_violations(browser, axe_js, "Qui a consulté mes renseignements")
                 browser.save_screenshot(os.path.join(args.out, "portal-register.png"))
@@ -276,9 +311,10 @@ broker:
                 sign_in(browser, wait, portal, "bob")
                 browser.get(portal + "/consentements")
                 wait.until(h1_says("Mes consentements"))
-                check("retraite-quebec" not in browser.page_source and "aucun consentement" in browser.page_source,
+                check("Retraite Québec" not in browser.page_source and "aucun consentement" in browser.page_source,
                       "Bob sees a consent that is not his")
-                print("Alice signed in, saw and revoked her consent, found the reads in her register; Bob saw none of it")
+                print("Alice signed in, gave a consent and checked its receipt, revoked another, found the reads in her register; "
+                      "Bob saw none of it")
             except Exception:
                 print("page at the failure:", browser.current_url, browser.page_source[:3000], file=sys.stderr)
                 raise

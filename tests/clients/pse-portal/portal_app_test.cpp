@@ -4,6 +4,8 @@
 // broker are replaced by recorders here; the browser test runs them for real.
 #include "portal_app.hpp"
 
+#include "policy/policy_config.hpp"
+
 #include <boost/json.hpp>
 #include <gmock/gmock.h>
 
@@ -42,14 +44,14 @@ class RecordingRegistry final : public Registry {
   Result<boost::json::object> call(RegistryMethod method, const std::string& target,
                                    const boost::json::object& body) override {
     calls.push_back((method == RegistryMethod::post ? "POST " : "GET ") + target + " " + boost::json::serialize(body));
-    if (target.ends_with("/consents")) {
+    if (method == RegistryMethod::get && target.ends_with("/consents")) {
       return boost::json::parse(R"({"consents": [{"id": "cns_1", "state": "given", "provider": "etat-civil",
         "consumer": "retraite-quebec", "categories": ["identity.birth"],
         "purpose": {"code": "p", "fr": "Vérifier <l'admissibilité>", "en": "Check eligibility"},
         "expires_at": "2027-01-01T00:00:00Z"}]})").as_object();
     }
     if (target.ends_with("/accesses")) return boost::json::parse(R"({"accesses": []})").as_object();
-    return boost::json::object{{"consent", boost::json::object{{"state", "revoked"}}}};
+    return boost::json::object{{"consent", boost::json::object{{"state", "revoked"}}}, {"receipt", "a.b.c"}};
   }
   std::vector<std::string> calls;
 };
@@ -91,7 +93,8 @@ class PortalAppTest : public ::testing::Test {
   RecordingSignIn sign_in_;
   RecordingRegistry registry_;
   web::RateLimiter limiter_{100, 60000};
-  PortalApp app_{sessions_, sign_in_, registry_, limiter_, [this] { return now_; }};
+  PortalContent content_;
+  PortalApp app_{sessions_, sign_in_, registry_, limiter_, content_, [this] { return now_; }};
 };
 
 TEST_F(PortalAppTest, portal_SignInNeedsTheSameBrowserAndAFreshState) {
@@ -159,9 +162,56 @@ TEST_F(PortalAppTest, portal_RevokingNeedsTheSessionsCsrfTokenAndAForm) {
 
   const WebResponse done = request("POST", "/consentements/revoquer", cookie, "csrf=" + csrf + "&id=cns_1");
   ASSERT_EQ(done.status, 303);
-  EXPECT_EQ(header(done, "Location"), "/consentements?revoked=1");
+  EXPECT_EQ(header(done, "Location"), "/consentements/recu?event=revoked");
   EXPECT_EQ(registry_.calls.back(), R"(POST /v1/consents/cns_1/revoke {"subject":"QC-1957-0042","method":"pse-portal"})");
-  EXPECT_THAT(request("GET", "/consentements?revoked=1", cookie).body, HasSubstr("Le consentement est révoqué"));
+  const WebResponse receipt = request("GET", "/consentements/recu?event=revoked", cookie);
+  EXPECT_THAT(receipt.body, HasSubstr("Le consentement est révoqué"));
+  EXPECT_THAT(receipt.body, HasSubstr("n'a pas pu être vérifié"));  // no platform key configured here
+  const WebResponse download = request("GET", "/consentements/recu.jws", cookie);
+  EXPECT_EQ(download.body, "a.b.c\n");
+  EXPECT_EQ(header(download, "Content-Disposition"), "attachment; filename=\"recu-consentement.jws\"");
+}
+
+// The shipped policy and words: what a citizen may give, in plain words, and what reaches the
+// registry when they give it.
+class PortalOffersTest : public PortalAppTest {
+ protected:
+  PortalOffersTest() {
+    auto compiled = policy::load_policy_config(policy::PolicyConfigPaths::in_directory(PSE_SOURCE_DIR "/config"));
+    EXPECT_TRUE(compiled.snapshot);
+    content_.policy = compiled.snapshot;
+    content_.words = CitizenWords::load(PSE_SOURCE_DIR "/config/portal/words.yaml");
+  }
+};
+
+TEST_F(PortalOffersTest, portal_OffersSayWhoReceivesWhatAndWhy) {
+  const std::string cookie = sign_in();
+  const WebResponse page = request("GET", "/consentements/nouveau", cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("Retraite Québec pourra recevoir de Directeur de l&#39;état civil, tiré de votre acte de "
+                                   "naissance : nom de famille, prénoms, date de naissance — pour vérifier votre "
+                                   "admissibilité à la rente de retraite."));
+  EXPECT_THAT(request("GET", "/consentements/nouveau?lang=en", cookie).body,
+              HasSubstr("may receive from"));
+}
+
+TEST_F(PortalOffersTest, portal_GivingAConsentRecordsItForTheSignedInCitizenOnly) {
+  const std::string cookie = sign_in();
+  const std::string csrf = csrf_of(cookie);
+  const std::string offer = "offer=retraite-quebec-birth-pension%2Fpension_eligibility";
+  EXPECT_EQ(request("POST", "/consentements/donner", cookie, "csrf=" + csrf + "&" + offer + "&months=48").status, 400);
+  EXPECT_EQ(request("POST", "/consentements/donner", cookie, "csrf=" + csrf + "&offer=invented%2Fx&months=12").status, 400);
+  EXPECT_EQ(request("POST", "/consentements/donner", cookie, "csrf=forged&" + offer + "&months=12").status, 403);
+
+  const WebResponse given = request("POST", "/consentements/donner", cookie, "csrf=" + csrf + "&" + offer + "&months=12");
+  ASSERT_EQ(given.status, 303);
+  EXPECT_EQ(header(given, "Location"), "/consentements/recu?event=granted");
+  const auto sent = registry_.calls.back();
+  EXPECT_THAT(sent, HasSubstr("POST /v1/consents {"));
+  EXPECT_THAT(sent, HasSubstr(R"("subject":"QC-1957-0042","given_by":{"kind":"subject"})"));
+  EXPECT_THAT(sent, HasSubstr(R"("provider":"etat-civil","consumer":"retraite-quebec","categories":["identity.birth"])"));
+  EXPECT_THAT(sent, HasSubstr(R"("code":"pension_eligibility")"));
+  EXPECT_THAT(request("GET", "/consentements/recu?event=granted", cookie).body, HasSubstr("Votre consentement est enregistré"));
 }
 
 TEST_F(PortalAppTest, portal_SessionsEndWhenIdleAndAtSignOut) {
