@@ -27,21 +27,4 @@ std::string organisation_name(const policy::OrganisationRegistry& organisations,
   return name.empty() ? std::string(id) : name;
 }
 
-std::string offer_sentence(const ConsentOffer& offer, const policy::OrganisationRegistry& organisations,
-                           const CitizenWords& words, Language language) {
-  std::string fields;
-  for (const std::string& field : offer.fields) {
-    if (!fields.empty()) fields += ", ";
-    fields += words.field(field, language);
-  }
-  const std::string consumer = organisation_name(organisations, offer.consumer, language);
-  const std::string provider = organisation_name(organisations, offer.provider, language);
-  const std::string category = words.category(offer.category, language);
-  const std::string purpose = words.purpose(offer.purpose, language);
-  if (language == Language::en) {
-    return consumer + " may receive from " + provider + ", out of " + category + ": " + fields + " — to " + purpose + ".";
-  }
-  return consumer + " pourra recevoir de " + provider + ", tiré de " + category + " : " + fields + " — pour " + purpose + ".";
-}
-
 }  // namespace pse::portal

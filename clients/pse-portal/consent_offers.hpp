@@ -21,11 +21,6 @@ struct ConsentOffer {
 /// Every offer of `snapshot` at `now`, in the order of the rules.
 std::vector<ConsentOffer> consent_offers(const policy::PolicySnapshot& snapshot, policy::Instant now);
 
-/// "Retraite Québec pourra recevoir de Directeur de l'état civil, tiré de votre acte de
-/// naissance : nom de famille, prénoms, date de naissance — pour vérifier …": one sentence.
-std::string offer_sentence(const ConsentOffer& offer, const policy::OrganisationRegistry& organisations,
-                           const CitizenWords& words, Language language);
-
 /// An organisation's name in `language`, or its id when unknown.
 std::string organisation_name(const policy::OrganisationRegistry& organisations, std::string_view id, Language language);
 

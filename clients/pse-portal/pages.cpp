@@ -246,10 +246,23 @@ std::string offers_page(const PageContext& context, const PortalContent& names, 
   }
   int number = 0;
   for (const ConsentOffer& offer : offers) {
-    const std::string select_id = "duree-" + std::to_string(++number);
+    ++number;
+    const std::string terms_id = "conditions-" + std::to_string(number);
+    const std::string select_id = "duree-" + std::to_string(number);
     content += "<form class=\"offer\" method=\"post\" action=\"/consentements/donner" + language_query(language) + "\">\n";
     content += "<h2>" + html_escape(names.organisation(offer.consumer, language)) + "</h2>\n";
-    content += "<p>" + html_escape(offer_sentence(offer, names.policy->organisations(), names.words, language)) + "</p>\n";
+    // Who, what, from whom and why, each named: the citizen reads the whole consent before giving it.
+    content += "<dl id=\"" + terms_id + "\">\n";
+    const auto term = [&](Words label, const std::string& value) {
+      content += "<dt>" + std::string(label.in(language)) + "</dt><dd>" + html_escape(value) + "</dd>\n";
+    };
+    std::string fields;
+    for (const std::string& field : offer.fields) fields += (fields.empty() ? "" : ", ") + names.words.field(field, language);
+    term({"Qui les recevra", "Who will receive them"}, names.organisation(offer.consumer, language));
+    term({"Qui les fournira", "Who will provide them"}, names.organisation(offer.provider, language));
+    term({"Renseignements", "Information"}, names.words.category(offer.category, language) + (language == Language::en ? ": " : " : ") + fields);
+    term({"Fin", "Purpose"}, names.words.purpose(offer.purpose, language));
+    content += "</dl>\n";
     content += "<input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(context.csrf) + "\">\n";
     content += "<input type=\"hidden\" name=\"offer\" value=\"" + html_escape(offer.id) + "\">\n";
     content += "<p><label for=\"" + select_id + "\">" + Words{"Durée du consentement", "How long the consent lasts"}.in(language) +
@@ -258,8 +271,8 @@ std::string offers_page(const PageContext& context, const PortalContent& names, 
       content += "<option value=\"" + std::to_string(months) + "\"" + (months == 12 ? " selected" : "") + ">" +
                  std::to_string(months) + Words{" mois", " months"}.in(language) + "</option>";
     }
-    content += "</select></p>\n<p><button type=\"submit\">" + std::string(Words{"Donner mon consentement", "Give my consent"}.in(language)) +
-               "</button></p>\n</form>\n";
+    content += "</select></p>\n<p><button type=\"submit\" aria-describedby=\"" + terms_id + "\">" +
+               Words{"Donner mon consentement", "Give my consent"}.in(language) + "</button></p>\n</form>\n";
   }
   return layout(context, {"Donner un consentement", "Give a consent"}, content);
 }

@@ -258,7 +258,7 @@ broker:
 
                 browser.find_element(By.LINK_TEXT, "Donner un consentement").click()
                 wait.until(h1_says("Donner un consentement"))
-                check("Retraite Québec pourra recevoir de" in browser.page_source, "the offers are not in plain words")
+                check("vérifier votre admissibilité à la rente de retraite" in browser.page_source, "the offers are not in plain words")
                 no_violations(browser, axe_js, "Donner un consentement")
                 browser.save_screenshot(os.path.join(args.out, "portal-give.png"))
                 offer = next(form for form in browser.find_elements(By.CSS_SELECTOR, "form.offer")

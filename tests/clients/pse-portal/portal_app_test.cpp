@@ -188,11 +188,13 @@ TEST_F(PortalOffersTest, portal_OffersSayWhoReceivesWhatAndWhy) {
   const std::string cookie = sign_in();
   const WebResponse page = request("GET", "/consentements/nouveau", cookie);
   ASSERT_EQ(page.status, 200);
-  EXPECT_THAT(page.body, HasSubstr("Retraite Québec pourra recevoir de Directeur de l&#39;état civil, tiré de votre acte de "
-                                   "naissance : nom de famille, prénoms, date de naissance — pour vérifier votre "
-                                   "admissibilité à la rente de retraite."));
+  EXPECT_THAT(page.body, HasSubstr("<dt>Qui les recevra</dt><dd>Retraite Québec</dd>\n"
+                                   "<dt>Qui les fournira</dt><dd>Directeur de l&#39;état civil</dd>\n"
+                                   "<dt>Renseignements</dt><dd>votre acte de naissance : nom de famille, prénoms, date de "
+                                   "naissance</dd>\n"
+                                   "<dt>Fin</dt><dd>vérifier votre admissibilité à la rente de retraite</dd>"));
   EXPECT_THAT(request("GET", "/consentements/nouveau?lang=en", cookie).body,
-              HasSubstr("may receive from"));
+              HasSubstr("<dt>Who will provide them</dt><dd>Registrar of Civil Status</dd>"));
 }
 
 TEST_F(PortalOffersTest, portal_GivingAConsentRecordsItForTheSignedInCitizenOnly) {
