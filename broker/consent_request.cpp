@@ -42,6 +42,7 @@ Result<consent::GrantRequest> read_grant_request(std::string_view body) {
     const std::string kind = giver.required_string("kind");
     r.given_by.mandate_id = giver.optional_string("mandate_id").value_or("");
     r.given_by.relationship = giver.optional_string("relationship").value_or("");
+    r.mandatary_id = giver.optional_string("mandatary").value_or("");
     if (auto problem = giver.finish()) return *problem;
     auto parsed = consent::giver_kind_from_string(kind);
     if (!parsed) return make_error(Reason::malformed_request, "given_by.kind must be subject, mandatary or guardian");
@@ -62,11 +63,31 @@ Result<consent::GrantRequest> read_grant_request(std::string_view body) {
   return r;
 }
 
-Result<RevokeRequest> read_revoke_request(std::string_view body, std::string_view subject_key) {
+Result<RevokeRequest> read_consent_revoke_request(std::string_view body) {
   auto object = parse_json_object(body);
   if (!object) return object.error();
   JsonFields fields(*object);
-  RevokeRequest r{fields.required_string(subject_key), fields.required_string("method")};
+  RevokeRequest r{fields.required_string("subject"), fields.required_string("method"), std::nullopt};
+  if (const json::object* given_by = fields.optional_object("given_by")) {
+    JsonFields giver(*given_by, "given_by.");
+    const std::string kind = giver.required_string("kind");
+    consent::MandataryAct act{giver.required_string("mandate_id"), giver.required_string("mandatary")};
+    if (auto problem = giver.finish()) return *problem;
+    // Without given_by the subject revokes; a guardian's revocation is not told apart (yet).
+    if (kind != "mandatary") {
+      return make_error(Reason::malformed_request, "given_by.kind must be \"mandatary\" (omit given_by when the subject revokes)");
+    }
+    r.through = std::move(act);
+  }
+  if (auto problem = fields.finish()) return *problem;
+  return r;
+}
+
+Result<RevokeRequest> read_mandate_revoke_request(std::string_view body) {
+  auto object = parse_json_object(body);
+  if (!object) return object.error();
+  JsonFields fields(*object);
+  RevokeRequest r{fields.required_string("mandator"), fields.required_string("method"), std::nullopt};
   if (auto problem = fields.finish()) return *problem;
   return r;
 }

@@ -8,6 +8,7 @@
 
 #include <pse/result.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,11 +20,15 @@ Result<consent::GrantRequest> read_grant_request(std::string_view body);
 struct RevokeRequest {
   std::string subject;  ///< the consent's subject, or the mandate's mandator
   std::string method;
+  /// A consent's revocation by a mandatary: `given_by: {kind: "mandatary", mandate_id, mandatary}`.
+  std::optional<consent::MandataryAct> through;
 };
 
-/// POST /v1/consents/{id}/revoke (`subject_key` "subject") and POST /v1/mandates/{id}/revoke
-/// ("mandator").
-Result<RevokeRequest> read_revoke_request(std::string_view body, std::string_view subject_key);
+/// POST /v1/consents/{id}/revoke: `subject`, `method`, and `given_by` when a mandatary revokes.
+Result<RevokeRequest> read_consent_revoke_request(std::string_view body);
+
+/// POST /v1/mandates/{id}/revoke: `mandator` and `method` (only the mandator revokes a mandate).
+Result<RevokeRequest> read_mandate_revoke_request(std::string_view body);
 
 /// POST /v1/mandates.
 Result<consent::MandateRequest> read_mandate_request(std::string_view body);

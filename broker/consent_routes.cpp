@@ -70,6 +70,9 @@ json::object consent_json(const Consent& c, Instant now) {
   if (c.revoked_at) {
     out["revoked_at"] = policy::format_instant(*c.revoked_at);
     out["revocation_method"] = c.revocation_method;
+    if (!c.revoked_through.empty()) {
+      out["revoked_by"] = json::object{{"kind", "mandatary"}, {"mandate_id", c.revoked_through}};
+    }
   }
   return out;
 }
@@ -77,14 +80,18 @@ json::object consent_json(const Consent& c, Instant now) {
 json::object mandate_json(const Mandate& m, Instant now) {
   json::object out{
       {"id", m.id},
-      {"state", m.revoked_at && *m.revoked_at <= now ? "revoked" : (m.valid_at(now) ? "valid" : (now < m.valid_from ? "pending" : "expired"))},
+      {"state", consent::to_string(m.state_at(now))},
       {"categories", strings(m.categories)},
       {"purposes", strings(m.purposes)},
       {"valid_from", policy::format_instant(m.valid_from)},
       {"valid_until", policy::format_instant(m.valid_until)},
       {"recorded_by", m.recorded_by},
   };
-  if (m.revoked_at) out["revoked_at"] = policy::format_instant(*m.revoked_at);
+  if (m.granted_at) out["granted_at"] = policy::format_instant(*m.granted_at);
+  if (m.revoked_at) {
+    out["revoked_at"] = policy::format_instant(*m.revoked_at);
+    out["revocation_method"] = m.revocation_method;
+  }
   return out;
 }
 
@@ -194,10 +201,10 @@ HttpResponse ConsentRoutes::amend(const policy::Organisation& caller, const std:
 }
 
 HttpResponse ConsentRoutes::revoke(const policy::Organisation& caller, const std::string& id, const HttpRequest& request) {
-  auto body = read_revoke_request(request.body, "subject");
+  auto body = read_consent_revoke_request(request.body);
   if (!body) return error_of(body.error());
   const Instant now = clock_();
-  auto outcome = registry_.revoke(id, body->subject, body->method, caller.id, now);
+  auto outcome = registry_.revoke(id, body->subject, body->method, caller.id, now, body->through);
   if (!outcome) return error_of(outcome.error());
   return json_response(200, json::object{{"consent", consent_json(outcome->consent, now)}, {"receipt", outcome->receipt}});
 }
@@ -293,7 +300,7 @@ HttpResponse ConsentRoutes::grant_mandate(const policy::Organisation& caller, co
 
 HttpResponse ConsentRoutes::revoke_mandate(const policy::Organisation& caller, const std::string& id,
                                            const HttpRequest& request) {
-  auto body = read_revoke_request(request.body, "mandator");
+  auto body = read_mandate_revoke_request(request.body);
   if (!body) return error_of(body.error());
   const Instant now = clock_();
   auto outcome = registry_.revoke_mandate(id, body->subject, body->method, caller.id, now);

@@ -13,7 +13,8 @@
 //                                          this registry about them; ?since=&until=&limit=)
 //
 // Any other organisation gets 403 not_consent_authority; bad bodies get 400 malformed_request
-// naming the field.
+// naming the field. A delegate consents or revokes for the citizen by naming the mandate and
+// themself (given_by kind mandatary); outside what the mandate allows, 403 mandate_invalid.
 //
 // Every read that discloses something (the four GETs) is audited before it is answered, as
 // for an exchange: an entry naming the reader, the subject's keyed hash and what was read

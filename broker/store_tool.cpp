@@ -9,6 +9,7 @@
 #include "base/postgres.hpp"
 #include "base/sqlite.hpp"
 #include "broker/broker_stores.hpp"
+#include "broker/consent/sqlite_consent_store.hpp"
 #include "broker/queue/sqlite_queue_store.hpp"
 #include "store/pg_schema.hpp"
 
@@ -94,12 +95,13 @@ constexpr TableCopy kConsentTables[] = {
      "purpose_code, purpose_fr, purpose_en, notice_reference, notice_version, notice_language, collection_method, "
      "granted_at, expires_at, previous_id, recorded_by)",
      "tibtttttttttttttiitt"},
-    {"SELECT consent_id, revoked_at, method, recorded_by FROM consent_revocations ORDER BY rowid",
-     "consent_revocations (consent_id, revoked_at, method, recorded_by)", "titt"},
-    {"SELECT id, mandator_hash, mandatary_hash, categories, purposes, valid_from, valid_until, recorded_by "
-     "FROM mandates ORDER BY rowid",
-     "mandates (id, mandator_hash, mandatary_hash, categories, purposes, valid_from, valid_until, recorded_by)",
-     "tbbttiit"},
+    {"SELECT consent_id, revoked_at, method, recorded_by, mandate_id FROM consent_revocations ORDER BY rowid",
+     "consent_revocations (consent_id, revoked_at, method, recorded_by, mandate_id)", "tittt"},
+    {"SELECT id, mandator_hash, mandatary_hash, categories, purposes, valid_from, valid_until, recorded_by, "
+     "granted_at FROM mandates ORDER BY rowid",
+     "mandates (id, mandator_hash, mandatary_hash, categories, purposes, valid_from, valid_until, recorded_by, "
+     "granted_at)",
+     "tbbttiiti"},
     {"SELECT mandate_id, revoked_at, method, recorded_by FROM mandate_revocations ORDER BY rowid",
      "mandate_revocations (mandate_id, revoked_at, method, recorded_by)", "titt"},
 };
@@ -271,6 +273,8 @@ int store_copy(const BrokerConfig& config, const std::filesystem::path& from, st
   out << "audit log: " << entries << " entries, " << heads << " signed heads, " << nodes << " tree nodes, " << kept
       << " notices to send\n";
   if (std::filesystem::exists(from / "consents.db")) {
+    // Brought up to date first, as the broker would on start: the copy reads today's columns.
+    { consent::SqliteConsentStore upgraded(from / "consents.db"); }
     SqliteDatabase consents = open_source(from / "consents.db");
     for (const TableCopy& table : kConsentTables) {
       out << table.target.substr(0, table.target.find(' ')) << ": " << copy_table(consents, target, table) << "\n";

@@ -330,6 +330,18 @@ CREATE INDEX queue_heads_by_priority ON queue_heads (subscriber, priority, due_u
     R"sql(
 CREATE TABLE audit_outbox (seq bigint PRIMARY KEY, message bytea NOT NULL);
 )sql",
+    // 11: a mandate's recording time (NULL for those of before, which did not keep it), the
+    // mandate under which a mandatary revoked a consent ('' when the subject did, as every
+    // revocation of before), and mandates found by either party (GET
+    // /v1/subjects/{subject}/mandates). No row is rewritten, so no append-only trigger fires;
+    // the default stays, so that a broker of the version before, during a rolling upgrade,
+    // still records revocations.
+    R"sql(
+ALTER TABLE mandates ADD COLUMN granted_at bigint;
+ALTER TABLE consent_revocations ADD COLUMN mandate_id text NOT NULL DEFAULT '';
+CREATE INDEX mandates_by_mandator ON mandates (mandator_hash);
+CREATE INDEX mandates_by_mandatary ON mandates (mandatary_hash);
+)sql",
 });
 
 // Any constant the brokers of one hub agree on: the lock that lets one of them migrate.

@@ -39,6 +39,24 @@ ConsentState Consent::state_at(Instant now) const {
   return ConsentState::given;
 }
 
+std::string_view to_string(MandateState state) noexcept {
+  switch (state) {
+    case MandateState::active: return "active";
+    case MandateState::pending: return "pending";
+    case MandateState::revoked: return "revoked";
+    case MandateState::expired: return "expired";
+  }
+  return "revoked";
+}
+
+// A revocation wins over the dates: a mandate revoked before it began never was in force.
+MandateState Mandate::state_at(Instant now) const {
+  if (revoked_at && *revoked_at <= now) return MandateState::revoked;
+  if (now < valid_from) return MandateState::pending;
+  if (now >= valid_until) return MandateState::expired;
+  return MandateState::active;
+}
+
 bool Mandate::covers(std::string_view category, std::string_view purpose) const {
   auto contains = [](const std::vector<std::string>& list, std::string_view item) {
     return std::find(list.begin(), list.end(), item) != list.end();

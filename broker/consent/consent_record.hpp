@@ -75,10 +75,20 @@ struct Consent {
   // What later records say about this one.
   std::optional<Instant> revoked_at;
   std::string revocation_method;
+  /// The mandate under which a mandatary revoked it; empty when the subject (or a guardian) did.
+  std::string revoked_through;
   std::string superseded_by;
 
   ConsentState state_at(Instant now) const;
 };
+
+enum class MandateState {
+  active,   ///< in force: a mandatary may act within its scope
+  pending,  ///< valid_from is still to come
+  revoked,
+  expired,  ///< valid_until has passed
+};
+std::string_view to_string(MandateState state) noexcept;
 
 struct Mandate {
   std::string id;
@@ -89,10 +99,13 @@ struct Mandate {
   Instant valid_from{};
   Instant valid_until{};
   std::string recorded_by;
+  /// When the registry recorded it; absent for mandates recorded before the time was kept.
+  std::optional<Instant> granted_at;
   std::optional<Instant> revoked_at;
   std::string revocation_method;
 
-  bool valid_at(Instant now) const { return now >= valid_from && now < valid_until && !(revoked_at && *revoked_at <= now); }
+  bool valid_at(Instant now) const { return state_at(now) == MandateState::active; }
+  MandateState state_at(Instant now) const;
   bool covers(std::string_view category, std::string_view purpose) const;
 };
 

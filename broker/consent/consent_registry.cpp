@@ -72,30 +72,57 @@ std::optional<Error> ConsentRegistry::validate(const GrantRequest& r, Instant no
   }
   switch (r.given_by.kind) {
     case GiverKind::subject:
-      if (!r.given_by.mandate_id.empty() || !r.given_by.relationship.empty()) {
-        return malformed("given_by: a subject's own consent names no mandate or relationship");
+      if (!r.given_by.mandate_id.empty() || !r.given_by.relationship.empty() || !r.mandatary_id.empty()) {
+        return malformed("given_by: a subject's own consent names no mandate, mandatary or relationship");
       }
       break;
     case GiverKind::guardian:
+      if (!r.given_by.mandate_id.empty() || !r.mandatary_id.empty()) {
+        return malformed("given_by: a guardian's consent names no mandate or mandatary");
+      }
       if (r.given_by.relationship != "parent" && r.given_by.relationship != "tutor") {
         return malformed("given_by.relationship must be \"parent\" or \"tutor\"");
       }
       break;
-    case GiverKind::mandatary: {
-      auto mandate = store_->mandate(r.given_by.mandate_id);
-      if (!mandate) return mandate.error();
-      const bool usable = mandate->has_value() && (*mandate)->mandator == hash_subject(r.subject_id) &&
-                          (*mandate)->valid_at(now) &&
-                          std::all_of(r.categories.begin(), r.categories.end(),
-                                      [&](const std::string& c) { return (*mandate)->covers(c, r.purpose.code); });
-      if (!usable) {
-        return make_error(Reason::mandate_invalid, "mandate '" + r.given_by.mandate_id +
-                                                       "' is unknown, not in force, not given by this subject, "
-                                                       "or does not cover these categories and purpose");
+    case GiverKind::mandatary:
+      if (!r.given_by.relationship.empty()) return malformed("given_by: a mandatary's consent names no relationship");
+      if (r.given_by.mandate_id.empty()) return malformed("given_by.mandate_id is required for a mandatary");
+      if (!is_subject_id(r.mandatary_id)) {
+        return malformed("given_by.mandatary (the delegate who consents) must be 1-128 printable characters");
       }
-      break;
-    }
+      return check_mandate({r.given_by.mandate_id, r.mandatary_id}, hash_subject(r.subject_id), r.categories,
+                           r.purpose.code, now);
   }
+  return std::nullopt;
+}
+
+std::optional<Error> ConsentRegistry::check_mandate(const MandataryAct& act, const SubjectHash& subject,
+                                                    const std::vector<std::string>& categories,
+                                                    std::string_view purpose, Instant now) {
+  auto found = store_->mandate(act.mandate_id);
+  if (!found) return found.error();
+  const std::string name = "mandate '" + act.mandate_id + "'";
+  const auto refused = [](std::string message) { return make_error(Reason::mandate_invalid, std::move(message)); };
+  // An unknown id and another citizen's mandate read alike: an id says nothing of whose it is.
+  if (!found->has_value() || (*found)->mandator != subject) {
+    return refused(name + " is unknown or was not given by this subject");
+  }
+  const Mandate& mandate = **found;
+  if (mandate.mandatary != hash_subject(act.mandatary_id)) return refused(name + " was not given to this mandatary");
+  switch (mandate.state_at(now)) {
+    case MandateState::active: break;
+    case MandateState::pending:
+      return refused(name + " is not in force before " + policy::format_instant(mandate.valid_from));
+    case MandateState::revoked: return refused(name + " was revoked on " + policy::format_instant(*mandate.revoked_at));
+    case MandateState::expired: return refused(name + " expired on " + policy::format_instant(mandate.valid_until));
+  }
+  const auto in = [](const std::vector<std::string>& list, std::string_view item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+  };
+  for (const std::string& category : categories) {
+    if (!in(mandate.categories, category)) return refused(name + " does not cover the category '" + category + "'");
+  }
+  if (!in(mandate.purposes, purpose)) return refused(name + " does not cover the purpose '" + std::string(purpose) + "'");
   return std::nullopt;
 }
 
@@ -179,33 +206,46 @@ Result<Outcome> ConsentRegistry::propagated_if_possible(Result<Outcome> outcome)
 }
 
 Result<ConsentOutcome> ConsentRegistry::revoke(std::string_view id, std::string_view subject_id,
-                                               std::string_view method, std::string_view recorded_by, Instant now) {
-  return propagated(revoke_locally(id, subject_id, method, recorded_by, now));
+                                               std::string_view method, std::string_view recorded_by, Instant now,
+                                               const std::optional<MandataryAct>& through) {
+  return propagated(revoke_locally(id, subject_id, method, recorded_by, now, through));
 }
 
 Result<ConsentOutcome> ConsentRegistry::revoke_locally(std::string_view id, std::string_view subject_id,
                                                        std::string_view method, std::string_view recorded_by,
-                                                       Instant now) {
+                                                       Instant now, const std::optional<MandataryAct>& through) {
   std::lock_guard lock(write_mutex_);
   if (!is_token(method, 40)) return malformed("method must be a short token, e.g. web-form");
+  if (through && (through->mandate_id.empty() || !is_subject_id(through->mandatary_id))) {
+    return malformed("given_by names the mandate and the mandatary (1-128 printable characters) who revokes");
+  }
   auto found = store_->consent(id);
   if (!found) return found.error();
   if (!found->has_value() || (*found)->subject != hash_subject(subject_id)) {
     return make_error(Reason::not_found, "no consent '" + std::string(id) + "' for this subject");
   }
   Consent consent = std::move(**found);
+  // The delegate's authority first: one who may not act learns nothing of the record's state.
+  if (through) {
+    if (auto refused = check_mandate(*through, consent.subject, consent.categories, consent.purpose.code, now)) {
+      return *refused;
+    }
+  }
   if (consent.revoked_at || !consent.superseded_by.empty()) {
     return make_error(Reason::record_not_current,
                       "consent '" + consent.id + "' is already " +
                           (consent.revoked_at ? "revoked" : "superseded by " + consent.superseded_by));
   }
   // An expired consent may still be revoked: the citizen's will is recorded either way.
-  if (auto stored = store_->insert_consent_revocation({consent.id, now, std::string(method), std::string(recorded_by)});
+  const std::string mandate_id = through ? through->mandate_id : std::string();
+  if (auto stored = store_->insert_consent_revocation(
+          {consent.id, now, std::string(method), std::string(recorded_by), mandate_id});
       !stored) {
     return stored.error();
   }
   consent.revoked_at = now;
   consent.revocation_method = std::string(method);
+  consent.revoked_through = mandate_id;
   index_.put(consent);
   std::string receipt = consent_receipt(consent, subject_id, ReceiptEvent::revoked, now, signing_key_);
   return ConsentOutcome{std::move(consent), std::move(receipt)};
@@ -239,6 +279,7 @@ Result<MandateOutcome> ConsentRegistry::grant_mandate_locally(const MandateReque
   mandate.valid_from = r.valid_from.value_or(now);
   mandate.valid_until = r.valid_until;
   mandate.recorded_by = std::string(recorded_by);
+  mandate.granted_at = now;
   if (mandate.valid_until <= mandate.valid_from || mandate.valid_until <= now) {
     return malformed("valid_until must be in the future and after valid_from");
   }
@@ -266,7 +307,7 @@ Result<MandateOutcome> ConsentRegistry::revoke_mandate_locally(std::string_view 
   }
   Mandate mandate = std::move(**found);
   if (mandate.revoked_at) return make_error(Reason::record_not_current, "mandate '" + mandate.id + "' is already revoked");
-  if (auto stored = store_->insert_mandate_revocation({mandate.id, now, std::string(method), std::string(recorded_by)});
+  if (auto stored = store_->insert_mandate_revocation({mandate.id, now, std::string(method), std::string(recorded_by), {}});
       !stored) {
     return stored.error();
   }
@@ -279,6 +320,10 @@ Result<MandateOutcome> ConsentRegistry::revoke_mandate_locally(std::string_view 
 
 Result<std::vector<Consent>> ConsentRegistry::consents_of(std::string_view subject_id) {
   return store_->consents_of(hash_subject(subject_id));
+}
+
+Result<std::vector<Mandate>> ConsentRegistry::mandates_of(std::string_view subject_id) {
+  return store_->mandates_of(hash_subject(subject_id));
 }
 
 Result<Consent> ConsentRegistry::consent(std::string_view id) {

@@ -36,9 +36,18 @@ struct Vocabulary {
   std::function<std::vector<std::string>(const Consent&, Instant)> obligations_of = {};
 };
 
+/// A delegate acting for a citizen within a mandate the citizen gave them.
+struct MandataryAct {
+  std::string mandate_id;
+  std::string mandatary_id;  ///< the delegate, in clear; only compared with the mandate's hash
+};
+
 struct GrantRequest {
   std::string subject_id;  ///< in clear, as the consent authority knows the citizen; only its hash is kept
   GivenBy given_by;
+  /// given_by kind mandatary: the delegate who consents (in clear, never kept): the mandate
+  /// must be theirs.
+  std::string mandatary_id;
   std::string provider;  ///< org id or "*"
   std::string consumer;
   std::vector<std::string> categories;
@@ -91,8 +100,12 @@ class ConsentRegistry {
   Result<ConsentOutcome> amend(std::string_view id, const GrantRequest& request, std::string_view recorded_by,
                                Instant now);
   /// `subject_id` must be the consent's subject: it guards against revoking by a mistyped id.
+  /// `through`: a mandatary revokes for the subject, within a mandate that is in force, that the
+  /// subject gave them, and that covers the consent's categories and purpose (else
+  /// mandate_invalid); the revocation records the mandate.
   Result<ConsentOutcome> revoke(std::string_view id, std::string_view subject_id, std::string_view method,
-                                std::string_view recorded_by, Instant now);
+                                std::string_view recorded_by, Instant now,
+                                const std::optional<MandataryAct>& through = std::nullopt);
 
   Result<MandateOutcome> grant_mandate(const MandateRequest& request, std::string_view recorded_by, Instant now);
   Result<MandateOutcome> revoke_mandate(std::string_view id, std::string_view mandator_id, std::string_view method,
@@ -101,6 +114,8 @@ class ConsentRegistry {
   /// Every record of the subject, oldest first, including revoked and superseded ones.
   Result<std::vector<Consent>> consents_of(std::string_view subject_id);
   Result<Consent> consent(std::string_view id);
+  /// The mandates the subject gave or received, with what later records say of them.
+  Result<std::vector<Mandate>> mandates_of(std::string_view subject_id);
 
   /// The hot-path check, from memory only.
   ConsentCheck check(std::string_view subject_id, std::string_view consumer, std::string_view provider,
@@ -119,6 +134,11 @@ class ConsentRegistry {
 
  private:
   std::optional<Error> validate(const GrantRequest& request, Instant now);
+  /// Why `act` does not let its mandatary act for `subject` on these categories and purpose
+  /// now (mandate_invalid, saying which condition fails); nothing when it does.
+  std::optional<Error> check_mandate(const MandataryAct& act, const SubjectHash& subject,
+                                     const std::vector<std::string>& categories, std::string_view purpose,
+                                     Instant now);
   Result<ConsentOutcome> record(const GrantRequest& request, std::string previous_id, std::string_view recorded_by,
                                 Instant now);
   // Writes are answered once every broker applies them: the write under the lock, then the
@@ -130,7 +150,8 @@ class ConsentRegistry {
   Result<ConsentOutcome> amend_locally(std::string_view id, const GrantRequest& request, std::string_view recorded_by,
                                        Instant now);
   Result<ConsentOutcome> revoke_locally(std::string_view id, std::string_view subject_id, std::string_view method,
-                                        std::string_view recorded_by, Instant now);
+                                        std::string_view recorded_by, Instant now,
+                                        const std::optional<MandataryAct>& through);
   Result<MandateOutcome> revoke_mandate_locally(std::string_view id, std::string_view mandator_id,
                                                 std::string_view method, std::string_view recorded_by, Instant now);
   template <typename Outcome>

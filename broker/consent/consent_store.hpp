@@ -18,6 +18,9 @@ struct Revocation {
   Instant revoked_at{};
   std::string method;       ///< how the citizen revoked, e.g. "web-form"
   std::string recorded_by;  ///< the consent authority
+  /// A consent's revocation by a mandatary: the mandate they acted under. Empty otherwise (and
+  /// always for a mandate's revocation, which only its mandator may make).
+  std::string mandate_id;
 };
 
 class ConsentStore {
@@ -35,6 +38,8 @@ class ConsentStore {
   virtual Result<std::optional<Consent>> consent(std::string_view id) = 0;
   virtual Result<std::vector<Consent>> consents_of(const SubjectHash& subject) = 0;
   virtual Result<std::optional<Mandate>> mandate(std::string_view id) = 0;
+  /// The mandates `subject` gave or received (mandator or mandatary), oldest valid_from first.
+  virtual Result<std::vector<Mandate>> mandates_of(const SubjectHash& subject) = 0;
 
   /// Every mandate, then every current (non-superseded) consent: what the index is rebuilt from.
   virtual Status load_current(const std::function<void(const Mandate&)>& on_mandate,

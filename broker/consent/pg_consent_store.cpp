@@ -10,13 +10,13 @@ constexpr std::string_view kConsentSelect =
     "SELECT c.id, c.schema_version, c.subject_hash, c.given_by, c.mandate_id, c.relationship, c.provider, "
     "c.consumer, c.categories, c.purpose_code, c.purpose_fr, c.purpose_en, c.notice_reference, "
     "c.notice_version, c.notice_language, c.collection_method, c.granted_at, c.expires_at, "
-    "c.previous_id, c.recorded_by, r.revoked_at, r.method, n.id"
+    "c.previous_id, c.recorded_by, r.revoked_at, r.method, n.id, r.mandate_id"
     " FROM consents c LEFT JOIN consent_revocations r ON r.consent_id = c.id"
     " LEFT JOIN consents n ON n.previous_id = c.id";
 
 constexpr std::string_view kMandateSelect =
     "SELECT m.id, m.mandator_hash, m.mandatary_hash, m.categories, m.purposes, m.valid_from, "
-    "m.valid_until, m.recorded_by, r.revoked_at, r.method FROM mandates m "
+    "m.valid_until, m.recorded_by, r.revoked_at, r.method, m.granted_at FROM mandates m "
     "LEFT JOIN mandate_revocations r ON r.mandate_id = m.id";
 
 Error store_error(const PgError& error) {
@@ -48,6 +48,7 @@ Consent consent_from_row(const PgRows& rows, int row) {
     c.revocation_method = text(rows, row, 21);
   }
   if (!rows.is_null(row, 22)) c.superseded_by = text(rows, row, 22);
+  if (!rows.is_null(row, 23)) c.revoked_through = text(rows, row, 23);
   return c;
 }
 
@@ -65,6 +66,7 @@ Mandate mandate_from_row(const PgRows& rows, int row) {
     m.revoked_at = instant_from_seconds(rows.integer(row, 8));
     m.revocation_method = text(rows, row, 9);
   }
+  if (!rows.is_null(row, 10)) m.granted_at = instant_from_seconds(rows.integer(row, 10));
   return m;
 }
 
@@ -123,26 +125,38 @@ Status PgConsentStore::insert_consent(const Consent& c) {
 
 Status PgConsentStore::insert_consent_revocation(const Revocation& r) {
   std::lock_guard lock(mutex_);
-  auto inserted = run("INSERT INTO consent_revocations (consent_id, revoked_at, method, recorded_by) VALUES ($1,$2,$3,$4)",
-                      PgParams().text(r.record_id).integer(epoch_seconds(r.revoked_at)).text(r.method).text(r.recorded_by));
+  auto inserted = run(
+      "INSERT INTO consent_revocations (consent_id, revoked_at, method, recorded_by, mandate_id) VALUES ($1,$2,$3,$4,$5)",
+      PgParams()
+          .text(r.record_id)
+          .integer(epoch_seconds(r.revoked_at))
+          .text(r.method)
+          .text(r.recorded_by)
+          .text(r.mandate_id));
   if (!inserted) return inserted.error();
   return Done{};
 }
 
 Status PgConsentStore::insert_mandate(const Mandate& m) {
   std::lock_guard lock(mutex_);
+  PgParams params;
+  params.text(m.id)
+      .bytes(m.mandator)
+      .bytes(m.mandatary)
+      .text(join_list(m.categories))
+      .text(join_list(m.purposes))
+      .integer(epoch_seconds(m.valid_from))
+      .integer(epoch_seconds(m.valid_until))
+      .text(m.recorded_by);
+  if (m.granted_at) {
+    params.integer(epoch_seconds(*m.granted_at));
+  } else {
+    params.null();
+  }
   auto inserted = run(
       "INSERT INTO mandates (id, mandator_hash, mandatary_hash, categories, purposes, valid_from, valid_until, "
-      "recorded_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
-      PgParams()
-          .text(m.id)
-          .bytes(m.mandator)
-          .bytes(m.mandatary)
-          .text(join_list(m.categories))
-          .text(join_list(m.purposes))
-          .integer(epoch_seconds(m.valid_from))
-          .integer(epoch_seconds(m.valid_until))
-          .text(m.recorded_by));
+      "recorded_by, granted_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+      params);
   if (!inserted) return inserted.error();
   return Done{};
 }
@@ -179,6 +193,17 @@ Result<std::optional<Mandate>> PgConsentStore::mandate(std::string_view id) {
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<Mandate>();
   return std::optional<Mandate>(mandate_from_row(*rows, 0));
+}
+
+Result<std::vector<Mandate>> PgConsentStore::mandates_of(const SubjectHash& subject) {
+  std::lock_guard lock(mutex_);
+  auto rows = run(std::string(kMandateSelect) +
+                      " WHERE m.mandator_hash = $1 OR m.mandatary_hash = $1 ORDER BY m.valid_from, m.id",
+                  PgParams().bytes(subject));
+  if (!rows) return rows.error();
+  std::vector<Mandate> mandates;
+  for (int row = 0; row < rows->size(); ++row) mandates.push_back(mandate_from_row(*rows, row));
+  return mandates;
 }
 
 Status PgConsentStore::load_current(const std::function<void(const Mandate&)>& on_mandate,

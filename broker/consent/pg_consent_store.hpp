@@ -25,6 +25,7 @@ class PgConsentStore final : public ConsentStore {
   Result<std::optional<Consent>> consent(std::string_view id) override;
   Result<std::vector<Consent>> consents_of(const SubjectHash& subject) override;
   Result<std::optional<Mandate>> mandate(std::string_view id) override;
+  Result<std::vector<Mandate>> mandates_of(const SubjectHash& subject) override;
   Status load_current(const std::function<void(const Mandate&)>& on_mandate,
                       const std::function<void(const Consent&)>& on_consent) override;
 

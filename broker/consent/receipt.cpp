@@ -110,6 +110,9 @@ std::string consent_receipt(const Consent& consent, std::string_view subject_id,
   if (consent.revoked_at) {
     record["revoked_at"] = policy::format_instant(*consent.revoked_at);
     record["revocation_method"] = consent.revocation_method;
+    if (!consent.revoked_through.empty()) {
+      record["revoked_by"] = json::object{{"kind", "mandatary"}, {"mandate_id", consent.revoked_through}};
+    }
   }
   receipt["pse"] = std::move(record);
   return sign(receipt, key);

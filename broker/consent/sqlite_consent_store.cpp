@@ -6,6 +6,12 @@
 namespace pse::consent {
 namespace {
 
+// PRAGMA user_version. Files made before it was kept say 0 and hold kSchema's tables (version
+// 1); kSchema creates only what is missing, so one path brings both to the current version.
+// 2: a mandate's recording time, the mandate under which a mandatary revoked a consent, and
+//    mandates found by either party (GET /v1/subjects/{subject}/mandates).
+constexpr int kSchemaVersion = 2;
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS consents (
   id TEXT PRIMARY KEY,
@@ -70,11 +76,20 @@ CREATE TRIGGER IF NOT EXISTS mandate_revocations_append_only_d BEFORE DELETE ON 
   BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
 )sql";
 
+// Columns added with a constant default or none: SQLite changes no row, so no append-only
+// trigger fires. Rows of before have no recording time (NULL) and were revoked by the subject.
+constexpr const char* kUpgradeTo2 = R"sql(
+ALTER TABLE mandates ADD COLUMN granted_at INTEGER;
+ALTER TABLE consent_revocations ADD COLUMN mandate_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS mandates_by_mandator ON mandates(mandator_hash);
+CREATE INDEX IF NOT EXISTS mandates_by_mandatary ON mandates(mandatary_hash);
+)sql";
+
 constexpr const char* kConsentColumns =
     "c.id, c.schema_version, c.subject_hash, c.given_by, c.mandate_id, c.relationship, c.provider, "
     "c.consumer, c.categories, c.purpose_code, c.purpose_fr, c.purpose_en, c.notice_reference, "
     "c.notice_version, c.notice_language, c.collection_method, c.granted_at, c.expires_at, "
-    "c.previous_id, c.recorded_by, r.revoked_at, r.method, n.id";
+    "c.previous_id, c.recorded_by, r.revoked_at, r.method, n.id, r.mandate_id";
 
 constexpr const char* kConsentJoins =
     " FROM consents c LEFT JOIN consent_revocations r ON r.consent_id = c.id"
@@ -109,6 +124,7 @@ Consent consent_from_row(const pse::SqliteStatement& row) {
     c.revocation_method = row.text(21);
   }
   if (!row.is_null(22)) c.superseded_by = row.text(22);
+  if (!row.is_null(23)) c.revoked_through = row.text(23);
   return c;
 }
 
@@ -126,12 +142,13 @@ Mandate mandate_from_row(const pse::SqliteStatement& row) {
     m.revoked_at = instant_from_seconds(row.integer(8));
     m.revocation_method = row.text(9);
   }
+  if (!row.is_null(10)) m.granted_at = instant_from_seconds(row.integer(10));
   return m;
 }
 
 constexpr const char* kMandateSelect =
     "SELECT m.id, m.mandator_hash, m.mandatary_hash, m.categories, m.purposes, m.valid_from, "
-    "m.valid_until, m.recorded_by, r.revoked_at, r.method FROM mandates m "
+    "m.valid_until, m.recorded_by, r.revoked_at, r.method, m.granted_at FROM mandates m "
     "LEFT JOIN mandate_revocations r ON r.mandate_id = m.id";
 
 }  // namespace
@@ -143,7 +160,29 @@ SqliteConsentStore::SqliteConsentStore(const std::filesystem::path& file) : file
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (auto status = database_->execute(pragma); !status) throw ConfigError(file, 0, status.error().message);
   }
-  if (auto status = database_->execute(kSchema); !status) throw ConfigError(file, 0, status.error().message);
+  upgrade(file);
+}
+
+// In one transaction: a file is at one version or the next, never between.
+void SqliteConsentStore::upgrade(const std::filesystem::path& file) {
+  std::int64_t found = 0;
+  {  // the statement is finalised before the transaction begins
+    auto version = database_->prepare("PRAGMA user_version");
+    if (!version) throw ConfigError(file, 0, version.error().message);
+    if (auto row = version->step(); !row || !*row) throw ConfigError(file, 0, "cannot read the schema version");
+    found = version->integer(0);
+  }
+  if (found > kSchemaVersion) {
+    throw ConfigError(file, 0, "consent schema version " + std::to_string(found) + " is newer than this program (" +
+                                   std::to_string(kSchemaVersion) + ")");
+  }
+  if (found == kSchemaVersion) return;
+  const std::string script = std::string("BEGIN IMMEDIATE;") + kSchema + kUpgradeTo2 +
+                             "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";COMMIT;";
+  if (auto status = database_->execute(script); !status) {
+    (void)database_->execute("ROLLBACK");
+    throw ConfigError(file, 0, status.error().message);
+  }
 }
 
 Status SqliteConsentStore::run(const std::string& sql, const std::function<void(pse::SqliteStatement&)>& bind) {
@@ -187,34 +226,45 @@ Status SqliteConsentStore::insert_consent(const Consent& c) {
 }
 
 Status SqliteConsentStore::insert_consent_revocation(const Revocation& r) {
-  return run("INSERT INTO consent_revocations VALUES (?1, ?2, ?3, ?4)", [&](pse::SqliteStatement& s) {
-    s.bind(1, r.record_id);
-    s.bind(2, epoch_seconds(r.revoked_at));
-    s.bind(3, r.method);
-    s.bind(4, r.recorded_by);
-  });
+  return run("INSERT INTO consent_revocations (consent_id, revoked_at, method, recorded_by, mandate_id) "
+             "VALUES (?1, ?2, ?3, ?4, ?5)",
+             [&](pse::SqliteStatement& s) {
+               s.bind(1, r.record_id);
+               s.bind(2, epoch_seconds(r.revoked_at));
+               s.bind(3, r.method);
+               s.bind(4, r.recorded_by);
+               s.bind(5, r.mandate_id);
+             });
 }
 
 Status SqliteConsentStore::insert_mandate(const Mandate& m) {
-  return run("INSERT INTO mandates VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", [&](pse::SqliteStatement& s) {
-    s.bind(1, m.id);
-    s.bind_blob(2, m.mandator);
-    s.bind_blob(3, m.mandatary);
-    s.bind(4, join_list(m.categories));
-    s.bind(5, join_list(m.purposes));
-    s.bind(6, epoch_seconds(m.valid_from));
-    s.bind(7, epoch_seconds(m.valid_until));
-    s.bind(8, m.recorded_by);
-  });
+  return run("INSERT INTO mandates (id, mandator_hash, mandatary_hash, categories, purposes, valid_from, "
+             "valid_until, recorded_by, granted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             [&](pse::SqliteStatement& s) {
+               s.bind(1, m.id);
+               s.bind_blob(2, m.mandator);
+               s.bind_blob(3, m.mandatary);
+               s.bind(4, join_list(m.categories));
+               s.bind(5, join_list(m.purposes));
+               s.bind(6, epoch_seconds(m.valid_from));
+               s.bind(7, epoch_seconds(m.valid_until));
+               s.bind(8, m.recorded_by);
+               if (m.granted_at) {
+                 s.bind(9, epoch_seconds(*m.granted_at));
+               } else {
+                 s.bind_null(9);
+               }
+             });
 }
 
 Status SqliteConsentStore::insert_mandate_revocation(const Revocation& r) {
-  return run("INSERT INTO mandate_revocations VALUES (?1, ?2, ?3, ?4)", [&](pse::SqliteStatement& s) {
-    s.bind(1, r.record_id);
-    s.bind(2, epoch_seconds(r.revoked_at));
-    s.bind(3, r.method);
-    s.bind(4, r.recorded_by);
-  });
+  return run("INSERT INTO mandate_revocations (mandate_id, revoked_at, method, recorded_by) VALUES (?1, ?2, ?3, ?4)",
+             [&](pse::SqliteStatement& s) {
+               s.bind(1, r.record_id);
+               s.bind(2, epoch_seconds(r.revoked_at));
+               s.bind(3, r.method);
+               s.bind(4, r.recorded_by);
+             });
 }
 
 Result<std::vector<Consent>> SqliteConsentStore::select_consents(
@@ -254,6 +304,22 @@ Result<std::optional<Mandate>> SqliteConsentStore::mandate(std::string_view id) 
   if (!row) return store_error(row.error());
   if (!*row) return std::optional<Mandate>();
   return std::optional<Mandate>(mandate_from_row(*statement));
+}
+
+Result<std::vector<Mandate>> SqliteConsentStore::mandates_of(const SubjectHash& subject) {
+  std::lock_guard lock(mutex_);
+  auto statement = database_->prepare(std::string(kMandateSelect) +
+                                      " WHERE m.mandator_hash = ?1 OR m.mandatary_hash = ?1 ORDER BY m.valid_from, m.id");
+  if (!statement) return store_error(statement.error());
+  statement->bind_blob(1, subject);
+  std::vector<Mandate> mandates;
+  while (true) {
+    auto row = statement->step();
+    if (!row) return store_error(row.error());
+    if (!*row) break;
+    mandates.push_back(mandate_from_row(*statement));
+  }
+  return mandates;
 }
 
 Status SqliteConsentStore::load_current(const std::function<void(const Mandate&)>& on_mandate,

@@ -24,10 +24,13 @@ class SqliteConsentStore final : public ConsentStore {
   Result<std::optional<Consent>> consent(std::string_view id) override;
   Result<std::vector<Consent>> consents_of(const SubjectHash& subject) override;
   Result<std::optional<Mandate>> mandate(std::string_view id) override;
+  Result<std::vector<Mandate>> mandates_of(const SubjectHash& subject) override;
   Status load_current(const std::function<void(const Mandate&)>& on_mandate,
                       const std::function<void(const Consent&)>& on_consent) override;
 
  private:
+  /// Brings the file's tables to kSchemaVersion; throws ConfigError when it cannot.
+  void upgrade(const std::filesystem::path& file);
   Status run(const std::string& sql, const std::function<void(pse::SqliteStatement&)>& bind);
   Result<std::vector<Consent>> select_consents(const std::string& where,
                                                const std::function<void(pse::SqliteStatement&)>& bind);

@@ -126,6 +126,9 @@ TEST(PgObligationsTest, ALogWrittenBeforeTheMigrationReadsAndVerifiesThenTheWrit
                     ->execute_script("ALTER TABLE audit_entries DROP COLUMN obligations; "
                                      "ALTER TABLE queue_deliveries DROP COLUMN priority; "
                                      "ALTER TABLE queue_heads DROP COLUMN priority; DROP TABLE audit_outbox; "
+                                     "ALTER TABLE mandates DROP COLUMN granted_at; "
+                                     "ALTER TABLE consent_revocations DROP COLUMN mandate_id; "
+                                     "DROP INDEX mandates_by_mandator, mandates_by_mandatary; "
                                      "UPDATE pse_schema SET version = 7")
                     .ok());
   }

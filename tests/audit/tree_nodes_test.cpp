@@ -300,7 +300,10 @@ TEST(PgTreeNodesTest, TheMigrationComputesTheNodesOfALogWrittenBeforeIt) {
                                      "ALTER TABLE queue_heads DROP COLUMN claimed_by; DROP TABLE exchange_claims, exchange_answers; "
                                      "ALTER TABLE audit_entries DROP COLUMN obligations; "
                                      "ALTER TABLE queue_deliveries DROP COLUMN priority; ALTER TABLE queue_heads DROP COLUMN priority; "
-                                     "DROP TABLE audit_outbox; UPDATE pse_schema SET version = 3")
+                                     "DROP TABLE audit_outbox; ALTER TABLE mandates DROP COLUMN granted_at; "
+                                     "ALTER TABLE consent_revocations DROP COLUMN mandate_id; "
+                                     "DROP INDEX mandates_by_mandator, mandates_by_mandatary; "
+                                     "UPDATE pse_schema SET version = 3")
                     .ok());
   }
   fixture.write(1'100, 200, 100);  // a writer migrates, then appends

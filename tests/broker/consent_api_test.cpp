@@ -179,7 +179,7 @@ TEST_P(ConsentApi, MandateGrantAndRevoke) {
                                 date_in(60) + R"("})");
   ASSERT_EQ(granted.status, 201) << granted.body;
   const std::string id(json::parse(granted.body).at("mandate").at("id").as_string());
-  EXPECT_THAT(granted.body, HasSubstr(R"("state":"valid")"));
+  EXPECT_THAT(granted.body, HasSubstr(R"("state":"active")"));
 
   HttpResult wrong_mandator = post(services_quebec_, "/v1/mandates/" + id + "/revoke",
                                    R"({"mandator": "QC-SOMEONE", "method": "in-person"})");

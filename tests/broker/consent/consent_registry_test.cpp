@@ -90,6 +90,7 @@ TEST_P(ConsentRegistryTest, MandateScopeAndExpiry) {
 
   GrantRequest by_delegate = birth_for_pension();
   by_delegate.given_by = {GiverKind::mandatary, mandate->mandate.id, {}};
+  by_delegate.mandatary_id = "QC-AIDANT";
   auto granted = registry_->grant(by_delegate, "services-quebec", now_);
   ASSERT_TRUE(granted) << granted.error().message;
   EXPECT_TRUE(check("QC-0001", "pension.eligibility", now_).allowed());

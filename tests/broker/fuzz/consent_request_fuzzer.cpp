@@ -21,8 +21,8 @@ void expect_request_or_reason(const pse::Result<T>& outcome) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   expect_request_or_reason(pse::broker::read_grant_request(body));
-  expect_request_or_reason(pse::broker::read_revoke_request(body, "subject"));
-  expect_request_or_reason(pse::broker::read_revoke_request(body, "mandator"));
+  expect_request_or_reason(pse::broker::read_consent_revoke_request(body));
+  expect_request_or_reason(pse::broker::read_mandate_revoke_request(body));
   auto mandate = pse::broker::read_mandate_request(body);
   expect_request_or_reason(mandate);
   return 0;
