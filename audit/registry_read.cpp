@@ -7,13 +7,15 @@ std::string_view to_purpose(RegistryRead read) noexcept {
     case RegistryRead::consents: return "read_consents";
     case RegistryRead::consent: return "read_consent";
     case RegistryRead::accesses: return "read_accesses";
+    case RegistryRead::mandates: return "read_mandates";
   }
   return "read_consents";
 }
 
 std::optional<RegistryRead> registry_read_of(const AuditEntry& entry) noexcept {
   if (entry.category != kRegistryCategory) return std::nullopt;
-  for (RegistryRead read : {RegistryRead::consents, RegistryRead::consent, RegistryRead::accesses}) {
+  for (RegistryRead read :
+       {RegistryRead::consents, RegistryRead::consent, RegistryRead::accesses, RegistryRead::mandates}) {
     if (entry.purpose == to_purpose(read)) return read;
   }
   return RegistryRead::consents;  // a purpose of a later version: still a read of the registry

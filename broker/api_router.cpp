@@ -41,6 +41,7 @@ constexpr RouteSpec kRoutes[] = {
     {"POST", "/v1/mandates"},
     {"POST", "/v1/mandates/{id}/revoke"},
     {"GET", "/v1/subjects/{subject}/consents"},
+    {"GET", "/v1/subjects/{subject}/mandates"},
     {"GET", "/v1/subjects/{subject}/accesses"},
 };
 

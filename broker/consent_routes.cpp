@@ -95,6 +95,17 @@ json::object mandate_json(const Mandate& m, Instant now) {
   return out;
 }
 
+// A mandate in the subject's view. The registry keeps both parties as keyed hashes only, so it
+// can name the subject (whose id the request gave) and never the other party: null, whom the
+// consent authority that recorded the mandate knows by its id.
+json::object subject_mandate_json(const Mandate& m, const std::string& subject_id, const pse::Hash& subject,
+                                  Instant now) {
+  json::object out = mandate_json(m, now);
+  out["mandator"] = m.mandator == subject ? json::value(subject_id) : json::value(nullptr);
+  out["mandatary"] = m.mandatary == subject ? json::value(subject_id) : json::value(nullptr);
+  return out;
+}
+
 }  // namespace
 
 ConsentRoutes::ConsentRoutes(consent::ConsentRegistry& registry, audit::AuditLog& audit_log,
@@ -105,7 +116,7 @@ bool ConsentRoutes::serves(const Target& target) {
   const auto& s = target.segments;
   return s.size() >= 2 && s[0] == "v1" &&
          (s[1] == "consents" || s[1] == "mandates" || target.matches({"v1", "subjects", "*", "consents"}) ||
-          target.matches({"v1", "subjects", "*", "accesses"}));
+          target.matches({"v1", "subjects", "*", "mandates"}) || target.matches({"v1", "subjects", "*", "accesses"}));
 }
 
 void ConsentRoutes::handle(const policy::Organisation& caller, const HttpRequest& request, const Target& target,
@@ -126,7 +137,7 @@ void ConsentRoutes::audit_then_answer(const policy::Organisation& caller, Disclo
   entry.category = std::string(audit::kRegistryCategory);
   entry.purpose = std::string(audit::to_purpose(read.what));
   entry.decision = audit::Decision::allow;
-  entry.permitted_fields = std::move(read.consent_ids);
+  entry.permitted_fields = std::move(read.disclosed);
   entry.payload_hash = pse::Sha256().update(read.answer.body).finish();
   entry.subject_hash = read.subject;
   audit_log_.append(std::move(entry), [respond = std::move(respond), answer = std::move(read.answer)](
@@ -170,6 +181,11 @@ HttpResponse ConsentRoutes::route(const policy::Organisation& caller, const Http
   if (target.matches({"v1", "subjects", "*", "consents"})) {
     if (!get) return not_allowed;
     read = list(s[2]);
+    return {};
+  }
+  if (target.matches({"v1", "subjects", "*", "mandates"})) {
+    if (!get) return not_allowed;
+    read = mandates(s[2], target);
     return {};
   }
   if (target.matches({"v1", "subjects", "*", "accesses"})) {
@@ -220,7 +236,7 @@ ConsentRoutes::Disclosure ConsentRoutes::list(const std::string& subject) {
   json::array items;
   for (const auto& c : *consents) {
     items.push_back(consent_json(c, now));
-    read.consent_ids.push_back(c.id);
+    read.disclosed.push_back(c.id);
   }
   read.answer = json_response(200, json::object{{"consents", std::move(items)}});
   return read;
@@ -234,8 +250,30 @@ ConsentRoutes::Disclosure ConsentRoutes::read(const std::string& id) {
     return read;
   }
   read.subject = found->subject;
-  read.consent_ids.push_back(found->id);
+  read.disclosed.push_back(found->id);
   read.answer = json_response(200, json::object{{"consent", consent_json(*found, clock_())}});
+  return read;
+}
+
+ConsentRoutes::Disclosure ConsentRoutes::mandates(const std::string& subject, const Target& target) {
+  Disclosure read{{}, audit::RegistryRead::mandates, registry_.hash_subject(subject), {}};
+  if (!target.query.empty()) {
+    read.answer = error_response(Reason::malformed_request, "unknown query parameter '" + target.query.begin()->first + "'");
+    return read;
+  }
+  auto found = registry_.mandates_of(subject);
+  if (!found) {
+    read.answer = error_of(found.error());
+    return read;
+  }
+  const Instant now = clock_();
+  json::array given;
+  json::array received;
+  for (const Mandate& m : *found) {
+    (m.mandator == read.subject ? given : received).push_back(subject_mandate_json(m, subject, read.subject, now));
+    read.disclosed.push_back(m.id);
+  }
+  read.answer = json_response(200, json::object{{"given", std::move(given)}, {"received", std::move(received)}});
   return read;
 }
 

@@ -8,6 +8,7 @@
 //   POST /v1/mandates                      grant a mandate  → 201 {mandate, receipt}
 //   POST /v1/mandates/{id}/revoke          revoke a mandate → 200 {mandate, receipt}
 //   GET  /v1/subjects/{subject}/consents   the citizen's view of their consents
+//   GET  /v1/subjects/{subject}/mandates   the mandates the citizen gave and received
 //   GET  /v1/subjects/{subject}/accesses   the citizen's view of who received their information
 //                                          (allowed exchanges in the audit log, and reads of
 //                                          this registry about them; ?since=&until=&limit=)
@@ -16,7 +17,7 @@
 // naming the field. A delegate consents or revokes for the citizen by naming the mandate and
 // themself (given_by kind mandatary); outside what the mandate allows, 403 mandate_invalid.
 //
-// Every read that discloses something (the four GETs) is audited before it is answered, as
+// Every read that discloses something (the GETs) is audited before it is answered, as
 // for an exchange: an entry naming the reader, the subject's keyed hash and what was read
 // (audit/registry_read.hpp), durable before the answer leaves. If the audit log cannot
 // take it, nothing is disclosed (503 audit_unavailable, 503 overloaded, or 429 rate_limited
@@ -61,7 +62,7 @@ class ConsentRoutes {
     HttpResponse answer;  ///< sent only once the read is audited; anything but 200 discloses nothing
     audit::RegistryRead what = audit::RegistryRead::consents;
     pse::Hash subject{};
-    std::vector<std::string> consent_ids;
+    std::vector<std::string> disclosed;  ///< the ids of the records disclosed (audit/registry_read.hpp)
   };
 
   HttpResponse route(const policy::Organisation& caller, const HttpRequest& request, const Target& target,
@@ -72,6 +73,7 @@ class ConsentRoutes {
   HttpResponse revoke(const policy::Organisation& caller, const std::string& id, const HttpRequest& request);
   Disclosure list(const std::string& subject);
   Disclosure read(const std::string& id);
+  Disclosure mandates(const std::string& subject, const Target& target);
   Disclosure accesses(const std::string& subject, const Target& target);
   HttpResponse access_list(const pse::Hash& subject, const Target& target);
   HttpResponse grant_mandate(const policy::Organisation& caller, const HttpRequest& request);

@@ -42,6 +42,7 @@ struct Wording {
   const char* read_consents;
   const char* read_consent;
   const char* read_accesses;
+  const char* read_mandates;
   const char* times;
 };
 
@@ -79,6 +80,7 @@ constexpr Wording french = {
     "la liste de vos consentements",
     "un de vos consentements",
     "ce registre des communications",
+    "la liste des mandats que vous avez donnés ou reçus",
     "Les heures sont en temps universel coordonné (UTC).",
 };
 
@@ -116,6 +118,7 @@ constexpr Wording english = {
     "the list of your consents",
     "one of your consents",
     "this register of communications",
+    "the list of the mandates you gave or received",
     "Times are Coordinated Universal Time (UTC).",
 };
 
@@ -145,6 +148,7 @@ std::string what_was_read(const AuditEntry& entry, const Wording& words) {
     case audit::RegistryRead::consents: return words.read_consents;
     case audit::RegistryRead::consent: return words.read_consent;
     case audit::RegistryRead::accesses: return words.read_accesses;
+    case audit::RegistryRead::mandates: return words.read_mandates;
   }
   return words.read_consents;
 }

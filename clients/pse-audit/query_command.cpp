@@ -17,8 +17,9 @@ Filters (all optional, combined with AND):
   --consumer ORG     organisation that received (or asked for) the record
   --provider ORG     organisation that holds the record
   --category NAME    data category; pse:consent-registry lists the reads of the consent
-                     registry (consumer: who read; purpose: read_consents, read_consent or
-                     read_accesses; permitted_fields: the consent ids disclosed)
+                     registry (consumer: who read; purpose: read_consents, read_consent,
+                     read_mandates or read_accesses; permitted_fields: the consent or
+                     mandate ids disclosed)
   --decision allow|deny
   --since T          from T (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)
   --until T          before T; a date includes that whole day

@@ -132,6 +132,9 @@ TEST_P(Mandatary, AnExpiredMandateCarriesNoAuthority) {
   std::this_thread::sleep_until(soon + std::chrono::milliseconds(1100));  // the broker's clock counts seconds
   expect_refused(post(services_quebec_, "/v1/consents", grant_body("QC-1957-0042", by(id))), "expired on");
   expect_refused(post(services_quebec_, "/v1/consents/" + consent + "/revoke", revoke_body(by(id))), "expired on");
+  const json::array given = parse(get(services_quebec_, "/v1/subjects/QC-1957-0042/mandates")).at("given").as_array();
+  ASSERT_EQ(given.size(), 1u);
+  EXPECT_EQ(given[0].at("state"), "expired");
 }
 
 }  // namespace
