@@ -1,8 +1,8 @@
 #include "broker/consent_routes.hpp"
 
 #include "audit/audit_log.hpp"
-#include "audit/obligation_wording.hpp"
 #include "base/sha256.hpp"
+#include "broker/access_register.hpp"
 #include "broker/audit_health.hpp"
 #include "broker/consent_request.hpp"
 #include "broker/exchange/exchange_request.hpp"
@@ -28,21 +28,6 @@ HttpResponse error_of(const Error& error) { return error_response(error.reason, 
 json::array strings(const std::vector<std::string>& items) {
   json::array out;
   for (const auto& item : items) out.emplace_back(item);
-  return out;
-}
-
-// The conditions the rule set on a communication, each with the words the citizen reads; an
-// obligation of a later version without wording keeps only its code.
-json::array obligations_json(const std::vector<std::string>& obligations) {
-  json::array out;
-  for (const std::string& obligation : obligations) {
-    json::object item{{"code", obligation}};
-    if (const auto wording = audit::obligation_wording(obligation)) {
-      item["fr"] = wording->french;
-      item["en"] = wording->english;
-    }
-    out.emplace_back(std::move(item));
-  }
   return out;
 }
 
@@ -279,52 +264,8 @@ ConsentRoutes::Disclosure ConsentRoutes::mandates(const std::string& subject, co
 
 ConsentRoutes::Disclosure ConsentRoutes::accesses(const std::string& subject, const Target& target) {
   Disclosure read{{}, audit::RegistryRead::accesses, registry_.hash_subject(subject), {}};
-  read.answer = access_list(read.subject, target);
+  read.answer = access_list(audit_reader_, read.subject, target);
   return read;
-}
-
-// Every communication of the subject's information, and every read of the registry about
-// them, from the audit log: the citizen's register.
-HttpResponse ConsentRoutes::access_list(const pse::Hash& subject, const Target& target) {
-  audit::EntryFilter filter;
-  filter.subject_hash = subject;
-  filter.decision = audit::Decision::allow;  // what was communicated, not what was refused
-  filter.limit = 1000;
-  for (const auto& [key, value] : target.query) {
-    if (key == "since" || key == "until") {
-      auto time = audit::parse_time(value);
-      if (!time) return error_response(Reason::malformed_request, key + " must be a UTC date or time");
-      (key == "since" ? filter.since : filter.until) = *time;
-    } else if (key == "limit") {
-      const bool digits = !value.empty() && value.size() <= 5 && value.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits || std::stoul(value) == 0 || std::stoul(value) > 10000) {
-        return error_response(Reason::malformed_request, "limit must be between 1 and 10000");
-      }
-      filter.limit = std::stoul(value);
-    } else {
-      return error_response(Reason::malformed_request, "unknown query parameter '" + key + "'");
-    }
-  }
-  json::array items;
-  auto status = audit_reader_.query(filter, [&items](const audit::StoredEntry& stored) {
-    const audit::AuditEntry& e = stored.entry;
-    items.push_back(json::object{
-        {"kind", audit::registry_read_of(e) ? "registry_read" : "communication"},
-        {"time", audit::format_time(e.time)},
-        {"recipient", e.consumer},
-        {"provider", e.provider},
-        {"category", e.category},
-        {"purpose", e.purpose},
-        {"basis", json::object{{"type", audit::to_string(e.basis_type)}, {"reference", e.basis}}},
-        {"fields", strings(e.permitted_fields)},
-        {"obligations", obligations_json(e.obligations)},
-        {"request_id", e.request_id},
-        {"audit_seq", e.seq},
-    });
-    return true;
-  });
-  if (!status) return error_response(Reason::internal_error, "audit log unreadable: " + status.error().message);
-  return json_response(200, json::object{{"accesses", std::move(items)}});
 }
 
 HttpResponse ConsentRoutes::grant_mandate(const policy::Organisation& caller, const HttpRequest& request) {

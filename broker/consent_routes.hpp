@@ -10,8 +10,9 @@
 //   GET  /v1/subjects/{subject}/consents   the citizen's view of their consents
 //   GET  /v1/subjects/{subject}/mandates   the mandates the citizen gave and received
 //   GET  /v1/subjects/{subject}/accesses   the citizen's view of who received their information
-//                                          (allowed exchanges in the audit log, and reads of
-//                                          this registry about them; ?since=&until=&limit=)
+//                                          (exchanges and deliveries in the audit log, allowed
+//                                          or refused, and reads of this registry about them;
+//                                          ?since=&until=&limit=; access_register.hpp)
 //
 // Any other organisation gets 403 not_consent_authority; bad bodies get 400 malformed_request
 // naming the field. A delegate consents or revokes for the citizen by naming the mandate and
@@ -75,7 +76,6 @@ class ConsentRoutes {
   Disclosure read(const std::string& id);
   Disclosure mandates(const std::string& subject, const Target& target);
   Disclosure accesses(const std::string& subject, const Target& target);
-  HttpResponse access_list(const pse::Hash& subject, const Target& target);
   HttpResponse grant_mandate(const policy::Organisation& caller, const HttpRequest& request);
   HttpResponse revoke_mandate(const policy::Organisation& caller, const std::string& id, const HttpRequest& request);
 

@@ -306,7 +306,7 @@ TEST_P(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
   HttpResult result = get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses");
   ASSERT_EQ(result.status, 200) << result.body;
   const auto accesses = json::parse(result.body).at("accesses").as_array();
-  ASSERT_EQ(accesses.size(), 1u);  // the refusal and the other citizen's record are not listed
+  ASSERT_EQ(accesses.size(), 2u);  // the other citizen's record is not listed
   EXPECT_EQ(accesses[0].at("kind"), "communication");
   EXPECT_EQ(accesses[0].at("recipient"), "retraite-quebec");
   EXPECT_EQ(accesses[0].at("basis").at("type"), "consent");
@@ -316,6 +316,14 @@ TEST_P(ConsentApi, AccessesListWhatWasCommunicatedAboutTheSubject) {
   EXPECT_EQ(obligations[0].at("code"), "no_onward_disclosure");
   EXPECT_EQ(obligations[0].at("fr"), "L’organisme ne peut communiquer ces renseignements à personne d’autre.");
   EXPECT_EQ(obligations[0].at("en"), "The body may not pass this information on.");
+  // The refusal, with its reason and the fields its entry records; nothing was communicated.
+  EXPECT_EQ(accesses[1].at("kind"), "refusal");
+  EXPECT_EQ(accesses[1].at("recipient"), "saaq");
+  EXPECT_EQ(accesses[1].at("reason"), "consent_missing");
+  EXPECT_EQ(accesses[1].at("fields"), (json::array{"birth_date", "birth_place"}));
+  EXPECT_EQ(accesses[1].at("request_id"), "req-saaq");
+  EXPECT_EQ(accesses[1].at("audit_seq"), 1);
+  EXPECT_FALSE(accesses[1].as_object().contains("basis"));
 
   EXPECT_EQ(get(ramq_, "/v1/subjects/QC-1957-0042/accesses").status, 403);
   EXPECT_EQ(get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses?limit=0").status, 400);

@@ -160,8 +160,21 @@ TEST_P(PubSub, ConsentBasedEventsNeedTheCitizensConsent) {
   moved.idempotency_key = "adresse-1";
   moved.record = json::object{{"province", "QC"}, {"city", "Lévis"}, {"postal_code", "G6V 1A1"},
                               {"street_address", "12, rue Wolfe"}, {"effective_date", "2026-12-01"}};
-  ASSERT_TRUE(services_quebec.publish(moved));
+  auto refused = services_quebec.publish(moved);
+  ASSERT_TRUE(refused);
   EXPECT_FALSE(inbox.wait_for(1, 500ms));  // no consent: nothing
+  // The refused delivery is in the citizen's register: who would have received what, and why not.
+  const HttpResult register_view = get(services_quebec_, "/v1/subjects/QC-1980-0101/accesses");
+  ASSERT_EQ(register_view.status, 200) << register_view.body;
+  const json::array accesses = json::parse(register_view.body).at("accesses").as_array();
+  ASSERT_EQ(accesses.size(), 1u) << register_view.body;
+  EXPECT_EQ(accesses[0].at("kind"), "refusal");
+  EXPECT_EQ(accesses[0].at("recipient"), "saaq");
+  EXPECT_EQ(accesses[0].at("provider"), "services-quebec");
+  EXPECT_EQ(accesses[0].at("category"), "identity.address");
+  EXPECT_EQ(accesses[0].at("purpose"), "address_update");
+  EXPECT_EQ(accesses[0].at("reason"), "consent_missing");
+  EXPECT_EQ(accesses[0].at("request_id").as_string(), refused->event_id);
 
   std::string body = R"({"subject": "QC-1980-0101", "provider": "services-quebec", "consumer": "saaq",
       "categories": ["identity.address"],
