@@ -1,9 +1,12 @@
 #include "broker/access_register.hpp"
 
+#include "audit/inclusion_proof_document.hpp"
 #include "audit/obligation_wording.hpp"
 #include "audit/registry_read.hpp"
 
 #include <boost/json.hpp>
+
+#include <charconv>
 
 namespace pse::broker {
 namespace json = boost::json;
@@ -92,6 +95,43 @@ HttpResponse access_list(audit::AuditStore& log, const pse::Hash& subject, const
   });
   if (!status) return error_response(Reason::internal_error, "audit log unreadable: " + status.error().message);
   return json_response(json::serialize(json::object{{"accesses", std::move(items)}}));
+}
+
+std::optional<std::uint64_t> read_audit_seq(std::string_view text) {
+  std::uint64_t seq = 0;
+  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return seq;
+}
+
+HttpResponse access_proof(audit::AuditStore& log, const audit::PublicKey& signer, const pse::Hash& subject,
+                          std::uint64_t seq) {
+  const HttpResponse not_found =
+      error_response(Reason::not_found, "no entry of this subject's register has this audit_seq");
+  const auto unreadable = [](const audit::AuditError& error) {
+    return error_response(Reason::internal_error, "audit log unreadable: " + error.message);
+  };
+  // The head first: every entry it covers, and their tree nodes, were committed with it or before.
+  auto head = log.latest_tree_head();
+  if (!head) return unreadable(head.error());
+  if (!*head || seq >= (*head)->tree_size) return not_found;
+  std::optional<audit::AuditEntry> entry;
+  auto read = log.read_entries(seq, seq + 1, [&entry](const audit::StoredEntry& stored) {
+    entry = stored.entry;
+    return false;
+  });
+  if (!read) return unreadable(read.error());
+  // A row missing under a signed head is no subject's entry, but a damaged log: said as such.
+  if (!entry || entry->seq != seq) {
+    return error_response(Reason::internal_error, "audit entry " + std::to_string(seq) + " is missing; run pse-audit verify");
+  }
+  if (entry->subject_hash != subject) return not_found;
+  auto document = audit::inclusion_proof_document(log, *entry, **head, &signer);
+  if (!document) return unreadable(document.error());
+  return json_response(std::move(*document));
 }
 
 }  // namespace pse::broker

@@ -43,6 +43,7 @@ constexpr RouteSpec kRoutes[] = {
     {"GET", "/v1/subjects/{subject}/consents"},
     {"GET", "/v1/subjects/{subject}/mandates"},
     {"GET", "/v1/subjects/{subject}/accesses"},
+    {"GET", "/v1/subjects/{subject}/accesses/{audit_seq}/proof"},
 };
 
 }  // namespace

@@ -101,7 +101,8 @@ bool ConsentRoutes::serves(const Target& target) {
   const auto& s = target.segments;
   return s.size() >= 2 && s[0] == "v1" &&
          (s[1] == "consents" || s[1] == "mandates" || target.matches({"v1", "subjects", "*", "consents"}) ||
-          target.matches({"v1", "subjects", "*", "mandates"}) || target.matches({"v1", "subjects", "*", "accesses"}));
+          target.matches({"v1", "subjects", "*", "mandates"}) || target.matches({"v1", "subjects", "*", "accesses"}) ||
+          target.matches({"v1", "subjects", "*", "accesses", "*", "proof"}));
 }
 
 void ConsentRoutes::handle(const policy::Organisation& caller, const HttpRequest& request, const Target& target,
@@ -176,6 +177,11 @@ HttpResponse ConsentRoutes::route(const policy::Organisation& caller, const Http
   if (target.matches({"v1", "subjects", "*", "accesses"})) {
     if (!get) return not_allowed;
     read = accesses(s[2], target);
+    return {};
+  }
+  if (target.matches({"v1", "subjects", "*", "accesses", "*", "proof"})) {
+    if (!get) return not_allowed;
+    read = proof(s[2], s[4], target);
     return {};
   }
   if (target.matches({"v1", "mandates"})) return post ? grant_mandate(caller, request) : not_allowed;
@@ -265,6 +271,21 @@ ConsentRoutes::Disclosure ConsentRoutes::mandates(const std::string& subject, co
 ConsentRoutes::Disclosure ConsentRoutes::accesses(const std::string& subject, const Target& target) {
   Disclosure read{{}, audit::RegistryRead::accesses, registry_.hash_subject(subject), {}};
   read.answer = access_list(audit_reader_, read.subject, target);
+  return read;
+}
+
+ConsentRoutes::Disclosure ConsentRoutes::proof(const std::string& subject, const std::string& audit_seq,
+                                               const Target& target) {
+  Disclosure read{{}, audit::RegistryRead::proof, registry_.hash_subject(subject), {}};
+  const auto seq = read_audit_seq(audit_seq);
+  if (!seq) {
+    read.answer = error_response(Reason::malformed_request, "audit_seq must be a decimal number of at most 20 digits");
+  } else if (!target.query.empty()) {
+    read.answer = error_response(Reason::malformed_request, "unknown query parameter '" + target.query.begin()->first + "'");
+  } else {
+    read.answer = access_proof(audit_reader_, audit_log_.public_key(), read.subject, *seq);
+    read.disclosed.push_back(std::to_string(*seq));
+  }
   return read;
 }
 

@@ -13,6 +13,8 @@
 //                                          (exchanges and deliveries in the audit log, allowed
 //                                          or refused, and reads of this registry about them;
 //                                          ?since=&until=&limit=; access_register.hpp)
+//   GET  /v1/subjects/{subject}/accesses/{audit_seq}/proof
+//                                          the inclusion proof of one entry of that register
 //
 // Any other organisation gets 403 not_consent_authority; bad bodies get 400 malformed_request
 // naming the field. A delegate consents or revokes for the citizen by naming the mandate and
@@ -76,6 +78,7 @@ class ConsentRoutes {
   Disclosure read(const std::string& id);
   Disclosure mandates(const std::string& subject, const Target& target);
   Disclosure accesses(const std::string& subject, const Target& target);
+  Disclosure proof(const std::string& subject, const std::string& audit_seq, const Target& target);
   HttpResponse grant_mandate(const policy::Organisation& caller, const HttpRequest& request);
   HttpResponse revoke_mandate(const policy::Organisation& caller, const std::string& id, const HttpRequest& request);
 

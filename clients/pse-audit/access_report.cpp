@@ -43,6 +43,7 @@ struct Wording {
   const char* read_consent;
   const char* read_accesses;
   const char* read_mandates;
+  const char* read_proof;
   const char* times;
 };
 
@@ -81,6 +82,7 @@ constexpr Wording french = {
     "un de vos consentements",
     "ce registre des communications",
     "la liste des mandats que vous avez donnés ou reçus",
+    "la preuve qu’une inscription de ce registre figure au journal d’audit",
     "Les heures sont en temps universel coordonné (UTC).",
 };
 
@@ -119,6 +121,7 @@ constexpr Wording english = {
     "one of your consents",
     "this register of communications",
     "the list of the mandates you gave or received",
+    "the proof that an entry of this register is in the audit log",
     "Times are Coordinated Universal Time (UTC).",
 };
 
@@ -149,6 +152,7 @@ std::string what_was_read(const AuditEntry& entry, const Wording& words) {
     case audit::RegistryRead::consent: return words.read_consent;
     case audit::RegistryRead::accesses: return words.read_accesses;
     case audit::RegistryRead::mandates: return words.read_mandates;
+    case audit::RegistryRead::proof: return words.read_proof;
   }
   return words.read_consents;
 }

@@ -6,7 +6,8 @@
 // French by default, English on request. Only allowed exchanges are communications; refused
 // requests are counted separately, since no information left the provider. Reads of the
 // consent registry about the person (audit/registry_read.hpp) are listed in a section
-// of their own: who consulted their consents, their mandates or this register, and when.
+// of their own: who consulted their consents, their mandates, this register or the proof of
+// one of its entries, and when.
 #pragma once
 
 #include "audit/audit_entry.hpp"

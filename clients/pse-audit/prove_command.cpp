@@ -2,6 +2,7 @@
 // the database — that one entry is in the log (inclusion), or that the log only grew between
 // two signed tree heads (consistency). RFC 9162 §2.1.3 and §2.1.4.
 #include "audit/audit_log.hpp"
+#include "audit/inclusion_proof_document.hpp"
 #include "audit/merkle.hpp"
 #include "clients/pse-audit/cli_support.hpp"
 #include "clients/pse-audit/commands.hpp"
@@ -16,7 +17,7 @@ using namespace pse::audit;
 
 namespace {
 
-constexpr std::string_view inclusion_format = "pse-audit-inclusion-proof/1";
+constexpr std::string_view inclusion_format = kInclusionProofFormat;
 constexpr std::string_view consistency_format = "pse-audit-consistency-proof/1";
 
 constexpr const char* prove_help = R"(usage: pse-audit prove --db FILE --seq N [--out FILE]
@@ -90,21 +91,10 @@ int prove_inclusion(const Arguments& args, AuditStore& store, const SignedTreeHe
   });
   if (!read) throw std::runtime_error(read.error().message);
   if (!entry || entry->seq != seq) return refuse("entry " + std::to_string(seq) + " is missing; run pse-audit verify");
-  auto proof = build_inclusion_proof(store, seq, latest.tree_size);
-  if (!proof) return refuse(proof.error().message);
-  const std::string bytes = encode_entry(*entry);
-  // Never hand out a proof that does not check: it would only mean the log was altered.
-  if (!verify_inclusion(seq, latest.tree_size, leaf_hash(as_bytes(bytes)), proof->path, latest.root)) {
-    return refuse("entry " + std::to_string(seq) + " does not match the signed tree head; run pse-audit verify");
-  }
-  boost::json::object json;
-  json["format"] = inclusion_format;
-  json["seq"] = seq;
-  json["entry"] = to_hex(as_bytes(bytes));
-  json["tree_size"] = latest.tree_size;
-  json["path"] = path_to_json(proof->path);
-  json["tree_head"] = head_to_json(latest);
-  write_output(args, boost::json::serialize(json) + "\n");
+  // The audit library's encoder, the broker's too: it refuses a proof that does not check.
+  auto document = inclusion_proof_document(store, *entry, latest);
+  if (!document) return refuse(document.error().message);
+  write_output(args, *document + "\n");
   return 0;
 }
 

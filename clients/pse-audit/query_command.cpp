@@ -18,8 +18,8 @@ Filters (all optional, combined with AND):
   --provider ORG     organisation that holds the record
   --category NAME    data category; pse:consent-registry lists the reads of the consent
                      registry (consumer: who read; purpose: read_consents, read_consent,
-                     read_mandates or read_accesses; permitted_fields: the consent or
-                     mandate ids disclosed)
+                     read_mandates, read_accesses or read_proof; permitted_fields: the
+                     consent or mandate ids disclosed, or the seq of the entry proven)
   --decision allow|deny
   --since T          from T (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)
   --until T          before T; a date includes that whole day
