@@ -5,6 +5,8 @@
 #include "https_server.hpp"
 #include "portal_app.hpp"
 #include "portal_config.hpp"
+#include "preferences_provider.hpp"
+#include "preferences_store.hpp"
 #include "provider_sign_in.hpp"
 
 #include <pse/client.hpp>
@@ -19,28 +21,32 @@ using namespace pse::portal;
 constexpr const char* kUsage =
     "usage: pse-portal serve --config FILE\n"
     "  Serves the citizen's page (\"Mon dossier\") over HTTPS: sign-in with the OpenID provider,\n"
-    "  the citizen's consents and who received their information, through the broker.\n";
+    "  the citizen's consents and who received their information, through the broker; with a\n"
+    "  preferences_db, the citizen's contact preferences, served to the broker as contact.preferences.\n";
+
+/// The broker, with Services Québec's certificate (the consent authority, and the provider of
+/// contact.preferences).
+pse::ClientOptions client_options(const BrokerSettings& broker) {
+  pse::ClientOptions options;
+  options.host = broker.host;
+  options.port = broker.port;
+  options.ca_file = broker.ca;
+  options.certificate_file = broker.certificate;
+  options.key_file = broker.key;
+  options.max_connections = 4;
+  return options;
+}
 
 /// The registry through the SDK, with the consent authority's certificate.
 class SdkRegistry final : public Registry {
  public:
-  explicit SdkRegistry(const BrokerSettings& broker) : client_(options(broker)) {}
+  explicit SdkRegistry(const BrokerSettings& broker) : client_(client_options(broker)) {}
   pse::Result<boost::json::object> call(pse::RegistryMethod method, const std::string& target,
                                         const boost::json::object& body) override {
     return client_.registry(method, target, body);
   }
 
  private:
-  static pse::ClientOptions options(const BrokerSettings& broker) {
-    pse::ClientOptions options;
-    options.host = broker.host;
-    options.port = broker.port;
-    options.ca_file = broker.ca;
-    options.certificate_file = broker.certificate;
-    options.key_file = broker.key;
-    options.max_connections = 4;
-    return options;
-  }
   pse::Client client_;
 };
 
@@ -63,7 +69,14 @@ int serve(const std::filesystem::path& config_file) {
   ProviderSignIn sign_in(config.oidc, config.public_url);
   SdkRegistry registry(config.broker);
   pse::web::RateLimiter limiter(config.rate_limit_posts, std::int64_t{config.rate_limit_seconds} * 1000);
-  PortalApp app(sessions, sign_in, registry, limiter, content);
+  std::unique_ptr<PreferencesStore> preferences;
+  std::unique_ptr<PreferencesProvider> preferences_provider;
+  if (!config.preferences_db.empty()) {
+    preferences = std::make_unique<PreferencesStore>(config.preferences_db);
+    preferences_provider = std::make_unique<PreferencesProvider>(client_options(config.broker), *preferences);
+    preferences_provider->start(std::chrono::seconds(5));
+  }
+  PortalApp app(sessions, sign_in, registry, limiter, content, Clock::now, {}, preferences.get());
 
   pse::web::HttpsServerOptions options;
   options.address = config.listen_address;

@@ -6,6 +6,7 @@
 
 #include "consent_offers.hpp"
 #include "portal_content.hpp"
+#include "preferences_form.hpp"
 #include "words.hpp"
 
 #include <boost/json/object.hpp>
@@ -21,6 +22,7 @@ struct PageContext {
   std::string name;       ///< who is signed in; empty: nobody
   std::string csrf;       ///< the session's token, for the sign-out form and the others
   std::string notice;     ///< a line shown above the content (an action's outcome), already in the page's language
+  bool preferences = false;  ///< "Mes préférences" is offered (portal.yaml has a preferences_db)
 };
 
 std::string welcome_page(const PageContext& context);
@@ -31,6 +33,10 @@ std::string consents_page(const PageContext& context, const PortalContent& conte
 std::string accesses_page(const PageContext& context, const PortalContent& content, const boost::json::object& answer);
 /// The consents the citizen may give, each in plain words, each its own form.
 std::string offers_page(const PageContext& context, const PortalContent& content, const std::vector<ConsentOffer>& offers);
+
+/// "Mes préférences": the form with `form`'s values; its errors, when any, in a summary at the
+/// top linking to each field and next to each field (aria-describedby, aria-invalid).
+std::string preferences_page(const PageContext& context, const PreferencesForm& form);
 
 /// A receipt as the portal checked it.
 struct ReceiptCheck {

@@ -3,6 +3,8 @@
 #include "base/log.hpp"
 #include "broker/consent/receipt.hpp"
 #include "oidc/pkce.hpp"
+#include "preferences_consent.hpp"
+#include "preferences_store.hpp"
 #include "url_form.hpp"
 
 #include <boost/json.hpp>
@@ -98,7 +100,7 @@ constexpr Words kUnavailableText{"Vos renseignements ne peuvent pas être affich
 
 PortalApp::PortalApp(SessionStore& sessions, SignIn& sign_in, Registry& registry, web::RateLimiter& limiter,
                      const PortalContent& content, std::function<Clock::time_point()> now,
-                     std::function<policy::Instant()> wall_clock)
+                     std::function<policy::Instant()> wall_clock, PreferencesStore* preferences)
     : sessions_(sessions),
       sign_in_(sign_in),
       registry_(registry),
@@ -107,7 +109,8 @@ PortalApp::PortalApp(SessionStore& sessions, SignIn& sign_in, Registry& registry
       now_(std::move(now)),
       wall_clock_(wall_clock ? std::move(wall_clock) : [] {
         return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-      }) {}
+      }),
+      preferences_(preferences) {}
 
 web::Headers PortalApp::security_headers() {
   return {{"Content-Security-Policy",
@@ -147,6 +150,7 @@ WebResponse PortalApp::handle(const WebRequest& request) {
   PageContext context;
   context.language = target.language;
   context.path = target.path;
+  context.preferences = preferences_ != nullptr;
   const bool get = request.method == "GET" || request.method == "HEAD";
   const bool post = request.method == "POST";
   if (!get && !post) {
@@ -167,7 +171,7 @@ WebResponse PortalApp::handle(const WebRequest& request) {
   const bool page = target.path == "/" || target.path == "/consentements" || target.path == "/acces" ||
                     target.path == "/consentements/revoquer" || target.path == "/consentements/nouveau" ||
                     target.path == "/consentements/donner" || target.path == "/consentements/recu" ||
-                    target.path == "/consentements/recu.jws";
+                    target.path == "/consentements/recu.jws" || (target.path == "/preferences" && preferences_);
   if (!page) {
     return message(404, context, {"Page introuvable", "Page not found"},
                    {"Cette page n'existe pas.", "This page does not exist."});
@@ -199,6 +203,19 @@ WebResponse PortalApp::handle(const WebRequest& request) {
   }
   if (target.path == "/consentements/recu.jws" && get) return download_receipt(*session, context);
   if (target.path == "/acces" && get) return show_accesses(*session, context);
+  if (target.path == "/preferences" && get) {
+    const auto saved = query_value(target.query, "saved");
+    if (saved == "1" || saved == "consent") {
+      context.notice = (saved == "1" ? Words{"Vos préférences sont enregistrées.", "Your preferences are saved."}
+                                     : Words{"Vos préférences sont enregistrées, ainsi que votre consentement à ce que la "
+                                             "plateforme de notification les consulte.",
+                                             "Your preferences are saved, and so is your consent that the notification "
+                                             "platform reads them."})
+                           .in(target.language);
+    }
+    return show_preferences(*session, context);
+  }
+  if (target.path == "/preferences" && post) return save_preferences(request, *session, *session_id, context);
   WebResponse refused = message(405, context, {"Méthode non permise", "Method not allowed"},
                                 {"Cette adresse ne permet pas cette action.", "This address does not allow this action."});
   const bool post_only = target.path == "/consentements/revoquer" || target.path == "/consentements/donner";
@@ -393,6 +410,50 @@ WebResponse PortalApp::give_consent(const WebRequest& request, const Session& se
   }
   log::info("consent given by its subject", {{"offer", offer->id}});
   return redirect(std::string("/consentements/recu?event=granted") + (context.language == Language::en ? "&lang=en" : ""));
+}
+
+WebResponse PortalApp::show_preferences(const Session& session, PageContext context) {
+  auto saved = preferences_->find(session.subject);
+  if (!saved) return message(503, context, kUnavailable, kUnavailableText);
+  PreferencesForm form;
+  if (*saved) {
+    form.values = **saved;
+  } else {
+    form.values.language = context.language == Language::en ? "en" : "fr";  // the default: the page's
+  }
+  return WebResponse{200, "text/html; charset=utf-8", preferences_page(context, form), {}};
+}
+
+WebResponse PortalApp::save_preferences(const WebRequest& request, const Session& session, const std::string& session_id,
+                                        PageContext context) {
+  auto posted = accept_post(request, session, context,
+                            {"csrf", "channel", "email", "mobile", "language", "quiet_hours_start", "quiet_hours_end",
+                             "access_notices"});
+  if (!posted) return posted.error();
+  const PreferencesForm form = read_preferences_form(*posted);
+  if (!form.errors.empty()) return WebResponse{422, "text/html; charset=utf-8", preferences_page(context, form), {}};
+  // The consent first: saved preferences that pse-notify may not read would be a broken promise.
+  auto consents = registry_.call(RegistryMethod::get, registry_path({"subjects", session.subject, "consents"}));
+  if (!consents) {
+    log::warn("the broker did not list consents", {{"reason", to_string(consents.error().reason)}});
+    return message(503, context, kUnavailable, kUnavailableText);
+  }
+  const bool consent_needed = !preferences_consent_in_force(*consents);
+  if (consent_needed) {
+    auto given = registry_.call(RegistryMethod::post, registry_path({"consents"}),
+                                preferences_consent_request(session.subject, context.language, content_.words, wall_clock_()));
+    if (!given) {
+      log::warn("the broker refused a grant", {{"reason", to_string(given.error().reason)}});
+      return message(503, context, kUnavailable, kUnavailableText);
+    }
+    if (const auto* receipt = given->if_contains("receipt"); receipt != nullptr && receipt->is_string()) {
+      sessions_.remember_receipt(session_id, std::string(receipt->as_string()));
+    }
+  }
+  if (!preferences_->save(session.subject, form.values)) return message(503, context, kUnavailable, kUnavailableText);
+  log::info("contact preferences saved", {{"consent_given", consent_needed}});
+  return redirect(std::string("/preferences?saved=") + (consent_needed ? "consent" : "1") +
+                  (context.language == Language::en ? "&lang=en" : ""));
 }
 
 WebResponse PortalApp::show_receipt(const Session& session, PageContext context, std::string_view event) {

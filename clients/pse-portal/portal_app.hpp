@@ -14,6 +14,11 @@
 //   GET  /consentements/recu[.jws]  the last grant's or revocation's signed receipt, checked
 //                                   with the platform's key, and its download
 //   GET  /acces                     who received their information (GET /v1/subjects/{s}/accesses)
+//   GET  /preferences               how they want to be reached (the preferences store; only
+//                                   with one: otherwise 404 and no link)
+//   POST /preferences               (CSRF) checks every field and shows the form again with its
+//                                   errors, or saves — consenting that pse-notify reads them,
+//                                   unless such a consent is in force (POST /v1/consents)
 //   GET  /static/portal.css, /healthz
 //
 // Every page about a citizen needs a session, and uses only that session's subject: no
@@ -64,11 +69,14 @@ class Registry {
                                            const boost::json::object& body = {}) = 0;
 };
 
+class PreferencesStore;
+
 class PortalApp {
  public:
+  /// `preferences`: the store behind "Mes préférences"; null: no such page.
   PortalApp(SessionStore& sessions, SignIn& sign_in, Registry& registry, web::RateLimiter& limiter,
             const PortalContent& content, std::function<Clock::time_point()> now = Clock::now,
-            std::function<policy::Instant()> wall_clock = {});
+            std::function<policy::Instant()> wall_clock = {}, PreferencesStore* preferences = nullptr);
 
   WebResponse handle(const WebRequest& request);
 
@@ -90,6 +98,9 @@ class PortalApp {
                            PageContext context);
   WebResponse show_receipt(const Session& session, PageContext context, std::string_view event);
   WebResponse download_receipt(const Session& session, PageContext context);
+  WebResponse show_preferences(const Session& session, PageContext context);
+  WebResponse save_preferences(const WebRequest& request, const Session& session, const std::string& session_id,
+                               PageContext context);
   WebResponse message(int status, PageContext context, Words title, Words text) const;
   /// The post's fields when it may proceed (rate limit, content type, body, CSRF); otherwise the refusal.
   Expected<std::map<std::string, std::string>, WebResponse> accept_post(const WebRequest& request, const Session& session,
@@ -103,6 +114,7 @@ class PortalApp {
   const PortalContent& content_;
   std::function<Clock::time_point()> now_;
   std::function<policy::Instant()> wall_clock_;
+  PreferencesStore* preferences_;
 };
 
 inline constexpr std::string_view kSessionCookie = "__Host-pse-portal";

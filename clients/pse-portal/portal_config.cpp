@@ -58,6 +58,7 @@ PortalConfig load_portal_config(const std::filesystem::path& file) {
   config.policy_dir = optional_path("policy_dir");
   config.words = optional_path("words");
   config.receipt_key = optional_path("receipt_key");
+  config.preferences_db = optional_path("preferences_db");
 
   if (auto node = top.optional_node("session")) {
     YamlMap session(*node, file, "session");

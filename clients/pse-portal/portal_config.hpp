@@ -38,6 +38,9 @@ struct PortalConfig {
   std::filesystem::path policy_dir;
   std::filesystem::path words;        ///< config/portal/words.yaml; empty: codes as they are
   std::filesystem::path receipt_key;  ///< the platform's audit-signing.pub; empty: receipts unchecked
+  /// Services Québec's store of contact preferences (SQLite); empty: no "Mes préférences" page
+  /// and no contact.preferences served to the broker.
+  std::filesystem::path preferences_db;
   std::chrono::minutes session_idle{15};
   std::chrono::minutes session_max{8 * 60};
   int rate_limit_posts = 30;  ///< posts per address…
