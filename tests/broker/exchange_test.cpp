@@ -181,10 +181,14 @@ TEST_P(Exchange, ConsentGrantedThenRevoked) {
   EXPECT_EQ(refused.status, 403);
   EXPECT_THAT(refused.body, HasSubstr(R"("code":"consent_revoked")"));
 
-  // The citizen's view lists the one communication, with its consent.
+  // The citizen's view lists the one communication, with its consent, between the two refusals.
   HttpResult accesses = get(services_quebec_, "/v1/subjects/QC-1957-0042/accesses");
   EXPECT_THAT(accesses.body, HasSubstr(consent_id));
-  EXPECT_EQ(json::parse(accesses.body).at("accesses").as_array().size(), 1u);
+  const json::array listed = json::parse(accesses.body).at("accesses").as_array();
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].at("reason"), "consent_missing");
+  EXPECT_EQ(listed[1].at("kind"), "communication");
+  EXPECT_EQ(listed[2].at("reason"), "consent_revoked");
 }
 
 TEST_P(Exchange, EachPolicyDenialIsAnsweredAndAudited) {
