@@ -7,8 +7,12 @@ recorded for Alice by the consent authority through the broker's API; the provid
 citizens, Alice and Bob; pse-portal. In Chromium (python3-selenium): Alice signs in at the
 provider, finds her consent, gives another one from the portal and gets its receipt, checked on
 the page and again by pse-receipt once downloaded, revokes the first, finds the registry's reads
-of her consents in her register, signs out; Bob signs in and sees none of Alice's. Every page
-has no axe-core violation (WCAG 2.1 A and AA). Screenshots land in --out. Bounded by ctest.
+of her consents in her register, sets her contact preferences in "Mes préférences" (a wrong
+mobile number first, shown tied to its field), signs out; Bob signs in and sees none of Alice's.
+Every page, the form with its errors included, has no axe-core violation (WCAG 2.1 A and AA).
+Then the broker's way to the saved preferences: pse-notify asks the broker for Alice's
+contact.preferences and receives what she saved, served by the portal as Services Québec's
+provider under the consent the page recorded. Screenshots land in --out. Bounded by ctest.
 
 --ignore-certificate-errors is used only for the browser, whose servers' certificates come from
 a CA made for this test alone; the portal checks the provider's and the broker's certificates.
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -37,6 +42,9 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ALICE = "QC-1957-0042"
 BOB = "QC-1960-0007"
+# What Alice saves in "Mes préférences", as the record pse-notify receives it.
+SAVED_PREFERENCES = {"channel": "both", "email": "alice@example.org", "mobile": "+15145550123", "language": "fr",
+                     "quiet_hours_start": "21:00", "quiet_hours_end": "08:00", "access_notices": "daily"}
 
 
 def run(*command):
@@ -87,6 +95,14 @@ def registry_post(port, pki, org, path, body):
         return json.loads(answer.read())
 
 
+def exchange(port, pki, org, body):
+    """POST /v1/exchange as `org` (mutual TLS): (status, answer), refusals included."""
+    try:
+        return 200, registry_post(port, pki, org, "/v1/exchange", body)
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
 def make_browser(work):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -124,6 +140,53 @@ def sign_in(browser, wait, portal, login):
     wait.until(lambda driver: driver.current_url.startswith(portal) and "Connecté" in driver.page_source)
 
 
+def set_preferences(browser, wait, axe_js, out):
+    """Alice's "Mes préférences": a wrong mobile number is shown tied to its field, then fixed and saved."""
+    browser.find_element(By.LINK_TEXT, "Mes préférences").click()
+    wait.until(h1_says("Mes préférences"))
+    check("vous consentez à ce que la Plateforme gouvernementale de notification les consulte" in browser.page_source,
+          "the page does not say that saving consents")
+    no_violations(browser, axe_js, "Mes préférences")
+    browser.find_element(By.ID, "channel-both").click()
+    browser.find_element(By.ID, "email").send_keys("alice@example.org")
+    browser.find_element(By.ID, "mobile").send_keys("514-555")
+    browser.find_element(By.ID, "quiet_hours_start").send_keys("21:00")
+    browser.find_element(By.ID, "quiet_hours_end").send_keys("8 h")
+    browser.find_element(By.ID, "access_notices-daily").click()
+    browser.find_element(By.CSS_SELECTOR, "form.preferences button[type=submit]").click()
+    wait.until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".error-summary"))
+
+    summary_links = browser.find_elements(By.CSS_SELECTOR, ".error-summary a")
+    check([link.get_attribute("href").split("#")[1] for link in summary_links] == ["mobile"],
+          "the error summary does not link to the mobile number alone")
+    mobile = browser.find_element(By.ID, "mobile")
+    check(mobile.get_attribute("aria-invalid") == "true", "the mobile number is not marked invalid")
+    described = mobile.get_attribute("aria-describedby").split()
+    check("mobile-error" in described, "the mobile number is not described by its error")
+    check("format international" in browser.find_element(By.ID, "mobile-error").text, "the error does not say what to do")
+    check(mobile.get_attribute("value") == "514-555", "the wrong number is not shown again as typed")
+    check(browser.find_element(By.ID, "access_notices-daily").is_selected(), "the other answers were lost")
+    check(browser.title.startswith("Erreur"), "the title does not say there is an error")
+    no_violations(browser, axe_js, "Mes préférences with an error")
+    browser.save_screenshot(os.path.join(out, "portal-preferences-error.png"))
+
+    mobile.clear()
+    mobile.send_keys("+1 514 555 0123")
+    browser.find_element(By.CSS_SELECTOR, "form.preferences button[type=submit]").click()
+    wait.until(lambda driver: "Vos préférences sont enregistrées" in driver.page_source)
+    check("ainsi que votre consentement" in browser.page_source, "the consent that comes with saving is not confirmed")
+    check(browser.find_element(By.ID, "mobile").get_attribute("value") == "+15145550123", "the saved number is not shown")
+    check(browser.find_element(By.ID, "quiet_hours_end").get_attribute("value") == "08:00", "the quiet hours are not shown")
+    no_violations(browser, axe_js, "Mes préférences once saved")
+    browser.save_screenshot(os.path.join(out, "portal-preferences.png"))
+
+    browser.find_element(By.LINK_TEXT, "Mes consentements").click()
+    wait.until(h1_says("Mes consentements"))
+    row = next((tr for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+                if "Plateforme gouvernementale de notification" in tr.text), None)
+    check(row is not None and "En vigueur" in row.text, "the consent given with the preferences is not listed in force")
+
+
 def sign_out(browser, wait, portal):
     browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
     # The provider asks to confirm the end of its own session, then comes back.
@@ -149,7 +212,7 @@ def main():
             run(pse_pki, "init", "--dir", pki)
             for server in ("broker", "portal", "idp"):
                 run(pse_pki, "issue-server", "--dir", pki, "--name", server, "--dns", "localhost", "--ip", "127.0.0.1")
-            for org in ("services-quebec", "retraite-quebec"):
+            for org in ("services-quebec", "retraite-quebec", "pse-notify"):
                 run(pse_pki, "issue-org", "--dir", pki, "--org", org)
             run(os.path.join(args.build, "clients/pse-audit/pse-audit"), "keygen", "--dir", os.path.join(pki, "keys"))
             for name, command in (("queue-q1.key", "-base64"), ("admin.token", "-hex")):
@@ -217,6 +280,7 @@ oidc:
 policy_dir: {args.source}/config
 words: {args.source}/config/portal/words.yaml
 receipt_key: {pki}/keys/audit-signing.pub
+preferences_db: {work}/preferences.db
 broker:
   host: localhost
   port: {broker_port}
@@ -236,6 +300,9 @@ broker:
                     raise RuntimeError("pse-portal exited: " + text)
                 return '"msg":"listening"' in text
             wait_for(portal_listening, "pse-portal")
+            portal_log.seek(0)
+            check("serving contact.preferences to the broker" in portal_log.read(),
+                  "the portal is not serving contact.preferences to the broker")
 
             browser = make_browser(work)
             try:
@@ -299,6 +366,10 @@ broker:
                 no_violations(browser, axe_js, "Qui a consulté mes renseignements")
                 browser.save_screenshot(os.path.join(args.out, "portal-register.png"))
 
+                set_preferences(browser, wait, axe_js, args.out)
+
+                browser.find_element(By.LINK_TEXT, "Qui a consulté mes renseignements").click()
+                wait.until(h1_says("Qui a consulté mes renseignements"))
                 browser.find_element(By.LINK_TEXT, "English").click()
                 wait.until(h1_says("Who used my information"))
                 check(browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the switch is not English")
@@ -313,13 +384,53 @@ broker:
                 wait.until(h1_says("Mes consentements"))
                 check("Retraite Québec" not in browser.page_source and "aucun consentement" in browser.page_source,
                       "Bob sees a consent that is not his")
-                print("Alice signed in, gave a consent and checked its receipt, revoked another, found the reads in her register; "
-                      "Bob saw none of it")
+                browser.find_element(By.LINK_TEXT, "Mes préférences").click()
+                wait.until(h1_says("Mes préférences"))
+                check(browser.find_element(By.ID, "email").get_attribute("value") == "",
+                      "Bob sees Alice's preferences")
+                print("Alice signed in, gave a consent and checked its receipt, revoked another, found the reads in her register, "
+                      "saved her preferences; Bob saw none of it")
             except Exception:
                 print("page at the failure:", browser.current_url, browser.page_source[:3000], file=sys.stderr)
                 raise
             finally:
                 browser.quit()
+
+            # pse-notify's way to Alice's preferences: the broker checks the rule and the consent
+            # the page recorded, and asks the portal, Services Québec's provider of the category.
+            status, answer = exchange(broker_port, pki, "pse-notify", {
+                "subject": ALICE, "provider": "services-quebec", "category": "contact.preferences",
+                "purpose": "citizen_notification"})
+            check(status == 200, f"pse-notify's exchange for Alice was refused: {status} {answer}")
+            check(answer.get("record") == SAVED_PREFERENCES, f"the broker returned another record: {answer}")
+            # Nothing else: not for another purpose (the consent is for notices only), not about
+            # Bob (no consent of his), not to another body (no rule).
+            status, answer = exchange(broker_port, pki, "pse-notify", {
+                "subject": ALICE, "provider": "services-quebec", "category": "contact.preferences",
+                "purpose": "service_suggestions"})
+            check(status == 403, f"an exchange for another purpose was not refused: {status} {answer}")
+            status, answer = exchange(broker_port, pki, "pse-notify", {
+                "subject": BOB, "provider": "services-quebec", "category": "contact.preferences",
+                "purpose": "citizen_notification"})
+            check(status == 403, f"an exchange about Bob, who gave no consent, was not refused: {status} {answer}")
+            # With a consent but no preferences saved, the portal has no record of Bob.
+            registry_post(broker_port, pki, "services-quebec", "/v1/consents", {
+                "subject": BOB, "provider": "services-quebec", "consumer": "pse-notify",
+                "categories": ["contact.preferences"],
+                "purpose": {"code": "citizen_notification", "fr": "Avis", "en": "Notices"},
+                "notice": {"reference": "AVIS-SQ", "version": "1", "language": "fr"},
+                "collection_method": "web-form", "expires_at": "2027-06-30T00:00:00Z"})
+            status, answer = exchange(broker_port, pki, "pse-notify", {
+                "subject": BOB, "provider": "services-quebec", "category": "contact.preferences",
+                "purpose": "citizen_notification"})
+            check(status == 404 and "record_not_found" in json.dumps(answer),
+                  f"Bob, who saved no preferences, is not record_not_found: {status} {answer}")
+            status, answer = exchange(broker_port, pki, "retraite-quebec", {
+                "subject": ALICE, "provider": "services-quebec", "category": "contact.preferences",
+                "purpose": "citizen_notification"})
+            check(status == 403, f"another body received Alice's preferences: {status} {answer}")
+            print("pse-notify received Alice's saved preferences through the broker; another purpose, another body "
+                  "and Bob without consent were refused, and Bob without preferences is record_not_found")
         except Exception:
             # What the servers said, for whoever reads the failure.
             for name in ("portal.log", "idp.log", "broker.log"):
