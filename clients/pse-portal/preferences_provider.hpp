@@ -28,7 +28,8 @@ class PreferencesProvider {
   PreferencesProvider& operator=(const PreferencesProvider&) = delete;
 
   /// Connects in the background (and reconnects, as the SDK does), waiting up to `wait` for the
-  /// broker's acceptance so that the log says whether it came; the pages do not wait for it.
+  /// broker's acceptance so that the log says whether it came; past that the portal serves its
+  /// pages all the same, and the SDK keeps trying.
   void start(std::chrono::milliseconds wait);
 
  private:
