@@ -169,6 +169,7 @@ WebResponse PortalApp::handle(const WebRequest& request) {
   if (target.path == "/auth/logout" && post) return sign_out(request, session_id, target.language);
 
   const bool page = target.path == "/" || target.path == "/consentements" || target.path == "/acces" ||
+                    target.path == "/acces/preuve" ||
                     target.path == "/consentements/revoquer" || target.path == "/consentements/nouveau" ||
                     target.path == "/consentements/donner" || target.path == "/consentements/recu" ||
                     target.path == "/consentements/recu.jws" || (target.path == "/preferences" && preferences_);
@@ -203,6 +204,9 @@ WebResponse PortalApp::handle(const WebRequest& request) {
   }
   if (target.path == "/consentements/recu.jws" && get) return download_receipt(*session, context);
   if (target.path == "/acces" && get) return show_accesses(*session, context);
+  if (target.path == "/acces/preuve" && get) {
+    return download_proof(*session, context, query_value(target.query, "seq").value_or(""));
+  }
   if (target.path == "/preferences" && get) {
     const auto saved = query_value(target.query, "saved");
     if (saved == "1" || saved == "consent") {
@@ -360,6 +364,28 @@ WebResponse PortalApp::show_accesses(const Session& session, PageContext context
     return message(503, context, kUnavailable, kUnavailableText);
   }
   return WebResponse{200, "text/html; charset=utf-8", accesses_page(context, content_, *answer), {}};
+}
+
+WebResponse PortalApp::download_proof(const Session& session, PageContext context, const std::string& seq) {
+  context.path = "/acces";
+  const Words title{"Preuve introuvable", "Proof not found"};
+  const bool number = !seq.empty() && seq.size() <= 20 && seq.find_first_not_of("0123456789") == std::string::npos;
+  if (!number) return message(400, context, title, {"Ce numéro d'inscription n'est pas valide.", "This entry number is not valid."});
+  // The broker proves only an entry about this subject: another's is "not found", like a number never used.
+  auto answer = registry_.call(RegistryMethod::get, registry_path({"subjects", session.subject, "accesses", seq, "proof"}));
+  if (!answer) {
+    if (answer.error().reason == Reason::not_found) {
+      return message(404, context, title,
+                     {"Aucune inscription de ce numéro ne vous concerne, ou elle n'est pas encore signée. Réessayez dans "
+                      "une minute.",
+                      "No entry of this number is about you, or it is not signed yet. Try again in a minute."});
+    }
+    log::warn("the broker did not give a proof", {{"reason", to_string(answer.error().reason)}});
+    return message(503, context, kUnavailable, kUnavailableText);
+  }
+  WebResponse response{200, "application/json", boost::json::serialize(*answer) + "\n", {}};
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"preuve-inscription-" + seq + ".json\"");
+  return response;
 }
 
 WebResponse PortalApp::show_offers(PageContext context) {

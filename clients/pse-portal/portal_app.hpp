@@ -14,6 +14,7 @@
 //   GET  /consentements/recu[.jws]  the last grant's or revocation's signed receipt, checked
 //                                   with the platform's key, and its download
 //   GET  /acces                     who received their information (GET /v1/subjects/{s}/accesses)
+//   GET  /acces/preuve?seq=N        the inclusion proof of one of those entries, as a file
 //   GET  /preferences               how they want to be reached (the preferences store; only
 //                                   with one: otherwise 404 and no link)
 //   POST /preferences               (CSRF) checks every field and shows the form again with its
@@ -94,6 +95,7 @@ class PortalApp {
                              PageContext context);
   WebResponse show_accesses(const Session& session, PageContext context);
   WebResponse show_offers(PageContext context);
+  WebResponse download_proof(const Session& session, PageContext context, const std::string& seq);
   WebResponse give_consent(const WebRequest& request, const Session& session, const std::string& session_id,
                            PageContext context);
   WebResponse show_receipt(const Session& session, PageContext context, std::string_view event);

@@ -359,12 +359,36 @@ broker:
                 check("Révoqué" in browser.page_source, "the consent is not shown revoked")
                 no_violations(browser, axe_js, "Mes consentements after a revocation")
 
+                # Retraite Québec asks again: the revocation holds, and the refusal is in Alice's register.
+                status, answer = exchange(broker_port, pki, "retraite-quebec", {
+                    "subject": ALICE, "provider": "etat-civil", "category": "identity.birth",
+                    "purpose": "pension_eligibility", "fields": ["birth_date"]})
+                check(status == 403 and answer["error"]["code"] == "consent_revoked",
+                      f"the revoked consent still held: {status} {answer}")
                 browser.find_element(By.LINK_TEXT, "Qui a consulté mes renseignements").click()
                 wait.until(h1_says("Qui a consulté mes renseignements"))
                 check("Services Québec" in browser.page_source and "vos consentements" in browser.page_source,
                       "the register does not show the reads of Alice's consents")
+                refused = next((tr for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+                                if "vous aviez révoqué votre consentement" in tr.text), None)
+                check(refused is not None and "Retraite Québec" in refused.text,
+                      "the register does not show Retraite Québec's refused request")
                 no_violations(browser, axe_js, "Qui a consulté mes renseignements")
                 browser.save_screenshot(os.path.join(args.out, "portal-register.png"))
+                # The refusal's proof, downloaded with the browser's session and checked by pse-audit.
+                proof_path = refused.find_element(By.PARTIAL_LINK_TEXT, "Preuve").get_attribute("href")
+                session = browser.get_cookie("__Host-pse-portal")["value"]
+                context = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
+                with urllib.request.urlopen(urllib.request.Request(proof_path, headers={
+                        "Cookie": "__Host-pse-portal=" + session}), context=context, timeout=10) as answer:
+                    proof_file = os.path.join(work, "proof.json")
+                    open(proof_file, "wb").write(answer.read())
+                checked = subprocess.run([os.path.join(args.build, "clients/pse-audit/pse-audit"), "check-proof",
+                                          "--proof", proof_file, "--public-key",
+                                          os.path.join(pki, "keys/audit-signing.pub")],
+                                         capture_output=True, text=True, timeout=10)
+                check(checked.returncode == 0, f"pse-audit refused the downloaded proof: {checked.stdout}{checked.stderr}")
+                print("the refusal's inclusion proof checks:", checked.stdout.strip().splitlines()[-1:])
 
                 set_preferences(browser, wait, axe_js, args.out)
 

@@ -216,6 +216,17 @@ TEST_F(PortalOffersTest, portal_GivingAConsentRecordsItForTheSignedInCitizenOnly
   EXPECT_THAT(request("GET", "/consentements/recu?event=granted", cookie).body, HasSubstr("Votre consentement est enregistré"));
 }
 
+TEST_F(PortalAppTest, portal_AProofIsAskedForTheSignedInCitizensEntryOnly) {
+  const std::string cookie = sign_in();
+  EXPECT_EQ(request("GET", "/acces/preuve?seq=12a", cookie).status, 400);
+  EXPECT_EQ(request("GET", "/acces/preuve?seq=", cookie).status, 400);
+  EXPECT_EQ(request("GET", "/acces/preuve?seq=123456789012345678901", cookie).status, 400);
+  const WebResponse proof = request("GET", "/acces/preuve?seq=42", cookie);
+  ASSERT_EQ(proof.status, 200);
+  EXPECT_EQ(registry_.calls.back(), "GET /v1/subjects/QC-1957-0042/accesses/42/proof {}");
+  EXPECT_EQ(header(proof, "Content-Disposition"), "attachment; filename=\"preuve-inscription-42.json\"");
+}
+
 TEST_F(PortalAppTest, portal_SessionsEndWhenIdleAndAtSignOut) {
   std::string cookie = sign_in();
   now_ += std::chrono::minutes(16);
