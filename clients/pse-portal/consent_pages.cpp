@@ -35,7 +35,11 @@ std::string consents_page(const PageContext& context, const PortalContent& names
   const auto* consents = answer.if_contains("consents");
   const bool none = consents == nullptr || !consents->is_array() || consents->as_array().empty();
   if (none) {
-    content += "<p>" + std::string(Words{"Vous n'avez donné aucun consentement.", "You have given no consent."}.in(language)) + "</p>\n";
+    const Words nothing = context.acting_for.empty()
+                              ? Words{"Vous n'avez donné aucun consentement.", "You have given no consent."}
+                              : Words{"Aucun consentement de cette personne n'entre dans votre procuration.",
+                                      "No consent of this person falls within your mandate."};
+    content += "<p>" + std::string(nothing.in(language)) + "</p>\n";
     return page_layout(context, {"Mes consentements", "My consents"}, content);
   }
   content += "<table>\n<caption>" +

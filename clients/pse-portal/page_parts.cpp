@@ -12,6 +12,7 @@ constexpr NavItem kNavigation[] = {
     {"/consentements/nouveau", {"Donner un consentement", "Give a consent"}},
     {"/acces", {"Qui a consulté mes renseignements", "Who used my information"}},
     {"/preferences", {"Mes préférences", "My preferences"}},
+    {"/procurations", {"Mes procurations", "My mandates"}},
 };
 
 // "Mes préférences" only where a store is configured.
@@ -24,6 +25,8 @@ bool offered(const NavItem& item, const PageContext& context) {
 std::vector<NavItem> navigation(const PageContext& context) {
   std::vector<NavItem> items;
   for (const NavItem& item : kNavigation) {
+    // Acting for someone: their consents only, as the mandate allows.
+    if (!context.acting_for.empty() && !std::string_view(item.path).starts_with("/consentements")) continue;
     if (offered(item, context)) items.push_back(item);
   }
   return items;
@@ -57,7 +60,17 @@ std::string page_layout(const PageContext& context, Words title, const std::stri
     page += "<input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(context.csrf) + "\">\n";
     page += "<button type=\"submit\">" + std::string(Words{"Se déconnecter", "Sign out"}.in(language)) + "</button>\n</form>\n";
   }
-  page += "</header>\n<main id=\"contenu\">\n<h1>" + std::string(title.in(language)) + "</h1>\n";
+  page += "</header>\n";
+  if (!context.acting_for.empty()) {
+    page += "<form class=\"acting\" method=\"post\" action=\"/procurations/cesser" + language_query(language) + "\">\n<p>" +
+            std::string(Words{"Vous agissez pour le dossier ", "You are acting for file "}.in(language)) + "<strong>" +
+            html_escape(context.acting_for) + "</strong>" +
+            Words{", selon votre procuration.", ", under your mandate."}.in(language) + "</p>\n";
+    page += "<input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(context.csrf) + "\">\n";
+    page += "<button type=\"submit\">" + std::string(Words{"Cesser d'agir pour cette personne", "Stop acting for this person"}.in(language)) +
+            "</button>\n</form>\n";
+  }
+  page += "<main id=\"contenu\">\n<h1>" + std::string(title.in(language)) + "</h1>\n";
   if (!context.notice.empty()) page += "<p class=\"notice\" role=\"status\">" + html_escape(context.notice) + "</p>\n";
   page += content;
   page += "</main>\n</body>\n</html>\n";

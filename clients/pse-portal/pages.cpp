@@ -48,6 +48,9 @@ header nav ul { list-style: none; display: flex; gap: 1rem; margin: 0; padding: 
 header a[aria-current="page"] { font-weight: bold; text-decoration-thickness: 3px; }
 .signout { display: flex; gap: 0.5rem; align-items: center; }
 .signout p { margin: 0; }
+.acting { background: #fff4d6; border-bottom: 3px solid #e58a00; padding: 0.5rem 1.5rem; display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
+.acting p { margin: 0; }
+fieldset { border: 1px solid #6b6b6b; margin: 0 0 1rem; }
 main { padding: 1rem 1.5rem; max-width: 72rem; }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: bold; padding: 0.5rem 0; }

@@ -23,6 +23,12 @@ struct PageContext {
   std::string csrf;       ///< the session's token, for the sign-out form and the others
   std::string notice;     ///< a line shown above the content (an action's outcome), already in the page's language
   bool preferences = false;  ///< "Mes préférences" is offered (portal.yaml has a preferences_db)
+  std::string acting_for;    ///< while acting under a mandate: the file number of the citizen acted for
+};
+
+/// What a mandate's scope may name (the categories and purposes of the consents on offer).
+struct MandateScopeChoices {
+  std::vector<std::string> categories, purposes;
 };
 
 std::string welcome_page(const PageContext& context);
@@ -45,6 +51,10 @@ struct ReceiptCheck {
   std::string key_id;
 };
 std::string receipt_page(const PageContext& context, const ReceiptCheck& check);
+/// "Mes procurations": `answer` is the broker's {"given": [...], "received": [...]}.
+std::string mandates_page(const PageContext& context, const PortalContent& content, const boost::json::object& answer,
+                          const MandateScopeChoices& choices);
+
 /// A page that says what went wrong and where to go next.
 std::string message_page(const PageContext& context, Words title, Words text);
 

@@ -20,16 +20,25 @@
 //   POST /preferences               (CSRF) checks every field and shows the form again with its
 //                                   errors, or saves — consenting that pse-notify reads them,
 //                                   unless such a consent is in force (POST /v1/consents)
+//   GET  /procurations              the mandates the citizen gave and received
+//                                   (GET /v1/subjects/{s}/mandates)
+//   POST /procurations/donner       (CSRF) gives a delegate a mandate (POST /v1/mandates)
+//   POST /procurations/revoquer     (CSRF) revokes one (POST /v1/mandates/{id}/revoke)
+//   POST /procurations/agir         (CSRF) acts for the citizen who gave a received mandate, once
+//                                   their file number matches it on both sides
+//   POST /procurations/cesser       (CSRF) stops acting for them
 //   GET  /static/portal.css, /healthz
 //
-// Every page about a citizen needs a session, and uses only that session's subject: no
-// request names a subject, so no citizen can ask for another's. Posts are rate limited per
-// address (IPv6 per /64), need the form content type and the session's CSRF token, and any
-// other method is 405.
+// Every page about a citizen needs a session, and uses only that session's subject, or, while
+// acting under a mandate, its mandator's, within the mandate's scope (the consent pages only;
+// the broker checks the mandate again on every grant and revocation): no request names a
+// subject, so no citizen can ask for another's. Posts are rate limited per address (IPv6 per
+// /64), need the form content type and the session's CSRF token, and any other method is 405.
 #pragma once
 
 #include "pages.hpp"
 #include "portal_content.hpp"
+#include "route_helpers.hpp"
 #include "sessions.hpp"
 
 #include "oidc/id_token.hpp"
@@ -40,7 +49,9 @@
 #include <pse/result.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace pse::portal {
 
@@ -87,27 +98,66 @@ class PortalApp {
   static WebResponse error_page(int status);
 
  private:
+  /// One signed-in request, as the routes see it.
+  struct Call {
+    const WebRequest& request;
+    const Target& target;
+    const Session& session;
+    const std::string& session_id;
+    PageContext context;
+    /// Whose records the pages are about: the citizen's own, or the one they act for.
+    const std::string& subject() const { return session.acting ? session.acting->mandator : session.subject; }
+  };
+  using Handler = WebResponse (PortalApp::*)(Call&);
+  struct Route {
+    std::string_view path;
+    bool post;
+    Handler handler;
+    bool while_acting;  ///< open to a delegate acting under a mandate
+  };
+  static const Route kRoutes[];
+
   WebResponse start_sign_in(Language language);
   WebResponse finish_sign_in(const WebRequest& request, const std::string& query);
   WebResponse sign_out(const WebRequest& request, const std::optional<std::string>& session_id, Language language);
-  WebResponse show_consents(const Session& session, PageContext context);
-  WebResponse revoke_consent(const WebRequest& request, const Session& session, const std::string& session_id,
-                             PageContext context);
-  WebResponse show_accesses(const Session& session, PageContext context);
-  WebResponse show_offers(PageContext context);
-  WebResponse download_proof(const Session& session, PageContext context, const std::string& seq);
-  WebResponse give_consent(const WebRequest& request, const Session& session, const std::string& session_id,
-                           PageContext context);
-  WebResponse show_receipt(const Session& session, PageContext context, std::string_view event);
-  WebResponse download_receipt(const Session& session, PageContext context);
-  WebResponse show_preferences(const Session& session, PageContext context);
-  WebResponse save_preferences(const WebRequest& request, const Session& session, const std::string& session_id,
-                               PageContext context);
+  WebResponse dispatch(const Route& route, Call& call);
+
+  WebResponse home(Call& call);
+  // Consents (portal_consents.cpp); acting for someone, within the mandate's scope only.
+  WebResponse show_consents(Call& call);
+  WebResponse revoke_consent(Call& call);
+  WebResponse show_offers(Call& call);
+  WebResponse give_consent(Call& call);
+  WebResponse show_receipt(Call& call);
+  WebResponse download_receipt(Call& call);
+  // The register (portal_register.cpp).
+  WebResponse show_accesses(Call& call);
+  WebResponse download_proof(Call& call);
+  // Contact preferences (portal_preferences.cpp).
+  WebResponse show_preferences(Call& call);
+  WebResponse save_preferences(Call& call);
+  // Mandates (portal_mandates.cpp).
+  WebResponse show_mandates(Call& call);
+  WebResponse give_mandate(Call& call);
+  WebResponse revoke_mandate(Call& call);
+  WebResponse act_for(Call& call);
+  WebResponse stop_acting(Call& call);
+
+  /// The categories and purposes a mandate may name: those of the consents a citizen may give.
+  MandateScopeChoices scope_choices() const;
+  /// The offers of the published policy in force now, kept to the mandate's scope when acting.
+  std::vector<ConsentOffer> offers_for(const Session& session) const;
+  /// The given_by of a grant or a revocation: the subject, or the mandatary under their mandate.
+  boost::json::object given_by(const Session& session) const;
+  /// A refusal or an outage of the registry as a page; `what` names the call in the log.
+  WebResponse registry_failure(const Call& call, const Error& error, const char* what, Words title) const;
   WebResponse message(int status, PageContext context, Words title, Words text) const;
   /// The post's fields when it may proceed (rate limit, content type, body, CSRF); otherwise the refusal.
-  Expected<std::map<std::string, std::string>, WebResponse> accept_post(const WebRequest& request, const Session& session,
-                                                                          const PageContext& context,
-                                                                          std::initializer_list<std::string_view> fields);
+  using Form = std::map<std::string, std::string>;
+  Expected<Form, WebResponse> accept_post(const Call& call, std::initializer_list<std::string_view> fields);
+  Expected<Form, WebResponse> accept_post(const Call& call, const std::vector<std::string>& fields);
+  Expected<Form, WebResponse> check_post(const WebRequest& request, const Session& session, const PageContext& context,
+                                         std::optional<Form> form);
 
   SessionStore& sessions_;
   SignIn& sign_in_;

@@ -15,7 +15,7 @@ bool SessionStore::expired(const Session& session, Clock::time_point now) const 
 
 std::string SessionStore::open(std::string subject, std::string name, Clock::time_point now) {
   std::string id = oidc::random_token();
-  Session session{std::move(subject), std::move(name), oidc::random_token(), now, now, {}};
+  Session session{std::move(subject), std::move(name), oidc::random_token(), now, now, {}, std::nullopt};
   std::lock_guard lock(mutex_);
   while (sessions_.size() >= capacity_ && !by_start_.empty()) {
     sessions_.erase(by_start_.begin()->second);
@@ -51,6 +51,12 @@ void SessionStore::remember_receipt(std::string_view id, std::string receipt) {
   std::lock_guard lock(mutex_);
   const auto it = sessions_.find(std::string(id));
   if (it != sessions_.end()) it->second.receipt = std::move(receipt);
+}
+
+void SessionStore::act_for(std::string_view id, std::optional<Acting> acting) {
+  std::lock_guard lock(mutex_);
+  const auto it = sessions_.find(std::string(id));
+  if (it != sessions_.end()) it->second.acting = std::move(acting);
 }
 
 std::size_t SessionStore::size() const {

@@ -16,10 +16,18 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace pse::portal {
 
 using Clock = std::chrono::steady_clock;
+
+/// A delegate acting for the citizen who gave them a mandate, within its scope.
+struct Acting {
+  std::string mandator;    ///< the subject id of the citizen acted for
+  std::string mandate_id;
+  std::vector<std::string> categories, purposes;  ///< the mandate's scope
+};
 
 struct Session {
   std::string subject;  ///< the PSE subject id, from the verified ID token
@@ -27,6 +35,7 @@ struct Session {
   std::string csrf;     ///< the token every form of this session carries
   Clock::time_point signed_in, last_seen;
   std::string receipt;  ///< the signed receipt of the session's last grant or revocation
+  std::optional<Acting> acting;  ///< set while the citizen acts for someone else
 };
 
 struct PendingSignIn {
@@ -48,6 +57,8 @@ class SessionStore {
   void close(std::string_view id);
   /// Keeps `receipt` with the session, for the receipt page and its download.
   void remember_receipt(std::string_view id, std::string receipt);
+  /// Starts (`acting`) or ends (std::nullopt) acting for someone else.
+  void act_for(std::string_view id, std::optional<Acting> acting);
   std::size_t size() const;
 
   /// A sign-in under way, by its state.

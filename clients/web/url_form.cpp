@@ -14,6 +14,30 @@ int hex_value(char c) {
   return -1;
 }
 
+
+template <typename Names>
+std::optional<std::map<std::string, std::string>> parse_form_of(std::string_view body, const Names& allowed) {
+  std::map<std::string, std::string> fields;
+  std::size_t start = 0;
+  while (start <= body.size()) {
+    const auto end = std::min(body.find('&', start), body.size());
+    const std::string_view pair = body.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) {
+      if (end == body.size()) break;
+      continue;
+    }
+    const auto equals = pair.find('=');
+    auto name = percent_decode(pair.substr(0, equals));
+    auto value = percent_decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+    if (!name || !value || !is_clean_utf8(*value)) return std::nullopt;
+    if (std::find(allowed.begin(), allowed.end(), *name) == allowed.end()) return std::nullopt;
+    if (!fields.emplace(std::move(*name), std::move(*value)).second) return std::nullopt;
+    if (end == body.size()) break;
+  }
+  return fields;
+}
+
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text) {
@@ -39,25 +63,11 @@ std::optional<std::string> percent_decode(std::string_view text) {
 
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view body,
                                                              std::initializer_list<std::string_view> allowed) {
-  std::map<std::string, std::string> fields;
-  std::size_t start = 0;
-  while (start <= body.size()) {
-    const auto end = std::min(body.find('&', start), body.size());
-    const std::string_view pair = body.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) {
-      if (end == body.size()) break;
-      continue;
-    }
-    const auto equals = pair.find('=');
-    auto name = percent_decode(pair.substr(0, equals));
-    auto value = percent_decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
-    if (!name || !value || !is_clean_utf8(*value)) return std::nullopt;
-    if (std::find(allowed.begin(), allowed.end(), *name) == allowed.end()) return std::nullopt;
-    if (!fields.emplace(std::move(*name), std::move(*value)).second) return std::nullopt;
-    if (end == body.size()) break;
-  }
-  return fields;
+  return parse_form_of(body, allowed);
+}
+
+std::optional<std::map<std::string, std::string>> parse_form(std::string_view body, const std::vector<std::string>& allowed) {
+  return parse_form_of(body, allowed);
 }
 
 std::string percent_encode(std::string_view text) {

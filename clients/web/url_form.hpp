@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pse::web {
 
@@ -14,6 +15,9 @@ namespace pse::web {
 /// or unknown name, or a value that is not clean UTF-8. `allowed` lists the names accepted.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view body,
                                                              std::initializer_list<std::string_view> allowed);
+
+/// The same, with names known only at run time (one checkbox per category, say).
+std::optional<std::map<std::string, std::string>> parse_form(std::string_view body, const std::vector<std::string>& allowed);
 
 /// Decodes one %-escaped component ('+' is a space). nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text);

@@ -38,7 +38,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 ALICE = "QC-1957-0042"
 BOB = "QC-1960-0007"
@@ -185,6 +185,67 @@ def set_preferences(browser, wait, axe_js, out):
     row = next((tr for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr")
                 if "Plateforme gouvernementale de notification" in tr.text), None)
     check(row is not None and "En vigueur" in row.text, "the consent given with the preferences is not listed in force")
+
+
+def give_mandate_to_bob(browser, wait, axe_js, out):
+    """Alice gives Bob a mandate for her birth record, to confirm her identity, for 3 months."""
+    if browser.find_elements(By.LINK_TEXT, "Français"):
+        browser.find_element(By.LINK_TEXT, "Français").click()
+        wait.until(lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
+    browser.find_element(By.LINK_TEXT, "Mes procurations").click()
+    wait.until(h1_says("Mes procurations"))
+    no_violations(browser, axe_js, "Mes procurations")
+    browser.find_element(By.ID, "mandataire").send_keys(BOB)
+    for name in ("c:identity.birth", "p:identity_verification"):
+        browser.find_element(By.CSS_SELECTOR, f"input[name='{name}']").click()
+    Select(browser.find_element(By.ID, "duree-procuration")).select_by_value("3")
+    browser.find_element(By.XPATH, "//button[text()='Donner la procuration']").click()
+    wait.until(lambda driver: "La procuration est donnée" in driver.page_source)
+    check("votre acte de naissance" in browser.page_source and "En vigueur" in browser.page_source,
+          "the mandate given is not listed in force")
+    browser.save_screenshot(os.path.join(out, "portal-mandates.png"))
+
+
+def act_for_alice(browser, wait, axe_js, out):
+    """Bob acts for Alice: her file number must match the mandate; then her consents within its
+    scope only, a consent given in her name, and refusals outside the mandate."""
+    browser.find_element(By.LINK_TEXT, "Mes procurations").click()
+    wait.until(h1_says("Mes procurations"))
+    row = next(tr for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr") if "Agir" in tr.text)
+    row.find_element(By.NAME, "mandator").send_keys("QC-0000-0000")
+    row.find_element(By.TAG_NAME, "button").click()
+    wait.until(h1_says("Impossible d'agir pour cette personne"))
+    browser.find_element(By.LINK_TEXT, "Mes procurations").click()
+    wait.until(h1_says("Mes procurations"))
+    row = next(tr for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr") if "Agir" in tr.text)
+    row.find_element(By.NAME, "mandator").send_keys(ALICE)
+    row.find_element(By.TAG_NAME, "button").click()
+    wait.until(lambda driver: "Vous agissez pour le dossier" in driver.page_source and h1_says("Mes consentements")(driver))
+    check("Aide financière aux études" not in browser.page_source, "Bob sees a consent of Alice's outside the mandate")
+    no_violations(browser, axe_js, "Mes consentements while acting for someone")
+    browser.save_screenshot(os.path.join(out, "portal-acting.png"))
+
+    browser.find_element(By.LINK_TEXT, "Donner un consentement").click()
+    wait.until(h1_says("Donner un consentement"))
+    forms = browser.find_elements(By.CSS_SELECTOR, "form.offer")
+    check(len(forms) == 1 and "confirmer votre identité" in forms[0].text,
+          f"the offers are not kept to the mandate: {[form.text for form in forms]}")
+    forms[0].find_element(By.TAG_NAME, "button").click()
+    wait.until(lambda driver: "Votre consentement est enregistré" in driver.page_source)
+    check("Reçu vérifié" in browser.page_source, "the receipt of the consent given for Alice is not checked")
+
+    # Outside the mandate: the register is closed, and an offer outside its scope is refused.
+    browser.get(browser.current_url.split("/consentements")[0] + "/acces")
+    wait.until(h1_says("Hors de votre procuration"))
+    browser.find_element(By.LINK_TEXT, "Donner un consentement").click()
+    wait.until(h1_says("Donner un consentement"))
+    offer = browser.find_element(By.CSS_SELECTOR, "form.offer input[name='offer']")
+    browser.execute_script("arguments[0].value = 'afe-income-2024/student_aid_eligibility'", offer)
+    browser.find_element(By.CSS_SELECTOR, "form.offer button").click()
+    wait.until(lambda driver: "ne peut pas être donné sous votre procuration" in driver.page_source)
+
+    browser.find_element(By.CSS_SELECTOR, "form.acting button").click()
+    wait.until(lambda driver: "Vous n'agissez plus pour cette personne" in driver.page_source)
 
 
 def sign_out(browser, wait, portal):
@@ -399,6 +460,7 @@ broker:
                 check(browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "the switch is not English")
                 no_violations(browser, axe_js, "the register in English")
 
+                give_mandate_to_bob(browser, wait, axe_js, args.out)
                 sign_out(browser, wait, portal)
                 browser.get(portal + "/consentements")
                 wait.until(lambda driver: driver.find_elements(By.ID, "login"))  # signed out: the provider asks again
@@ -412,8 +474,10 @@ broker:
                 wait.until(h1_says("Mes préférences"))
                 check(browser.find_element(By.ID, "email").get_attribute("value") == "",
                       "Bob sees Alice's preferences")
+                act_for_alice(browser, wait, axe_js, args.out)
                 print("Alice signed in, gave a consent and checked its receipt, revoked another, found the reads in her register, "
-                      "saved her preferences; Bob saw none of it")
+                      "saved her preferences and gave Bob a mandate; Bob saw none of her file, then acted for her within "
+                      "the mandate and was refused outside it")
             except Exception:
                 print("page at the failure:", browser.current_url, browser.page_source[:3000], file=sys.stderr)
                 raise

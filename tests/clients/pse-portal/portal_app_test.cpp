@@ -44,13 +44,33 @@ class RecordingRegistry final : public Registry {
   Result<boost::json::object> call(RegistryMethod method, const std::string& target,
                                    const boost::json::object& body) override {
     calls.push_back((method == RegistryMethod::post ? "POST " : "GET ") + target + " " + boost::json::serialize(body));
-    if (method == RegistryMethod::get && target.ends_with("/consents")) {
+    if (method == RegistryMethod::get && target == "/v1/subjects/QC-1957-0042/consents") {
       return boost::json::parse(R"({"consents": [{"id": "cns_1", "state": "given", "provider": "etat-civil",
         "consumer": "retraite-quebec", "categories": ["identity.birth"],
         "purpose": {"code": "p", "fr": "Vérifier <l'admissibilité>", "en": "Check eligibility"},
         "expires_at": "2027-01-01T00:00:00Z"}]})").as_object();
     }
     if (target.ends_with("/accesses")) return boost::json::parse(R"({"accesses": []})").as_object();
+    if (method == RegistryMethod::get && target.ends_with("/mandates")) {
+      // Alice received mdt_1 from QC-MANDATOR; QC-MANDATOR gave it.
+      if (target == "/v1/subjects/QC-1957-0042/mandates") {
+        return boost::json::parse(R"({"given": [], "received": [{"id": "mdt_1", "state": "active",
+          "categories": ["identity.birth"], "purposes": ["pension_eligibility"], "valid_until": "2027-01-01T00:00:00Z",
+          "mandator": null, "mandatary": "QC-1957-0042"}]})").as_object();
+      }
+      if (target == "/v1/subjects/QC-MANDATOR/mandates") {
+        return boost::json::parse(R"({"given": [{"id": "mdt_1", "state": "active"}], "received": []})").as_object();
+      }
+      return boost::json::parse(R"({"given": [], "received": []})").as_object();
+    }
+    if (method == RegistryMethod::get && target == "/v1/subjects/QC-MANDATOR/consents") {
+      return boost::json::parse(R"({"consents": [
+        {"id": "cns_in", "state": "given", "provider": "etat-civil", "consumer": "retraite-quebec",
+         "categories": ["identity.birth"], "purpose": {"code": "pension_eligibility", "fr": "rente", "en": "pension"}},
+        {"id": "cns_out", "state": "given", "provider": "revenu-quebec", "consumer": "afe",
+         "categories": ["tax.income_assessment"], "purpose": {"code": "student_aid_eligibility", "fr": "aide", "en": "aid"}}]})")
+          .as_object();
+    }
     return boost::json::object{{"consent", boost::json::object{{"state", "revoked"}}}, {"receipt", "a.b.c"}};
   }
   std::vector<std::string> calls;
@@ -251,6 +271,63 @@ TEST_F(PortalAppTest, portal_UnknownPathsAndMethodsAreClearRefusals) {
   EXPECT_THAT(headers[0].second, HasSubstr("default-src 'none'"));
   EXPECT_THAT(headers[0].second, Not(HasSubstr("script-src")));
   EXPECT_EQ(PortalApp::error_page(413).status, 413);
+}
+
+}  // namespace
+}  // namespace pse::portal
+
+namespace pse::portal {
+namespace {
+
+TEST_F(PortalOffersTest, portal_AMandateIsGivenForAnotherFileNumberWithinAChosenScope) {
+  const std::string cookie = sign_in();
+  const std::string csrf = csrf_of(cookie);
+  const WebResponse page = request("GET", "/procurations", cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("name=\"c:identity.birth\""));
+  EXPECT_THAT(page.body, HasSubstr("name=\"p:pension_eligibility\""));
+  const std::string scope = "&c%3Aidentity.birth=1&p%3Apension_eligibility=1&months=6";
+  EXPECT_EQ(request("POST", "/procurations/donner", cookie, "csrf=" + csrf + "&mandatary=QC-1957-0042" + scope).status, 400);
+  EXPECT_EQ(request("POST", "/procurations/donner", cookie, "csrf=" + csrf + "&mandatary=QC-B&months=6").status, 400);
+  EXPECT_EQ(request("POST", "/procurations/donner", cookie, "csrf=" + csrf + "&mandatary=QC-B&c%3Ainvented=1" + scope).status, 400);
+  const WebResponse given = request("POST", "/procurations/donner", cookie, "csrf=" + csrf + "&mandatary=QC-B" + scope);
+  ASSERT_EQ(given.status, 303);
+  EXPECT_THAT(registry_.calls.back(), HasSubstr(R"(POST /v1/mandates {"mandator":"QC-1957-0042","mandatary":"QC-B",)"
+                                                R"("categories":["identity.birth"],"purposes":["pension_eligibility"],)"));
+}
+
+TEST_F(PortalOffersTest, portal_ADelegateActsWithinTheMandateOnlyOnceTheFileNumberMatches) {
+  const std::string cookie = sign_in();
+  const std::string csrf = csrf_of(cookie);
+  EXPECT_EQ(request("POST", "/procurations/agir", cookie, "csrf=" + csrf + "&mandate=mdt_1&mandator=QC-SOMEONE-ELSE").status, 403);
+  EXPECT_EQ(request("POST", "/procurations/agir", cookie, "csrf=" + csrf + "&mandate=mdt_2&mandator=QC-MANDATOR").status, 403);
+  const WebResponse acting = request("POST", "/procurations/agir", cookie, "csrf=" + csrf + "&mandate=mdt_1&mandator=QC-MANDATOR");
+  ASSERT_EQ(acting.status, 303);
+
+  // The mandator's consents, within the mandate only, and a banner that says so.
+  const WebResponse consents = request("GET", "/consentements", cookie);
+  EXPECT_THAT(consents.body, HasSubstr("Vous agissez pour le dossier <strong>QC-MANDATOR</strong>"));
+  EXPECT_THAT(consents.body, HasSubstr("value=\"cns_in\""));
+  EXPECT_THAT(consents.body, Not(HasSubstr("cns_out")));
+  EXPECT_EQ(registry_.calls.back(), "GET /v1/subjects/QC-MANDATOR/consents {}");
+  // Only the offers within the scope; one outside it is refused before the broker.
+  const std::string offers = request("GET", "/consentements/nouveau", cookie).body;
+  EXPECT_THAT(offers, HasSubstr("retraite-quebec-birth-pension/pension_eligibility"));
+  EXPECT_THAT(offers, Not(HasSubstr("afe-income-2024")));
+  EXPECT_EQ(request("POST", "/consentements/donner", cookie,
+                    "csrf=" + csrf + "&offer=afe-income-2024%2Fstudent_aid_eligibility&months=3").status, 403);
+  // Pages outside the mandate are closed while acting.
+  EXPECT_EQ(request("GET", "/acces", cookie).status, 403);
+  EXPECT_EQ(request("GET", "/procurations", cookie).status, 403);
+  // A revocation names the mandate, for the broker to check it again.
+  ASSERT_EQ(request("POST", "/consentements/revoquer", cookie, "csrf=" + csrf + "&id=cns_in").status, 303);
+  EXPECT_EQ(registry_.calls.back(),
+            R"(POST /v1/consents/cns_in/revoke {"subject":"QC-MANDATOR","method":"pse-portal",)"
+            R"("given_by":{"kind":"mandatary","mandate_id":"mdt_1","mandatary":"QC-1957-0042"}})");
+  // Stopping gives the citizen their own file back.
+  ASSERT_EQ(request("POST", "/procurations/cesser", cookie, "csrf=" + csrf).status, 303);
+  EXPECT_EQ(request("GET", "/acces", cookie).status, 200);
+  EXPECT_EQ(registry_.calls.back(), "GET /v1/subjects/QC-1957-0042/accesses {}");
 }
 
 }  // namespace
