@@ -4,15 +4,23 @@ a real OpenID provider (oidc-provider under node, clients/pse-portal/idp).
 
 A throw-away PKI (pse-pki) and platform keys (pse-audit keygen); the broker on SQLite; a consent
 recorded for Alice by the consent authority through the broker's API; the provider with two
-citizens, Alice and Bob; pse-portal. In Chromium (python3-selenium): Alice signs in at the
-provider, finds her consent, gives another one from the portal and gets its receipt, checked on
-the page and again by pse-receipt once downloaded, revokes the first, finds the registry's reads
-of her consents in her register, sets her contact preferences in "Mes préférences" (a wrong
-mobile number first, shown tied to its field), signs out; Bob signs in and sees none of Alice's.
-Every page, the form with its errors included, has no axe-core violation (WCAG 2.1 A and AA).
-Then the broker's way to the saved preferences: pse-notify asks the broker for Alice's
-contact.preferences and receives what she saved, served by the portal as Services Québec's
-provider under the consent the page recorded. Screenshots land in --out. Bounded by ctest.
+citizens, Alice and Bob; pse-portal. In Chromium (python3-selenium):
+- Alice signs in at the provider, finds her consent, gives another one from the portal and gets
+  its receipt, checked on the page and again by pse-receipt once downloaded, and revokes the
+  first. Retraite Québec's next request is refused: the refusal is in her register, and its
+  inclusion proof, downloaded, is checked by pse-audit.
+- She sets her contact preferences (a wrong mobile number first, shown tied to its field);
+  pse-notify's exchange for them then succeeds (the portal serves them as Services Québec's
+  provider, under the consent saving gave), and that communication is in her register with its
+  fields, basis and proof.
+- She switches to English, gives Bob a mandate (her birth record, to confirm her identity) and
+  signs out. Bob sees none of her file; he fails to act for her with a wrong file number, then
+  acts for her within the mandate (a consent given in her name) and is refused outside it (the
+  register, an offer forged into the form). He then gives a consent of his own with the
+  keyboard alone.
+Every page, forms with errors and refusals included, has no axe-core violation (WCAG 2.1 A and
+AA). Last, the broker's answers to pse-notify, Retraite Québec and Bob's file without consent or
+preferences. Screenshots land in --out. Bounded by ctest.
 
 --ignore-certificate-errors is used only for the browser, whose servers' certificates come from
 a CA made for this test alone; the portal checks the provider's and the broker's certificates.
@@ -38,6 +46,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 ALICE = "QC-1957-0042"
@@ -187,6 +196,46 @@ def set_preferences(browser, wait, axe_js, out):
     check(row is not None and "En vigueur" in row.text, "the consent given with the preferences is not listed in force")
 
 
+def check_proof(browser, row, pki, work, build, what):
+    """Downloads a register row's inclusion proof with the browser's session, and has pse-audit
+    check it against the platform's public key."""
+    proof_url = row.find_element(By.PARTIAL_LINK_TEXT, "Preuve").get_attribute("href")
+    session = browser.get_cookie("__Host-pse-portal")["value"]
+    context = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
+    request = urllib.request.Request(proof_url, headers={"Cookie": "__Host-pse-portal=" + session})
+    proof_file = os.path.join(work, "proof.json")
+    with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+        open(proof_file, "wb").write(answer.read())
+    checked = subprocess.run([os.path.join(build, "clients/pse-audit/pse-audit"), "check-proof", "--proof", proof_file,
+                              "--public-key", os.path.join(pki, "keys/audit-signing.pub")],
+                             capture_output=True, text=True, timeout=10)
+    check(checked.returncode == 0, f"pse-audit refused {what}'s proof: {checked.stdout}{checked.stderr}")
+    print(f"{what}'s inclusion proof checks")
+
+
+def keyboard_only(browser, wait):
+    """Bob gives a consent with the keyboard alone: the skip link first, then Tab and Enter
+    through the navigation, the offer's duration and its button."""
+    def tab_to(predicate, what, limit=40):
+        for _ in range(limit):
+            browser.switch_to.active_element.send_keys(Keys.TAB)
+            if predicate(browser.switch_to.active_element):
+                return browser.switch_to.active_element
+        raise AssertionError(f"Tab never reached {what}")
+
+    browser.get(browser.current_url.split("/", 3)[0] + "//" + browser.current_url.split("/", 3)[2] + "/")
+    wait.until(h1_says("Mon dossier"))
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    check(browser.switch_to.active_element.text == "Aller au contenu", "the first Tab does not reach the skip link")
+    tab_to(lambda element: element.text == "Donner un consentement", "« Donner un consentement »").send_keys(Keys.ENTER)
+    wait.until(h1_says("Donner un consentement"))
+    duration = tab_to(lambda element: element.tag_name == "select", "an offer's duration")
+    duration.send_keys(Keys.ARROW_UP)  # 12 months → 6
+    tab_to(lambda element: element.text == "Donner mon consentement", "the offer's button").send_keys(Keys.ENTER)
+    wait.until(lambda driver: "Votre consentement est enregistré" in driver.page_source)
+    print("keyboard only: skip link, navigation, an offer's duration and button")
+
+
 def give_mandate_to_bob(browser, wait, axe_js, out):
     """Alice gives Bob a mandate for her birth record, to confirm her identity, for 3 months."""
     if browser.find_elements(By.LINK_TEXT, "Français"):
@@ -237,6 +286,7 @@ def act_for_alice(browser, wait, axe_js, out):
     # Outside the mandate: the register is closed, and an offer outside its scope is refused.
     browser.get(browser.current_url.split("/consentements")[0] + "/acces")
     wait.until(h1_says("Hors de votre procuration"))
+    no_violations(browser, axe_js, "the refusal outside a mandate")
     browser.find_element(By.LINK_TEXT, "Donner un consentement").click()
     wait.until(h1_says("Donner un consentement"))
     offer = browser.find_element(By.CSS_SELECTOR, "form.offer input[name='offer']")
@@ -436,22 +486,23 @@ broker:
                       "the register does not show Retraite Québec's refused request")
                 no_violations(browser, axe_js, "Qui a consulté mes renseignements")
                 browser.save_screenshot(os.path.join(args.out, "portal-register.png"))
-                # The refusal's proof, downloaded with the browser's session and checked by pse-audit.
-                proof_path = refused.find_element(By.PARTIAL_LINK_TEXT, "Preuve").get_attribute("href")
-                session = browser.get_cookie("__Host-pse-portal")["value"]
-                context = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
-                with urllib.request.urlopen(urllib.request.Request(proof_path, headers={
-                        "Cookie": "__Host-pse-portal=" + session}), context=context, timeout=10) as answer:
-                    proof_file = os.path.join(work, "proof.json")
-                    open(proof_file, "wb").write(answer.read())
-                checked = subprocess.run([os.path.join(args.build, "clients/pse-audit/pse-audit"), "check-proof",
-                                          "--proof", proof_file, "--public-key",
-                                          os.path.join(pki, "keys/audit-signing.pub")],
-                                         capture_output=True, text=True, timeout=10)
-                check(checked.returncode == 0, f"pse-audit refused the downloaded proof: {checked.stdout}{checked.stderr}")
-                print("the refusal's inclusion proof checks:", checked.stdout.strip().splitlines()[-1:])
+                check_proof(browser, refused, pki, work, args.build, "the refusal")
 
                 set_preferences(browser, wait, axe_js, args.out)
+                # An exchange that succeeds: pse-notify reads Alice's preferences (served by the portal)
+                # under the consent saving them gave; it is in her register, with its proof.
+                status, answer = exchange(broker_port, pki, "pse-notify", {
+                    "subject": ALICE, "provider": "services-quebec", "category": "contact.preferences",
+                    "purpose": "citizen_notification", "fields": ["channel", "mobile"]})
+                check(status == 200, f"pse-notify's exchange for Alice was refused: {status} {answer}")
+                browser.find_element(By.LINK_TEXT, "Qui a consulté mes renseignements").click()
+                wait.until(h1_says("Qui a consulté mes renseignements"))
+                received = next((tr for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+                                 if "Plateforme gouvernementale de notification" in tr.text), None)
+                check(received is not None and "vos préférences de communication" in received.text
+                      and "cellulaire" in received.text and "votre consentement" in received.text,
+                      "the register does not show pse-notify's exchange with its fields and basis")
+                check_proof(browser, received, pki, work, args.build, "the communication")
 
                 browser.find_element(By.LINK_TEXT, "Qui a consulté mes renseignements").click()
                 wait.until(h1_says("Qui a consulté mes renseignements"))
@@ -475,6 +526,7 @@ broker:
                 check(browser.find_element(By.ID, "email").get_attribute("value") == "",
                       "Bob sees Alice's preferences")
                 act_for_alice(browser, wait, axe_js, args.out)
+                keyboard_only(browser, wait)
                 print("Alice signed in, gave a consent and checked its receipt, revoked another, found the reads in her register, "
                       "saved her preferences and gave Bob a mandate; Bob saw none of her file, then acted for her within "
                       "the mandate and was refused outside it")
