@@ -2,6 +2,7 @@
 
 #include "base/log.hpp"
 #include "base/utc_time.hpp"
+#include "security_headers.hpp"
 #include "url_form.hpp"
 
 #include <chrono>
@@ -53,19 +54,7 @@ WebResponse error_page(int status) {
   return WebResponse{status, "text/html; charset=utf-8", render_message(message, Language::fr), {}};
 }
 
-std::vector<std::pair<std::string, std::string>> security_headers() {
-  return {{"Content-Security-Policy",
-           "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-           "base-uri 'none'"},
-          {"X-Content-Type-Options", "nosniff"},
-          {"X-Frame-Options", "DENY"},
-          {"Referrer-Policy", "no-referrer"},
-          {"Strict-Transport-Security", "max-age=31536000"},
-          {"Cache-Control", "no-store"},
-          {"Cross-Origin-Opener-Policy", "same-origin"},
-          {"Cross-Origin-Resource-Policy", "same-origin"},
-          {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"}};
-}
+std::vector<std::pair<std::string, std::string>> security_headers() { return web::security_headers(); }
 
 WebApp::WebApp(const ServiceCatalog& services, const LinkSigner& signer, FeedbackStore& store, const WordFilter& words,
                RateLimiter& limiter, WebAppOptions options, Clock now, MonotonicClock monotonic)

@@ -2,6 +2,7 @@
 
 #include "base/log.hpp"
 #include "oidc/pkce.hpp"
+#include "security_headers.hpp"
 #include "url_form.hpp"
 
 #include <chrono>
@@ -44,19 +45,9 @@ PortalApp::PortalApp(SessionStore& sessions, SignIn& sign_in, Registry& registry
       }),
       preferences_(preferences) {}
 
-web::Headers PortalApp::security_headers() {
-  return {{"Content-Security-Policy",
-           "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' https:; frame-ancestors 'none'; "
-           "base-uri 'none'"},
-          {"X-Content-Type-Options", "nosniff"},
-          {"X-Frame-Options", "DENY"},
-          {"Referrer-Policy", "no-referrer"},
-          {"Strict-Transport-Security", "max-age=31536000"},
-          {"Cache-Control", "no-store"},
-          {"Cross-Origin-Opener-Policy", "same-origin"},
-          {"Cross-Origin-Resource-Policy", "same-origin"},
-          {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"}};
-}
+// form-action also allows https: the sign-out form's answer redirects to the identity provider,
+// and Chromium applies form-action to the redirects after a post.
+web::Headers PortalApp::security_headers() { return web::security_headers("'self' https:"); }
 
 WebResponse PortalApp::error_page(int status) {
   PageContext context;
